@@ -1,0 +1,36 @@
+# The two commands a new user needs: `make demo` and `make test`. Both start with `make setup`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.qantara-installed
+DEMO_BLUEPRINT ?= blueprints/ae-health-cloud.yaml
+DEMO_ENV ?= prod
+
+.PHONY: setup demo test bench catalog clean
+
+setup: $(STAMP)
+
+# Re-install only when the package's dependencies change; the install is editable.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/qantara validate $(DEMO_BLUEPRINT)
+	$(BIN)/qantara place $(DEMO_BLUEPRINT)
+	$(BIN)/qantara plan $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
+	$(BIN)/qantara check $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/plan_check.py
+
+catalog: setup
+	$(BIN)/python scripts/generate_catalog.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache
