@@ -1,0 +1,153 @@
+# Residency: may data of a given class, under a jurisdiction's rules, live in a location?
+#
+# The one place this rule is written. Python placement (qantara.sovereignty.placement)
+# queries `region_options` below through the embedded engine, and the residency policies
+# call `verdict`, so a blueprint's placement and the policy verdict on its plan cannot
+# disagree. The facts come from data.catalog.jurisdictions and data.catalog.aws_regions.
+package qantara.lib.residency
+
+import rego.v1
+
+levels := data.catalog.jurisdictions.requirementLevels
+
+level_rank(level) := i if levels[i] == level
+
+# "AE-DIFC" -> "AE"; "EU" -> "EU".
+parent_code(code) := split(code, "-")[0]
+
+jurisdiction(code) := data.catalog.jurisdictions.jurisdictions[parent_code(code)]
+
+countries(code) := jurisdiction(code).countries
+
+zone(code) := jurisdiction(code).zones[code]
+
+known_jurisdiction(code) if jurisdiction(code)
+
+known_jurisdiction(code) if {
+	code != parent_code(code)
+	zone(code)
+}
+
+# The law a rule cites, looked up in the zone first, then the jurisdiction.
+law_title(code, law_id) := law.title if {
+	some law in zone(code).laws
+	law.id == law_id
+} else := law.title if {
+	some law in jurisdiction(code).laws
+	law.id == law_id
+} else := "Qantara baseline"
+
+zone_rules(code) := zone(code).rules if code != parent_code(code)
+
+else := []
+
+candidate_rules(code) := array.concat(
+	array.concat(
+		[object.union(rule, {"scope": "baseline", "lawTitle": "Qantara baseline (not law)"}) | some rule in data.catalog.jurisdictions.baseline],
+		[object.union(rule, {"scope": parent_code(code), "lawTitle": law_title(code, rule.law)}) | some rule in jurisdiction(code).rules],
+	),
+	[object.union(rule, {"scope": code, "lawTitle": law_title(code, rule.law)}) | some rule in zone_rules(code)],
+)
+
+# A rule applies to a class, and to the blueprint's sectors when it names any.
+applies(rule, class, _) if {
+	class in rule.classes
+	count(object.get(rule, "sectors", [])) == 0
+}
+
+applies(rule, class, sectors) if {
+	class in rule.classes
+	some sector in object.get(rule, "sectors", [])
+	sector in sectors
+}
+
+# The strictest requirement among the applicable rules, and the rules that set it.
+requirement(code, class, sectors) := {"level": levels[top], "rules": binding} if {
+	rules := [rule | some rule in candidate_rules(code); applies(rule, class, sectors)]
+	top := max(array.concat([0], [level_rank(rule.requirement) | some rule in rules]))
+	binding := [rule | some rule in rules; level_rank(rule.requirement) == top]
+}
+
+rule_reference(rule) := sprintf("%s: %s %s%s", [
+	rule.id,
+	rule.lawTitle,
+	object.get(rule, "article", ""),
+	uncertain_note(rule),
+])
+
+uncertain_note(rule) := " [uncertain]" if rule.certainty == "uncertain"
+
+else := ""
+
+because(req) := "no rule restricts it" if count(req.rules) == 0
+
+else := concat("; ", [rule_reference(rule) | some rule in req.rules])
+
+# Transfer mechanisms the binding rules accept; a baseline rule without a list accepts all.
+accepted_mechanisms(req) := {m |
+	some rule in req.rules
+	some m in object.get(rule, "mechanisms", data.catalog.jurisdictions.transferMechanisms)
+}
+
+declared_transfer(ctx, country, req) := transfer if {
+	some transfer in object.get(ctx, "transfers", [])
+	transfer.country == country
+	transfer.mechanism in accepted_mechanisms(req)
+}
+
+in_jurisdiction(ctx, country) if country in countries(ctx.jurisdiction)
+
+# verdict(ctx, class, location) -> {allowed, level, reason, rules}
+#   ctx: {"jurisdiction": "AE", "sectors": ["health"], "transfers": [...]}
+#   location: {"kind": "cloud", "region": "me-central-1", "country": "AE"} or
+#             {"kind": "onprem", "site": "riyadh-dc1", "country": "SA"}
+verdict(ctx, class, location) := object.union(
+	decision(ctx, class, location, req),
+	{"level": req.level, "rules": [rule.id | some rule in req.rules], "because": because(req)},
+) if {
+	req := requirement(ctx.jurisdiction, class, object.get(ctx, "sectors", []))
+}
+
+decision(ctx, class, location, req) := {"allowed": false, "reason": sprintf("%s is not a known AWS region", [location.region])} if {
+	location.kind == "cloud"
+	not data.catalog.aws_regions.regions[location.region]
+} else := {"allowed": false, "reason": sprintf("%s's country is not known; it cannot be shown to be allowed", [location.region])} if {
+	location.kind == "cloud"
+	not is_string(location.country)
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules may not be held by any cloud region: it must stay on-premises in %s", [class, ctx.jurisdiction, concat(", ", countries(ctx.jurisdiction))])} if {
+	location.kind == "cloud"
+	req.level == "on-prem"
+} else := {"allowed": true, "reason": sprintf("%s is in %s, inside %s", [location_name(location), location.country, ctx.jurisdiction])} if {
+	in_jurisdiction(ctx, location.country)
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules must stay in %s; %s is in %s", [class, ctx.jurisdiction, concat(", ", countries(ctx.jurisdiction)), location_name(location), location.country])} if {
+	level_rank(req.level) >= level_rank("in-country")
+} else := {"allowed": true, "reason": sprintf("transfer of %s data to %s declared under %s (%s)", [class, location.country, transfer.mechanism, transfer.reference])} if {
+	req.level == "conditional"
+	transfer := declared_transfer(ctx, location.country, req)
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules may leave %s only with a declared transfer basis (%s); none is declared for %s in spec.governance.transfers", [class, ctx.jurisdiction, concat(", ", countries(ctx.jurisdiction)), concat(", ", sort(accepted_mechanisms(req))), location.country])} if {
+	req.level == "conditional"
+} else := {"allowed": true, "reason": sprintf("%s data under %s rules may be held anywhere", [class, ctx.jurisdiction])}
+
+location_name(location) := location.region if location.kind == "cloud"
+
+else := sprintf("site %s", [location.site]) if location.kind == "onprem"
+
+else := location.kind
+
+# Every AWS region's verdict for each class a blueprint holds: the query placement runs.
+# input: {"context": ctx, "classes": ["restricted", "internal"], "onprem": {"site", "country"} | null}
+region_options := {class: options(class) | some class in input.classes}
+
+options(class) := {
+	"requirement": {"level": req.level, "because": because(req), "rules": [rule.id | some rule in req.rules]},
+	"regions": {code: verdict(input.context, class, {"kind": "cloud", "region": code, "country": region.country}) |
+		some code, region in data.catalog.aws_regions.regions
+	},
+	"onprem": onprem_verdict(class),
+} if {
+	req := requirement(input.context.jurisdiction, class, object.get(input.context, "sectors", []))
+}
+
+onprem_verdict(class) := verdict(input.context, class, object.union(input.onprem, {"kind": "onprem"})) if is_object(input.onprem)
+
+else := null

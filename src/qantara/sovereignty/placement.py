@@ -1,0 +1,355 @@
+"""Placement: where each component of a blueprint lives, and why.
+
+The residency rule itself is Rego (`qantara.lib.residency`); this module asks it for every
+region's verdict per data class, adds what only the catalog's service data can say (a
+component is never placed in a region that lacks its service), chooses, and explains.
+A blueprint whose choices break the rules is refused with located problems naming the rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qantara.blueprint.loader import LoadedBlueprint
+from qantara.errors import BlueprintError, Problem
+from qantara.policy.rego import RegoEngine, default_engine, to_plain
+from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
+
+RESIDENCY_OPTIONS = "data.qantara.lib.residency.region_options"
+
+
+@dataclass
+class ComponentPlacement:
+    """Where one component lives, and why."""
+
+    component: str
+    title: str
+    data_class: str
+    kind: str  # "cloud" or "onprem"
+    region: str | None
+    country: str | None
+    site: str | None
+    requirement: str
+    reason: str
+    allowed_regions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return self.region if self.kind == "cloud" else f"on-prem site {self.site}"
+
+
+@dataclass
+class DisasterRecovery:
+    region: str
+    country: str | None
+    reason: str
+
+
+@dataclass
+class Placement:
+    """The placement of a whole blueprint."""
+
+    jurisdiction: str
+    primary_region: str | None
+    components: dict[str, ComponentPlacement]
+    disaster_recovery: DisasterRecovery | None
+    warnings: list[str] = field(default_factory=list)
+
+    def cloud_components(self) -> dict[str, ComponentPlacement]:
+        return {name: p for name, p in self.components.items() if p.kind == "cloud"}
+
+    def onprem_components(self) -> dict[str, ComponentPlacement]:
+        return {name: p for name, p in self.components.items() if p.kind == "onprem"}
+
+    def to_dict(self) -> dict:
+        return {
+            "jurisdiction": self.jurisdiction,
+            "primaryRegion": self.primary_region,
+            "components": {
+                name: {
+                    "title": p.title,
+                    "dataClassification": p.data_class,
+                    "kind": p.kind,
+                    "region": p.region,
+                    "country": p.country,
+                    "site": p.site,
+                    "requirement": p.requirement,
+                    "reason": p.reason,
+                    "allowedRegions": p.allowed_regions,
+                    "warnings": p.warnings,
+                }
+                for name, p in self.components.items()
+            },
+            "disasterRecovery": None
+            if self.disaster_recovery is None
+            else {
+                "region": self.disaster_recovery.region,
+                "country": self.disaster_recovery.country,
+                "reason": self.disaster_recovery.reason,
+            },
+            "warnings": self.warnings,
+        }
+
+
+def residency_context(loaded: LoadedBlueprint) -> dict:
+    """What the residency rule needs to know about a blueprint."""
+    spec = loaded.model.spec
+    return {
+        "jurisdiction": spec.jurisdiction,
+        "sectors": list(spec.sectors),
+        "transfers": [
+            {"country": t.country, "mechanism": t.mechanism, "reference": t.reference}
+            for t in spec.governance.transfers
+        ],
+    }
+
+
+def region_options(context: dict, classes: list[str], onprem: dict | None, engine: RegoEngine) -> dict:
+    """Every region's residency verdict for each class (from Rego), keyed by class."""
+    query_input = to_plain({"context": context, "classes": sorted(set(classes)), "onprem": onprem})
+    result = engine.query(RESIDENCY_OPTIONS, query_input)
+    if not result:
+        raise BlueprintError(f"jurisdiction {context['jurisdiction']!r} gave no residency verdicts")
+    return result
+
+
+def required_services(catalog: dict, component: str, spec) -> list[str]:
+    entry = catalog["components"]["components"][component]
+    services = list(entry.get("services", []))
+    if getattr(spec, "online", False):
+        services += entry.get("onlineServices", [])
+    return services
+
+
+def _service_title(catalog: dict, service: str) -> str:
+    return catalog["aws_regions"].get("services", {}).get(service, {}).get("title", service)
+
+
+def _region_preference(catalog: dict, context: dict) -> list[str]:
+    """Regions in the order placement tries them: in-country, then nearest, then the rest."""
+    jurisdictions = catalog["jurisdictions"]["jurisdictions"]
+    home = jurisdictions.get(context["jurisdiction"].split("-")[0], {})
+    countries = set(home.get("countries", []))
+    nearest = [code for code in home.get("nearestRegions", []) if code in regions(catalog)]
+    commercial = sorted(code for code, r in regions(catalog).items() if r.get("partition") == "aws")
+    in_country = [code for code in commercial if regions(catalog)[code].get("country") in countries]
+    ordered = in_country + [c for c in nearest if c not in in_country]
+    return ordered + [c for c in commercial if c not in ordered]
+
+
+class _Placer:
+    """One placement run: collects problems instead of stopping at the first."""
+
+    def __init__(self, loaded: LoadedBlueprint, engine: RegoEngine, catalog: dict):
+        self.loaded = loaded
+        self.spec = loaded.model.spec
+        self.engine = engine
+        self.catalog = catalog
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+
+    def refuse(self, path: tuple, message: str) -> None:
+        self.problems.append(self.loaded.problem(path, message))
+
+    def run(self) -> Placement:
+        self._check_names()
+        if self.problems:
+            raise BlueprintError(self.problems)
+        components = self.loaded.model.enabled_components()
+        classes = {name: self.loaded.model.component_class(name) for name in components}
+        onprem = None
+        if self.spec.on_prem is not None:
+            onprem = {"site": self.spec.on_prem.site, "country": self.spec.on_prem.country}
+        context = residency_context(self.loaded)
+        self.options = region_options(context, list(classes.values()) or [self.spec.data_classification], onprem, self.engine)
+        self.context = context
+
+        modes = {name: self._mode(name, spec) for name, spec in components.items()}
+        region = self._primary_region(components, classes, modes)
+        placed = {}
+        for name, spec in components.items():
+            mode = modes[name]
+            if mode == "auto":
+                mode = "cloud" if region and self._fits(name, spec, classes[name], region) else "onprem"
+            if mode == "cloud":
+                placed[name] = self._place_cloud(name, spec, classes[name], region)
+            else:
+                placed[name] = self._place_onprem(name, spec, classes[name])
+        dr = self._disaster_recovery(classes, placed)
+        if self.problems:
+            raise BlueprintError(self.problems)
+        return Placement(self.spec.jurisdiction, region, placed, dr, self.warnings)
+
+    def _check_names(self) -> None:
+        codes = jurisdiction_codes(self.catalog)
+        if self.spec.jurisdiction not in codes:
+            self.refuse(("spec", "jurisdiction"), f"unknown jurisdiction {self.spec.jurisdiction!r} (known: {', '.join(codes)})")
+        known_sectors = sector_names(self.catalog)
+        for index, sector in enumerate(self.spec.sectors):
+            if sector not in known_sectors:
+                self.refuse(("spec", "sectors", index), f"unknown sector {sector!r} (known: {', '.join(known_sectors)})")
+        cloud = self.spec.cloud
+        for key, attribute in (("region", "region"), ("drRegion", "dr_region")):
+            code = getattr(cloud, attribute, None) if cloud else None
+            if code and code not in regions(self.catalog):
+                self.refuse(("spec", "cloud", key), f"{code!r} is not an AWS region known to the catalog (generated from botocore's endpoint data)")
+
+    def _mode(self, name: str, spec) -> str:
+        if spec.placement == "onprem":
+            return "onprem"
+        if spec.placement == "cloud":
+            return "cloud"
+        return {"cloud": "cloud", "on-prem": "onprem", "hybrid": "auto"}[self.spec.deployment]
+
+    def _verdict(self, data_class: str, region: str) -> dict:
+        return self.options[data_class]["regions"][region]
+
+    def _missing_services(self, name: str, spec, region: str) -> tuple[list[str], list[str]]:
+        status = regions(self.catalog)[region].get("services", {})
+        needed = required_services(self.catalog, name, spec)
+        missing = [s for s in needed if status.get(s, "unavailable") == "unavailable"]
+        uncertain = [s for s in needed if status.get(s) == "uncertain"]
+        return missing, uncertain
+
+    def _fits(self, name: str, spec, data_class: str, region: str) -> bool:
+        return self._verdict(data_class, region)["allowed"] and not self._missing_services(name, spec, region)[0]
+
+    def _primary_region(self, components: dict, classes: dict, modes: dict) -> str | None:
+        cloud_bound = [n for n in components if modes[n] in ("cloud", "auto")]
+        if not cloud_bound:
+            return None
+        if self.spec.cloud is None:
+            return None
+        if self.spec.cloud.region:
+            return self.spec.cloud.region
+        best, best_score = None, 0
+        for region in _region_preference(self.catalog, self.context):
+            score = sum(self._fits(n, components[n], classes[n], region) for n in cloud_bound)
+            if score == len(cloud_bound):
+                return region
+            if score > best_score:
+                best, best_score = region, score
+        if all(modes[n] == "cloud" for n in cloud_bound) or best is None:
+            # Name the first region that would have been chosen so the refusals below explain it.
+            return _region_preference(self.catalog, self.context)[0]
+        return best
+
+    def _allowed_regions(self, data_class: str) -> list[str]:
+        return sorted(code for code, v in self.options[data_class]["regions"].items() if v["allowed"])
+
+    def _place_cloud(self, name: str, spec, data_class: str, region: str | None) -> ComponentPlacement:
+        title = self.catalog["components"]["components"][name]["title"]
+        option = self.options[data_class]
+        allowed = self._allowed_regions(data_class)
+        explicit = spec.placement == "cloud"
+        path = ("spec", "components", name, "placement") if explicit else ("spec", "cloud", "region")
+        placement = ComponentPlacement(name, title, data_class, "cloud", region, None, None,
+                                       option["requirement"]["level"], "", allowed)
+        if region is None:
+            self.refuse(("spec", "cloud"), f"component {name} is placed in the cloud but no AWS region is set or can be chosen")
+            return placement
+        verdict = self._verdict(data_class, region)
+        placement.country = regions(self.catalog)[region].get("country")
+        if not verdict["allowed"]:
+            hint = f"allowed: {', '.join(allowed)}" if allowed else "no AWS region may hold it: place it onprem (deployment: hybrid or on-prem, with spec.onPrem)"
+            self.refuse(path, f"{region!r} cannot hold {data_class} data of component {name} under {self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
+            return placement
+        missing, uncertain = self._missing_services(name, spec, region)
+        for service in missing:
+            alternatives = [r for r in allowed if not self._missing_services(name, spec, r)[0]]
+            fix = f"regions allowed that offer it: {', '.join(alternatives)}" if alternatives else "no allowed region offers it"
+            online = " (set featureStore.online: false for an offline-only store, or place it onprem)" if service == "featurestore-runtime" else ""
+            self.refuse(path, f"{region} does not offer {_service_title(self.catalog, service)}, which component {name} needs{online}; {fix}")
+        for service in uncertain:
+            placement.warnings.append(f"availability of {_service_title(self.catalog, service)} in {region} is uncertain: confirm it before `pulumi up`")
+        placement.reason = f"{verdict['reason']} ({option['requirement']['level']}: {verdict['because']})"
+        return placement
+
+    def _place_onprem(self, name: str, spec, data_class: str) -> ComponentPlacement:
+        title = self.catalog["components"]["components"][name]["title"]
+        option = self.options[data_class]
+        placement = ComponentPlacement(name, title, data_class, "onprem", None, None, None,
+                                       option["requirement"]["level"], "", self._allowed_regions(data_class))
+        if self.spec.on_prem is None:
+            self.refuse(("spec", "onPrem"), f"component {name} must be placed on-prem ({data_class} data: {option['requirement']['because']}) but spec.onPrem is not set")
+            return placement
+        placement.site, placement.country = self.spec.on_prem.site, self.spec.on_prem.country
+        verdict = option["onprem"]
+        if not verdict["allowed"]:
+            self.refuse(("spec", "onPrem", "country"), f"on-prem site {placement.site} in {placement.country} cannot hold {data_class} data of component {name}: {verdict['reason']} [{verdict['because']}]")
+            return placement
+        if not placement.allowed_regions:
+            why_not_cloud = "no AWS region may hold it"
+        elif spec.placement is None and self.spec.deployment == "hybrid":
+            why_not_cloud = "the platform's region cannot hold it or lacks its services"
+        else:
+            why_not_cloud = f"placed on-prem by the blueprint ({self.spec.deployment})"
+        placement.reason = f"{verdict['reason']}; {why_not_cloud} ({option['requirement']['level']}: {verdict['because']})"
+        return placement
+
+    def _disaster_recovery(self, classes: dict, placed: dict) -> DisasterRecovery | None:
+        cloud = self.spec.cloud
+        if cloud is None or not cloud.dr_region:
+            return None
+        dr = cloud.dr_region
+        if dr not in regions(self.catalog):
+            return None  # already refused in _check_names
+        # The DR region holds replicas of every cloud data store: the strictest cloud class decides.
+        cloud_classes = [classes[n] for n, p in placed.items() if p.kind == "cloud"]
+        if not cloud_classes:
+            self.refuse(("spec", "cloud", "drRegion"), "a DR region is set but no component is placed in the cloud")
+            return None
+        order = self.catalog["jurisdictions"]["classifications"]
+        strictest = max(cloud_classes, key=order.index)
+        verdict = self._verdict(strictest, dr)
+        if not verdict["allowed"]:
+            allowed = [r for r in self._allowed_regions(strictest) if r != (cloud.region or "")]
+            hint = f"allowed: {', '.join(allowed)}" if allowed else "no other AWS region may hold it: remove drRegion"
+            self.refuse(("spec", "cloud", "drRegion"), f"{dr!r} cannot hold replicas of {strictest} data under {self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
+            return None
+        status = regions(self.catalog)[dr].get("services", {})
+        for service in ("s3", "kms"):
+            if status.get(service) != "available":
+                self.refuse(("spec", "cloud", "drRegion"), f"{dr} does not offer {_service_title(self.catalog, service)}, needed for DR replicas")
+        return DisasterRecovery(dr, regions(self.catalog)[dr].get("country"), f"{verdict['reason']} ({verdict['because']})")
+
+
+def resolve_placement(loaded: LoadedBlueprint, engine: RegoEngine | None = None, catalog: dict | None = None) -> Placement:
+    """Place every enabled component of a loaded blueprint, or raise located problems."""
+    engine = engine or default_engine()
+    catalog = catalog if catalog is not None else load_catalog()
+    return _Placer(loaded, engine, catalog).run()
+
+
+@dataclass
+class RegionVerdict:
+    region: str
+    name: str
+    country: str | None
+    allowed: bool
+    reason: str
+
+
+def region_report(jurisdiction: str, classification: str, sectors: list[str], engine: RegoEngine | None = None,
+                  catalog: dict | None = None) -> tuple[dict, list[RegionVerdict]]:
+    """Every AWS region's verdict for one class under one jurisdiction: `qantara regions`."""
+    engine = engine or default_engine()
+    catalog = catalog if catalog is not None else load_catalog()
+    codes = jurisdiction_codes(catalog)
+    if jurisdiction not in codes:
+        raise BlueprintError(f"unknown jurisdiction {jurisdiction!r} (known: {', '.join(codes)})")
+    order = catalog["jurisdictions"]["classifications"]
+    if classification not in order:
+        raise BlueprintError(f"unknown classification {classification!r} (allowed: {', '.join(order)})")
+    unknown = [s for s in sectors if s not in sector_names(catalog)]
+    if unknown:
+        raise BlueprintError(f"unknown sector {unknown[0]!r} (known: {', '.join(sector_names(catalog))})")
+    options = region_options({"jurisdiction": jurisdiction, "sectors": sectors, "transfers": []}, [classification], None, engine)
+    option = options[classification]
+    rows = [
+        RegionVerdict(code, regions(catalog)[code].get("name", code), regions(catalog)[code].get("country"), v["allowed"], v["reason"])
+        for code, v in sorted(option["regions"].items())
+    ]
+    rows.sort(key=lambda row: (not row.allowed, row.region))
+    return option["requirement"], rows
