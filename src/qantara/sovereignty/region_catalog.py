@@ -15,24 +15,24 @@ from qantara.errors import CatalogError
 
 FACTS_FILE = "policies/data/aws_region_facts.yaml"
 
-# Catalog service key -> botocore endpoints.json service key.
+# Catalog service key -> (botocore endpoints.json service key, title).
 BOTOCORE_SERVICES = {
-    "s3": "s3",
-    "kms": "kms",
-    "cloudtrail": "cloudtrail",
-    "sagemaker": "api.sagemaker",
-    "sagemaker-runtime": "runtime.sagemaker",
-    "ecr": "api.ecr",
-    "glue": "glue",
-    "logs": "logs",
-    "cloudwatch": "monitoring",
-    "sns": "sns",
-    "events": "events",
-    "ec2": "ec2",
-    "sts": "sts",
-    "eks": "eks",
-    "outposts": "outposts",
-    "s3-outposts": "s3-outposts",
+    "s3": ("s3", "Amazon S3"),
+    "kms": ("kms", "AWS KMS"),
+    "cloudtrail": ("cloudtrail", "AWS CloudTrail"),
+    "sagemaker": ("api.sagemaker", "Amazon SageMaker API"),
+    "sagemaker-runtime": ("runtime.sagemaker", "Amazon SageMaker runtime (endpoint invocation)"),
+    "ecr": ("api.ecr", "Amazon ECR"),
+    "glue": ("glue", "AWS Glue"),
+    "logs": ("logs", "Amazon CloudWatch Logs"),
+    "cloudwatch": ("monitoring", "Amazon CloudWatch metrics and alarms"),
+    "sns": ("sns", "Amazon SNS"),
+    "events": ("events", "Amazon EventBridge"),
+    "ec2": ("ec2", "Amazon EC2 and VPC"),
+    "sts": ("sts", "AWS STS (regional endpoint)"),
+    "eks": ("eks", "Amazon EKS"),
+    "outposts": ("outposts", "AWS Outposts"),
+    "s3-outposts": ("s3-outposts", "Amazon S3 on Outposts"),
 }
 
 AVAILABLE, UNAVAILABLE, UNCERTAIN = "available", "unavailable", "uncertain"
@@ -47,11 +47,12 @@ def build_region_catalog(endpoints: dict, facts: dict, botocore_version: str) ->
     extra = facts.get("extraServices", {})
     _check_extra_services(extra, regions)
 
+    partition_services = {p["partition"]: p["services"] for p in endpoints["partitions"]}
     catalog_regions = {}
     for code, (partition, name) in regions.items():
         fact = facts["regions"][code]
-        services = {key: _botocore_availability(endpoints, partition, endpoint_key, code)
-                    for key, endpoint_key in BOTOCORE_SERVICES.items()}
+        services = {key: _botocore_availability(partition_services[partition], endpoint_key, code)
+                    for key, (endpoint_key, _title) in BOTOCORE_SERVICES.items()}
         services.update({key: _extra_availability(service, partition, code)
                          for key, service in extra.items()})
         catalog_regions[code] = {
@@ -131,13 +132,10 @@ def _check_extra_services(extra: dict, regions: dict) -> None:
             )
 
 
-def _botocore_availability(endpoints: dict, partition: str, endpoint_key: str, region: str) -> str:
+def _botocore_availability(services: dict, endpoint_key: str, region: str) -> str:
     # Only real region codes are looked up, so fips-*, dkr-* and aws-global keys never count.
-    for candidate in endpoints["partitions"]:
-        if candidate["partition"] == partition:
-            service = candidate["services"].get(endpoint_key, {})
-            return AVAILABLE if region in service.get("endpoints", {}) else UNAVAILABLE
-    raise AssertionError(f"unknown partition {partition}")  # regions come from the partitions
+    endpoints = services.get(endpoint_key, {}).get("endpoints", {})
+    return AVAILABLE if region in endpoints else UNAVAILABLE
 
 
 def _extra_availability(service: dict, partition: str, region: str) -> str:
@@ -154,11 +152,11 @@ def _extra_availability(service: dict, partition: str, region: str) -> str:
 def _service_descriptions(extra: dict, botocore_version: str) -> dict[str, dict[str, Any]]:
     services = {
         key: {
-            "title": key,
+            "title": title,
             "source": f"botocore {botocore_version} endpoints.json, service '{endpoint_key}'",
             "certainty": CONFIRMED,
         }
-        for key, endpoint_key in BOTOCORE_SERVICES.items()
+        for key, (endpoint_key, title) in BOTOCORE_SERVICES.items()
     }
     for key, service in extra.items():
         services[key] = {

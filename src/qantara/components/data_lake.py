@@ -1,0 +1,130 @@
+"""DataLake: raw, curated and artifact buckets with every storage control on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from qantara.components.naming import bucket_name
+
+TYPE_TOKEN = "qantara:data_lake:DataLake"
+DATA_ZONES = ("raw", "curated", "artifacts")
+
+
+@dataclass
+class DataLakeArgs:
+    blueprint: str
+    environment: str
+    region: str
+    kms_key_arn: pulumi.Input[str]
+    partition: str = "aws"
+    data_classification: str = "restricted"
+    # Deleting a bucket with objects in it is allowed only where data is disposable (dev).
+    force_destroy: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def tls_only_policy(bucket: str, partition: str) -> str:
+    """Deny every request that does not use TLS, for the bucket and its objects."""
+    arn = f"arn:{partition}:s3:::{bucket}"
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [arn, f"{arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class DataLake(pulumi.ComponentResource):
+    """Buckets for raw, curated and artifact data, plus the bucket their access logs go to.
+
+    Every bucket: SSE-KMS with the platform key (bucket keys on, to cut KMS calls),
+    versioning, all four public-access blocks, ACLs disabled, a TLS-only policy, and
+    server access logging (the log bucket itself is encrypted with the same key, which
+    the key policy lets the S3 logging service use).
+    """
+
+    bucket_names: pulumi.Output[dict]
+
+    def __init__(self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        self._args = args
+        self.log_bucket = self._bucket(f"{name}-access-logs", "access-logs", log_target=None)
+        self.buckets = {
+            zone: self._bucket(f"{name}-{zone}", zone, log_target=self.log_bucket) for zone in DATA_ZONES
+        }
+        self.bucket_names = pulumi.Output.from_input({zone: b.bucket for zone, b in self.buckets.items()})
+        self.register_outputs(
+            {"bucketNames": self.bucket_names, "accessLogBucket": self.log_bucket.bucket}
+        )
+
+    def _bucket(self, logical: str, purpose: str, log_target: aws.s3.Bucket | None) -> aws.s3.Bucket:
+        args = self._args
+        child = pulumi.ResourceOptions(parent=self)
+        physical = bucket_name(args.blueprint, args.environment, purpose, args.region)
+        bucket = aws.s3.Bucket(logical, bucket=physical, force_destroy=args.force_destroy, tags=args.tags, opts=child)
+        after_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
+        aws.s3.BucketOwnershipControls(
+            f"{logical}-ownership",
+            bucket=bucket.bucket,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=after_bucket,
+        )
+        block = aws.s3.BucketPublicAccessBlock(
+            f"{logical}-public-access",
+            bucket=bucket.bucket,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=after_bucket,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{logical}-encryption",
+            bucket=bucket.bucket,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": args.kms_key_arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=after_bucket,
+        )
+        aws.s3.BucketVersioning(
+            f"{logical}-versioning",
+            bucket=bucket.bucket,
+            versioning_configuration={"status": "Enabled"},
+            opts=after_bucket,
+        )
+        # The policy is written after the public-access block so S3 never sees it unguarded.
+        aws.s3.BucketPolicy(
+            f"{logical}-tls-only",
+            bucket=bucket.bucket,
+            policy=tls_only_policy(physical, args.partition),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, block]),
+        )
+        if log_target is not None:
+            aws.s3.BucketLogging(
+                f"{logical}-access-logging",
+                bucket=bucket.bucket,
+                target_bucket=log_target.bucket,
+                target_prefix=f"{purpose}/",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, log_target]),
+            )
+        return bucket

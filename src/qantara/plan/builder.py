@@ -1,0 +1,67 @@
+"""Plan a blueprint's platform (or any Pulumi Python program) offline: DESIGN §4.3."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from qantara.blueprint.loader import LoadedBlueprint
+from qantara.plan.classification import classify_resources
+from qantara.plan.document import plan_document
+from qantara.plan.location import locate_resources
+from qantara.plan.offline import OFFLINE_INVOKE_RESULTS, run_program
+from qantara.paths import platform_program_dir, project_root
+from qantara.sovereignty.catalog import load_catalog
+from qantara.sovereignty.placement import Placement
+
+
+def _project_name(program_dir: Path) -> str:
+    """The Pulumi project's name: from the nearest Pulumi.yaml at or above the program."""
+    for directory in (program_dir, *program_dir.parents):
+        project_file = directory / "Pulumi.yaml"
+        if project_file.is_file():
+            try:
+                name = (yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}).get("name")
+            except yaml.YAMLError:
+                name = None
+            if isinstance(name, str) and name:
+                return name
+            break
+    return program_dir.name
+
+
+def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement, *,
+                   program_dir: Path | None = None, config: dict[str, str] | None = None) -> dict:
+    """Run the platform program (or `program_dir`) for one environment and return its Plan."""
+    catalog = load_catalog()
+    program_dir = (program_dir or platform_program_dir()).resolve()
+    stack_config = {
+        "qantara:blueprint": str(loaded.path.resolve()),
+        "qantara:environment": environment,
+    }
+    if placement.primary_region:
+        stack_config["aws:region"] = placement.primary_region
+    stack_config.update(config or {})
+    project = _project_name(program_dir)
+    resources = run_program(program_dir, project=project, stack=environment, config=stack_config)
+    onprem = None
+    if loaded.model.spec.on_prem is not None:
+        onprem = {"site": loaded.model.spec.on_prem.site, "country": loaded.model.spec.on_prem.country}
+    locate_resources(resources, stack_region=stack_config.get("aws:region"), catalog=catalog, onprem=onprem)
+    classify_resources(resources, catalog["jurisdictions"]["classifications"])
+    try:
+        program = program_dir.relative_to(project_root()).as_posix()
+    except ValueError:
+        program = str(program_dir)
+    source = {
+        "kind": "offline",
+        "program": program,
+        "project": project,
+        "stack": environment,
+        "blueprint": loaded.model.metadata.name,
+        "environment": environment,
+        "stackRegion": stack_config.get("aws:region"),
+        "offlineInvokes": sorted(OFFLINE_INVOKE_RESULTS),
+    }
+    return plan_document(resources, source)
