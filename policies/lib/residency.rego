@@ -8,6 +8,8 @@ package qantara.lib.residency
 
 import rego.v1
 
+import data.qantara.lib.text
+
 levels := data.catalog.jurisdictions.requirementLevels
 
 level_rank(level) := i if levels[i] == level
@@ -68,12 +70,12 @@ requirement(code, class, sectors) := {"level": levels[top], "rules": binding} if
 	binding := [rule | some rule in rules; level_rank(rule.requirement) == top]
 }
 
-rule_reference(rule) := sprintf("%s: %s %s%s", [
-	rule.id,
-	rule.lawTitle,
-	object.get(rule, "article", ""),
-	uncertain_note(rule),
-])
+rule_reference(rule) := sprintf("%s: %s%s%s", [rule.id, rule.lawTitle, article_note(rule), uncertain_note(rule)])
+
+# regopy mis-serialises an empty string that came from object.get's default: use functions.
+article_note(rule) := sprintf(" %s", [rule.article]) if is_string(rule.article)
+
+else := ""
 
 uncertain_note(rule) := " [uncertain]" if rule.certainty == "uncertain"
 
@@ -81,7 +83,7 @@ else := ""
 
 because(req) := "no rule restricts it" if count(req.rules) == 0
 
-else := concat("; ", [rule_reference(rule) | some rule in req.rules])
+else := text.join("; ", [rule_reference(rule) | some rule in req.rules])
 
 # Transfer mechanisms the binding rules accept; a baseline rule without a list accepts all.
 accepted_mechanisms(req) := {m |
@@ -114,17 +116,17 @@ decision(ctx, class, location, req) := {"allowed": false, "reason": sprintf("%s 
 } else := {"allowed": false, "reason": sprintf("%s's country is not known; it cannot be shown to be allowed", [location.region])} if {
 	location.kind == "cloud"
 	not is_string(location.country)
-} else := {"allowed": false, "reason": sprintf("%s data under %s rules may not be held by any cloud region: it must stay on-premises in %s", [class, ctx.jurisdiction, concat(", ", countries(ctx.jurisdiction))])} if {
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules may not be held by any cloud region: it must stay on-premises in %s", [class, ctx.jurisdiction, text.join(", ", countries(ctx.jurisdiction))])} if {
 	location.kind == "cloud"
 	req.level == "on-prem"
 } else := {"allowed": true, "reason": sprintf("%s is in %s, inside %s", [location_name(location), location.country, ctx.jurisdiction])} if {
 	in_jurisdiction(ctx, location.country)
-} else := {"allowed": false, "reason": sprintf("%s data under %s rules must stay in %s; %s is in %s", [class, ctx.jurisdiction, concat(", ", countries(ctx.jurisdiction)), location_name(location), location.country])} if {
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules must stay in %s; %s is in %s", [class, ctx.jurisdiction, text.join(", ", countries(ctx.jurisdiction)), location_name(location), location.country])} if {
 	level_rank(req.level) >= level_rank("in-country")
 } else := {"allowed": true, "reason": sprintf("transfer of %s data to %s declared under %s (%s)", [class, location.country, transfer.mechanism, transfer.reference])} if {
 	req.level == "conditional"
 	transfer := declared_transfer(ctx, location.country, req)
-} else := {"allowed": false, "reason": sprintf("%s data under %s rules may leave %s only with a declared transfer basis (%s); none is declared for %s in spec.governance.transfers", [class, ctx.jurisdiction, concat(", ", countries(ctx.jurisdiction)), concat(", ", sort(accepted_mechanisms(req))), location.country])} if {
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules may leave %s only with a declared transfer basis (%s); none is declared for %s in spec.governance.transfers", [class, ctx.jurisdiction, text.join(", ", countries(ctx.jurisdiction)), text.join(", ", sort(accepted_mechanisms(req))), location.country])} if {
 	req.level == "conditional"
 } else := {"allowed": true, "reason": sprintf("%s data under %s rules may be held anywhere", [class, ctx.jurisdiction])}
 
@@ -141,7 +143,7 @@ region_options := {class: options(class) | some class in input.classes}
 options(class) := {
 	"requirement": {"level": req.level, "because": because(req), "rules": [rule.id | some rule in req.rules]},
 	"regions": {code: verdict(input.context, class, {"kind": "cloud", "region": code, "country": region.country}) |
-		some code, region in data.catalog.aws_regions.regions
+		region := data.catalog.aws_regions.regions[code]
 	},
 	"onprem": onprem_verdict(class),
 } if {

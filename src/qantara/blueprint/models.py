@@ -52,7 +52,7 @@ NonBlank = Annotated[str, StringConstraints(min_length=1, pattern=NON_BLANK)]
 
 def _not_aws_reserved(key: str) -> str:
     if key.lower().startswith("aws:"):
-        raise PydanticCustomError("aws_reserved_tag", "tag keys starting with 'aws:' are reserved by AWS")
+        raise PydanticCustomError("aws_reserved_tag", "'{key}' starts with 'aws:', a prefix AWS reserves", {"key": key})
     return key
 
 
@@ -143,7 +143,9 @@ class Environment(StrictModel):
 
 class ComponentSpec(StrictModel):
     enabled: bool = Field(True, description="Whether the platform has this component.")
-    placement: Literal["cloud", "onprem"] | None = Field(None, description="Where it runs; chosen by placement when absent.")
+    placement: Literal["cloud", "onprem"] | None = Field(
+        None, description="Where it runs; chosen by placement when absent."
+    )
     data_classification: Classification | None = Field(
         None, description="Highest data class it holds when lower than the platform's."
     )
@@ -184,7 +186,9 @@ class Components(StrictModel):
 
 
 class Waiver(StrictModel):
-    policy: Annotated[str, StringConstraints(pattern=POLICY_ID)] = Field(description="Policy id waived, e.g. QA-RES-003.")
+    policy: Annotated[str, StringConstraints(pattern=POLICY_ID)] = Field(
+        description="Policy id waived, e.g. QA-RES-003."
+    )
     resources: NonBlank = Field("*", description="Glob of resource names the waiver covers.")
     reason: NonBlank = Field(description="Why the policy is waived.")
     approved_by: NonBlank = Field(description="Who approved the waiver.")

@@ -83,7 +83,8 @@ def load_yaml_with_positions(path: str | os.PathLike[str]) -> SourceDocument:
     text = _read_text(name)
     root = _compose_single(name, text)
     if not isinstance(root, MappingNode):
-        raise _problem(name, root, (), f"the top level must be a mapping (key: value), found {_describe(root)}")
+        found = "a list" if isinstance(root, SequenceNode) else describe_value(_Builder(name).build(root, (), 0))
+        raise _problem(name, root, (), f"the top level must be a mapping (key: value), found {found}")
     builder = _Builder(name)
     data = builder.build(root, (), 0)
     return SourceDocument(Path(name), data, builder.values, builder.keys)
@@ -137,8 +138,9 @@ class _Loader(yaml.SafeLoader):
 
 
 def _compose_single(name: str, text: str) -> Node:
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # checks for unprintable characters first
         if not loader.check_node():
             raise InputError(Problem(name, None, None, "", "file is empty (no YAML document in it)"))
         root = loader.get_node()
@@ -151,15 +153,23 @@ def _compose_single(name: str, text: str) -> Node:
         message = f"nesting deeper than {MAX_DEPTH} levels"
         raise InputError(Problem(name, exc.mark.line + 1, exc.mark.column + 1, "", message)) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"YAML syntax error: {exc.problem}" + (f" ({exc.context})" if exc.context else "")
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InputError(Problem(name, line, column, "", message)) from None
+        raise InputError(_syntax_problem(name, exc)) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise InputError(Problem(name, line, None, "", f"not YAML text: {exc.reason}")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _syntax_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    message = f"YAML syntax error: {exc.problem or exc.context}"
+    if exc.problem and exc.context:
+        where = f" at line {exc.context_mark.line + 1}" if exc.context_mark else ""
+        message += f" ({exc.context}{where})"
+    return Problem(name, line, column, "", message)
 
 
 class _Builder:
@@ -177,8 +187,8 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise _problem(self.name, node, path, f"alias expansion exceeds {MAX_NODES} nodes")
-        if depth > MAX_DEPTH:  # only a recursive alias (`&a [*a]`) gets here
-            raise _problem(self.name, node, path, f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)")
+        if depth > MAX_DEPTH:  # only a recursive alias (`&a [*a]`) gets here; its path is endless
+            raise _problem(self.name, node, (), f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)")
         self.values[path] = _position(node)
         if isinstance(node, ScalarNode):
             return _scalar(self.name, node, path)
@@ -246,11 +256,16 @@ def _core_scalar(text: str) -> Any:
     return text
 
 
-def _describe(node: Node) -> str:
-    if isinstance(node, SequenceNode):
-        return "a list"
-    value = _core_scalar(node.value) if node.tag == _PLAIN else node.value
-    return "nothing (null)" if value is None else f"the {type(value).__name__} {value!r}"
+def describe_value(value: Any) -> str:
+    """A value as a message names it: `string '365'`, `integer 3`, `null`, `a list`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    kinds = {str: "string", int: "integer", float: "number"}
+    return f"{kinds.get(type(value), type(value).__name__)} {value!r}"
 
 
 def _short_tag(tag: str) -> str:

@@ -15,6 +15,9 @@ from typing import Any
 
 import regopy
 
+# regopy prints compile errors to stderr itself; Qantara reports them as one message instead.
+regopy.set_default_log_level("None")
+
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
 from qantara.sovereignty.catalog import load_catalog
@@ -44,14 +47,20 @@ class RegoEngine:
         interpreter = regopy.Interpreter()
         interpreter.add_data({"catalog": self.catalog})
         for name, source in modules.items():
-            interpreter.add_module(name, source)
+            try:
+                interpreter.add_module(name, source)
+            except regopy.RegoError as error:
+                raise PolicyEngineError(f"policy module {self.root / name} does not parse: {_first_error(error)}") from None
         return interpreter
 
     def query(self, expression: str, input_document: Any) -> Any:
         """Value of `expression` (e.g. `data.qantara.lib.residency.region_options`), or None if undefined."""
         with self._lock:
-            self._interpreter.set_input(input_document)
-            output = self._interpreter.query(f"result := {expression}")
+            try:
+                self._interpreter.set_input(input_document)
+                output = self._interpreter.query(f"result := {expression}")
+            except regopy.RegoError as error:
+                raise PolicyEngineError(f"{self._diagnose(expression)}: {_first_error(error)}") from None
             if not output.ok():
                 raise PolicyEngineError(self._diagnose(expression))
             if not output.results:
@@ -63,11 +72,24 @@ class RegoEngine:
         """Name the module that does not compile, or say the query itself failed."""
         lib = {name: source for name, source in self.modules.items() if name.startswith("lib/")}
         for name, source in self.modules.items():
-            trial = self._new_interpreter({**lib, name: source})
             package = _package_of(source)
-            if package and not trial.query(f"x := data.{package}").ok():
+            try:
+                trial = self._new_interpreter({**lib, name: source})
+                compiles = trial.query(f"x := data.{package}").ok()
+            except (regopy.RegoError, PolicyEngineError):
+                compiles = False
+            if package and not compiles:
                 return f"policy module {self.root / name} does not compile (package {package})"
         return f"the policy engine failed to evaluate {expression} (every module compiles on its own)"
+
+
+def _first_error(error: Exception) -> str:
+    """The error message inside regopy's error tree, e.g. 'Invalid collection'."""
+    for line in str(error).splitlines():
+        line = line.strip()
+        if line.startswith("(errormsg"):
+            return line.split(":", 1)[-1].rstrip(")")
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def _package_of(source: str) -> str | None:

@@ -89,6 +89,7 @@ def render_catalog(catalog: dict) -> str:
 
 def installed_botocore_endpoints() -> tuple[dict, str]:
     """botocore's endpoints.json and botocore's version, from the installed package."""
+    # Imported here: botocore is a dev dependency, needed only to regenerate or check.
     import botocore
     import botocore.loaders
 

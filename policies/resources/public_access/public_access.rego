@@ -1,0 +1,70 @@
+# QA-RES-004: every bucket blocks public access (all four public-access-block settings).
+# QA-RES-005: no bucket policy or ACL grants access to everyone.
+package qantara.resources.public_access
+
+import rego.v1
+
+import data.qantara.lib.text
+
+import data.qantara.lib.plan
+
+block_index := plan.by_bucket({"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"})
+
+settings := ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]
+
+findings := array.concat(block_findings, grant_findings)
+
+block_findings := [finding |
+	some bucket in plan.buckets
+	problem := block_problem(bucket)
+	finding := {"policy": "QA-RES-004", "resource": bucket.urn, "message": sprintf("%s %s", [plan.label(bucket), problem])}
+]
+
+block_problem(bucket) := "has no public access block" if {
+	not plan.configured(bucket, block_index)
+} else := sprintf("has a public access block with %s not set to true", [text.join(", ", off)]) if {
+	block := plan.config_for(bucket, block_index)
+	off := [s | some s in settings; object.get(block.inputs, s, false) != true]
+	count(off) > 0
+}
+
+policy_types := {"aws:s3/bucketPolicy:BucketPolicy"}
+
+public_acls := {"public-read", "public-read-write", "authenticated-read"}
+
+grant_findings := array.concat(
+	[finding |
+		some r in plan.resources
+		r.type in policy_types
+		statement := public_statements(r)[_]
+		finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s allows %v to everyone (Principal \"*\") without a condition", [plan.label(r), statement.Action])}
+	],
+	[finding |
+		some r in plan.resources
+		r.type in {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl"}
+		acl := object.get(r.inputs, "acl", "private")
+		acl in public_acls
+		finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s grants the canned ACL %s", [plan.label(r), acl])}
+	],
+)
+
+document(r) := json.unmarshal(r.inputs.policy) if is_string(r.inputs.policy)
+
+else := r.inputs.policy if is_object(r.inputs.policy)
+
+statements(doc) := doc.Statement if is_array(doc.Statement)
+
+else := [doc.Statement]
+
+public_statements(r) := [s |
+	some s in statements(document(r))
+	s.Effect == "Allow"
+	everyone(s.Principal)
+	not s.Condition
+]
+
+everyone("*")
+
+everyone(principal) if principal.AWS == "*"
+
+everyone(principal) if "*" in principal.AWS

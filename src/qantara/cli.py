@@ -1,0 +1,184 @@
+"""The `qantara` command line: parse, call the library, print, choose the exit code.
+
+Exit codes (DESIGN §4.5): 0 nothing mandatory failed; 1 a mandatory checkpoint failed;
+2 bad input or usage; 3 an engine or internal fault. Every failure is one clear message
+on stderr, never a traceback (set QANTARA_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
+
+
+def _fail(error: QantaraError) -> None:
+    for line in error.lines():
+        typer.echo(line, err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _write(text: str, out: Optional[Path]) -> None:
+    """Print, or write the file atomically so a failure never leaves it half-written."""
+    if out is None:
+        typer.echo(text)
+        return
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, encoding="utf-8", suffix=".tmp") as handle:
+        handle.write(text if text.endswith("\n") else text + "\n")
+        temporary = Path(handle.name)
+    temporary.replace(out)
+
+
+def _parse_config(pairs: list[str]) -> dict[str, str]:
+    config = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or ":" not in key:
+            raise InputError(f"--config {pair!r}: expected KEY=VALUE with a namespaced key, e.g. aws:region=me-central-1")
+        config[key] = value
+    return config
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        raise InputError(f"{option} {value!r}: expected one of {', '.join(allowed)}")
+    return value
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., help="Blueprint files to validate.")) -> None:
+    """Validate blueprints: schema, catalog names and placement, without planning."""
+    from qantara.blueprint.loader import load_blueprint
+    from qantara.sovereignty.placement import resolve_placement
+
+    problems = []
+    for path in files:
+        try:
+            resolve_placement(load_blueprint(path))
+            typer.echo(f"{path}: valid")
+        except InputError as error:
+            problems.extend(error.lines())
+    if problems:
+        for line in problems:
+            typer.echo(line, err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def schema() -> None:
+    """Print the blueprint's JSON Schema (for editors)."""
+    from qantara.blueprint.schema import blueprint_json_schema
+
+    typer.echo(json.dumps(blueprint_json_schema(), indent=2))
+
+
+@app.command()
+def regions(
+    jurisdiction: str = typer.Option(..., help="Jurisdiction code, e.g. AE, AE-DIFC, SA, EU."),
+    classification: str = typer.Option(..., help="public, internal, confidential, restricted or secret."),
+    sector: list[str] = typer.Option([], help="Sector whose rules apply (repeatable), e.g. health."),
+    format: str = typer.Option("table", help="table or json."),
+) -> None:
+    """List the AWS regions allowed and refused for a class of data, with reasons."""
+    from qantara.report.text import regions_text
+    from qantara.sovereignty.placement import region_report
+
+    _choice(format, ("table", "json"), "--format")
+    requirement, rows = region_report(jurisdiction, classification, list(sector))
+    if format == "json":
+        typer.echo(json.dumps({"requirement": requirement, "regions": [r.__dict__ for r in rows]}, indent=2))
+    else:
+        typer.echo(regions_text(jurisdiction, classification, list(sector), requirement, rows))
+
+
+@app.command()
+def place(
+    blueprint: Path = typer.Argument(..., help="Blueprint file."),
+    format: str = typer.Option("table", help="table or json."),
+) -> None:
+    """Show where every component will live, and why."""
+    from qantara.blueprint.loader import load_blueprint
+    from qantara.report.text import placement_text
+    from qantara.sovereignty.placement import resolve_placement
+
+    _choice(format, ("table", "json"), "--format")
+    loaded = load_blueprint(blueprint)
+    placement = resolve_placement(loaded)
+    if format == "json":
+        typer.echo(json.dumps(placement.to_dict(), indent=2))
+    else:
+        typer.echo(placement_text(placement, loaded.model.metadata.name))
+
+
+@app.command()
+def plan(
+    blueprint: Path = typer.Argument(..., help="Blueprint file."),
+    env: str = typer.Option(..., "--env", help="Environment to plan."),
+    format: str = typer.Option("table", help="table or json."),
+    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
+    program: Optional[Path] = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
+    config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable), e.g. aws:region=me-central-1."),
+) -> None:
+    """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
+    from qantara.blueprint.loader import load_blueprint
+    from qantara.check import environment_of
+    from qantara.plan.builder import plan_blueprint
+    from qantara.report.text import plan_table
+    from qantara.sovereignty.placement import resolve_placement
+
+    _choice(format, ("table", "json"), "--format")
+    loaded = load_blueprint(blueprint)
+    environment = environment_of(loaded, env)
+    document = plan_blueprint(loaded, environment.name, resolve_placement(loaded), program_dir=program,
+                              config=_parse_config(config))
+    _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
+
+
+@app.command()
+def check(
+    blueprint: Path = typer.Argument(..., help="Blueprint file."),
+    env: str = typer.Option(..., "--env", help="Environment whose enforcement applies."),
+    format: str = typer.Option("text", help="text or json."),
+    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
+    program: Optional[Path] = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
+    config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable)."),
+) -> None:
+    """Plan offline, evaluate the policies, apply the environment's enforcement, give a verdict."""
+    from qantara.check import check_blueprint
+    from qantara.report.text import check_text
+
+    _choice(format, ("text", "json"), "--format")
+    result = check_blueprint(blueprint, env, program_dir=program, config=_parse_config(config))
+    _write(json.dumps(result.to_dict(), indent=2) if format == "json" else check_text(result), out)
+    raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
+
+
+def main() -> None:
+    """Entry point: run the app and turn every error into its exit code and one message."""
+    try:
+        app(standalone_mode=False)
+    except QantaraError as error:
+        for line in error.lines():
+            typer.echo(line, err=True)
+        sys.exit(error.exit_code)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (typer.BadParameter, typer.Abort) as error:  # pragma: no cover - click handles most usage errors
+        typer.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except Exception as error:  # noqa: BLE001 - last resort: a bug, reported without a traceback
+        if os.environ.get("QANTARA_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(error).__name__}: {error} (set QANTARA_DEBUG=1 for details)", err=True)
+        sys.exit(EXIT_ENGINE_FAULT)

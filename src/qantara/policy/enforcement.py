@@ -1,0 +1,50 @@
+"""Enforcement: what a finding means in an environment, after waivers (DESIGN §4.4).
+
+The Rego decides findings the same way everywhere; this module decides consequences:
+a finding in a `mandatory` environment fails the check unless a current waiver covers it,
+and policies marked non-waivable can never be waived. A waived finding stays visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+
+from qantara.policy.library import policy_index
+
+
+def _waiver_covers(waiver: dict, finding: dict) -> bool:
+    if waiver["policy"] != finding["policy"]:
+        return False
+    resource = finding["resource"]
+    name = resource.rsplit("::", 1)[-1]
+    pattern = waiver.get("resources", "*")
+    return fnmatch.fnmatchcase(resource, pattern) or fnmatch.fnmatchcase(name, pattern)
+
+
+def enforce(findings: list[dict], *, enforcement: str, waivers: list[dict], today: dt.date) -> list[dict]:
+    """Each finding with its `enforcement`: mandatory, advisory, waived or (expired waiver) mandatory."""
+    index = policy_index()
+    result = []
+    for finding in findings:
+        level = enforcement
+        note = ""
+        for waiver in waivers:
+            if not _waiver_covers(waiver, finding):
+                continue
+            expires = dt.date.fromisoformat(str(waiver["expires"]))
+            if not index[finding["policy"]].waivable:
+                note = f"waiver by {waiver['approvedBy']} ignored: {finding['policy']} can never be waived"
+            elif expires < today:
+                note = f"waiver by {waiver['approvedBy']} expired on {expires.isoformat()}"
+            else:
+                level = "waived"
+                note = f"waived by {waiver['approvedBy']} until {expires.isoformat()}: {waiver['reason']}"
+                break
+        result.append({**finding, "enforcement": level, "waiver": note})
+    return result
+
+
+def verdict(findings: list[dict]) -> str:
+    """`fail` when any finding is mandatory, else `pass`."""
+    return "fail" if any(f["enforcement"] == "mandatory" for f in findings) else "pass"

@@ -1,0 +1,49 @@
+"""Evaluate policy packages against one input document and enrich their findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from qantara.errors import PolicyEngineError
+from qantara.policy.library import PolicyPackage, policy_index, policy_packages
+from qantara.policy.rego import RegoEngine, default_engine
+
+
+def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: dict | None = None,
+                 environment: dict | None = None, today: dt.date | None = None) -> dict:
+    """The input every policy reads (DESIGN §4.4); the date makes expiry checks reproducible."""
+    return {
+        "blueprint": blueprint,
+        "plan": plan or {"resources": []},
+        "project": project,
+        "environment": environment,
+        "context": {"date": (today or dt.date.today()).isoformat()},
+    }
+
+
+def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine | None = None,
+             packages: tuple[PolicyPackage, ...] | None = None) -> list[dict]:
+    """Raw findings of every package of the given subjects, enriched with their metadata."""
+    engine = engine or default_engine()
+    index = policy_index()
+    findings: list[dict] = []
+    for package in packages or policy_packages():
+        if package.subject not in subjects:
+            continue
+        raw = engine.query(f"data.{package.package}.findings", input_document)
+        if raw is None:
+            raise PolicyEngineError(f"policy package {package.package} produced no findings list (is `findings` undefined?)")
+        for finding in raw:
+            meta = index.get(finding.get("policy"))
+            if meta is None:
+                raise PolicyEngineError(f"policy package {package.package} reported {finding.get('policy')!r}, which has no metadata")
+            findings.append({
+                "policy": meta.id,
+                "title": meta.title,
+                "severity": meta.severity,
+                "resource": finding.get("resource", ""),
+                "message": finding.get("message", ""),
+                "remediation": meta.remediation,
+            })
+    findings.sort(key=lambda f: (f["policy"], f["resource"]))
+    return findings

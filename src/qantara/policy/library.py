@@ -1,0 +1,81 @@
+"""The policy library on disk: packages, their subject and their metadata.
+
+`policies/<subject>/<concern>/` holds one Rego package `qantara.<subject>.<concern>` that
+defines `findings`, a `metadata.yaml` with the id, title, severity, stage, rationale,
+remediation and frameworks of each policy it decides, and `samples.yaml` with allowed and
+denied inputs. The metadata feeds findings, `qantara explain` and every report format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from qantara.errors import CatalogError
+from qantara.paths import policy_dir
+
+SUBJECTS = ("blueprint", "resources", "project")
+SEVERITIES = ("low", "medium", "high", "critical")
+STAGES = ("initial", "managed", "integrated", "optimized")
+
+
+@dataclass(frozen=True)
+class PolicyMeta:
+    id: str
+    title: str
+    severity: str
+    stage: str
+    waivable: bool
+    rationale: str
+    remediation: str
+    frameworks: tuple[str, ...]
+    package: str
+
+
+@dataclass(frozen=True)
+class PolicyPackage:
+    subject: str
+    package: str
+    directory: Path
+    policies: tuple[PolicyMeta, ...]
+
+
+@lru_cache(maxsize=2)
+def policy_packages(root: Path | None = None) -> tuple[PolicyPackage, ...]:
+    """Every policy package, in a stable order."""
+    root = root or policy_dir()
+    packages = []
+    for subject in SUBJECTS:
+        for directory in sorted((root / subject).glob("*/")):
+            metadata_file = directory / "metadata.yaml"
+            if not metadata_file.is_file():
+                continue
+            package = f"qantara.{subject}.{directory.name}"
+            raw = yaml.safe_load(metadata_file.read_text(encoding="utf-8")) or {}
+            try:
+                metas = tuple(
+                    PolicyMeta(
+                        id=entry["id"],
+                        title=entry["title"],
+                        severity=entry["severity"],
+                        stage=entry["stage"],
+                        waivable=bool(entry["waivable"]),
+                        rationale=" ".join(entry["rationale"].split()),
+                        remediation=" ".join(entry["remediation"].split()),
+                        frameworks=tuple(entry.get("frameworks", [])),
+                        package=package,
+                    )
+                    for entry in raw.get("policies", [])
+                )
+            except (KeyError, TypeError, AttributeError) as error:
+                raise CatalogError(f"{metadata_file}: policy metadata incomplete ({error})") from error
+            packages.append(PolicyPackage(subject, package, directory, metas))
+    return tuple(packages)
+
+
+def policy_index(root: Path | None = None) -> dict[str, PolicyMeta]:
+    """Policy metadata by id."""
+    return {meta.id: meta for package in policy_packages(root) for meta in package.policies}
