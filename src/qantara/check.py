@@ -66,5 +66,9 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     waivers = [w for w in blueprint_data["spec"]["governance"]["waivers"]]
     enforced = enforce(findings, enforcement=env.effective_enforcement, waivers=waivers, today=today)
     warnings = list(placement.warnings) + [w for p in placement.components.values() for w in p.warnings]
+    onprem = sorted(placement.onprem_components())
+    if onprem and program_dir is None:
+        # Say so rather than let a short plan pass for a complete one.
+        warnings.append(f"placed on-prem but not provisioned by stacks/platform yet: {', '.join(onprem)}; their policies are not evaluated")
     return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, verdict(enforced),
                        enforced, placement, plan, warnings)

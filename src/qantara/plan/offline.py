@@ -67,6 +67,18 @@ class _RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks):
         super().__init__(mocks)
         self.registrations: dict[str, dict] = {}
+        # The SDK calls the monitor from executor threads, each of which gets an event loop
+        # of its own; they are closed after the run, or their finalisers complain at exit.
+        self.thread_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def _note_thread_loop(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.thread_loops.add(asyncio.get_event_loop())
+
+    def Invoke(self, request):
+        response = super().Invoke(request)
+        self._note_thread_loop()
+        return response
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine qualifies a child's type with its parent's, except under the root stack.
@@ -76,6 +88,7 @@ class _RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
+        self._note_thread_loop()
         inputs = _struct_to_data(request.object) if request.object else {}
         self.registrations[response.urn] = plan_resource(
             urn=response.urn,
@@ -144,6 +157,9 @@ def run_program(program_dir: Path, *, project: str, stack: str, config: dict[str
         ) from None
     finally:
         loop.close()
+        for thread_loop in monitor.thread_loops - {loop}:
+            if not thread_loop.is_running():
+                thread_loop.close()
         asyncio.set_event_loop(None)
         settings.set_root_resource(None)
     return list(monitor.registrations.values())
