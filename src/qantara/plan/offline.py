@@ -18,6 +18,7 @@ import logging
 import os
 import runpy
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pulumi
@@ -134,6 +135,25 @@ def run_program(program_dir: Path, *, project: str, stack: str, config: dict[str
     program_dir = program_dir.resolve()
     if not (program_dir / "__main__.py").is_file():
         raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
+    try:
+        with _working_directory(program_dir):
+            return run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
+                                   project=project, stack=stack, config=config)
+    except pulumi.RunError as error:
+        raise PlanError(f"{program_dir}: the program stopped: {error}") from None
+    except Exception as error:  # noqa: BLE001 - a user program can raise anything; report where
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        raise PlanError(
+            f"{program_dir}: the program raised {type(error).__name__}: {error} ({where.filename}:{where.lineno})"
+        ) from None
+
+
+def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, config: dict[str, str]) -> list[dict]:
+    """Run `body` as a Pulumi program in preview under the recording mocks; return its resources.
+
+    The component tests use this directly: build a component inside `body`, then look its
+    children up by (type, name) in the result.
+    """
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_all_config(dict(config), [])
@@ -144,17 +164,7 @@ def run_program(program_dir: Path, *, project: str, stack: str, config: dict[str
     settings.set_root_resource(None)
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
-        with _working_directory(program_dir):
-            loop.run_until_complete(
-                pulumi.runtime.run_in_stack(lambda: runpy.run_path(str(program_dir), run_name="__main__"))
-            )
-    except pulumi.RunError as error:
-        raise PlanError(f"{program_dir}: the program stopped: {error}") from None
-    except Exception as error:  # noqa: BLE001 - a user program can raise anything; report where
-        where = traceback.extract_tb(error.__traceback__)[-1]
-        raise PlanError(
-            f"{program_dir}: the program raised {type(error).__name__}: {error} ({where.filename}:{where.lineno})"
-        ) from None
+        loop.run_until_complete(pulumi.runtime.run_in_stack(body))
     finally:
         loop.close()
         for thread_loop in monitor.thread_loops - {loop}:
