@@ -99,16 +99,18 @@ declared_transfer(ctx, country, req) := transfer if {
 
 in_jurisdiction(ctx, country) if country in countries(ctx.jurisdiction)
 
-# verdict(ctx, class, location) -> {allowed, level, reason, rules}
+# verdict(ctx, class, location) -> {allowed, level, reason, rules, because}
 #   ctx: {"jurisdiction": "AE", "sectors": ["health"], "transfers": [...]}
 #   location: {"kind": "cloud", "region": "me-central-1", "country": "AE"} or
 #             {"kind": "onprem", "site": "riyadh-dc1", "country": "SA"}
-verdict(ctx, class, location) := object.union(
-	decision(ctx, class, location, req),
-	{"level": req.level, "rules": [rule.id | some rule in req.rules], "because": because(req)},
-) if {
+verdict(ctx, class, location) := judged(ctx, class, req, summary(req), location) if {
 	req := requirement(ctx.jurisdiction, class, object.get(ctx, "sectors", []))
 }
+
+summary(req) := {"level": req.level, "rules": [rule.id | some rule in req.rules], "because": because(req)}
+
+# The requirement and its summary are worked out once per class by callers that judge many locations.
+judged(ctx, class, req, req_summary, location) := object.union(decision(ctx, class, location, req), req_summary)
 
 decision(ctx, class, location, req) := {"allowed": false, "reason": sprintf("%s is not a known AWS region", [location.region])} if {
 	location.kind == "cloud"
@@ -141,15 +143,16 @@ else := location.kind
 region_options := {class: options(class) | some class in input.classes}
 
 options(class) := {
-	"requirement": {"level": req.level, "because": because(req), "rules": [rule.id | some rule in req.rules]},
-	"regions": {code: verdict(input.context, class, {"kind": "cloud", "region": code, "country": region.country}) |
+	"requirement": req_summary,
+	"regions": {code: judged(input.context, class, req, req_summary, {"kind": "cloud", "region": code, "country": region.country}) |
 		region := data.catalog.aws_regions.regions[code]
 	},
-	"onprem": onprem_verdict(class),
+	"onprem": onprem_verdict(class, req, req_summary),
 } if {
 	req := requirement(input.context.jurisdiction, class, object.get(input.context, "sectors", []))
+	req_summary := summary(req)
 }
 
-onprem_verdict(class) := verdict(input.context, class, object.union(input.onprem, {"kind": "onprem"})) if is_object(input.onprem)
+onprem_verdict(class, req, req_summary) := judged(input.context, class, req, req_summary, object.union(input.onprem, {"kind": "onprem"})) if is_object(input.onprem)
 
 else := null

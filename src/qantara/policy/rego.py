@@ -45,7 +45,8 @@ class RegoEngine:
 
     def _new_interpreter(self, modules: dict[str, str]) -> regopy.Interpreter:
         interpreter = regopy.Interpreter()
-        interpreter.add_data({"catalog": self.catalog})
+        # JSON text is parsed natively; handing regopy Python objects walks them through ctypes.
+        interpreter.add_data_json(json.dumps({"catalog": self.catalog}))
         for name, source in modules.items():
             try:
                 interpreter.add_module(name, source)

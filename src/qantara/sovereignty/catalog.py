@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from qantara.errors import CatalogError
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from qantara.paths import catalog_dir
 
 
@@ -31,8 +33,8 @@ def load_catalog(directory: Path | None = None) -> dict:
             continue
         try:
             text = path.read_text(encoding="utf-8")
-            # The catalog is our own, reviewed data: safe_load is enough here.
-            catalog[path.stem] = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+            # The catalog is our own, reviewed data: a safe load is enough (libyaml's when present).
+            catalog[path.stem] = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_SAFE_LOADER)
         except (OSError, ValueError, yaml.YAMLError) as error:
             raise CatalogError(f"{path}: cannot read catalog file: {error}") from error
     for required in ("aws_regions", "jurisdictions"):

@@ -8,6 +8,7 @@ A blueprint whose choices break the rules is refused with located problems namin
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from qantara.blueprint.loader import LoadedBlueprint
@@ -315,8 +316,18 @@ class _Placer:
         return DisasterRecovery(dr, regions(self.catalog)[dr].get("country"), f"{verdict['reason']} ({verdict['because']})")
 
 
+# Placement is pure in the blueprint's text: `qantara check` places the blueprint, then the
+# platform program it runs in the same process places it again; the second costs nothing.
+_PLACEMENTS: dict[tuple[str, str], Placement] = {}
+
+
 def resolve_placement(loaded: LoadedBlueprint, engine: RegoEngine | None = None, catalog: dict | None = None) -> Placement:
     """Place every enabled component of a loaded blueprint, or raise located problems."""
+    if engine is None and catalog is None:
+        key = (str(loaded.path.resolve()), hashlib.sha256(loaded.path.read_bytes()).hexdigest())
+        if key not in _PLACEMENTS:
+            _PLACEMENTS[key] = _Placer(loaded, default_engine(), load_catalog()).run()
+        return _PLACEMENTS[key]
     engine = engine or default_engine()
     catalog = catalog if catalog is not None else load_catalog()
     return _Placer(loaded, engine, catalog).run()
