@@ -110,7 +110,7 @@ verdict(ctx, class, location) := judged(ctx, class, req, summary(req), location)
 summary(req) := {"level": req.level, "rules": [rule.id | some rule in req.rules], "because": because(req)}
 
 # The requirement and its summary are worked out once per class by callers that judge many locations.
-judged(ctx, class, req, req_summary, location) := object.union(decision(ctx, class, location, req), req_summary)
+judged(ctx, class, req, req_summary, location) := object.union(decision(ctx, text.plain(class), location, req), req_summary)
 
 decision(ctx, class, location, req) := {"allowed": false, "reason": sprintf("%s is not a known AWS region", [location.region])} if {
 	location.kind == "cloud"

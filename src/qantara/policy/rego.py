@@ -62,6 +62,9 @@ class RegoEngine:
                 output = self._interpreter.query(f"result := {expression}")
             except regopy.RegoError as error:
                 raise PolicyEngineError(f"{self._diagnose(expression)}: {_first_error(error)}") from None
+            except json.JSONDecodeError as error:
+                # regopy built invalid JSON (see policies/lib/text.rego): a policy bug, not bad input.
+                raise PolicyEngineError(f"the policy engine returned malformed output for {expression} ({error.msg} at {error.pos})") from None
             if not output.ok():
                 raise PolicyEngineError(self._diagnose(expression))
             if not output.results:
