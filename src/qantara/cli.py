@@ -21,12 +21,6 @@ from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_F
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
 
 
-def _fail(error: QantaraError) -> None:
-    for line in error.lines():
-        typer.echo(line, err=True)
-    raise typer.Exit(error.exit_code)
-
-
 def _write(text: str, out: Optional[Path]) -> None:
     """Print, or write the file atomically so a failure never leaves it half-written."""
     if out is None:
@@ -167,18 +161,22 @@ def check(
 def main() -> None:
     """Entry point: run the app and turn every error into its exit code and one message."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a command's exit code and raises usage errors.
+        code = app(standalone_mode=False)
     except QantaraError as error:
         for line in error.lines():
             typer.echo(line, err=True)
         sys.exit(error.exit_code)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except (typer.BadParameter, typer.Abort) as error:  # pragma: no cover - click handles most usage errors
-        typer.echo(str(error), err=True)
+    except typer.TyperException as error:  # usage errors: missing option, bad value, unknown command
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        if message:  # `qantara` alone has already printed its help
+            typer.echo(f"Usage error: {message} (see --help)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except typer.Abort:
         sys.exit(EXIT_BAD_INPUT)
     except Exception as error:  # noqa: BLE001 - last resort: a bug, reported without a traceback
         if os.environ.get("QANTARA_DEBUG"):
             raise
         typer.echo(f"internal error: {type(error).__name__}: {error} (set QANTARA_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_ENGINE_FAULT)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

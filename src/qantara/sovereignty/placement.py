@@ -149,6 +149,8 @@ class _Placer:
         self.catalog = catalog
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
+        # Components a region refuses for the same reason are reported in one problem.
+        self.region_refusals: dict[tuple, list[str]] = {}
 
     def refuse(self, path: tuple, message: str) -> None:
         self.problems.append(self.loaded.problem(path, message))
@@ -177,10 +179,20 @@ class _Placer:
                 placed[name] = self._place_cloud(name, spec, classes[name], region)
             else:
                 placed[name] = self._place_onprem(name, spec, classes[name])
+        self._report_region_refusals()
         dr = self._disaster_recovery(classes, placed)
         if self.problems:
             raise BlueprintError(self.problems)
         return Placement(self.spec.jurisdiction, region, placed, dr, self.warnings)
+
+    def _report_region_refusals(self) -> None:
+        for (path, region, data_class), names in self.region_refusals.items():
+            verdict = self._verdict(data_class, region)
+            allowed = self._allowed_regions(data_class)
+            hint = f"allowed: {', '.join(allowed)}" if allowed else (
+                "no AWS region may hold it: place it onprem (deployment: hybrid or on-prem, with spec.onPrem)")
+            self.refuse(path, f"{region!r} cannot hold {data_class} data (components: {', '.join(names)}) under "
+                              f"{self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
 
     def _check_names(self) -> None:
         codes = jurisdiction_codes(self.catalog)
@@ -253,8 +265,7 @@ class _Placer:
         verdict = self._verdict(data_class, region)
         placement.country = regions(self.catalog)[region].get("country")
         if not verdict["allowed"]:
-            hint = f"allowed: {', '.join(allowed)}" if allowed else "no AWS region may hold it: place it onprem (deployment: hybrid or on-prem, with spec.onPrem)"
-            self.refuse(path, f"{region!r} cannot hold {data_class} data of component {name} under {self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
+            self.region_refusals.setdefault((path, region, data_class), []).append(name)
             return placement
         missing, uncertain = self._missing_services(name, spec, region)
         for service in missing:
