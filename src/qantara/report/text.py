@@ -45,6 +45,14 @@ def _where(location: dict) -> tuple[str, str]:
     return kind or "?", "-"
 
 
+def short_type(type_token: str) -> str:
+    """`aws:s3/bucketPolicy:BucketPolicy` as `aws:s3:BucketPolicy`, for tables."""
+    parts = type_token.split(":")
+    if len(parts) == 3 and "/" in parts[1]:
+        return f"{parts[0]}:{parts[1].split('/')[0]}:{parts[2]}"
+    return type_token
+
+
 def plan_table(plan: dict) -> str:
     by_urn = {r["urn"]: r for r in plan["resources"]}
     rows = []
@@ -52,7 +60,7 @@ def plan_table(plan: dict) -> str:
         if resource["location"].get("kind") == "logical":
             continue
         where, country = _where(resource["location"])
-        rows.append([_component_of(resource, by_urn), resource["type"], resource["name"], where, country])
+        rows.append([_component_of(resource, by_urn), short_type(resource["type"]), resource["name"], where, country])
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
     source = plan.get("source", {})
     header = f"Plan of {source.get('blueprint', '?')} / {source.get('environment', '?')} ({source.get('program', '?')}): {len(rows)} resources"
