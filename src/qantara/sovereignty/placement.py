@@ -191,7 +191,8 @@ class _Placer:
             allowed = self._allowed_regions(data_class)
             hint = f"allowed: {', '.join(allowed)}" if allowed else (
                 "no AWS region may hold it: place it onprem (deployment: hybrid or on-prem, with spec.onPrem)")
-            self.refuse(path, f"{region!r} cannot hold {data_class} data (components: {', '.join(names)}) under "
+            chosen = "" if path == ("spec", "cloud", "region") or path[-1] == "placement" else " (the region placement would choose)"
+            self.refuse(path, f"{region!r}{chosen} cannot hold {data_class} data (components: {', '.join(names)}) under "
                               f"{self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
 
     def _check_names(self) -> None:
@@ -255,8 +256,12 @@ class _Placer:
         title = self.catalog["components"]["components"][name]["title"]
         option = self.options[data_class]
         allowed = self._allowed_regions(data_class)
-        explicit = spec.placement == "cloud"
-        path = ("spec", "components", name, "placement") if explicit else ("spec", "cloud", "region")
+        if spec.placement == "cloud":
+            path = ("spec", "components", name, "placement")
+        elif self.spec.cloud is not None and self.spec.cloud.region:
+            path = ("spec", "cloud", "region")
+        else:
+            path = ("spec", "deployment")  # the region was placement's choice, not the file's
         placement = ComponentPlacement(name, title, data_class, "cloud", region, None, None,
                                        option["requirement"]["level"], "", allowed)
         if region is None:
