@@ -85,11 +85,11 @@ because(req) := "no rule restricts it" if count(req.rules) == 0
 
 else := text.join("; ", [rule_reference(rule) | some rule in req.rules])
 
-# Transfer mechanisms the binding rules accept; a baseline rule without a list accepts all.
-accepted_mechanisms(req) := {m |
+# Transfer mechanisms every binding rule accepts (a rule without a list accepts all): a
+# transfer must satisfy each law that applies, not just the most permissive one.
+accepted_mechanisms(req) := intersection({{m | some m in object.get(rule, "mechanisms", data.catalog.jurisdictions.transferMechanisms)} |
 	some rule in req.rules
-	some m in object.get(rule, "mechanisms", data.catalog.jurisdictions.transferMechanisms)
-}
+})
 
 declared_transfer(ctx, country, req) := transfer if {
 	some transfer in object.get(ctx, "transfers", [])
@@ -112,7 +112,10 @@ summary(req) := {"level": req.level, "rules": [rule.id | some rule in req.rules]
 # The requirement and its summary are worked out once per class by callers that judge many locations.
 judged(ctx, class, req, req_summary, location) := object.union(decision(ctx, text.plain(class), location, req), req_summary)
 
-decision(ctx, class, location, req) := {"allowed": false, "reason": sprintf("%s is not a known AWS region", [location.region])} if {
+decision(ctx, class, location, req) := {"allowed": false, "reason": "its region is not known (the plan could not resolve it), so it cannot be shown to be allowed"} if {
+	location.kind == "cloud"
+	location.region == "[unknown]"
+} else := {"allowed": false, "reason": sprintf("%s is not a known AWS region", [location.region])} if {
 	location.kind == "cloud"
 	not data.catalog.aws_regions.regions[location.region]
 } else := {"allowed": false, "reason": sprintf("%s's country is not known; it cannot be shown to be allowed", [location.region])} if {

@@ -15,4 +15,7 @@ findings := [finding |
 	}
 ]
 
-production(name) if name in {"prod", "production", "prd"}
+# prod, production, prd, and their variants such as prod-eu.
+production(name) if startswith(name, "prod")
+
+production(name) if startswith(name, "prd")

@@ -4,6 +4,7 @@ package qantara.resources.encryption
 import rego.v1
 
 import data.qantara.lib.plan
+import data.qantara.lib.text
 
 sse_types := {
 	"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -25,16 +26,28 @@ findings := [finding |
 encryption_problem(bucket) := "has no server-side encryption configuration" if {
 	not plan.configured(bucket, sse_index)
 	count(inline_rules(bucket)) == 0
-} else := sprintf("is encrypted with %s, not a customer-managed KMS key", [algorithm]) if {
+} else := sprintf("is encrypted with %s, not a customer-managed KMS key", [text.plain(algorithm)]) if {
 	some rule in rules(bucket)
-	algorithm := object.get(rule, ["applyServerSideEncryptionByDefault", "sseAlgorithm"], "none")
+	algorithm := sse_algorithm(rule)
 	not algorithm in {"aws:kms", "aws:kms:dsse"}
 } else := "uses SSE-KMS without naming a customer-managed key of this plan (the AWS-managed aws/s3 key is not under the platform's control)" if {
 	some rule in rules(bucket)
 	not customer_key(sse_resource(bucket), rule)
 }
 
-inline_rules(bucket) := object.get(bucket.inputs, ["serverSideEncryptionConfiguration", "rule"], [])
+# A rule without a default algorithm leaves S3's own default, SSE-S3.
+sse_algorithm(rule) := rule.applyServerSideEncryptionByDefault.sseAlgorithm if is_string(rule.applyServerSideEncryptionByDefault.sseAlgorithm)
+
+else := "SSE-S3 (no default algorithm set)"
+
+# pulumi-aws v7's inline block on the bucket holds one `rule` object; older shapes a list.
+inline_rules(bucket) := [rule] if {
+	rule := bucket.inputs.serverSideEncryptionConfiguration.rule
+	is_object(rule)
+} else := rules if {
+	rules := bucket.inputs.serverSideEncryptionConfiguration.rule
+	is_array(rules)
+} else := []
 
 sse_resource(bucket) := config if {
 	config := plan.config_for(bucket, sse_index)
@@ -44,15 +57,38 @@ rules(bucket) := sse_resource(bucket).inputs.rules if plan.configured(bucket, ss
 
 else := inline_rules(bucket)
 
-# The key is one the plan creates: referenced by dependency, or by a known ARN, id or alias.
-customer_key(resource, rule) if {
+# Where the key reference sits: `rules` on an encryption configuration, the inline block on a bucket.
+key_properties := ["rules", "serverSideEncryptionConfiguration"]
+
+referenced(resource) := {urn |
+	some property in key_properties
+	some urn in object.get(resource, ["propertyDependencies", property], [])
+}
+
+aliases := [r | some r in plan.resources; r.type == "aws:kms/alias:Alias"]
+
+# Aliases that point at a key of this plan.
+plan_aliases := [alias |
+	some alias in aliases
 	some key in keys
-	key.urn in object.get(resource, ["propertyDependencies", "rules"], [])
+	key.urn in object.get(alias, ["propertyDependencies", "targetKeyId"], [])
+]
+
+# The key is one the plan creates: referenced through a dependency on the key or on one of
+# its aliases, or named by one of its aliases (`alias/...` or the alias ARN).
+customer_key(resource, rule) if {
 	is_string(rule.applyServerSideEncryptionByDefault.kmsMasterKeyId)
+	some key in array.concat(keys, plan_aliases)
+	key.urn in referenced(resource)
 }
 
 customer_key(_, rule) if {
 	id := rule.applyServerSideEncryptionByDefault.kmsMasterKeyId
-	some key in keys
-	id in {object.get(key.inputs, "arn", "-"), object.get(key.inputs, "keyId", "-")}
+	not plan.is_unknown(id)
+	some alias in plan_aliases
+	names_alias(id, alias.inputs.name)
 }
+
+names_alias(id, name) if id == name
+
+names_alias(id, name) if endswith(id, sprintf(":%s", [name]))

@@ -39,18 +39,38 @@ grant_findings := array.concat(
 		statement := public_statements(r)[_]
 		finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s allows %v to everyone (Principal \"*\") without a condition", [plan.label(r), statement.Action])}
 	],
-	[finding |
-		some r in plan.resources
-		r.type in {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl"}
-		acl := object.get(r.inputs, "acl", "private")
-		acl in public_acls
-		finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s grants the canned ACL %s", [plan.label(r), acl])}
-	],
+	array.concat(
+		[finding |
+			some r in plan.resources
+			r.type in acl_types
+			acl := object.get(r.inputs, "acl", "private")
+			acl in public_acls
+			finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s grants the canned ACL %s", [plan.label(r), acl])}
+		],
+		[finding |
+			some r in plan.resources
+			r.type in acl_types
+			some grant in object.get(r.inputs, ["accessControlPolicy", "grants"], [])
+			group := object.get(grant, ["grantee", "uri"], "-")
+			public_group(group)
+			finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s grants %s to the group %s", [plan.label(r), text.plain(object.get(grant, "permission", "access")), group])}
+		],
+	),
 )
 
-document(r) := json.unmarshal(r.inputs.policy) if is_string(r.inputs.policy)
+acl_types := {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl"}
 
-else := r.inputs.policy if is_object(r.inputs.policy)
+# S3's predefined groups for everyone and for any AWS account.
+public_group(uri) if endswith(uri, "/global/AllUsers")
+
+public_group(uri) if endswith(uri, "/global/AuthenticatedUsers")
+
+# A policy a preview cannot read ([unknown], [secret]) is not judged here: the public access
+# block (QA-RES-004) is what stops it from opening the bucket.
+document(r) := json.unmarshal(r.inputs.policy) if {
+	is_string(r.inputs.policy)
+	json.is_valid(r.inputs.policy)
+} else := r.inputs.policy if is_object(r.inputs.policy)
 
 statements(doc) := doc.Statement if is_array(doc.Statement)
 
