@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.bucket_controls import harden_bucket
 from qantara.components.naming import bucket_name
 
 TYPE_TOKEN = "qantara:data_lake:DataLake"
@@ -76,48 +77,13 @@ class DataLake(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         physical = bucket_name(args.blueprint, args.environment, purpose, args.region)
         bucket = aws.s3.Bucket(logical, bucket=physical, force_destroy=args.force_destroy, tags=args.tags, opts=child)
-        after_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
-        aws.s3.BucketOwnershipControls(
-            f"{logical}-ownership",
-            bucket=bucket.bucket,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=after_bucket,
-        )
-        block = aws.s3.BucketPublicAccessBlock(
-            f"{logical}-public-access",
-            bucket=bucket.bucket,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=after_bucket,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{logical}-encryption",
-            bucket=bucket.bucket,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": args.kms_key_arn,
-                    },
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=after_bucket,
-        )
-        aws.s3.BucketVersioning(
-            f"{logical}-versioning",
-            bucket=bucket.bucket,
-            versioning_configuration={"status": "Enabled"},
-            opts=after_bucket,
-        )
+        controls = harden_bucket(self, logical, bucket, args.kms_key_arn)
         # The policy is written after the public-access block so S3 never sees it unguarded.
         aws.s3.BucketPolicy(
             f"{logical}-tls-only",
             bucket=bucket.bucket,
             policy=tls_only_policy(physical, args.partition),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, block]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, controls.public_access_block]),
         )
         if log_target is not None:
             aws.s3.BucketLogging(

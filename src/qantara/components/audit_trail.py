@@ -1,0 +1,236 @@
+"""AuditTrail: a single-Region CloudTrail trail into an Object-Locked, KMS-encrypted bucket."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from qantara.components.bucket_controls import harden_bucket
+from qantara.components.data_lake import tls_only_policy
+from qantara.components.naming import bucket_name
+
+TYPE_TOKEN = "qantara:audit_trail:AuditTrail"
+LOG_PURPOSE = "audit-trail"
+
+
+@dataclass
+class AuditTrailArgs:
+    """One knob per decision; the region is the provider's, passed in `opts`, and repeated
+    here only to build ARNs without an invoke."""
+
+    blueprint: str
+    environment: str
+    region: str
+    account_id: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    # Buckets whose object-level reads and writes are audited (S3 data events).
+    data_bucket_arns: list[pulumi.Input[str]]
+    # Object Lock COMPLIANCE retention: nobody, root included, can delete a log before this.
+    retention_days: int = 365
+    log_group_retention_days: int = 365
+    # Global services (IAM, STS global endpoint) log to us-east-1; off unless the trail is there.
+    include_global_service_events: bool = False
+    partition: str = "aws"
+    data_classification: str = "restricted"
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def trail_arn(partition: str, region: str, account_id: str, trail_name: str) -> str:
+    return f"arn:{partition}:cloudtrail:{region}:{account_id}:trail/{trail_name}"
+
+
+def audit_bucket_policy(bucket: str, partition: str, account_id: str, source_trail_arn: str) -> str:
+    """TLS only, and CloudTrail may write this account's logs for this trail alone."""
+    policy = json.loads(tls_only_policy(bucket, partition))
+    arn = f"arn:{partition}:s3:::{bucket}"
+    # Confused-deputy guard: CloudTrail acts for this one trail only.
+    from_trail = {"aws:SourceArn": source_trail_arn}
+    policy["Statement"] += [
+        {
+            "Sid": "CloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": arn,
+            "Condition": {"StringEquals": from_trail},
+        },
+        {
+            "Sid": "CloudTrailWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{arn}/AWSLogs/{account_id}/*",
+            "Condition": {"StringEquals": {**from_trail, "s3:x-amz-acl": "bucket-owner-full-control"}},
+        },
+    ]
+    return json.dumps(policy, sort_keys=True)
+
+
+def cloudtrail_logs_trust_policy(source_trail_arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceArn": source_trail_arn}},
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def cloudtrail_logs_write_policy(log_group_arn: str) -> str:
+    """Write to the trail's own log group's streams, nothing else."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "WriteTrailEventsToItsGroup",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": f"{log_group_arn}:log-stream:*",
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class AuditTrail(pulumi.ComponentResource):
+    """CloudTrail for the placed region: management events plus S3 data events on the data
+    buckets, delivered to a log bucket and a log group.
+
+    The log bucket is created with Object Lock in COMPLIANCE mode, so audit evidence cannot
+    be deleted or overwritten within the retention, not even by the account root. The trail
+    is single-Region so its events, and their copies, stay in the jurisdiction.
+    """
+
+    trail_arn: pulumi.Output[str]
+    log_bucket_name: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AuditTrailArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        self._name = name
+        self._args = args
+        self._account = pulumi.Output.from_input(args.account_id)
+        self._trail_name = f"{args.blueprint}-{args.environment}-{name}".lower()
+        self._trail_arn = self._account.apply(
+            lambda a: trail_arn(args.partition, args.region, a, self._trail_name)
+        )
+        self.log_bucket, bucket_ready = self._log_bucket()
+        self.log_group, logs_role, logs_ready = self._log_group()
+        self.trail = aws.cloudtrail.Trail(
+            f"{name}-trail",
+            name=self._trail_name,
+            s3_bucket_name=self.log_bucket.bucket,
+            kms_key_id=args.kms_key_arn,
+            is_multi_region_trail=False,
+            is_organization_trail=False,
+            include_global_service_events=args.include_global_service_events,
+            enable_log_file_validation=True,
+            enable_logging=True,
+            cloud_watch_logs_group_arn=self.log_group.arn.apply(lambda arn: f"{arn}:*"),
+            cloud_watch_logs_role_arn=logs_role.arn,
+            advanced_event_selectors=self._event_selectors(),
+            tags=args.tags,
+            # CloudTrail checks it can write when the trail is created: the policies come first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*bucket_ready, *logs_ready]),
+        )
+
+        self.trail_arn = self.trail.arn
+        self.log_bucket_name = self.log_bucket.bucket
+        self.log_group_name = self.log_group.name
+        self.register_outputs(
+            {"trailArn": self.trail_arn, "logBucketName": self.log_bucket_name, "logGroupName": self.log_group_name}
+        )
+
+    def _log_bucket(self) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
+        name, args = self._name, self._args
+        logical = f"{name}-logs"
+        physical = bucket_name(args.blueprint, args.environment, LOG_PURPOSE, args.region)
+        # Object Lock can only be turned on when the bucket is created.
+        bucket = aws.s3.Bucket(
+            logical, bucket=physical, object_lock_enabled=True, tags=args.tags, opts=pulumi.ResourceOptions(parent=self)
+        )
+        controls = harden_bucket(self, logical, bucket, args.kms_key_arn)
+        ownership, block, encryption, versioning = (
+            controls.ownership, controls.public_access_block, controls.encryption, controls.versioning)
+        lock = aws.s3.BucketObjectLockConfiguration(
+            f"{logical}-object-lock",
+            bucket=bucket.bucket,
+            object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": "COMPLIANCE", "days": args.retention_days}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, versioning]),
+        )
+        # The policy is written after the public-access block so S3 never sees it unguarded.
+        policy = aws.s3.BucketPolicy(
+            f"{logical}-policy",
+            bucket=bucket.bucket,
+            policy=pulumi.Output.all(self._account, self._trail_arn).apply(
+                lambda v: audit_bucket_policy(physical, args.partition, v[0], v[1])
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, block]),
+        )
+        return bucket, [ownership, block, encryption, versioning, lock, policy]
+
+    def _log_group(self) -> tuple[aws.cloudwatch.LogGroup, aws.iam.Role, list[pulumi.Resource]]:
+        name, args = self._name, self._args
+        group_name = f"/qantara/{args.blueprint}/{args.environment}/{name}/cloudtrail"
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-events",
+            name=group_name,
+            retention_in_days=args.log_group_retention_days,
+            kms_key_id=args.kms_key_arn,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # Built from known strings, so the policy is readable (and checkable) before deployment.
+        group_arn = self._account.apply(
+            lambda a: f"arn:{args.partition}:logs:{args.region}:{a}:log-group:{group_name}"
+        )
+        role = aws.iam.Role(
+            f"{name}-events-role",
+            assume_role_policy=self._trail_arn.apply(cloudtrail_logs_trust_policy),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{name}-events-write",
+            role=role.id,
+            policy=group_arn.apply(cloudtrail_logs_write_policy),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role, log_group]),
+        )
+        return log_group, role, [log_group, role, role_policy]
+
+    def _event_selectors(self) -> list[dict]:
+        """Advanced selectors replace the defaults, so management events are listed too."""
+        selectors = [
+            {
+                "name": "Management events",
+                "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}],
+            }
+        ]
+        if self._args.data_bucket_arns:
+            selectors.append(
+                {
+                    "name": "S3 data events on the data buckets",
+                    "field_selectors": [
+                        {"field": "eventCategory", "equals": ["Data"]},
+                        {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+                        {
+                            "field": "resources.ARN",
+                            "starts_withs": [pulumi.Output.concat(arn, "/") for arn in self._args.data_bucket_arns],
+                        },
+                    ],
+                }
+            )
+        return selectors

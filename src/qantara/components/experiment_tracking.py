@@ -1,0 +1,158 @@
+"""ExperimentTracking: a SageMaker managed MLflow tracking server and the role it runs as."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from qantara.errors import QantaraError
+
+TYPE_TOKEN = "qantara:experiment_tracking:ExperimentTracking"
+TRACKING_SERVER_SIZES = ("Small", "Medium", "Large")
+IAM_ROLE_NAME_MAX = 64
+
+
+@dataclass
+class ExperimentTrackingArgs:
+    tracking_server_name: str
+    region: str
+    account_id: str
+    kms_key_arn: pulumi.Input[str]
+    # Artifacts live under one prefix of a bucket another component owns (DataLake's artifacts).
+    artifact_bucket: str
+    artifact_prefix: str = "mlflow"
+    tracking_server_size: str = "Small"
+    # Register models logged to MLflow in the SageMaker Model Registry as they are created.
+    automatic_model_registration: bool = False
+    partition: str = "aws"
+    data_classification: str = "restricted"
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def sagemaker_trust_policy(account_id: str) -> str:
+    """SageMaker may assume the role, and only on this account's behalf."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sagemaker.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def s3_prefix_statements(
+    bucket: str, prefix: str, partition: str, object_actions: list[str], bucket_actions: tuple[str, ...] = ()
+) -> list[dict]:
+    """List the prefix and act on its objects; nothing else in the bucket."""
+    arn = f"arn:{partition}:s3:::{bucket}"
+    return [
+        # Bucket-level reads carry no s3:prefix, so they cannot sit under the listing condition.
+        {"Sid": "ReadBucket", "Effect": "Allow", "Action": sorted({"s3:GetBucketLocation", *bucket_actions}), "Resource": arn},
+        {
+            "Sid": "ListOwnPrefix",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": arn,
+            "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
+        },
+        {"Sid": "ObjectsUnderOwnPrefix", "Effect": "Allow", "Action": sorted(object_actions), "Resource": f"{arn}/{prefix}/*"},
+    ]
+
+
+def kms_use_statement(key_arn: str) -> dict:
+    return {
+        "Sid": "UsePlatformKey",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": key_arn,
+    }
+
+
+def tracking_policy(args: ExperimentTrackingArgs, prefix: str, key_arn: str) -> str:
+    statements = [
+        *s3_prefix_statements(args.artifact_bucket, prefix, args.partition, ["s3:GetObject", "s3:PutObject"]),
+        kms_use_statement(key_arn),
+    ]
+    if args.automatic_model_registration:
+        arn = f"arn:{args.partition}:sagemaker:{args.region}:{args.account_id}"
+        statements.append(
+            {
+                "Sid": "RegisterModelsInThisAccount",
+                "Effect": "Allow",
+                "Action": [
+                    "sagemaker:AddTags",
+                    "sagemaker:CreateModelPackage",
+                    "sagemaker:CreateModelPackageGroup",
+                    "sagemaker:DescribeModelPackageGroup",
+                    "sagemaker:UpdateModelPackage",
+                ],
+                "Resource": [f"{arn}:model-package-group/*", f"{arn}:model-package/*"],
+            }
+        )
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+class ExperimentTracking(pulumi.ComponentResource):
+    """An MLflow tracking server whose role reaches only its artifact prefix and the platform key.
+
+    The server is created after the role's policy so its first artifact write is allowed.
+    """
+
+    tracking_server_arn: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ExperimentTrackingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        _check(args)
+        prefix = args.artifact_prefix.strip("/")
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=f"{args.tracking_server_name}-mlflow",
+            assume_role_policy=sagemaker_trust_policy(args.account_id),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-role-policy",
+            role=self.role.name,
+            policy=pulumi.Output.from_input(args.kms_key_arn).apply(lambda key: tracking_policy(args, prefix, key)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role]),
+        )
+        self.server = aws.sagemaker.MlflowTrackingServer(
+            f"{name}-server",
+            tracking_server_name=args.tracking_server_name,
+            artifact_store_uri=f"s3://{args.artifact_bucket}/{prefix}",
+            tracking_server_size=args.tracking_server_size,
+            automatic_model_registration=args.automatic_model_registration,
+            role_arn=self.role.arn,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role, policy]),
+        )
+        self.tracking_server_arn = self.server.arn
+        self.role_arn = self.role.arn
+        self.register_outputs({"trackingServerArn": self.tracking_server_arn, "roleArn": self.role_arn})
+
+
+def _check(args: ExperimentTrackingArgs) -> None:
+    if args.tracking_server_size not in TRACKING_SERVER_SIZES:
+        raise QantaraError(
+            f"tracking server size `{args.tracking_server_size}` is not one SageMaker offers; "
+            f"use one of {', '.join(TRACKING_SERVER_SIZES)}"
+        )
+    if not args.artifact_prefix.strip("/"):
+        raise QantaraError("experiment tracking needs an artifact prefix; the server must not own the whole bucket")
+    role_name = f"{args.tracking_server_name}-mlflow"
+    if len(role_name) > IAM_ROLE_NAME_MAX:
+        raise QantaraError(
+            f"role name `{role_name}` is over IAM's {IAM_ROLE_NAME_MAX} characters; shorten the tracking server name"
+        )

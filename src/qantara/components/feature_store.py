@@ -1,0 +1,140 @@
+"""FeatureStore: the offline store's Glue database and the role SageMaker Feature Store uses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from qantara.components.experiment_tracking import (
+    IAM_ROLE_NAME_MAX,
+    kms_use_statement,
+    s3_prefix_statements,
+    sagemaker_trust_policy,
+)
+from qantara.errors import QantaraError
+
+TYPE_TOKEN = "qantara:feature_store:FeatureStore"
+GLUE_ACTIONS = (
+    "glue:BatchCreatePartition",
+    "glue:BatchGetPartition",
+    "glue:CreatePartition",
+    "glue:CreateTable",
+    "glue:GetDatabase",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:UpdateTable",
+)
+
+
+@dataclass
+class FeatureStoreArgs:
+    database_name: str
+    region: str
+    account_id: str
+    kms_key_arn: pulumi.Input[str]
+    # The offline store is a prefix of DataLake's curated bucket; this component owns no bucket.
+    offline_store_bucket: str
+    offline_store_prefix: str = "feature-store"
+    # Whether projects may declare online feature groups; recorded, not acted on here.
+    online: bool = False
+    partition: str = "aws"
+    data_classification: str = "restricted"
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def feature_store_policy(args: FeatureStoreArgs, prefix: str, key_arn: str) -> str:
+    glue = f"arn:{args.partition}:glue:{args.region}:{args.account_id}"
+    statements = [
+        *s3_prefix_statements(
+            args.offline_store_bucket,
+            prefix,
+            args.partition,
+            ["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl"],
+            bucket_actions=("s3:GetBucketAcl",),
+        ),
+        {
+            "Sid": "OfflineStoreTables",
+            "Effect": "Allow",
+            "Action": list(GLUE_ACTIONS),
+            "Resource": [
+                f"{glue}:catalog",
+                f"{glue}:database/{args.database_name}",
+                f"{glue}:table/{args.database_name}/*",
+            ],
+        },
+        kms_use_statement(key_arn),
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+class FeatureStore(pulumi.ComponentResource):
+    """The platform half of the feature store: catalog database and service role.
+
+    Feature groups are per project and declared in the project's own infrastructure; they
+    write their offline data under the prefix and into the database made here.
+    """
+
+    database_name: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    offline_store_uri: pulumi.Output[str]
+    online: pulumi.Output[bool]
+
+    def __init__(self, name: str, args: FeatureStoreArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        _check(args)
+        prefix = args.offline_store_prefix.strip("/")
+        uri = f"s3://{args.offline_store_bucket}/{prefix}"
+        self.database = aws.glue.CatalogDatabase(
+            f"{name}-offline",
+            name=args.database_name,
+            description="SageMaker Feature Store offline store",
+            location_uri=uri,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=f"{args.database_name}-feature-store",
+            assume_role_policy=sagemaker_trust_policy(args.account_id),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-role-policy",
+            role=self.role.name,
+            policy=pulumi.Output.from_input(args.kms_key_arn).apply(lambda key: feature_store_policy(args, prefix, key)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role, self.database]),
+        )
+        self.database_name = self.database.name
+        self.role_arn = self.role.arn
+        self.offline_store_uri = pulumi.Output.from_input(uri)
+        self.online = pulumi.Output.from_input(args.online)
+        self.register_outputs(
+            {
+                "databaseName": self.database_name,
+                "roleArn": self.role_arn,
+                "offlineStoreUri": self.offline_store_uri,
+                "online": self.online,
+            }
+        )
+
+
+def _check(args: FeatureStoreArgs) -> None:
+    # Glue keeps database names in lower case; a mixed-case name would not match the policy's ARN.
+    if args.database_name != args.database_name.lower():
+        raise QantaraError(
+            f"feature store database `{args.database_name}` is not lower-case; Glue lower-cases it, "
+            f"so name it `{args.database_name.lower()}`"
+        )
+    if not args.offline_store_prefix.strip("/"):
+        raise QantaraError("feature store needs an offline store prefix; it must not own the whole curated bucket")
+    role_name = f"{args.database_name}-feature-store"
+    if len(role_name) > IAM_ROLE_NAME_MAX:
+        raise QantaraError(
+            f"role name `{role_name}` is over IAM's {IAM_ROLE_NAME_MAX} characters; shorten the database name"
+        )

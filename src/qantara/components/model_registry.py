@@ -1,0 +1,242 @@
+"""ModelRegistry: model package groups, the model image repository and the approval checkpoint."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from qantara.errors import QantaraError
+
+TYPE_TOKEN = "qantara:model_registry:ModelRegistry"
+APPROVAL_EVENT = "SageMaker Model Package State Change"
+APPROVAL_STATUSES = ("PendingManualApproval", "Approved", "Rejected")
+
+
+@dataclass
+class ModelRegistryArgs:
+    blueprint: str
+    environment: str
+    region: str
+    account_id: str
+    kms_key_arn: pulumi.Input[str]
+    model_package_groups: list[str]
+    # Principals of this account (role ARNs) allowed to describe and create model packages.
+    model_publisher_arns: list[str] = field(default_factory=list)
+    partition: str = "aws"
+    data_classification: str = "restricted"
+    # Untagged images are build leftovers; tagged ones are released models and are kept.
+    untagged_image_expiry_days: int = 14
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def physical_name(blueprint: str, environment: str, purpose: str) -> str:
+    """`<blueprint>-<env>-<purpose>`, the name the repository, rule and topic share."""
+    return f"{blueprint}-{environment}-{purpose}".lower()
+
+
+def group_policy(group: str, account_id: str, region: str, partition: str, publishers: list[str]) -> str:
+    """Only the named principals may describe the group and describe or create its packages."""
+    arn = f"arn:{partition}:sagemaker:{region}:{account_id}"
+    # SageMaker writes resource names lower-case in its ARNs.
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "NamedPrincipalsPublishModels",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": sorted(publishers)},
+                    "Action": [
+                        "sagemaker:CreateModelPackage",
+                        "sagemaker:DescribeModelPackage",
+                        "sagemaker:DescribeModelPackageGroup",
+                    ],
+                    "Resource": [
+                        f"{arn}:model-package-group/{group.lower()}",
+                        f"{arn}:model-package/{group.lower()}/*",
+                    ],
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def lifecycle_policy(untagged_expiry_days: int) -> str:
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Expire untagged images after {untagged_expiry_days} days",
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": untagged_expiry_days,
+                    },
+                    "action": {"type": "expire"},
+                }
+            ]
+        },
+        sort_keys=True,
+    )
+
+
+def approval_event_pattern(groups: list[str]) -> str:
+    """Approval-status changes of model packages in the given groups, and nothing else."""
+    return json.dumps(
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": [APPROVAL_EVENT],
+            "detail": {
+                "ModelPackageGroupName": list(groups),
+                "ModelApprovalStatus": list(APPROVAL_STATUSES),
+            },
+        },
+        sort_keys=True,
+    )
+
+
+def topic_policy(topic_arn: str, rule_arn: str) -> str:
+    """EventBridge may publish to the topic, and only on behalf of the approval rule."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ApprovalRulePublishes",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class ModelRegistry(pulumi.ComponentResource):
+    """Model package groups, an ECR repository for model images, and an SNS approval topic.
+
+    The topic is the human approval checkpoint: every approval-status change of a package
+    in one of the groups is published to it, encrypted with the platform key (whose policy
+    must let events.amazonaws.com use it, or EventBridge cannot publish).
+    """
+
+    group_names: pulumi.Output[list]
+    repository_url: pulumi.Output[str]
+    approval_topic_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ModelRegistryArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        self._args = args
+        _check_publishers(args)
+        self.groups = {group: self._group(name, group) for group in args.model_package_groups}
+        self.repository = self._repository(name)
+        self.approval_topic = self._approval_checkpoint(name)
+        self.group_names = pulumi.Output.all(*[g.model_package_group_name for g in self.groups.values()])
+        self.repository_url = self.repository.repository_url
+        self.approval_topic_arn = self.approval_topic.arn
+        self.register_outputs(
+            {
+                "groupNames": self.group_names,
+                "repositoryUrl": self.repository_url,
+                "approvalTopicArn": self.approval_topic_arn,
+            }
+        )
+
+    def _group(self, name: str, group: str) -> aws.sagemaker.ModelPackageGroup:
+        args = self._args
+        resource = aws.sagemaker.ModelPackageGroup(
+            f"{name}-{group}",
+            model_package_group_name=group,
+            model_package_group_description=f"{args.blueprint} {args.environment} models: {group}",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # A resource policy grants, it does not restrict: with no named publishers the
+        # account's own IAM policies are the only way in, so none is written.
+        if args.model_publisher_arns:
+            aws.sagemaker.ModelPackageGroupPolicy(
+                f"{name}-{group}-policy",
+                model_package_group_name=resource.model_package_group_name,
+                resource_policy=group_policy(
+                    group, args.account_id, args.region, args.partition, args.model_publisher_arns
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[resource]),
+            )
+        return resource
+
+    def _repository(self, name: str) -> aws.ecr.Repository:
+        args = self._args
+        # Immutable tags: a model image once released under a tag is the one that was approved.
+        repository = aws.ecr.Repository(
+            f"{name}-images",
+            name=physical_name(args.blueprint, args.environment, "models"),
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configurations=[{"encryption_type": "KMS", "kms_key": args.kms_key_arn}],
+            force_delete=False,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.ecr.LifecyclePolicy(
+            f"{name}-images-lifecycle",
+            repository=repository.name,
+            policy=lifecycle_policy(args.untagged_image_expiry_days),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[repository]),
+        )
+        return repository
+
+    def _approval_checkpoint(self, name: str) -> aws.sns.Topic:
+        args = self._args
+        physical = physical_name(args.blueprint, args.environment, "model-approval")
+        # Built from known strings so the topic policy is readable at preview.
+        rule_arn = f"arn:{args.partition}:events:{args.region}:{args.account_id}:rule/{physical}"
+        topic_arn = f"arn:{args.partition}:sns:{args.region}:{args.account_id}:{physical}"
+        topic = aws.sns.Topic(
+            f"{name}-approval",
+            name=physical,
+            kms_master_key_id=args.kms_key_arn,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.sns.TopicPolicy(
+            f"{name}-approval-policy",
+            arn=topic.arn,
+            policy=topic_policy(topic_arn, rule_arn),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[topic]),
+        )
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-approval-rule",
+            name=physical,
+            description="Model package approval-status changes, for human review",
+            event_pattern=approval_event_pattern(args.model_package_groups),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.groups.values())),
+        )
+        # The target is wired only once the topic lets EventBridge publish to it.
+        aws.cloudwatch.EventTarget(
+            f"{name}-approval-target",
+            rule=rule.name,
+            arn=topic.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[rule, topic, policy]),
+        )
+        return topic
+
+
+def _check_publishers(args: ModelRegistryArgs) -> None:
+    if not args.model_package_groups:
+        raise QantaraError("model registry has no model package groups; name at least one in model_package_groups")
+    foreign = [p for p in args.model_publisher_arns if f":{args.account_id}:" not in p]
+    if foreign:
+        raise QantaraError(
+            f"model publishers {', '.join(foreign)} are not in account {args.account_id}; "
+            "only the account's own principals may publish models; remove them or use the account's roles"
+        )

@@ -1,0 +1,252 @@
+"""PrivateNetwork: an isolated VPC that reaches AWS services only through VPC endpoints."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+TYPE_TOKEN = "qantara:private_network:PrivateNetwork"
+# The AWS APIs an ML workload in the VPC needs; each gets an interface endpoint.
+INTERFACE_ENDPOINT_SERVICES = (
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "ecr.api",
+    "ecr.dkr",
+    "kms",
+    "logs",
+    "sts",
+)
+MIN_AVAILABILITY_ZONES = 2
+
+
+@dataclass
+class PrivateNetworkArgs:
+    """One knob per decision; the region is the provider's, passed in `opts`, and repeated
+    here only to build service names and ARNs without an invoke."""
+
+    blueprint: str
+    environment: str
+    region: str
+    account_id: pulumi.Input[str]
+    vpc_cidr: str
+    # Availability-zone name -> private subnet CIDR; at least two zones.
+    subnet_cidrs: dict[str, str]
+    kms_key_arn: pulumi.Input[str]
+    flow_log_retention_days: int = 365
+    partition: str = "aws"
+    # Endpoint service names are `<prefix>.<region>.<service>`; "cn.com.amazonaws" in China.
+    endpoint_service_prefix: str = "com.amazonaws"
+    data_classification: str = "restricted"
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def flow_logs_trust_policy(account_id: str, partition: str, region: str) -> str:
+    """Only the flow-logs service, acting for this account's flow logs, may assume the role."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Confused-deputy guard.
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account_id},
+                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
+                    },
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def flow_logs_write_policy(log_group_arn: str) -> str:
+    """Write to the one flow-log group and its streams, nothing else."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "WriteFlowLogsToItsGroup",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"],
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class PrivateNetwork(pulumi.ComponentResource):
+    """A VPC with private subnets only, VPC endpoints for the AWS APIs, and flow logs.
+
+    There is no internet gateway, no NAT gateway and no public IP on launch: restricted
+    data must have no network path to the internet, so the only way out of the VPC is
+    through the endpoints to AWS services in the placed region.
+    """
+
+    vpc_id: pulumi.Output[str]
+    subnet_ids: pulumi.Output[list]
+    endpoint_security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: PrivateNetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        if len(args.subnet_cidrs) < MIN_AVAILABILITY_ZONES:
+            raise ValueError(f"PrivateNetwork needs subnets in at least {MIN_AVAILABILITY_ZONES} availability zones")
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        self._name = name
+        self._args = args
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.vpc_cidr,
+            enable_dns_support=True,
+            # Private DNS on interface endpoints needs both DNS settings on.
+            enable_dns_hostnames=True,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.subnets, self.route_tables = self._private_subnets()
+        self.endpoint_security_group = self._endpoint_security_group()
+        self.endpoints = self._endpoints()
+        self.flow_log = self._flow_logs()
+
+        self.vpc_id = self.vpc.id
+        self.subnet_ids = pulumi.Output.all(*[s.id for s in self.subnets])
+        self.endpoint_security_group_id = self.endpoint_security_group.id
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "subnetIds": self.subnet_ids,
+                "endpointSecurityGroupId": self.endpoint_security_group_id,
+            }
+        )
+
+    def _private_subnets(self) -> tuple[list[aws.ec2.Subnet], list[aws.ec2.RouteTable]]:
+        """One subnet and one route table per zone; the tables hold only the local route
+        (and, once the gateway endpoint is attached, the S3 prefix list)."""
+        name, args = self._name, self._args
+        after_vpc = pulumi.ResourceOptions(parent=self, depends_on=[self.vpc])
+        subnets, tables = [], []
+        for az, cidr in args.subnet_cidrs.items():
+            subnet = aws.ec2.Subnet(
+                f"{name}-private-{az}",
+                vpc_id=self.vpc.id,
+                availability_zone=az,
+                cidr_block=cidr,
+                # No public IPs: nothing in these subnets is reachable from, or can reach, the internet.
+                map_public_ip_on_launch=False,
+                tags=args.tags,
+                opts=after_vpc,
+            )
+            table = aws.ec2.RouteTable(f"{name}-private-{az}-routes", vpc_id=self.vpc.id, tags=args.tags, opts=after_vpc)
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{az}-routes-association",
+                subnet_id=subnet.id,
+                route_table_id=table.id,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[subnet, table]),
+            )
+            subnets.append(subnet)
+            tables.append(table)
+        return subnets, tables
+
+    def _endpoint_security_group(self) -> aws.ec2.SecurityGroup:
+        args = self._args
+        return aws.ec2.SecurityGroup(
+            f"{self._name}-endpoints",
+            vpc_id=self.vpc.id,
+            description="HTTPS from inside the VPC to the AWS service endpoints",
+            ingress=[
+                {
+                    "description": "HTTPS from the VPC",
+                    "protocol": "tcp",
+                    "from_port": 443,
+                    "to_port": 443,
+                    "cidr_blocks": [args.vpc_cidr],
+                }
+            ],
+            # Endpoints answer requests; they never open connections, so no egress rule.
+            egress=[],
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]),
+        )
+
+    def _service_name(self, service: str) -> str:
+        return f"{self._args.endpoint_service_prefix}.{self._args.region}.{service}"
+
+    def _endpoints(self) -> dict[str, aws.ec2.VpcEndpoint]:
+        name, args = self._name, self._args
+        endpoints = {
+            # S3 through a gateway endpoint on every private route table: free, and keeps
+            # data-lake traffic on the AWS network.
+            "s3": aws.ec2.VpcEndpoint(
+                f"{name}-s3-endpoint",
+                vpc_id=self.vpc.id,
+                service_name=self._service_name("s3"),
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[t.id for t in self.route_tables],
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc, *self.route_tables]),
+            )
+        }
+        after_network = pulumi.ResourceOptions(
+            parent=self, depends_on=[self.vpc, *self.subnets, self.endpoint_security_group]
+        )
+        for service in INTERFACE_ENDPOINT_SERVICES:
+            endpoints[service] = aws.ec2.VpcEndpoint(
+                f"{name}-{service.replace('.', '-')}-endpoint",
+                vpc_id=self.vpc.id,
+                service_name=self._service_name(service),
+                vpc_endpoint_type="Interface",
+                # The SDKs' default hostnames resolve to the endpoint, so no client changes.
+                private_dns_enabled=True,
+                subnet_ids=[s.id for s in self.subnets],
+                security_group_ids=[self.endpoint_security_group.id],
+                tags=args.tags,
+                opts=after_network,
+            )
+        return endpoints
+
+    def _flow_logs(self) -> aws.ec2.FlowLog:
+        """ALL traffic (accepted and rejected) to a KMS-encrypted log group, via a role that
+        may write to that group only."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        group_name = f"/qantara/{args.blueprint}/{args.environment}/{name}/vpc-flow-logs"
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=group_name,
+            retention_in_days=args.flow_log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            tags=args.tags,
+            opts=child,
+        )
+        account = pulumi.Output.from_input(args.account_id)
+        # Built from known strings, so the policy is readable (and checkable) before deployment.
+        group_arn = account.apply(lambda a: f"arn:{args.partition}:logs:{args.region}:{a}:log-group:{group_name}")
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            assume_role_policy=account.apply(lambda a: flow_logs_trust_policy(a, args.partition, args.region)),
+            tags=args.tags,
+            opts=child,
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{name}-flow-logs-write",
+            role=role.id,
+            policy=group_arn.apply(flow_logs_write_policy),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role, log_group]),
+        )
+        return aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc, log_group, role, role_policy]),
+        )
