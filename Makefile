@@ -6,7 +6,7 @@ STAMP := $(VENV)/.qantara-installed
 DEMO_BLUEPRINT ?= blueprints/ae-health-cloud.yaml
 DEMO_ENV ?= prod
 
-.PHONY: setup demo test bench catalog clean
+.PHONY: setup demo test bench catalog docs clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,9 @@ bench: setup
 
 catalog: setup
 	$(BIN)/python scripts/generate_catalog.py
+
+docs: setup
+	$(BIN)/qantara docs --out docs/policies.md
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -139,23 +139,66 @@ def plan(
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
 
 
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def _check_report(result, format: str, blueprint: Path) -> str:
+    if format == "json":
+        return json.dumps(result.to_dict(), indent=2)
+    if format == "sarif":
+        from qantara.report.sarif import check_sarif
+
+        return json.dumps(check_sarif(result, blueprint), indent=2)
+    if format == "junit":
+        from qantara.report.junit import check_junit
+
+        return check_junit(result)
+    if format == "github":
+        from qantara.report.github import check_github
+
+        return check_github(result, blueprint)
+    from qantara.report.text import check_text
+
+    return check_text(result)
+
+
 @app.command()
 def check(
     blueprint: Path = typer.Argument(..., help="Blueprint file."),
     env: str = typer.Option(..., "--env", help="Environment whose enforcement applies."),
-    format: str = typer.Option("text", help="text or json."),
+    format: str = typer.Option("text", help="text, json, sarif, junit or github (workflow commands)."),
     out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
     program: Optional[Path] = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable)."),
 ) -> None:
     """Plan offline, evaluate the policies, apply the environment's enforcement, give a verdict."""
     from qantara.check import check_blueprint
-    from qantara.report.text import check_text
 
-    _choice(format, ("text", "json"), "--format")
+    _choice(format, CHECK_FORMATS, "--format")
     result = check_blueprint(blueprint, env, program_dir=program, config=_parse_config(config))
-    _write(json.dumps(result.to_dict(), indent=2) if format == "json" else check_text(result), out)
+    _write(_check_report(result, format, blueprint), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
+
+
+@app.command()
+def explain(policy_id: str = typer.Argument(..., metavar="ID", help="Policy id, e.g. QA-RES-001.")) -> None:
+    """Print a policy's reference: title, severity, stage, rationale, remediation, frameworks."""
+    from qantara.policy.library import policy_index
+    from qantara.report.policy_reference import policy_explanation
+
+    index = policy_index()
+    meta = index.get(policy_id) or index.get(policy_id.upper())
+    if meta is None:
+        raise InputError(f"unknown policy id {policy_id!r}; known ids: {', '.join(sorted(index))}")
+    typer.echo(policy_explanation(meta))
+
+
+@app.command()
+def docs(out: Optional[Path] = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout.")) -> None:
+    """Generate the policy reference (docs/policies.md) from the policies' metadata."""
+    from qantara.report.policy_reference import policy_reference_markdown
+
+    _write(policy_reference_markdown().rstrip("\n"), out)
 
 
 def main() -> None:
