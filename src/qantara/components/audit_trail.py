@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
+from qantara.components.iam_documents import service_trust_policy
 from qantara.components.naming import bucket_name
 
 TYPE_TOKEN = "qantara:audit_trail:AuditTrail"
@@ -70,20 +71,7 @@ def audit_bucket_policy(bucket: str, partition: str, account_id: str, source_tra
 
 
 def cloudtrail_logs_trust_policy(source_trail_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceArn": source_trail_arn}},
-                }
-            ],
-        },
-        sort_keys=True,
-    )
+    return service_trust_policy("cloudtrail.amazonaws.com", {"StringEquals": {"aws:SourceArn": source_trail_arn}})
 
 
 def cloudtrail_logs_write_policy(log_group_arn: str) -> str:

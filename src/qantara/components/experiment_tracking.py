@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.iam_documents import (
+    IAM_ROLE_NAME_MAX,
+    kms_use_statement,
+    s3_prefix_statements,
+    service_trust_policy,
+)
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:experiment_tracking:ExperimentTracking"
 TRACKING_SERVER_SIZES = ("Small", "Medium", "Large")
-IAM_ROLE_NAME_MAX = 64
 
 
 @dataclass
@@ -34,48 +39,7 @@ class ExperimentTrackingArgs:
 
 def sagemaker_trust_policy(account_id: str) -> str:
     """SageMaker may assume the role, and only on this account's behalf."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "sagemaker.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        },
-        sort_keys=True,
-    )
-
-
-def s3_prefix_statements(
-    bucket: str, prefix: str, partition: str, object_actions: list[str], bucket_actions: tuple[str, ...] = ()
-) -> list[dict]:
-    """List the prefix and act on its objects; nothing else in the bucket."""
-    arn = f"arn:{partition}:s3:::{bucket}"
-    return [
-        # Bucket-level reads carry no s3:prefix, so they cannot sit under the listing condition.
-        {"Sid": "ReadBucket", "Effect": "Allow", "Action": sorted({"s3:GetBucketLocation", *bucket_actions}), "Resource": arn},
-        {
-            "Sid": "ListOwnPrefix",
-            "Effect": "Allow",
-            "Action": "s3:ListBucket",
-            "Resource": arn,
-            "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
-        },
-        {"Sid": "ObjectsUnderOwnPrefix", "Effect": "Allow", "Action": sorted(object_actions), "Resource": f"{arn}/{prefix}/*"},
-    ]
-
-
-def kms_use_statement(key_arn: str) -> dict:
-    return {
-        "Sid": "UsePlatformKey",
-        "Effect": "Allow",
-        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-        "Resource": key_arn,
-    }
+    return service_trust_policy("sagemaker.amazonaws.com", {"StringEquals": {"aws:SourceAccount": account_id}})
 
 
 def tracking_policy(args: ExperimentTrackingArgs, prefix: str, key_arn: str) -> str:

@@ -8,12 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from qantara.components.experiment_tracking import (
-    IAM_ROLE_NAME_MAX,
-    kms_use_statement,
-    s3_prefix_statements,
-    sagemaker_trust_policy,
-)
+from qantara.components.experiment_tracking import sagemaker_trust_policy
+from qantara.components.iam_documents import IAM_ROLE_NAME_MAX, kms_use_statement, s3_prefix_statements
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:feature_store:FeatureStore"

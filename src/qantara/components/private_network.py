@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.iam_documents import service_trust_policy
+
 TYPE_TOKEN = "qantara:private_network:PrivateNetwork"
 # The AWS APIs an ML workload in the VPC needs; each gets an interface endpoint.
 INTERFACE_ENDPOINT_SERVICES = (
@@ -45,23 +47,12 @@ class PrivateNetworkArgs:
 
 def flow_logs_trust_policy(account_id: str, partition: str, region: str) -> str:
     """Only the flow-logs service, acting for this account's flow logs, may assume the role."""
-    return json.dumps(
+    return service_trust_policy(
+        "vpc-flow-logs.amazonaws.com",
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    # Confused-deputy guard.
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
-                    },
-                }
-            ],
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
         },
-        sort_keys=True,
     )
 
 

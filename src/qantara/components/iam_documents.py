@@ -1,0 +1,50 @@
+"""IAM policy documents the components share: service trust, bucket prefixes, key use.
+
+Written as plain JSON strings from known values, so the policies can read them in a
+preview, where ARNs of resources not yet created are unknown.
+"""
+
+from __future__ import annotations
+
+import json
+
+IAM_ROLE_NAME_MAX = 64
+
+
+def policy_document(statements: list[dict]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def service_trust_policy(service: str, condition: dict) -> str:
+    """Only `service` may assume the role, under `condition` (the confused-deputy guard)."""
+    return policy_document(
+        [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole", "Condition": condition}]
+    )
+
+
+def s3_prefix_statements(
+    bucket: str, prefix: str, partition: str, object_actions: list[str], bucket_actions: tuple[str, ...] = ()
+) -> list[dict]:
+    """List the prefix and act on its objects; nothing else in the bucket."""
+    arn = f"arn:{partition}:s3:::{bucket}"
+    return [
+        # Bucket-level reads carry no s3:prefix, so they cannot sit under the listing condition.
+        {"Sid": "ReadBucket", "Effect": "Allow", "Action": sorted({"s3:GetBucketLocation", *bucket_actions}), "Resource": arn},
+        {
+            "Sid": "ListOwnPrefix",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": arn,
+            "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
+        },
+        {"Sid": "ObjectsUnderOwnPrefix", "Effect": "Allow", "Action": sorted(object_actions), "Resource": f"{arn}/{prefix}/*"},
+    ]
+
+
+def kms_use_statement(key_arn: str) -> dict:
+    return {
+        "Sid": "UsePlatformKey",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": key_arn,
+    }
