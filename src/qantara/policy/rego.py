@@ -15,9 +15,6 @@ from typing import Any
 
 import regopy
 
-# regopy prints compile errors to stderr itself; Qantara reports them as one message instead.
-regopy.set_default_log_level("None")
-
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
 from qantara.sovereignty.catalog import load_catalog
@@ -45,6 +42,9 @@ class RegoEngine:
 
     def _new_interpreter(self, modules: dict[str, str]) -> regopy.Interpreter:
         interpreter = regopy.Interpreter()
+        # regopy prints compile errors to stderr itself; Qantara reports them as one message
+        # instead. Per interpreter: setting the process default twice aborts the process.
+        interpreter.log_level = regopy.LogLevel.NONE
         # JSON text is parsed natively; handing regopy Python objects walks them through ctypes.
         interpreter.add_data_json(json.dumps({"catalog": self.catalog}))
         for name, source in modules.items():
