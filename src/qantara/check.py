@@ -63,7 +63,7 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
         today=today,
     )
     findings = evaluate(document, ("blueprint", "resources"))
-    waivers = [w for w in blueprint_data["spec"]["governance"]["waivers"]]
+    waivers = blueprint_data["spec"]["governance"]["waivers"]
     enforced = enforce(findings, enforcement=env.effective_enforcement, waivers=waivers, today=today)
     warnings = list(placement.warnings) + [w for p in placement.components.values() for w in p.warnings]
     onprem = sorted(placement.onprem_components())

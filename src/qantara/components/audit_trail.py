@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
-from qantara.components.iam_documents import service_trust_policy
+from qantara.components.iam_documents import policy_document, service_trust_policy
 from qantara.components.naming import bucket_name
 
 TYPE_TOKEN = "qantara:audit_trail:AuditTrail"
@@ -76,19 +76,15 @@ def cloudtrail_logs_trust_policy(source_trail_arn: str) -> str:
 
 def cloudtrail_logs_write_policy(log_group_arn: str) -> str:
     """Write to the trail's own log group's streams, nothing else."""
-    return json.dumps(
+    return policy_document(
+        [
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "WriteTrailEventsToItsGroup",
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": f"{log_group_arn}:log-stream:*",
-                }
-            ],
-        },
-        sort_keys=True,
+            "Sid": "WriteTrailEventsToItsGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn}:log-stream:*",
+        }
+        ]
     )
 
 

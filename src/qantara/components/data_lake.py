@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.bucket_controls import harden_bucket
+from qantara.components.iam_documents import policy_document
 from qantara.components.naming import bucket_name
 
 TYPE_TOKEN = "qantara:data_lake:DataLake"
@@ -31,21 +31,17 @@ class DataLakeArgs:
 def tls_only_policy(bucket: str, partition: str) -> str:
     """Deny every request that does not use TLS, for the bucket and its objects."""
     arn = f"arn:{partition}:s3:::{bucket}"
-    return json.dumps(
+    return policy_document(
+        [
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [arn, f"{arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        },
-        sort_keys=True,
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [arn, f"{arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        ]
     )
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.iam_documents import (
-    IAM_ROLE_NAME_MAX,
+    check_role_name,
     kms_use_statement,
+    policy_document,
     s3_prefix_statements,
-    service_trust_policy,
+    sagemaker_trust_policy,
 )
 from qantara.errors import QantaraError
 
@@ -37,11 +37,6 @@ class ExperimentTrackingArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def sagemaker_trust_policy(account_id: str) -> str:
-    """SageMaker may assume the role, and only on this account's behalf."""
-    return service_trust_policy("sagemaker.amazonaws.com", {"StringEquals": {"aws:SourceAccount": account_id}})
-
-
 def tracking_policy(args: ExperimentTrackingArgs, prefix: str, key_arn: str) -> str:
     statements = [
         *s3_prefix_statements(args.artifact_bucket, prefix, args.partition, ["s3:GetObject", "s3:PutObject"]),
@@ -63,7 +58,7 @@ def tracking_policy(args: ExperimentTrackingArgs, prefix: str, key_arn: str) -> 
                 "Resource": [f"{arn}:model-package-group/*", f"{arn}:model-package/*"],
             }
         )
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+    return policy_document(statements)
 
 
 class ExperimentTracking(pulumi.ComponentResource):
@@ -115,8 +110,4 @@ def _check(args: ExperimentTrackingArgs) -> None:
         )
     if not args.artifact_prefix.strip("/"):
         raise QantaraError("experiment tracking needs an artifact prefix; the server must not own the whole bucket")
-    role_name = f"{args.tracking_server_name}-mlflow"
-    if len(role_name) > IAM_ROLE_NAME_MAX:
-        raise QantaraError(
-            f"role name `{role_name}` is over IAM's {IAM_ROLE_NAME_MAX} characters; shorten the tracking server name"
-        )
+    check_role_name(f"{args.tracking_server_name}-mlflow", "the tracking server name")

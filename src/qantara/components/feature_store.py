@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
-from qantara.components.experiment_tracking import sagemaker_trust_policy
-from qantara.components.iam_documents import IAM_ROLE_NAME_MAX, kms_use_statement, s3_prefix_statements
+from qantara.components.iam_documents import (
+    check_role_name,
+    kms_use_statement,
+    policy_document,
+    s3_prefix_statements,
+    sagemaker_trust_policy,
+)
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:feature_store:FeatureStore"
@@ -65,7 +69,7 @@ def feature_store_policy(args: FeatureStoreArgs, prefix: str, key_arn: str) -> s
         },
         kms_use_statement(key_arn),
     ]
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+    return policy_document(statements)
 
 
 class FeatureStore(pulumi.ComponentResource):
@@ -129,8 +133,4 @@ def _check(args: FeatureStoreArgs) -> None:
         )
     if not args.offline_store_prefix.strip("/"):
         raise QantaraError("feature store needs an offline store prefix; it must not own the whole curated bucket")
-    role_name = f"{args.database_name}-feature-store"
-    if len(role_name) > IAM_ROLE_NAME_MAX:
-        raise QantaraError(
-            f"role name `{role_name}` is over IAM's {IAM_ROLE_NAME_MAX} characters; shorten the database name"
-        )
+    check_role_name(f"{args.database_name}-feature-store", "the database name")

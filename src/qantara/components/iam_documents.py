@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from qantara.errors import QantaraError
+
 IAM_ROLE_NAME_MAX = 64
 
 
@@ -20,6 +22,17 @@ def service_trust_policy(service: str, condition: dict) -> str:
     return policy_document(
         [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole", "Condition": condition}]
     )
+
+
+def sagemaker_trust_policy(account_id: str) -> str:
+    """SageMaker may assume the role, and only on this account's behalf."""
+    return service_trust_policy("sagemaker.amazonaws.com", {"StringEquals": {"aws:SourceAccount": account_id}})
+
+
+def check_role_name(role_name: str, shorten: str) -> None:
+    """IAM refuses role names over 64 characters; say which input to shorten."""
+    if len(role_name) > IAM_ROLE_NAME_MAX:
+        raise QantaraError(f"role name `{role_name}` is over IAM's {IAM_ROLE_NAME_MAX} characters; shorten {shorten}")
 
 
 def s3_prefix_statements(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.iam_documents import policy_document
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:model_registry:ModelRegistry"
@@ -41,27 +42,23 @@ def group_policy(group: str, account_id: str, region: str, partition: str, publi
     """Only the named principals may describe the group and describe or create its packages."""
     arn = f"arn:{partition}:sagemaker:{region}:{account_id}"
     # SageMaker writes resource names lower-case in its ARNs.
-    return json.dumps(
+    return policy_document(
+        [
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "NamedPrincipalsPublishModels",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": sorted(publishers)},
-                    "Action": [
-                        "sagemaker:CreateModelPackage",
-                        "sagemaker:DescribeModelPackage",
-                        "sagemaker:DescribeModelPackageGroup",
-                    ],
-                    "Resource": [
-                        f"{arn}:model-package-group/{group.lower()}",
-                        f"{arn}:model-package/{group.lower()}/*",
-                    ],
-                }
+            "Sid": "NamedPrincipalsPublishModels",
+            "Effect": "Allow",
+            "Principal": {"AWS": sorted(publishers)},
+            "Action": [
+                "sagemaker:CreateModelPackage",
+                "sagemaker:DescribeModelPackage",
+                "sagemaker:DescribeModelPackageGroup",
             ],
-        },
-        sort_keys=True,
+            "Resource": [
+                f"{arn}:model-package-group/{group.lower()}",
+                f"{arn}:model-package/{group.lower()}/*",
+            ],
+        }
+        ]
     )
 
 
@@ -103,21 +100,17 @@ def approval_event_pattern(groups: list[str]) -> str:
 
 def topic_policy(topic_arn: str, rule_arn: str) -> str:
     """EventBridge may publish to the topic, and only on behalf of the approval rule."""
-    return json.dumps(
+    return policy_document(
+        [
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "ApprovalRulePublishes",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": "sns:Publish",
-                    "Resource": topic_arn,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-                }
-            ],
-        },
-        sort_keys=True,
+            "Sid": "ApprovalRulePublishes",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+        }
+        ]
     )
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
-from qantara.components.iam_documents import service_trust_policy
+from qantara.components.iam_documents import policy_document, service_trust_policy
 
 TYPE_TOKEN = "qantara:private_network:PrivateNetwork"
 # The AWS APIs an ML workload in the VPC needs; each gets an interface endpoint.
@@ -58,19 +57,15 @@ def flow_logs_trust_policy(account_id: str, partition: str, region: str) -> str:
 
 def flow_logs_write_policy(log_group_arn: str) -> str:
     """Write to the one flow-log group and its streams, nothing else."""
-    return json.dumps(
+    return policy_document(
+        [
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "WriteFlowLogsToItsGroup",
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"],
-                }
-            ],
-        },
-        sort_keys=True,
+            "Sid": "WriteFlowLogsToItsGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"],
+        }
+        ]
     )
 
 

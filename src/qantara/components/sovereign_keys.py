@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+
+from qantara.components.iam_documents import policy_document
 
 TYPE_TOKEN = "qantara:sovereign_keys:SovereignKeys"
 
@@ -49,7 +50,7 @@ def key_policy(account_id: str, partition: str, service_principals: list[str]) -
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             }
         )
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+    return policy_document(statements)
 
 
 class SovereignKeys(pulumi.ComponentResource):

@@ -48,10 +48,6 @@ def regions(catalog: dict) -> dict:
     return catalog["aws_regions"]["regions"]
 
 
-def region_country(catalog: dict, code: str) -> str | None:
-    region = regions(catalog).get(code)
-    return region.get("country") if region else None
-
 
 def jurisdiction_codes(catalog: dict) -> list[str]:
     """Every jurisdiction and zone code the catalog knows, e.g. AE, AE-DIFC, EU."""
@@ -64,8 +60,3 @@ def jurisdiction_codes(catalog: dict) -> list[str]:
 
 def sector_names(catalog: dict) -> list[str]:
     return sorted(catalog["jurisdictions"]["sectors"].keys())
-
-
-def service_status(catalog: dict, region: str, service: str) -> str:
-    """`available`, `unavailable` or `uncertain` for a service key in a region."""
-    return regions(catalog).get(region, {}).get("services", {}).get(service, "unavailable")
