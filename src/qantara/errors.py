@@ -72,6 +72,10 @@ class BlueprintError(InputError):
     """A blueprint that cannot be loaded, validated or placed."""
 
 
+class ProjectError(InputError):
+    """An ML project (its `qantara.yaml` manifest, model card or generation answers) is invalid."""
+
+
 class CatalogError(QantaraError):
     """The sovereignty catalog is missing, malformed or stale: a fault of the installation."""
 

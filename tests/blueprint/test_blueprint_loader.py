@@ -74,7 +74,7 @@ def test_snake_case_names_are_not_accepted_in_files(write):
     assert missing.endswith(":7:3: spec.dataClassification: required field 'dataClassification' is missing")
     assert unknown.endswith(":8:3: spec.data_classification: unknown field 'data_classification' "
                             "(did you mean 'dataClassification'? allowed: jurisdiction, dataClassification, sectors, "
-                            "deployment, cloud, onPrem, environments, components, governance, tags)")
+                            "deployment, cloud, onPrem, environments, deployAccess, components, governance, tags)")
 
 
 BAD = {
@@ -122,6 +122,25 @@ BAD = {
                           "1:13: apiVersion: 'qantara.dev/v2' is not allowed (allowed: qantara.dev/v1)"),
     "non-mapping top level": ("- apiVersion: qantara.dev/v1\n",
                               "1:1: the top level must be a mapping (key: value), found a list"),
+    "variant weights not adding to 100": (
+        MINIMAL + "  components:\n    serving:\n      models:\n        - name: risk\n          variants:\n"
+        "            - {name: champion, weight: 90, image: v1}\n            - {name: challenger, weight: 20, image: v2}\n",
+        "18:13: spec.components.serving.models[0].variants: weights add up to 110 (90 + 20); they are percentages "
+        "and must add up to 100"),
+    "log retention CloudWatch refuses": (
+        MINIMAL.replace("    - name: dev\n", "    - {name: dev, logRetentionDays: 100}\n"),
+        "12:37: spec.environments[0].logRetentionDays: 100 is not a retention CloudWatch accepts (allowed: 1, 3,"),
+    "vpn link without the site's gateway": (
+        MINIMAL.replace("deployment: cloud", "deployment: hybrid")
+        + "  onPrem:\n    site: ruh-dc1\n    country: SA\n    connectivity: {kind: vpn, siteCidrs: [10.20.0.0/16]}\n",
+        "16:19: spec.onPrem.connectivity.customerGatewayIp: a vpn link needs the site's customerGatewayIp"),
+    "outposts without an outpost": (
+        MINIMAL.replace("deployment: cloud", "deployment: hybrid")
+        + "  onPrem: {site: ruh-dc1, country: SA, kind: outposts}\n",
+        "13:11: spec.onPrem.outpostArn: kind 'outposts' needs the outpostArn"),
+    "deploy access from a non-repository": (
+        MINIMAL + "  deployAccess: {provider: github, repository: just-a-name}\n",
+        "13:48: spec.deployAccess.repository: 'just-a-name' is not a repository path such as my-org/my-repo"),
     "alias bomb": (alias_bomb(), "alias expansion exceeds 10000 nodes"),
     "empty file": ("", ": file is empty"),
     "whitespace and comments only": ("  \n\n# only a comment\n", ": file is empty"),
@@ -155,3 +174,17 @@ def test_python_callers_may_use_field_names():
               "on_prem": {"site": "ruh-dc1", "country": "SA"}, "environments": [{"name": "prod"}]},
     )
     assert model.spec.on_prem.country == "SA"
+
+
+def test_environment_profiles_default_by_production_and_yield_to_the_blueprint(write):
+    from qantara.blueprint.profiles import environment_profile
+
+    model = load_blueprint(write(MINIMAL.replace(
+        "    - name: dev\n",
+        "    - name: dev\n    - name: prod\n    - {name: perf, production: true, instanceCount: 6, logRetentionDays: 90}\n",
+    ))).model
+    dev, prod, perf = (environment_profile(model, name) for name in ("dev", "prod", "perf"))
+    assert (dev.production, dev.instance_count, dev.deletion_protection) == (False, 1, False)
+    assert (prod.production, prod.instance_count, prod.deletion_protection) == (True, 2, True)
+    assert prod.log_retention_days > dev.log_retention_days
+    assert (perf.instance_count, perf.max_instance_count, perf.log_retention_days) == (6, 6, 90)

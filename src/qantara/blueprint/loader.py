@@ -8,7 +8,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -55,20 +55,30 @@ class LoadedBlueprint:
 
 def load_blueprint(path: str | os.PathLike[str]) -> LoadedBlueprint:
     """Load and validate a blueprint file; any failure is a `BlueprintError`."""
+    model, source = load_model(path, Blueprint, BlueprintError)
+    return LoadedBlueprint(Path(os.fspath(path)), model, source)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(path: str | os.PathLike[str], model_class: type[M],
+               error_class: type[InputError] = InputError) -> tuple[M, SourceDocument]:
+    """Load a YAML file safely and validate it as `model_class`; every problem is located."""
     name = os.fspath(path)
     try:
         source = load_yaml_with_positions(name)
     except InputError as exc:
-        raise BlueprintError(exc.problems or exc.message) from None
+        raise error_class(exc.problems or exc.message) from None
     try:
         # By alias only: the file must use the documented camelCase names.
-        model = Blueprint.model_validate(source.data, by_alias=True, by_name=False)
+        model = model_class.model_validate(source.data, by_alias=True, by_name=False)
     except ValidationError as exc:
-        raise BlueprintError(_problems(name, source, exc)) from None
-    return LoadedBlueprint(Path(name), model, source)
+        raise error_class(_problems(name, source, exc, model_class)) from None
+    return model, source
 
 
-def _problems(name: str, source: SourceDocument, exc: ValidationError) -> list[Problem]:
+def _problems(name: str, source: SourceDocument, exc: ValidationError, root: type[BaseModel]) -> list[Problem]:
     problems: set[Problem] = set()
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
@@ -76,11 +86,11 @@ def _problems(name: str, source: SourceDocument, exc: ValidationError) -> list[P
             for relative, message in error["ctx"]["violations"]:
                 problems.add(_located(name, source.position(loc + relative), loc + relative, message))
         elif loc and loc[-1] == "[key]":  # a bad mapping key, e.g. a tag named aws:...
-            problems.add(_located(name, source.key_position(loc[:-1]), loc[:-1], f"key {_message(error, loc)}"))
+            problems.add(_located(name, source.key_position(loc[:-1]), loc[:-1], f"key {_message(error, loc, root)}"))
         elif error["type"] == "extra_forbidden":
-            problems.add(_located(name, source.key_position(loc), loc, _message(error, loc)))
+            problems.add(_located(name, source.key_position(loc), loc, _message(error, loc, root)))
         else:
-            problems.add(_located(name, source.position(loc), loc, _message(error, loc)))
+            problems.add(_located(name, source.position(loc), loc, _message(error, loc, root)))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.field))
 
 
@@ -88,10 +98,10 @@ def _located(name: str, position: tuple[int, int], loc: FieldPath, message: str)
     return Problem(name, position[0], position[1], format_field_path(loc), message)
 
 
-def _message(error: Any, loc: FieldPath) -> str:
+def _message(error: Any, loc: FieldPath, root: type[BaseModel]) -> str:
     kind, value, ctx = error["type"], error["input"], error.get("ctx", {})
     if kind == "extra_forbidden":
-        return _unknown_field(loc)
+        return _unknown_field(loc, root)
     if kind == "missing":
         return f"required field '{loc[-1]}' is missing"
     if kind == "literal_error":
@@ -112,8 +122,8 @@ def _message(error: Any, loc: FieldPath) -> str:
     return error["msg"]
 
 
-def _unknown_field(loc: FieldPath) -> str:
-    allowed = _allowed_fields(loc[:-1])
+def _unknown_field(loc: FieldPath, root: type[BaseModel]) -> str:
+    allowed = _allowed_fields(loc[:-1], root)
     if not allowed:
         return f"unknown field '{loc[-1]}'"
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -121,9 +131,9 @@ def _unknown_field(loc: FieldPath) -> str:
     return f"unknown field '{loc[-1]}' ({hint}allowed: {', '.join(allowed)})"
 
 
-def _allowed_fields(loc: FieldPath) -> list[str]:
+def _allowed_fields(loc: FieldPath, root: type[BaseModel]) -> list[str]:
     """The YAML names the model at `loc` accepts, found by walking the model classes."""
-    model: type[BaseModel] | None = Blueprint
+    model: type[BaseModel] | None = root
     for part in loc:
         if isinstance(part, int) or model is None:
             continue  # a list index: the item model was already unwrapped from list[...]

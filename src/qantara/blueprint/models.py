@@ -31,6 +31,13 @@ AWS_REGION = r"^[a-z]{2,4}(-[a-z]+)+-\d+$"
 POLICY_ID = r"^QA-[A-Z]+-\d{3}$"
 SECTOR = r"^[a-z]+(-[a-z]+)*$"
 NON_BLANK = r"\S"
+SAGEMAKER_INSTANCE_TYPE = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
+REPOSITORY_PATH = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$"
+OIDC_PROVIDER_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/\S+$"
+OUTPOST_ARN = r"^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost/op-[0-9a-f]{17}$"
+REGISTRY = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(/[a-z0-9._-]+)*$"
+IPV4 = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$"
+IPV4_CIDR = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)/(3[0-2]|[12]?\d)$"
 
 # What each pattern means, for messages: users should not have to read a regex.
 PATTERN_HINTS = {
@@ -41,7 +48,18 @@ PATTERN_HINTS = {
     POLICY_ID: "a policy id such as QA-RES-003",
     SECTOR: "a lowercase word such as health or finance",
     NON_BLANK: "non-blank text",
+    SAGEMAKER_INSTANCE_TYPE: "a SageMaker instance type such as ml.m5.large",
+    REPOSITORY_PATH: "a repository path such as my-org/my-repo",
+    OIDC_PROVIDER_ARN: "an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+    OUTPOST_ARN: "an Outpost ARN such as arn:aws:outposts:me-south-1:123456789012:outpost/op-0123456789abcdef0",
+    REGISTRY: "a registry host with optional port and path, such as registry.example.sa/ml",
+    IPV4: "an IPv4 address such as 203.0.113.10",
+    IPV4_CIDR: "an IPv4 CIDR block such as 10.20.0.0/16",
 }
+
+# The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                      2922, 3288, 3653)
 
 DnsLabel = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=63)]
 EnvironmentName = Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=20)]
@@ -120,10 +138,71 @@ class Cloud(StrictModel):
         return self
 
 
+class Connectivity(StrictModel):
+    kind: Literal["vpn", "direct-connect"] = Field(description="Site-to-Site VPN or AWS Direct Connect.")
+    site_cidrs: list[Annotated[str, StringConstraints(pattern=IPV4_CIDR)]] = Field(
+        min_length=1, description="Address ranges of the on-premises network routed over the link."
+    )
+    customer_gateway_ip: Annotated[str, StringConstraints(pattern=IPV4)] | None = Field(
+        None, description="Public IPv4 address of the site's VPN device (vpn only)."
+    )
+    bgp_asn: int = Field(65000, ge=1, le=4294967294, description="BGP ASN of the site's router.")
+    direct_connect_gateway_id: NonBlank | None = Field(
+        None, description="Existing Direct Connect gateway id (direct-connect only); the circuit itself is ordered from AWS."
+    )
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Connectivity:
+        violations = _Violations()
+        if self.kind == "vpn" and self.customer_gateway_ip is None:
+            violations.add(("customerGatewayIp",), "a vpn link needs the site's customerGatewayIp")
+        if self.kind == "direct-connect" and self.direct_connect_gateway_id is None:
+            violations.add(("directConnectGatewayId",), "a direct-connect link needs directConnectGatewayId")
+        violations.raise_if_any()
+        return self
+
+
 class OnPrem(StrictModel):
     site: DnsLabel = Field(description="Name of the on-premises site, a DNS label.")
     country: CountryCode = Field(description="Country of the site, ISO 3166-1 alpha-2.")
-    kube_context: str | None = Field(None, description="Kubernetes context that reaches the site's cluster.")
+    kind: Literal["kubernetes", "outposts"] = Field(
+        "kubernetes", description="A Kubernetes cluster the organisation runs, or AWS Outposts in the site's country."
+    )
+    kube_context: str | None = Field(
+        None, description="Kubernetes context that reaches the cluster; the kubeconfig itself is the secret config qantara:kubeconfig."
+    )
+    storage_class: DnsLabel | None = Field(None, description="Storage class for volumes; the cluster default when absent.")
+    ingress_class: DnsLabel | None = Field(None, description="Ingress class for the tracking server and endpoints.")
+    registry: Annotated[str, StringConstraints(pattern=REGISTRY, max_length=255)] | None = Field(
+        None, description="In-jurisdiction container registry every on-prem image comes from."
+    )
+    serving: Literal["kserve", "deployment"] = Field(
+        "kserve", description="KServe InferenceServices, or plain Deployments and Services where KServe is absent."
+    )
+    outpost_arn: Annotated[str, StringConstraints(pattern=OUTPOST_ARN)] | None = Field(
+        None, description="The Outpost that holds on-prem AWS resources (kind outposts)."
+    )
+    connectivity: Connectivity | None = Field(None, description="Private link between the site and the cloud side.")
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> OnPrem:
+        violations = _Violations()
+        if self.kind == "outposts" and self.outpost_arn is None:
+            violations.add(("outpostArn",), "kind 'outposts' needs the outpostArn")
+        if self.kind == "kubernetes" and self.outpost_arn is not None:
+            violations.add(("outpostArn",), "outpostArn only applies to kind 'outposts'")
+        violations.raise_if_any()
+        return self
+
+
+class DeployAccess(StrictModel):
+    provider: Literal["github", "gitlab"] = Field(description="CI system whose OIDC tokens the deploy role trusts.")
+    repository: Annotated[str, StringConstraints(pattern=REPOSITORY_PATH, max_length=255)] = Field(
+        description="Repository allowed to deploy, owner/name (GitLab: group/project)."
+    )
+    provider_arn: Annotated[str, StringConstraints(pattern=OIDC_PROVIDER_ARN)] | None = Field(
+        None, description="Existing OIDC provider to reuse; an account holds one per issuer, so only one stack may create it."
+    )
 
 
 class Environment(StrictModel):
@@ -132,6 +211,39 @@ class Environment(StrictModel):
         None, description="Whether failed policies block; default advisory for dev, mandatory otherwise."
     )
     approvers: list[NonBlank] = Field(default_factory=list, description="People or groups who must approve changes.")
+    production: bool | None = Field(
+        None, description="Sized and protected as production; default: the name starts with prod or prd."
+    )
+    instance_count: int | None = Field(None, ge=1, le=100, description="Instances per serving variant at start.")
+    max_instance_count: int | None = Field(None, ge=1, le=100, description="Upper bound of serving auto-scaling.")
+    tracking_server_size: Literal["Small", "Medium", "Large"] | None = Field(
+        None, description="Experiment tracking server size in this environment."
+    )
+    log_retention_days: int | None = Field(
+        None, description=f"Days CloudWatch keeps logs; one of {', '.join(map(str, LOG_RETENTION_DAYS))}."
+    )
+    deletion_protection: bool | None = Field(
+        None, description="Protect data stores from deletion (buckets are not force-destroyed)."
+    )
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Environment:
+        violations = _Violations()
+        if self.log_retention_days is not None and self.log_retention_days not in LOG_RETENTION_DAYS:
+            violations.add(("logRetentionDays",), f"{self.log_retention_days} is not a retention CloudWatch accepts "
+                                                  f"(allowed: {', '.join(map(str, LOG_RETENTION_DAYS))})")
+        if (self.instance_count is not None and self.max_instance_count is not None
+                and self.max_instance_count < self.instance_count):
+            violations.add(("maxInstanceCount",), f"{self.max_instance_count} is below instanceCount "
+                                                  f"{self.instance_count}")
+        violations.raise_if_any()
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        if self.production is not None:
+            return self.production
+        return self.name.startswith(("prod", "prd"))
 
     @property
     def effective_enforcement(self) -> str:
@@ -156,7 +268,72 @@ class FeatureStoreSpec(ComponentSpec):
 
 
 class ExperimentTrackingSpec(ComponentSpec):
-    size: Literal["Small", "Medium", "Large"] = Field("Small", description="Tracking server size.")
+    size: Literal["Small", "Medium", "Large"] | None = Field(
+        None, description="Tracking server size in every environment; an environment's trackingServerSize wins."
+    )
+
+
+class ModelRegistrySpec(ComponentSpec):
+    groups: list[DnsLabel] = Field(
+        default_factory=list, description="Model package groups besides the one each served model gets."
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> ModelRegistrySpec:
+        violations = _Violations()
+        for i, first in _duplicates(self.groups, lambda g: g):
+            violations.add(("groups", i), f"duplicate group '{self.groups[i]}' (first at groups[{first}])")
+        violations.raise_if_any()
+        return self
+
+
+class Variant(StrictModel):
+    name: DnsLabel = Field(description="Production variant name, e.g. champion or challenger.")
+    weight: int = Field(ge=0, le=100, description="Percent of the model's traffic this variant receives.")
+    image: NonBlank = Field(description="Image tag in the platform's model image repository (tags are immutable).")
+    model_data: NonBlank | None = Field(None, description="Key of the model archive in the artifacts bucket.")
+    instance_type: Annotated[str, StringConstraints(pattern=SAGEMAKER_INSTANCE_TYPE)] = Field(
+        "ml.m5.large", description="SageMaker instance type serving this variant."
+    )
+
+
+class ServedModel(StrictModel):
+    name: Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=32)] = Field(
+        description="Model name, a DNS label of at most 32 characters; it names the endpoint and its registry group."
+    )
+    variants: list[Variant] = Field(min_length=1, max_length=10, description="Variants sharing the traffic.")
+    data_capture_percent: int = Field(100, ge=1, le=100, description="Percent of requests captured for monitoring.")
+
+    @model_validator(mode="after")
+    def _split(self) -> ServedModel:
+        violations = _Violations()
+        for i, first in _duplicates(self.variants, lambda v: v.name):
+            violations.add(("variants", i, "name"), f"duplicate variant '{self.variants[i].name}' "
+                                                    f"(first at variants[{first}])")
+        total = sum(v.weight for v in self.variants)
+        if total != 100:
+            weights = " + ".join(str(v.weight) for v in self.variants)
+            violations.add(("variants",), f"weights add up to {total} ({weights}); they are percentages and must add up to 100")
+        violations.raise_if_any()
+        return self
+
+
+class ServingSpec(ComponentSpec):
+    models: list[ServedModel] = Field(default_factory=list, description="Models served behind endpoints.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> ServingSpec:
+        violations = _Violations()
+        for i, first in _duplicates(self.models, lambda m: m.name):
+            violations.add(("models", i, "name"), f"duplicate model '{self.models[i].name}' (first at models[{first}])")
+        violations.raise_if_any()
+        return self
+
+
+class MonitoringSpec(ComponentSpec):
+    schedule: Literal["hourly", "daily"] = Field("daily", description="How often drift is measured.")
+    latency_threshold_ms: int = Field(1000, ge=1, description="Model latency (p99 over 5 minutes) that raises an alarm.")
+    error_threshold: int = Field(10, ge=1, description="5xx errors per 5 minutes that raise an alarm.")
 
 
 class Components(StrictModel):
@@ -167,9 +344,9 @@ class Components(StrictModel):
     experiment_tracking: ExperimentTrackingSpec = Field(
         default_factory=ExperimentTrackingSpec, description="Experiment tracking server."
     )
-    model_registry: ComponentSpec = Field(default_factory=ComponentSpec, description="Model registry.")
-    serving: ComponentSpec = Field(default_factory=ComponentSpec, description="Model serving endpoints.")
-    monitoring: ComponentSpec = Field(default_factory=ComponentSpec, description="Model and data monitoring.")
+    model_registry: ModelRegistrySpec = Field(default_factory=ModelRegistrySpec, description="Model registry.")
+    serving: ServingSpec = Field(default_factory=ServingSpec, description="Model serving endpoints.")
+    monitoring: MonitoringSpec = Field(default_factory=MonitoringSpec, description="Model and data monitoring.")
     audit: ComponentSpec = Field(default_factory=ComponentSpec, description="Audit trail storage.")
 
     def by_name(self) -> dict[str, ComponentSpec]:
@@ -238,6 +415,7 @@ class Spec(StrictModel):
     cloud: Cloud | None = Field(None, description="Cloud settings; required for cloud and hybrid deployments.")
     on_prem: OnPrem | None = Field(None, description="On-premises site; required for on-prem and hybrid deployments.")
     environments: list[Environment] = Field(min_length=1, description="Environments, at least one (dev, prod...).")
+    deploy_access: DeployAccess | None = Field(None, description="CI allowed to deploy the platform, through OIDC.")
     components: Components = Field(default_factory=Components, description="Platform components.")
     governance: Governance = Field(default_factory=Governance, description="Maturity target, audit and exceptions.")
     tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Tags applied to every resource.")

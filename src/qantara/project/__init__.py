@@ -1,0 +1,1 @@
+"""ML projects on a Qantara platform: their manifest, generation and checks."""
