@@ -157,3 +157,11 @@ def test_every_child_uses_the_placed_regions_provider(net):
     provider_urn = net[("pulumi:providers:aws", "aws-me-central-1")]["urn"]
     children = [r for r in net.values() if r["type"].startswith("aws:") and r["name"].startswith("net-")]
     assert len(children) > 10 and all(r["provider"] == provider_urn for r in children)
+
+
+def test_workload_security_group_reaches_only_the_vpc_endpoints_and_its_own_members(net):
+    group = net[("aws:ec2/securityGroup:SecurityGroup", "net-workloads")]["inputs"]
+    (https, peers) = group["egress"]
+    assert (https["fromPort"], https["toPort"], https["cidrBlocks"]) == (443, 443, ["10.20.0.0/16"])
+    assert peers["self"] is True and "cidrBlocks" not in peers
+    assert all(rule["self"] is True and "cidrBlocks" not in rule for rule in group["ingress"])

@@ -62,3 +62,17 @@ def test_key_component_declares_its_data_class(build):
     component = resources[("qantara:sovereign_keys:SovereignKeys", "keys")]
     assert component["inputs"] == {"dataClassification": "restricted"}
     assert resources[KEY]["parent"] == component["urn"]
+
+
+def test_cloudwatch_logs_and_cloudtrail_may_use_the_key_only_for_this_accounts_logs_and_trails():
+    from qantara.components.sovereign_keys import key_policy
+
+    policy = json.loads(key_policy("111122223333", "aws", [], logs_region="me-central-1", cloudtrail=True))
+    logs, trail = policy["Statement"][1:]
+    assert logs["Principal"] == {"Service": "logs.me-central-1.amazonaws.com"}
+    assert logs["Condition"]["ArnLike"] == {
+        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:me-central-1:111122223333:*"}
+    assert trail["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert "kms:Decrypt" not in trail["Action"]  # CloudTrail writes; readers decrypt through IAM
+    assert trail["Condition"]["StringLike"] == {
+        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}

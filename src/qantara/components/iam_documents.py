@@ -61,3 +61,51 @@ def kms_use_statement(key_arn: str) -> dict:
         "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
         "Resource": key_arn,
     }
+
+
+# The DNS suffix of AWS service endpoints per partition, for kms:ViaService and the like.
+_DNS_SUFFIXES = {"aws": "amazonaws.com", "aws-us-gov": "amazonaws.com", "aws-cn": "amazonaws.com.cn"}
+
+
+def service_endpoint(service: str, region: str, partition: str) -> str:
+    """`<service>.<region>.<dns suffix>`, the value of kms:ViaService for `service` in `region`."""
+    if partition not in _DNS_SUFFIXES:
+        raise QantaraError(f"partition `{partition}` is unknown; use one of {', '.join(sorted(_DNS_SUFFIXES))}")
+    return f"{service}.{region}.{_DNS_SUFFIXES[partition]}"
+
+
+def with_sid_prefix(statements: list[dict], prefix: str) -> list[dict]:
+    """Copies of `statements` whose Sids start with `prefix`: IAM refuses duplicate Sids in a
+    policy, and `s3_prefix_statements` used twice would otherwise produce them."""
+    return [{**s, "Sid": f"{prefix}{s['Sid']}"} if "Sid" in s else dict(s) for s in statements]
+
+
+def vpc_network_interface_statements(region: str, account_id: str, partition: str) -> list[dict]:
+    """What a SageMaker role needs to place ENIs in the platform's VPC (SageMaker developer
+    guide, host-vpc). Describe calls accept only "*"; the writes stay in this account and region."""
+    return [
+        {
+            "Sid": "DescribeVpcForNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcEndpoints",
+                "ec2:DescribeVpcs",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ManageNetworkInterfacesInThisAccountAndRegion",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            "Resource": f"arn:{partition}:ec2:{region}:{account_id}:*",
+        },
+    ]

@@ -18,6 +18,8 @@ INTERFACE_ENDPOINT_SERVICES = (
     "ecr.dkr",
     "kms",
     "logs",
+    # CloudWatch metrics: the model monitor's analyzer publishes drift metrics.
+    "monitoring",
     "sts",
 )
 MIN_AVAILABILITY_ZONES = 2
@@ -80,6 +82,7 @@ class PrivateNetwork(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     subnet_ids: pulumi.Output[list]
     endpoint_security_group_id: pulumi.Output[str]
+    workload_security_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: PrivateNetworkArgs, opts: pulumi.ResourceOptions | None = None):
         if len(args.subnet_cidrs) < MIN_AVAILABILITY_ZONES:
@@ -98,17 +101,20 @@ class PrivateNetwork(pulumi.ComponentResource):
         )
         self.subnets, self.route_tables = self._private_subnets()
         self.endpoint_security_group = self._endpoint_security_group()
+        self.workload_security_group = self._workload_security_group()
         self.endpoints = self._endpoints()
         self.flow_log = self._flow_logs()
 
         self.vpc_id = self.vpc.id
         self.subnet_ids = pulumi.Output.all(*[s.id for s in self.subnets])
         self.endpoint_security_group_id = self.endpoint_security_group.id
+        self.workload_security_group_id = self.workload_security_group.id
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
                 "subnetIds": self.subnet_ids,
                 "endpointSecurityGroupId": self.endpoint_security_group_id,
+                "workloadSecurityGroupId": self.workload_security_group_id,
             }
         )
 
@@ -157,6 +163,28 @@ class PrivateNetwork(pulumi.ComponentResource):
             ],
             # Endpoints answer requests; they never open connections, so no egress rule.
             egress=[],
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]),
+        )
+
+    def _workload_security_group(self) -> aws.ec2.SecurityGroup:
+        """For endpoints, processing and monitoring jobs: HTTPS out to the VPC (the service
+        endpoints) and traffic between the group's own instances, nothing else."""
+        args = self._args
+        return aws.ec2.SecurityGroup(
+            f"{self._name}-workloads",
+            vpc_id=self.vpc.id,
+            description="SageMaker workloads: HTTPS to the VPC endpoints and to each other",
+            ingress=[
+                {"description": "Between the group's instances", "protocol": "tcp", "from_port": 0,
+                 "to_port": 65535, "self": True},
+            ],
+            egress=[
+                {"description": "HTTPS to the VPC endpoints", "protocol": "tcp", "from_port": 443,
+                 "to_port": 443, "cidr_blocks": [args.vpc_cidr]},
+                {"description": "Between the group's instances", "protocol": "tcp", "from_port": 0,
+                 "to_port": 65535, "self": True},
+            ],
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc]),
         )

@@ -24,11 +24,21 @@ class SovereignKeysArgs:
     deletion_window_days: int = 30
     # AWS services allowed to use the key on the account's behalf (e.g. "logging.s3.amazonaws.com").
     service_principals: list[str] = field(default_factory=list)
+    # CloudWatch Logs in this region may encrypt the account's log groups with the key.
+    logs_region: str | None = None
+    # CloudTrail may encrypt this account's trails' log files with the key.
+    cloudtrail: bool = False
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def key_policy(account_id: str, partition: str, service_principals: list[str]) -> str:
-    """The account administers the key through IAM; named services may only use it."""
+def key_policy(account_id: str, partition: str, service_principals: list[str], *,
+               logs_region: str | None = None, cloudtrail: bool = False) -> str:
+    """The account administers the key through IAM; named services may only use it.
+
+    CloudWatch Logs and CloudTrail need their own statements: they encrypt (not only
+    decrypt) and bind each use to the log group's or trail's ARN in the encryption context,
+    which is what their key-policy documentation conditions on.
+    """
     statements = [
         {
             "Sid": "AccountAdministersKeyThroughIam",
@@ -50,6 +60,33 @@ def key_policy(account_id: str, partition: str, service_principals: list[str]) -
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             }
         )
+    if logs_region:
+        statements.append(
+            {
+                "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{logs_region}.amazonaws.com"},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{logs_region}:{account_id}:*"}},
+            }
+        )
+    if cloudtrail:
+        statements.append(
+            {
+                "Sid": "CloudTrailEncryptsThisAccountsTrails",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:{partition}:cloudtrail:*:{account_id}:trail/*"},
+                },
+            }
+        )
     return policy_document(statements)
 
 
@@ -68,7 +105,8 @@ class SovereignKeys(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
         child = pulumi.ResourceOptions(parent=self)
         policy = pulumi.Output.from_input(args.account_id).apply(
-            lambda account: key_policy(account, args.partition, args.service_principals)
+            lambda account: key_policy(account, args.partition, args.service_principals,
+                                       logs_region=args.logs_region, cloudtrail=args.cloudtrail)
         )
         self.key = aws.kms.Key(
             f"{name}-key",

@@ -44,7 +44,9 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         stack_config["aws:region"] = placement.primary_region
     stack_config.update(config or {})
     project = _project_name(program_dir)
-    resources = run_program(program_dir, project=project, stack=environment, config=stack_config)
+    program_warnings: list[str] = []
+    resources = run_program(program_dir, project=project, stack=environment, config=stack_config,
+                            warnings=program_warnings)
     onprem = None
     if loaded.model.spec.on_prem is not None:
         onprem = {"site": loaded.model.spec.on_prem.site, "country": loaded.model.spec.on_prem.country}
@@ -63,5 +65,12 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         "environment": environment,
         "stackRegion": stack_config.get("aws:region"),
         "offlineInvokes": sorted(OFFLINE_INVOKE_RESULTS),
+        # What `pulumi up` would warn about, e.g. a fact marked uncertain in the catalog.
+        "programWarnings": sorted(set(program_warnings)),
+        "placement": {
+            name: {"kind": p.kind, "region": p.region, "site": p.site, "country": p.country,
+                   "dataClassification": p.data_class, "reason": p.reason}
+            for name, p in placement.components.items()
+        },
     }
     return plan_document(resources, source)

@@ -130,15 +130,17 @@ def _working_directory(path: Path):
         os.chdir(previous)
 
 
-def run_program(program_dir: Path, *, project: str, stack: str, config: dict[str, str]) -> list[dict]:
-    """Run the program in `program_dir` offline and return its resources in registration order."""
+def run_program(program_dir: Path, *, project: str, stack: str, config: dict[str, str],
+                warnings: list[str] | None = None) -> list[dict]:
+    """Run the program in `program_dir` offline and return its resources in registration order;
+    the program's `pulumi.log.warn` messages are appended to `warnings`."""
     program_dir = program_dir.resolve()
     if not (program_dir / "__main__.py").is_file():
         raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
     try:
         with _working_directory(program_dir):
             return run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
-                                   project=project, stack=stack, config=config)
+                                   project=project, stack=stack, config=config, warnings=warnings)
     except pulumi.RunError as error:
         raise PlanError(f"{program_dir}: the program stopped: {error}") from None
     except Exception as error:  # noqa: BLE001 - a user program can raise anything; report where
@@ -148,7 +150,19 @@ def run_program(program_dir: Path, *, project: str, stack: str, config: dict[str
         ) from None
 
 
-def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, config: dict[str, str]) -> list[dict]:
+class _WarningCollector(logging.Handler):
+    """Keeps what the program logs at warning level or above, as `pulumi up` would show it."""
+
+    def __init__(self, sink: list[str]):
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, config: dict[str, str],
+                    warnings: list[str] | None = None) -> list[dict]:
     """Run `body` as a Pulumi program in preview under the recording mocks; return its resources.
 
     The component tests use this directly: build a component inside `body`, then look its
@@ -160,7 +174,11 @@ def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, con
     monitor = _RecordingMonitor(_PreviewMocks(config.get("aws:region", "")))
     # set_mocks creates a root stack of its own; run_in_stack makes the program's, as the host does.
     settings.set_root_resource(None)
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor)
+    # The mock engine sends pulumi.log messages to this logger: collect them, print nothing.
+    program_log = logging.Logger("qantara.offline.program")
+    program_log.addHandler(_WarningCollector(warnings if warnings is not None else []))
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor,
+                             logger=program_log)
     settings.set_root_resource(None)
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:

@@ -26,14 +26,30 @@ def placement_text(placement: Placement, blueprint: str) -> str:
     return "\n".join(out)
 
 
-def _component_of(resource: dict, by_urn: dict) -> str:
-    """The nearest Qantara component above a resource, for grouping."""
+COMPONENT_TAG = "qantara-component"
+
+
+def _outermost_component(resource: dict, by_urn: dict) -> dict | None:
+    """The outermost Qantara component above (or at) a resource."""
+    found = resource if resource["type"].startswith("qantara:") else None
     parent = by_urn.get(resource.get("parent") or "")
     while parent is not None:
         if parent["type"].startswith("qantara:"):
-            return parent["name"]
+            found = parent
         parent = by_urn.get(parent.get("parent") or "")
-    return "(stack)"
+    return found
+
+
+def _component_labels(resources: list[dict], by_urn: dict) -> dict[str, str]:
+    """Blueprint component name (`dataLake`) per outermost component URN, from the
+    `qantara-component` tag its resources carry; the component's own name otherwise."""
+    tags_seen: dict[str, set[str]] = {}
+    for resource in resources:
+        component = _outermost_component(resource, by_urn)
+        tags = (resource.get("inputs") or {}).get("tags")
+        if component is not None and isinstance(tags, dict) and isinstance(tags.get(COMPONENT_TAG), str):
+            tags_seen.setdefault(component["urn"], set()).add(tags[COMPONENT_TAG])
+    return {urn: names.pop() if len(names) == 1 else by_urn[urn]["name"] for urn, names in tags_seen.items()}
 
 
 def _where(location: dict) -> tuple[str, str]:
@@ -54,17 +70,30 @@ def short_type(type_token: str) -> str:
 
 
 def plan_table(plan: dict) -> str:
-    by_urn = {r["urn"]: r for r in plan["resources"]}
+    """Resources grouped by the blueprint component they belong to, each with its region and
+    country; then why each component is where it is (when the plan carries placement)."""
+    resources = plan["resources"]
+    by_urn = {r["urn"]: r for r in resources}
+    labels = _component_labels(resources, by_urn)
     rows = []
-    for resource in plan["resources"]:
+    for resource in resources:
         if resource["location"].get("kind") == "logical":
             continue
+        component = _outermost_component(resource, by_urn)
+        label = "(stack)" if component is None else labels.get(component["urn"], component["name"])
         where, country = _where(resource["location"])
-        rows.append([_component_of(resource, by_urn), short_type(resource["type"]), resource["name"], where, country])
-    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+        rows.append([label, short_type(resource["type"]), resource["name"], where, country])
+    rows.sort(key=lambda row: (row[0] == "(stack)", row[0], row[1], row[2]))
     source = plan.get("source", {})
     header = f"Plan of {source.get('blueprint', '?')} / {source.get('environment', '?')} ({source.get('program', '?')}): {len(rows)} resources"
-    return header + "\n\n" + _table(["component", "type", "name", "region", "country"], rows)
+    out = [header, "", _table(["component", "type", "name", "region", "country"], rows)]
+    placement = source.get("placement") or {}
+    if placement:
+        out += ["", "Why each component is where it is:"]
+        for name, where in placement.items():
+            place = where["region"] if where["kind"] == "cloud" else f"on-prem {where['site']}"
+            out.append(f"  {name} ({where['dataClassification']}) -> {place} ({where['country'] or '?'}): {where['reason']}")
+    return "\n".join(out)
 
 
 def check_text(result) -> str:

@@ -1,0 +1,422 @@
+"""DriftMonitoring: scheduled data-quality monitoring of served endpoints, and their alarms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from qantara.components.iam_documents import (
+    check_role_name,
+    kms_use_statement,
+    policy_document,
+    s3_prefix_statements,
+    sagemaker_trust_policy,
+    vpc_network_interface_statements,
+    with_sid_prefix,
+)
+from qantara.components.naming import SAGEMAKER_NAME_MAX, check_autoname, sagemaker_name
+from qantara.errors import CatalogError, QantaraError
+from qantara.sovereignty.catalog import load_catalog
+
+TYPE_TOKEN = "qantara:drift_monitoring:DriftMonitoring"
+IMAGES_CATALOG = "sagemaker_model_monitor_images"
+MONITORING_PREFIX = "drift-monitoring"
+
+# The SageMaker Python SDK's CronExpressionGenerator.hourly() and .daily().
+SCHEDULES = {"hourly": "cron(0 * ? * * *)", "daily": "cron(0 0 ? * * *)"}
+SCHEDULE_SECONDS = {"hourly": 3600, "daily": 86400}
+
+# The SDK's defaults for a monitoring job (sagemaker.model_monitor.ModelMonitor): one
+# ml.m5.xlarge, a 30 GB volume, an hour at most; its container paths.
+MONITOR_INSTANCE_TYPE = "ml.m5.xlarge"
+MONITOR_VOLUME_GB = 30
+MONITOR_MAX_RUNTIME_SECONDS = 3600
+CONTAINER_ENDPOINT_INPUT = "/opt/ml/processing/input/endpoint"
+CONTAINER_OUTPUT = "/opt/ml/processing/output"
+# Baseline files the SDK's suggest_baseline writes and a data-quality job reads.
+BASELINE_CONSTRAINTS = "constraints.json"
+BASELINE_STATISTICS = "statistics.json"
+
+# Endpoint invocation metrics (SageMaker developer guide, monitoring-cloudwatch): ModelLatency
+# is reported in microseconds, per EndpointName and VariantName.
+ENDPOINT_NAMESPACE = "AWS/SageMaker"
+MICROSECONDS_PER_MILLISECOND = 1000
+# [uncertain] Where the prebuilt analyzer publishes feature drift. The SDK's own data-quality
+# dashboard (sagemaker/dashboard/data_quality_dashboard.py) reads
+# `aws/sagemaker/Endpoints/data-metrics` with dimensions Endpoint and MonitoringSchedule;
+# the developer guide (model-monitor-interpreting-cloudwatch) writes
+# `/aws/sagemaker/Endpoints/data-metric` with EndpointName and ScheduleName. The SDK is
+# followed; confirm on the first run that the drift alarms receive data.
+DRIFT_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
+DRIFT_METRIC_PREFIX = "feature_baseline_drift_"
+
+
+@dataclass
+class MonitoredEndpoint:
+    model_name: str
+    endpoint_name: pulumi.Input[str]
+    variant_names: list[str]
+    data_capture_uri: pulumi.Input[str]
+    # Features whose drift from the baseline raises an alarm. With any, the job compares
+    # against the baseline the project writes to `baseline_prefix(...)`.
+    drift_features: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DriftMonitoringArgs:
+    blueprint: str
+    environment: str
+    region: str
+    partition: str
+    account_id: str
+    endpoints: list[MonitoredEndpoint]
+    kms_key_arn: pulumi.Input[str]
+    monitoring_bucket: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list]
+    security_group_ids: pulumi.Input[list]
+    schedule: str = "daily"
+    latency_threshold_ms: int = 1000
+    # 5xx responses per five minutes that raise the alarm.
+    error_threshold: int = 10
+    # Drift distance from the baseline over which a feature's alarm fires.
+    drift_threshold: float = 0.1
+    data_classification: str = "restricted"
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def monitor_image_uri(region: str, partition: str, images: dict) -> str:
+    """The prebuilt analyzer image of `region`, from the catalog; an unknown region is refused."""
+    registry = (images.get("registries") or {}).get(region)
+    if registry is None:
+        raise QantaraError(
+            f"SageMaker Model Monitor's analyzer image is not known for region `{region}` "
+            f"(policies/data/{IMAGES_CATALOG}.yaml); add the region's registry account from the SageMaker "
+            "Python SDK's image_uri_config/model-monitor.json with its source, or monitor from another region"
+        )
+    suffix = images["dnsSuffixes"].get(partition)
+    if suffix is None:
+        raise QantaraError(f"no ECR DNS suffix for partition `{partition}` in policies/data/{IMAGES_CATALOG}.yaml")
+    return f"{registry['account']}.dkr.ecr.{region}.{suffix}/{images['repository']}"
+
+
+def schedule_name(blueprint: str, environment: str, model_name: str) -> str:
+    return sagemaker_name(blueprint, environment, model_name, "drift")
+
+
+def alarm_base(blueprint: str, environment: str, model_name: str) -> str:
+    """Alarm names start with the model's endpoint name, which ModelServing derives the same way."""
+    return sagemaker_name(blueprint, environment, model_name)
+
+
+def monitoring_role_name(blueprint: str, environment: str) -> str:
+    return f"{blueprint}-{environment}-monitoring".lower()
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    if not uri.startswith("s3://") or "/" not in uri[5:]:
+        raise QantaraError(f"`{uri}` is not an S3 prefix; expected s3://<bucket>/<prefix>")
+    bucket, prefix = uri[5:].split("/", 1)
+    return bucket, prefix.strip("/")
+
+
+def monitoring_policy(args: DriftMonitoringArgs, key_arn: str, bucket: str, capture_uris: list[str]) -> str:
+    """Read captured traffic, read baselines and write reports under the monitoring prefix,
+    use the platform key, log the processing jobs, run in the VPC, publish the data metrics."""
+    arn = f"arn:{args.partition}"
+    captures = sorted({split_s3_uri(uri) for uri in capture_uris})
+    statements = [
+        s
+        for i, (capture_bucket, prefix) in enumerate(captures)
+        for s in with_sid_prefix(
+            s3_prefix_statements(capture_bucket, prefix, args.partition, ["s3:GetObject"]), f"Capture{i}"
+        )
+    ]
+    statements += [
+        *with_sid_prefix(
+            s3_prefix_statements(bucket, MONITORING_PREFIX, args.partition, ["s3:GetObject", "s3:PutObject"]),
+            "Monitoring",
+        ),
+        kms_use_statement(key_arn),
+        {
+            "Sid": "WriteProcessingJobLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Resource": f"{arn}:logs:{args.region}:{args.account_id}:log-group:/aws/sagemaker/ProcessingJobs*",
+        },
+        *vpc_network_interface_statements(args.region, args.account_id, args.partition),
+        {
+            # PutMetricData has no resource type, so "*" is the only resource it accepts; the
+            # namespace condition keeps the role to the monitor's own metrics.
+            "Sid": "PublishDataQualityMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": DRIFT_NAMESPACE}},
+        },
+    ]
+    return policy_document(statements)
+
+
+def alert_topic_policy(topic_arn: str, partition: str, region: str, account_id: str, alarm_prefix: str) -> str:
+    """Only this account's CloudWatch alarms of this platform may publish to the topic."""
+    return policy_document(
+        [
+            {
+                "Sid": "PlatformAlarmsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{alarm_prefix}-*"},
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                },
+            }
+        ]
+    )
+
+
+class DriftMonitoring(pulumi.ComponentResource):
+    """For each served endpoint: an hourly or daily data-quality monitoring schedule, and
+    alarms on model latency, 5xx errors and feature drift, all sent to one encrypted topic.
+
+    The monitoring jobs run in the private subnets with inter-container traffic encrypted,
+    their volumes and reports encrypted with the platform key. The topic is encrypted with
+    the platform key too, whose policy must let cloudwatch.amazonaws.com use it or the
+    alarms cannot publish.
+    """
+
+    alert_topic_arn: pulumi.Output[str]
+    schedule_names: pulumi.Output[list]
+
+    def __init__(self, name: str, args: DriftMonitoringArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        self._name = name
+        self._args = args
+        _check(name, args)
+        images = load_catalog().get(IMAGES_CATALOG)
+        if images is None:
+            raise CatalogError(f"policies/data/{IMAGES_CATALOG}.yaml is missing; restore it from the repository")
+        self._image = monitor_image_uri(args.region, args.partition, images)
+        if images["registries"][args.region].get("certainty") == "uncertain":
+            pulumi.log.warn(
+                f"the Model Monitor image account for {args.region} is marked uncertain in "
+                f"policies/data/{IMAGES_CATALOG}.yaml; confirm it before relying on drift reports",
+                resource=self,
+            )
+        self.role, role_ready = self._role()
+        self.topic = self._topic()
+        self.schedules = [self._schedule(e, role_ready) for e in args.endpoints]
+        for endpoint in args.endpoints:
+            self._alarms(endpoint)
+
+        self.alert_topic_arn = self.topic.arn
+        self.schedule_names = pulumi.Output.all(*[s.name for s in self.schedules])
+        self.register_outputs({"alertTopicArn": self.alert_topic_arn, "scheduleNames": self.schedule_names})
+
+    def _role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+        args = self._args
+        role = aws.iam.Role(
+            f"{self._name}-role",
+            name=monitoring_role_name(args.blueprint, args.environment),
+            assume_role_policy=sagemaker_trust_policy(args.account_id),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{self._name}-role-policy",
+            role=role.name,
+            policy=pulumi.Output.all(
+                args.kms_key_arn, args.monitoring_bucket, *[e.data_capture_uri for e in args.endpoints]
+            ).apply(lambda v: monitoring_policy(args, v[0], v[1], list(v[2:]))),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
+        )
+        return role, [role, policy]
+
+    def _topic(self) -> aws.sns.Topic:
+        args = self._args
+        physical = f"{args.blueprint}-{args.environment}-model-alerts".lower()
+        # Built from known strings so the topic policy is readable at preview.
+        topic_arn = f"arn:{args.partition}:sns:{args.region}:{args.account_id}:{physical}"
+        topic = aws.sns.Topic(
+            f"{self._name}-alerts",
+            name=physical,
+            kms_master_key_id=args.kms_key_arn,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.sns.TopicPolicy(
+            f"{self._name}-alerts-policy",
+            arn=topic.arn,
+            policy=alert_topic_policy(
+                topic_arn, args.partition, args.region, args.account_id, sagemaker_name(args.blueprint, args.environment)
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[topic]),
+        )
+        return topic
+
+    def _schedule(self, endpoint: MonitoredEndpoint, role_ready: list[pulumi.Resource]) -> aws.sagemaker.MonitoringSchedule:
+        args = self._args
+        logical = f"{self._name}-{sagemaker_name(endpoint.model_name)}"
+        reports = pulumi.Output.concat(
+            "s3://", args.monitoring_bucket, "/", MONITORING_PREFIX, "/", sagemaker_name(endpoint.model_name), "/reports"
+        )
+        definition = {
+            "role_arn": self.role.arn,
+            "data_quality_app_specification": {
+                "image_uri": self._image,
+                "environment": {"publish_cloudwatch_metrics": "Enabled"},
+            },
+            "data_quality_job_input": {
+                "endpoint_input": {
+                    "endpoint_name": endpoint.endpoint_name,
+                    "local_path": CONTAINER_ENDPOINT_INPUT,
+                    "s3_input_mode": "File",
+                    "s3_data_distribution_type": "FullyReplicated",
+                }
+            },
+            "data_quality_job_output_config": {
+                "kms_key_id": args.kms_key_arn,
+                "monitoring_outputs": {
+                    "s3_output": {"s3_uri": reports, "local_path": CONTAINER_OUTPUT, "s3_upload_mode": "EndOfJob"}
+                },
+            },
+            "job_resources": {
+                "cluster_config": {
+                    "instance_count": 1,
+                    "instance_type": MONITOR_INSTANCE_TYPE,
+                    "volume_size_in_gb": MONITOR_VOLUME_GB,
+                    "volume_kms_key_id": args.kms_key_arn,
+                }
+            },
+            # No network isolation: the analyzer publishes its metrics to CloudWatch from the
+            # container, through the VPC (which has no internet path) to the CloudWatch endpoint.
+            "network_config": {
+                "enable_inter_container_traffic_encryption": True,
+                "enable_network_isolation": False,
+                "vpc_config": {"subnets": args.subnet_ids, "security_group_ids": args.security_group_ids},
+            },
+            "stopping_condition": {"max_runtime_in_seconds": MONITOR_MAX_RUNTIME_SECONDS},
+        }
+        if endpoint.drift_features:
+            baseline = baseline_prefix(args.monitoring_bucket, endpoint.model_name)
+            definition["data_quality_baseline_config"] = {
+                "constraints_resource": {"s3_uri": pulumi.Output.concat(baseline, "/", BASELINE_CONSTRAINTS)},
+                "statistics_resource": {"s3_uri": pulumi.Output.concat(baseline, "/", BASELINE_STATISTICS)},
+            }
+        # Job definitions cannot be changed: auto-named, a changed one is a new one, and the
+        # schedule (whose name the alarms use) switches to it in place.
+        job = aws.sagemaker.DataQualityJobDefinition(
+            f"{logical}-data-quality",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=role_ready),
+            **definition,
+        )
+        return aws.sagemaker.MonitoringSchedule(
+            f"{logical}-schedule",
+            name=schedule_name(args.blueprint, args.environment, endpoint.model_name),
+            monitoring_schedule_config={
+                "monitoring_type": "DataQuality",
+                "monitoring_job_definition_name": job.name,
+                "schedule_config": {"schedule_expression": SCHEDULES[args.schedule]},
+            },
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[job]),
+        )
+
+    def _alarms(self, endpoint: MonitoredEndpoint) -> None:
+        args = self._args
+        logical = f"{self._name}-{sagemaker_name(endpoint.model_name)}"
+        base = alarm_base(args.blueprint, args.environment, endpoint.model_name)
+        for variant in endpoint.variant_names:
+            dimensions = {"EndpointName": endpoint.endpoint_name, "VariantName": variant}
+            self._alarm(
+                f"{logical}-{variant}-latency",
+                name=f"{base}-{variant}-latency",
+                description=f"{endpoint.model_name} ({variant}) answers slower than {args.latency_threshold_ms} ms",
+                namespace=ENDPOINT_NAMESPACE,
+                metric_name="ModelLatency",
+                dimensions=dimensions,
+                statistic="Average",
+                period=300,
+                evaluation_periods=3,
+                threshold=args.latency_threshold_ms * MICROSECONDS_PER_MILLISECOND,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="notBreaching",
+            )
+            self._alarm(
+                f"{logical}-{variant}-errors",
+                name=f"{base}-{variant}-5xx",
+                description=f"{endpoint.model_name} ({variant}) returned {args.error_threshold}+ 5xx in five minutes",
+                namespace=ENDPOINT_NAMESPACE,
+                metric_name="Invocation5XXErrors",
+                dimensions=dimensions,
+                statistic="Sum",
+                period=300,
+                evaluation_periods=1,
+                threshold=args.error_threshold,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                treat_missing_data="notBreaching",
+            )
+        schedule = schedule_name(args.blueprint, args.environment, endpoint.model_name)
+        for feature in endpoint.drift_features:
+            self._alarm(
+                f"{logical}-drift-{feature}",
+                name=f"{base}-drift-{feature}",
+                description=f"{endpoint.model_name}: feature {feature} drifted from its baseline",
+                namespace=DRIFT_NAMESPACE,
+                metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",
+                dimensions={"Endpoint": endpoint.endpoint_name, "MonitoringSchedule": schedule},
+                statistic="Maximum",
+                period=SCHEDULE_SECONDS[args.schedule],
+                evaluation_periods=1,
+                threshold=args.drift_threshold,
+                comparison_operator="GreaterThanThreshold",
+                # A schedule that has not run yet leaves the alarm without data, not alarming.
+                treat_missing_data="missing",
+            )
+
+    def _alarm(self, logical: str, *, name: str, description: str, **metric) -> None:
+        aws.cloudwatch.MetricAlarm(
+            logical,
+            name=name,
+            alarm_description=description,
+            alarm_actions=[self.topic.arn],
+            ok_actions=[self.topic.arn],
+            tags=self._args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.topic]),
+            **metric,
+        )
+
+
+def baseline_prefix(monitoring_bucket: pulumi.Input[str], model_name: str) -> pulumi.Output[str]:
+    """Where a project's baselining job writes constraints.json and statistics.json."""
+    return pulumi.Output.concat(
+        "s3://", monitoring_bucket, "/", MONITORING_PREFIX, "/", sagemaker_name(model_name), "/baseline"
+    )
+
+
+def _check(name: str, args: DriftMonitoringArgs) -> None:
+    # Job definitions are auto-named from `name`: it must make SageMaker names.
+    if sagemaker_name(name) != name:
+        raise QantaraError(f"component name `{name}` is not a SageMaker name; use e.g. `{sagemaker_name(name)}`")
+    if args.schedule not in SCHEDULES:
+        raise QantaraError(f"monitoring schedule `{args.schedule}` is not offered; use one of {', '.join(SCHEDULES)}")
+    if not args.endpoints:
+        raise QantaraError("drift monitoring has no endpoints; monitor at least one served model")
+    models = [sagemaker_name(e.model_name) for e in args.endpoints]
+    if len(set(models)) != len(models):
+        raise QantaraError(f"drift monitoring lists a model twice: {', '.join(models)}")
+    if args.latency_threshold_ms <= 0 or args.error_threshold <= 0 or args.drift_threshold <= 0:
+        raise QantaraError("latency, error and drift thresholds must be positive")
+    for endpoint in args.endpoints:
+        if not endpoint.variant_names:
+            raise QantaraError(f"endpoint of `{endpoint.model_name}` names no variants to alarm on")
+        check_autoname(
+            f"{name}-{sagemaker_name(endpoint.model_name)}-data-quality",
+            SAGEMAKER_NAME_MAX,
+            f"the component name `{name}` or the model name `{endpoint.model_name}`",
+        )
+    check_role_name(monitoring_role_name(args.blueprint, args.environment), "the blueprint or environment name")
