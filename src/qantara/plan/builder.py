@@ -40,10 +40,13 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         "qantara:blueprint": str(loaded.path.resolve()),
         "qantara:environment": environment,
     }
+    project = _project_name(program_dir)
+    # A program of another project (stacks/bootstrap, a project's infra/) reads its own namespace.
+    stack_config.update({f"{project}:blueprint": stack_config["qantara:blueprint"],
+                         f"{project}:environment": environment})
     if placement.primary_region:
         stack_config["aws:region"] = placement.primary_region
     stack_config.update(config or {})
-    project = _project_name(program_dir)
     program_warnings: list[str] = []
     resources = run_program(program_dir, project=project, stack=environment, config=stack_config,
                             warnings=program_warnings)

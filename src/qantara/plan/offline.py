@@ -44,13 +44,18 @@ OFFLINE_INVOKE_RESULTS = {
 
 
 class _PreviewMocks(Mocks):
-    """A new resource echoes its inputs; its id and computed outputs stay unknown."""
+    """A new resource echoes its inputs; its id and computed outputs stay unknown, except
+    the outputs `known_outputs` gives per type (what an update of an existing stack knows):
+    a mapping, or a function of the resource's inputs returning one."""
 
-    def __init__(self, stack_region: str):
+    def __init__(self, stack_region: str, known_outputs: dict[str, dict] | None = None):
         self.stack_region = stack_region
+        self.known_outputs = known_outputs or {}
 
     def new_resource(self, args):
-        return "", dict(args.inputs)
+        inputs = dict(args.inputs)
+        known = self.known_outputs.get(args.typ, {})
+        return "", {**inputs, **(known(inputs) if callable(known) else known)}
 
     def call(self, args):
         result = OFFLINE_INVOKE_RESULTS.get(args.token)
@@ -162,7 +167,7 @@ class _WarningCollector(logging.Handler):
 
 
 def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, config: dict[str, str],
-                    warnings: list[str] | None = None) -> list[dict]:
+                    warnings: list[str] | None = None, known_outputs: dict[str, dict] | None = None) -> list[dict]:
     """Run `body` as a Pulumi program in preview under the recording mocks; return its resources.
 
     The component tests use this directly: build a component inside `body`, then look its
@@ -171,7 +176,7 @@ def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, con
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_all_config(dict(config), [])
-    monitor = _RecordingMonitor(_PreviewMocks(config.get("aws:region", "")))
+    monitor = _RecordingMonitor(_PreviewMocks(config.get("aws:region", ""), known_outputs))
     # set_mocks creates a root stack of its own; run_in_stack makes the program's, as the host does.
     settings.set_root_resource(None)
     # The mock engine sends pulumi.log messages to this logger: collect them, print nothing.
