@@ -1,4 +1,5 @@
-"""`qantara check`: plan a blueprint's platform offline, evaluate the policies, enforce.
+"""`qantara check`: plan a blueprint's platform offline (or import a real Pulumi plan),
+evaluate the policies, enforce.
 
 The library function behind the command: plain data in, plain data out.
 """
@@ -10,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
-from qantara.errors import BlueprintError
+from qantara.errors import BlueprintError, InputError
 from qantara.plan.builder import plan_blueprint
+from qantara.plan.importers import load_plan_file
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.sovereignty.placement import Placement, resolve_placement
@@ -48,13 +50,45 @@ def environment_of(loaded: LoadedBlueprint, name: str):
     return loaded.model.environment(name)
 
 
+def _onprem_site(loaded: LoadedBlueprint) -> dict | None:
+    on_prem = loaded.model.spec.on_prem
+    return None if on_prem is None else {"site": on_prem.site, "country": on_prem.country}
+
+
+@dataclass(frozen=True)
+class OpaServer:
+    """A central OPA server to evaluate on, instead of the embedded engine."""
+
+    url: str
+    upload: bool = True  # upload Qantara's policies and catalog first; else use what is there
+    token: str | None = field(default=None, repr=False)  # never printed
+
+
+def evaluate_findings(document: dict, subjects: tuple[str, ...], opa: OpaServer | None) -> list[dict]:
+    """The same findings from the embedded engine or, when `opa` is given, from that server."""
+    if opa is None:
+        return evaluate(document, subjects)
+    from qantara.policy.opa_server import evaluate_remote
+
+    return evaluate_remote(document, subjects, opa.url, upload=opa.upload, token=opa.token)
+
+
 def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = None,
-                    config: dict[str, str] | None = None, today: dt.date | None = None) -> CheckResult:
+                    plan_file: Path | None = None, config: dict[str, str] | None = None,
+                    today: dt.date | None = None, opa: OpaServer | None = None) -> CheckResult:
+    """Check one environment of a blueprint against its offline plan, or against `plan_file`
+    (real Pulumi output, see `qantara.plan.importers`) when given; on the OPA server `opa`
+    instead of the embedded engine when given."""
     today = today or dt.date.today()
+    if plan_file is not None and program_dir is not None:
+        raise InputError("--plan and --program both say what to check: give one of them")
     loaded = load_blueprint(path)
     env = environment_of(loaded, environment)
     placement = resolve_placement(loaded)
-    plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
+    if plan_file is None:
+        plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
+    else:
+        plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=_onprem_site(loaded))
     blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)
     document = policy_input(
         blueprint=blueprint_data,
@@ -62,12 +96,14 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
         environment={"name": env.name, "enforcement": env.effective_enforcement},
         today=today,
     )
-    findings = evaluate(document, ("blueprint", "resources"))
+    findings = evaluate_findings(document, ("blueprint", "resources"), opa)
     waivers = blueprint_data["spec"]["governance"]["waivers"]
     enforced = enforce(findings, enforcement=env.effective_enforcement, waivers=waivers, today=today)
     warnings = list(placement.warnings) + [w for p in placement.components.values() for w in p.warnings]
+    warnings += plan["source"].get("warnings", [])
+    warnings += plan["source"].get("programWarnings", [])
     onprem = sorted(placement.onprem_components())
-    if onprem and program_dir is None:
+    if onprem and program_dir is None and plan_file is None:
         # Say so rather than let a short plan pass for a complete one.
         warnings.append(f"placed on-prem but not provisioned by stacks/platform yet: {', '.join(onprem)}; their policies are not evaluated")
     return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, verdict(enforced),

@@ -169,15 +169,36 @@ def check(
     format: str = typer.Option("text", help="text, json, sarif, junit or github (workflow commands)."),
     out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
     program: Optional[Path] = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
-    config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable)."),
+    plan: Optional[Path] = typer.Option(
+        None, "--plan", metavar="FILE",
+        help="Check real Pulumi output instead of the offline plan: `pulumi stack export`, a local-backend "
+             "checkpoint, an engine event log (--event-log) or `pulumi preview --json`."),
+    config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable); with --plan, aws:region "
+                                              "stands in for a region the file does not record."),
+    opa_url: Optional[str] = typer.Option(
+        None, "--opa-url", envvar="QANTARA_OPA_URL", metavar="URL",
+        help="Evaluate on this OPA server (token from QANTARA_OPA_TOKEN) instead of the embedded engine."),
+    opa_upload: bool = typer.Option(
+        True, "--opa-upload/--no-opa-upload",
+        help="Upload Qantara's policies and catalog to the OPA server first, or use what it already has."),
 ) -> None:
-    """Plan offline, evaluate the policies, apply the environment's enforcement, give a verdict."""
-    from qantara.check import check_blueprint
+    """Plan offline (or read --plan), evaluate the policies, apply the environment's enforcement, give a verdict."""
+    from qantara.check import OpaServer, check_blueprint
 
     _choice(format, CHECK_FORMATS, "--format")
-    result = check_blueprint(blueprint, env, program_dir=program, config=_parse_config(config))
+    opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
+    result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa)
     _write(_check_report(result, format, blueprint), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
+
+
+@app.command()
+def bundle(out: Path = typer.Option(..., "--out", metavar="FILE", help="Bundle file, e.g. dist/qantara-policies.tar.gz.")) -> None:
+    """Write the policies and the catalog as an OPA bundle (.tar.gz) for a central OPA server."""
+    from qantara.policy.bundle import write_bundle
+
+    summary = write_bundle(out)
+    typer.echo(f"{summary['path']}: {len(summary['policies'])} policy modules, revision {summary['revision'][:12]}")
 
 
 @app.command()

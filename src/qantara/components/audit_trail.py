@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.iam_documents import policy_document, service_trust_policy
@@ -88,7 +90,7 @@ def cloudtrail_logs_write_policy(log_group_arn: str) -> str:
     )
 
 
-class AuditTrail(pulumi.ComponentResource):
+class AuditTrail(QantaraComponent):
     """CloudTrail for the placed region: management events plus S3 data events on the data
     buckets, delivered to a log bucket and a log group.
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.iam_documents import policy_document
 from qantara.components.naming import bucket_name
@@ -45,7 +47,7 @@ def tls_only_policy(bucket: str, partition: str) -> str:
     )
 
 
-class DataLake(pulumi.ComponentResource):
+class DataLake(QantaraComponent):
     """Buckets for raw, curated and artifact data, plus the bucket their access logs go to.
 
     Every bucket: SSE-KMS with the platform key (bucket keys on, to cut KMS calls),

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import check_role_name, policy_document, s3_prefix_statements, with_sid_prefix
 from qantara.components.naming import slug
 from qantara.errors import QantaraError
@@ -327,7 +329,7 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
     return document
 
 
-class DeployAccess(pulumi.ComponentResource):
+class DeployAccess(QantaraComponent):
     """An OIDC identity provider for GitHub Actions or GitLab CI (unless one exists) and the
     role `<blueprint>-<env>-deploy` that only this repository's deployment can assume, for
     an hour at most, with what `pulumi up` needs on this platform.

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.iam_documents import (
@@ -124,7 +126,7 @@ def replication_rule(purpose: str, dr_bucket_arn: pulumi.Input[str], dr_key_arn:
     }
 
 
-class DisasterRecovery(pulumi.ComponentResource):
+class DisasterRecovery(QantaraComponent):
     """A DR key and one DR bucket per replicated data bucket in the DR region, and S3
     replication from each source bucket into its DR bucket.
 

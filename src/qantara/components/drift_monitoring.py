@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -178,7 +180,7 @@ def alert_topic_policy(topic_arn: str, partition: str, region: str, account_id: 
     )
 
 
-class DriftMonitoring(pulumi.ComponentResource):
+class DriftMonitoring(QantaraComponent):
     """For each served endpoint: an hourly or daily data-quality monitoring schedule, and
     alarms on model latency, 5xx errors and feature drift, all sent to one encrypted topic.
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -61,7 +63,7 @@ def tracking_policy(args: ExperimentTrackingArgs, prefix: str, key_arn: str) -> 
     return policy_document(statements)
 
 
-class ExperimentTracking(pulumi.ComponentResource):
+class ExperimentTracking(QantaraComponent):
     """An MLflow tracking server whose role reaches only its artifact prefix and the platform key.
 
     The server is created after the role's policy so its first artifact write is allowed.

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -72,7 +74,7 @@ def feature_store_policy(args: FeatureStoreArgs, prefix: str, key_arn: str) -> s
     return policy_document(statements)
 
 
-class FeatureStore(pulumi.ComponentResource):
+class FeatureStore(QantaraComponent):
     """The platform half of the feature store: catalog database and service role.
 
     Feature groups are per project and declared in the project's own infrastructure; they

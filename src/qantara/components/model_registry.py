@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import policy_document
 from qantara.errors import QantaraError
 
@@ -114,7 +116,7 @@ def topic_policy(topic_arn: str, rule_arn: str) -> str:
     )
 
 
-class ModelRegistry(pulumi.ComponentResource):
+class ModelRegistry(QantaraComponent):
     """Model package groups, an ECR repository for model images, and an SNS approval topic.
 
     The topic is the human approval checkpoint: every approval-status change of a package

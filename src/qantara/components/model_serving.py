@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -166,7 +168,7 @@ def serving_role(name: str, args: ServingRoleArgs, opts: pulumi.ResourceOptions 
     return role
 
 
-class ModelServing(pulumi.ComponentResource):
+class ModelServing(QantaraComponent):
     """A SageMaker endpoint for one model: a model per variant, weighted traffic, data capture
     and target-tracking autoscaling per variant.
 

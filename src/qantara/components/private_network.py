@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import policy_document, service_trust_policy
 
 TYPE_TOKEN = "qantara:private_network:PrivateNetwork"
@@ -71,7 +73,7 @@ def flow_logs_write_policy(log_group_arn: str) -> str:
     )
 
 
-class PrivateNetwork(pulumi.ComponentResource):
+class PrivateNetwork(QantaraComponent):
     """A VPC with private subnets only, VPC endpoints for the AWS APIs, and flow logs.
 
     There is no internet gateway, no NAT gateway and no public IP on launch: restricted

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.iam_documents import policy_document
 
 TYPE_TOKEN = "qantara:sovereign_keys:SovereignKeys"
@@ -90,7 +92,7 @@ def key_policy(account_id: str, partition: str, service_principals: list[str], *
     return policy_document(statements)
 
 
-class SovereignKeys(pulumi.ComponentResource):
+class SovereignKeys(QantaraComponent):
     """A single-Region, rotating customer-managed key with an alias and a key policy.
 
     Single-Region on purpose: a multi-Region key's replicas can decrypt the platform's

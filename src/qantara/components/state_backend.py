@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.base import QantaraComponent
+
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.naming import bucket_name, kms_alias
@@ -46,7 +48,7 @@ def secrets_provider(alias: str, region: str) -> str:
     return f"awskms://{alias}?region={region}"
 
 
-class StateBackend(pulumi.ComponentResource):
+class StateBackend(QantaraComponent):
     """A hardened, versioned state bucket and a single-Region secrets key."""
 
     bucket_name: pulumi.Output[str]
