@@ -256,11 +256,15 @@ def provision_aws(args: AwsPlatformArgs) -> dict[str, pulumi.Input]:
                        approvalTopicArn=registry.approval_topic_arn)
 
     endpoints: list[MonitoredEndpoint] = []
-    if "serving" in ctx.cloud and args.blueprint.spec.components.serving.models:
+    if "serving" in ctx.cloud:
         _require(ctx, "serving", "dataLake", "captures requests into the data lake")
         _require(ctx, "serving", "modelRegistry", "pulls model images from the registry's repository")
-        endpoints = _serving(ctx, keys, network, registry)
-        outputs["endpoints"] = {e.model_name: e.endpoint_name for e in endpoints}
+        role = _serving_role(ctx, keys)
+        endpoints = _serving(ctx, keys, network, registry, role)
+        # What a project's own infrastructure needs to declare its endpoints (templates/ml-project).
+        outputs.update(servingRoleArn=role.arn, servingSecurityGroupIds=[network.workload_security_group_id],
+                       dataCaptureBucket=ctx.bucket("raw"),
+                       endpoints={e.model_name: e.endpoint_name for e in endpoints})
 
     if "monitoring" in ctx.cloud and endpoints:
         _require(ctx, "monitoring", "dataLake", "writes its reports to the data lake")
@@ -351,10 +355,9 @@ def _require(ctx: _Context, component: str, needed: str, why: str) -> None:
                            f"place both in the cloud or both on-prem (spec.components.*.placement)")
 
 
-def _serving(ctx: _Context, keys: SovereignKeys, network: PrivateNetwork, registry: ModelRegistry) -> list[MonitoredEndpoint]:
-    """One endpoint per served model, all running as one execution role."""
-    profile = ctx.args.profile
-    role = serving_role(
+def _serving_role(ctx: _Context, keys: SovereignKeys):
+    """The execution role every endpoint of the environment runs as, the blueprint's and projects'."""
+    return serving_role(
         "serving-role",
         ServingRoleArgs(
             blueprint=ctx.name,
@@ -370,6 +373,12 @@ def _serving(ctx: _Context, keys: SovereignKeys, network: PrivateNetwork, regist
         ),
         opts=ctx.opts,
     )
+
+
+def _serving(ctx: _Context, keys: SovereignKeys, network: PrivateNetwork, registry: ModelRegistry,
+             role) -> list[MonitoredEndpoint]:
+    """One endpoint per model the blueprint serves, all running as the serving role."""
+    profile = ctx.args.profile
     endpoints = []
     for model in ctx.args.blueprint.spec.components.serving.models:
         variants = [

@@ -16,6 +16,8 @@ from typing import Optional
 
 import typer
 
+from qantara.cli_new import new_app
+from qantara.cli_new import update as update_command
 from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
@@ -220,6 +222,10 @@ def docs(out: Optional[Path] = typer.Option(None, help="Write to this file (e.g.
     from qantara.report.policy_reference import policy_reference_markdown
 
     _write(policy_reference_markdown().rstrip("\n"), out)
+
+
+app.add_typer(new_app, name="new")
+app.command(name="update")(update_command)
 
 
 def main() -> None:

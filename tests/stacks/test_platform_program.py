@@ -183,7 +183,8 @@ def test_stack_outputs_give_a_project_what_it_needs():
     _, outputs = _provision("ae-health-cloud", "prod")
     assert {"region", "trackingUri", "modelPackageGroups", "dataLakeBuckets", "featureStoreRoleArn",
             "trackingRoleArn", "deployRoleArn", "endpoints", "alertTopicArn", "platformKeyArn",
-            "privateSubnetIds", "workloadSecurityGroupId"} <= set(outputs)
+            "privateSubnetIds", "workloadSecurityGroupId", "servingRoleArn", "servingSecurityGroupIds",
+            "dataCaptureBucket"} <= set(outputs)
     assert outputs["region"] == "me-central-1"
 
 

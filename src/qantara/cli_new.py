@@ -1,0 +1,85 @@
+"""`qantara new ml-project` and `qantara update`: thin commands over `qantara.project`.
+
+`cli.py` mounts them (`app.add_typer(new_app, name="new")`, `app.command("update")(update)`).
+They report a `QantaraError` themselves (message on stderr, its exit code) so they behave
+the same mounted in `qantara` or run on their own, as the tests do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from qantara.errors import EXIT_CHECKPOINT_FAILED, InputError, QantaraError
+
+new_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                      help="Start a project already wired to a platform's blueprint.")
+
+
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    try:
+        yield
+    except QantaraError as error:
+        for line in error.lines():
+            typer.echo(line, err=True)
+        raise typer.Exit(error.exit_code) from None
+
+
+def parse_answers(pairs: list[str]) -> dict[str, str]:
+    """`--set KEY=VALUE` pairs as answers; a pair without `=` or a key given twice is refused."""
+    answers: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--set {pair!r}: expected ANSWER=VALUE, e.g. --set project_name='Readmission Risk'")
+        if key in answers:
+            raise InputError(f"--set {key}: given twice ({answers[key]!r} and {value!r}); give it once")
+        answers[key] = value
+    return answers
+
+
+@new_app.command("ml-project")
+def ml_project(
+    blueprint: Path = typer.Option(..., "--blueprint", help="The platform's blueprint."),
+    env: list[str] = typer.Option([], "--env", help="Environment the project uses (repeatable); default: all."),
+    no_input: bool = typer.Option(False, "--no-input", help="Ask nothing: --set answers, else the defaults."),
+    set_: list[str] = typer.Option([], "--set", metavar="ANSWER=VALUE",
+                                   help="Answer a template question (repeatable), e.g. --set problem_type=regression."),
+    output_dir: Path = typer.Option(Path("."), "--output-dir", "-o", help="Directory the project is created in."),
+) -> None:
+    """Generate an ML project that knows its platform, region and data class."""
+    from qantara.project.generate import new_ml_project
+
+    with _reported():
+        project = new_ml_project(blueprint, environments=env or None, answers=parse_answers(set_),
+                                 no_input=no_input, output_dir=output_dir)
+    typer.echo(f"created {project}")
+    typer.echo(f"next: cd {project} && make setup sample-data train test check")
+
+
+def update(
+    project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The generated project (default: here)."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Template directory; default: the one "
+                                                                     "recorded in .cruft.json."),
+) -> None:
+    """Apply the template's changes since the project was generated, keeping your edits.
+
+    Exits 1 when a file has conflicting changes: it is left as it is and the template's
+    change is written under .qantara/conflicts/.
+    """
+    from qantara.project.update import update_project
+
+    with _reported():
+        messages = update_project(project_dir, template_dir=template)
+    for message in messages:
+        typer.echo(message)
+    if not messages:
+        typer.echo(f"{project_dir}: already up to date with its template")
+    if any(message.startswith("conflict") for message in messages):
+        raise typer.Exit(EXIT_CHECKPOINT_FAILED)

@@ -1,0 +1,374 @@
+"""`qantara new ml-project`: an ML project from `templates/ml-project` that knows its platform.
+
+Answers are checked before anything is written: cookiecutter drops unknown keys silently,
+renders answers as Jinja and re-asks nothing, so each of those is refused here with one
+message naming the answer, what is wrong and what is allowed. The project is rendered into
+a temporary directory beside the target and renamed into place: a failure leaves nothing.
+
+The project records its answers and the template's fingerprint in a cruft-compatible
+`.cruft.json`, and what the template produced in `.qantara/template-baseline/`: the common
+ancestor `qantara update` merges from (`update.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import keyword
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from qantara.errors import ProjectError
+from qantara.paths import project_root
+
+# cookiecutter, the blueprint loader and placement are imported where they are used: the
+# template's post-generation hook imports this module for `prune_unselected` alone, in a
+# process of its own, and should not pay for them.
+
+TEMPLATE_DIR = project_root() / "templates" / "ml-project"
+CRUFT_FILE = ".cruft.json"
+BASELINE_DIR = Path(".qantara") / "template-baseline"
+# The platform stack output holding the MLflow tracking URI the project logs to.
+TRACKING_URI_OUTPUT = "trackingUri"
+
+# Components a project's data passes through, so the project's class may not exceed theirs:
+# the data lake holds its datasets, tracking its runs and models, the registry its model
+# packages; serving and monitoring see its requests when it is served.
+COMPONENTS_USED = ("dataLake", "experimentTracking", "modelRegistry")
+COMPONENTS_USED_WHEN_SERVED = ("serving", "monitoring")
+# The component whose placement says where the project runs, in order of preference.
+LOCATION_COMPONENTS = ("serving", "experimentTracking")
+
+TEMPLATE_SYNTAX = ("{{", "{%", "{#")
+# Answers land in YAML, TOML and Python string literals unescaped: these would need escaping.
+FORBIDDEN_CHARACTERS = re.compile(r'["\\\x00-\x1f\x7f]')
+SLUG = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+# The slug names SageMaker resources with suffixes (`<slug>-champion-1a2b3c4`), within 63.
+SLUG_MAX = 40
+# Names a package in src/ would shadow, breaking the project's own imports.
+TAKEN_NAMES = frozenset({"tests", "qantara", "sklearn", "pandas", "numpy", "mlflow", "pandera", "yaml", "skops",
+                         "pulumi", "pulumi_aws", "scipy", "setuptools", "pytest"})
+TEXT_LIMITS = {"project_name": 64, "owner": 128, "team": 128, "description": 300}
+
+
+def prune_unselected(project_dir: Path, *, slug: str, serving: str, ci: str) -> list[str]:
+    """Remove what the answers did not choose (the template's post-generation hook)."""
+    removed = []
+    for relative in unselected_paths(slug=slug, serving=serving, ci=ci):
+        path = project_dir / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        else:
+            continue
+        removed.append(relative)
+    return removed
+
+
+def unselected_paths(*, slug: str, serving: str, ci: str) -> list[str]:
+    """Template paths a project with these answers does not get."""
+    paths = []
+    if serving == "none":
+        paths += ["Dockerfile", ".dockerignore", f"src/{slug}/serve.py", "tests/test_serve.py"]
+    if ci != "github":
+        paths.append(".github")
+    if ci != "gitlab":
+        paths.append(".gitlab-ci.yml")
+    return paths
+
+
+def template_options(template: Path) -> dict:
+    """The template's cookiecutter.json."""
+    return json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def template_version(template: Path) -> str:
+    """The version people read (the template's VERSION file)."""
+    return (template / "VERSION").read_text(encoding="utf-8").strip()
+
+
+def template_fingerprint(template: Path) -> str:
+    """A hash of every template file: it changes whenever the template does, VERSION or not."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in template.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(template).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iterable[str] | None = None,
+                   answers: Mapping[str, str], no_input: bool, output_dir: str | os.PathLike[str],
+                   template_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Generate an ML project for the blueprint's platform in `output_dir`; its path.
+
+    `answers` are cookiecutter answers by name (`--set` on the command line); `environments`
+    (`--env`) defaults to all of the blueprint's. Without `no_input` the missing answers are
+    asked for. Every invalid answer is a `ProjectError`, raised before anything is written.
+    """
+    from qantara.blueprint.loader import load_blueprint
+    from qantara.sovereignty.placement import resolve_placement
+
+    template = Path(template_dir) if template_dir is not None else TEMPLATE_DIR
+    output_dir = Path(output_dir)
+    blueprint_path = Path(blueprint_path)
+    options = template_options(template)
+    given = _given_answers(answers, environments, options)
+    loaded = load_blueprint(blueprint_path)
+    placement = resolve_placement(loaded)
+    platform = loaded.model
+
+    serving = given.get("serving", _default(options, "serving"))
+    limit, _ = classification_limit(platform, serving)
+    defaults = {
+        # The project lands in output_dir/<slug>, one level below output_dir.
+        "blueprint": "../" + Path(os.path.relpath(blueprint_path.resolve(), output_dir.resolve())).as_posix(),
+        "environments": ",".join(e.name for e in platform.spec.environments),
+        "data_classification": limit,
+    }
+    values = resolve_answers(template, {**defaults, **given}, no_input=no_input)
+    _check_answers(values, options, platform, blueprint_path, output_dir)
+    values.update(platform_facts(platform, placement, values, template))
+    return _render_atomically(template, values, output_dir)
+
+
+def resolve_answers(template: Path, answers: Mapping[str, object], *, no_input: bool) -> dict:
+    """Every template variable's value: `answers`, then the prompts (unless `no_input`), then
+    the template's defaults. Derived variables are rendered from the others."""
+    from cookiecutter.generate import generate_context
+    from cookiecutter.prompt import prompt_for_config
+
+    try:
+        context = generate_context(str(template / "cookiecutter.json"), extra_context=dict(answers))
+    except ValueError as error:  # a choice outside its list; `_given_answers` catches it first
+        raise ProjectError(f"invalid answer: {error}") from None
+    values = dict(prompt_for_config(context, no_input))
+    values["environments"] = ",".join(e.strip() for e in str(values.get("environments", "")).split(","))
+    return values
+
+
+def classification_limit(platform, serving: str) -> tuple[str, str]:
+    """The highest class a project may declare, and what sets it: the lowest class among
+    the enabled components the project's data passes through (the platform's when none)."""
+    from qantara.blueprint.models import CLASSIFICATION_ORDER
+
+    used = COMPONENTS_USED + (COMPONENTS_USED_WHEN_SERVED if serving != "none" else ())
+    enabled = platform.enabled_components()
+    classes = [(platform.component_class(name), name) for name in used if name in enabled]
+    if not classes:
+        return platform.spec.data_classification, "the platform"
+    data_class, component = min(classes, key=lambda item: CLASSIFICATION_ORDER.index(item[0]))
+    return data_class, f"component {component}"
+
+
+def platform_facts(platform, placement, values: Mapping[str, object], template: Path) -> dict[str, str]:
+    """The private template variables: what the project knows about its platform."""
+    limit, _ = classification_limit(platform, str(values["serving"]))
+    used = [c for c in LOCATION_COMPONENTS if c in placement.components
+            and not (c == "serving" and values["serving"] == "none")]
+    if used:
+        located = placement.components[used[0]]
+        where = located.region if located.kind == "cloud" else f"onprem:{located.site}"
+    else:
+        site = platform.spec.on_prem.site if platform.spec.on_prem else None
+        where = placement.primary_region or f"onprem:{site}"
+    return {
+        "_platform": platform.metadata.name,
+        "_jurisdiction": platform.spec.jurisdiction,
+        "_region": where,
+        "_tracking_uri_output": TRACKING_URI_OUTPUT,
+        "_registry_group": str(values["project_slug"]).replace("_", "-"),
+        "_classification_limit": limit,
+        "_template_version": template_version(template),
+    }
+
+
+def render(template: Path, values: Mapping[str, object], output_dir: Path) -> Path:
+    """Render `template` with complete `values` into `output_dir/<slug>` (hooks run); its path."""
+    from cookiecutter.generate import generate_files
+
+    context = {"cookiecutter": dict(values)}
+    return Path(generate_files(repo_dir=str(template), context=context, output_dir=str(output_dir)))
+
+
+def cruft_state(template: Path, values: Mapping[str, object]) -> dict:
+    """`.cruft.json` as cruft writes it; `commit` is the template's fingerprint, as this
+    template lives in Qantara's tree rather than in a repository of its own."""
+    return {
+        "template": str(template.resolve()),
+        "commit": template_fingerprint(template),
+        "checkout": None,
+        "context": {"cookiecutter": {**values, "_template": str(template.resolve())}},
+        "directory": None,
+        "skip": [],
+    }
+
+
+def record_generation(project: Path, template: Path, values: Mapping[str, object]) -> None:
+    """Write `.cruft.json` and snapshot the freshly rendered files as the update baseline."""
+    baseline = project / BASELINE_DIR
+    snapshot = Path(tempfile.mkdtemp(prefix=".baseline-", dir=project.parent))
+    try:
+        shutil.copytree(project, snapshot, dirs_exist_ok=True)
+        baseline.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.rename(baseline)
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
+    write_json(project / CRUFT_FILE, cruft_state(template, values))
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write `data` to `path` through a temporary file, so it is never half-written."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def _render_atomically(template: Path, values: Mapping[str, object], output_dir: Path) -> Path:
+    target = output_dir / str(values["project_slug"])
+    if target.exists() or target.is_symlink():
+        raise ProjectError(f"{target} already exists; `qantara new` never overwrites. Choose another project_slug "
+                           f"or output directory, or `qantara update {target}` to apply template changes")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{values['project_slug']}-", dir=output_dir))
+    try:
+        rendered = render(template, values, staging)
+        record_generation(rendered, template, values)
+        if target.exists():  # created while we rendered
+            raise ProjectError(f"{target} appeared while the project was generated; nothing was written")
+        rendered.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _default(options: Mapping, name: str) -> str:
+    value = options.get(name)
+    return value[0] if isinstance(value, list) else str(value)
+
+
+def _given_answers(answers: Mapping[str, object], environments: Iterable[str] | None, options: Mapping) -> dict:
+    """`answers` (and `--env`) checked for what cookiecutter would get wrong silently."""
+    given = dict(answers)
+    if environments is not None:
+        environments = list(environments)
+        if "environments" in given:
+            raise ProjectError("answer 'environments' is given twice (--env and --set environments=...); give one")
+        if environments:
+            given["environments"] = ",".join(environments)
+    problems = []
+    settable = [name for name in options if not name.startswith("_")]
+    for name, value in given.items():
+        if name.startswith("_") and name in options:
+            problems.append(f"answer {name!r} is a platform fact `qantara new` reads from the blueprint; "
+                            f"it cannot be set (settable: {', '.join(settable)})")
+        elif name not in settable:
+            problems.append(f"unknown answer {name!r} (allowed: {', '.join(settable)})")
+        elif not isinstance(value, str):
+            problems.append(f"answer {name!r} must be text, got {type(value).__name__}")
+        else:
+            problems += _answer_problems(name, value, options)
+    if problems:
+        raise ProjectError("\n".join(problems))
+    return given
+
+
+def _answer_problems(name: str, value: str, options: Mapping) -> list[str]:
+    """What is wrong with one answer on its own: its text, or a choice the template does not offer."""
+    text = _text_problems(name, value)
+    choices = options.get(name)
+    if not text and isinstance(choices, list) and value not in choices:
+        return [f"answer {name!r}: {value!r} is not offered (allowed: {', '.join(choices)})"]
+    return text
+
+
+def _text_problems(name: str, value: str) -> list[str]:
+    found = [s for s in TEMPLATE_SYNTAX if s in value]
+    if found:
+        return [f"answer {name!r}: {value!r} contains template syntax {found[0]!r}; answers are plain text "
+                f"(allowed: anything without {', '.join(TEMPLATE_SYNTAX)})"]
+    bad = FORBIDDEN_CHARACTERS.search(value)
+    if bad:
+        return [f"answer {name!r}: {value!r} contains {bad.group()!r}; double quotes, backslashes and control "
+                f"characters (newlines included) would need escaping in the generated YAML, TOML and Python "
+                f"(allowed: one line of text without them)"]
+    return []
+
+
+def _check_answers(values: Mapping[str, object], options: Mapping, platform, blueprint_path: Path,
+                   output_dir: Path) -> None:
+    """The complete answers, after prompting, checked against the template and the platform."""
+    problems = []
+    for name in options:
+        if name.startswith("_") or name not in values:
+            continue
+        value = str(values[name])
+        problems += _answer_problems(name, value, options)
+        if name in TEXT_LIMITS and not value.strip():
+            problems.append(f"answer {name!r} is empty (allowed: one line of text)")
+        elif name in TEXT_LIMITS and len(value) > TEXT_LIMITS[name]:
+            problems.append(f"answer {name!r} is {len(value)} characters long (allowed: at most {TEXT_LIMITS[name]})")
+    if problems:  # the checks below read these answers
+        raise ProjectError("\n".join(problems))
+
+    problems += _slug_problems(str(values["project_slug"]), output_dir)
+    problems += _environment_problems(str(values["environments"]), platform)
+    problems += _classification_problems(str(values["data_classification"]), str(values["serving"]), platform)
+    problems += _blueprint_problems(str(values["blueprint"]), output_dir / str(values["project_slug"]),
+                                    blueprint_path)
+    if problems:
+        raise ProjectError("\n".join(problems))
+
+
+def _environment_problems(environments: str, platform) -> list[str]:
+    declared = [e.name for e in platform.spec.environments]
+    chosen = environments.split(",")
+    unknown = [e for e in chosen if e not in declared]
+    if unknown:
+        what = f"{', '.join(repr(e) for e in unknown)} is not an environment of platform {platform.metadata.name}"
+    elif len(set(chosen)) != len(chosen):
+        what = f"{environments!r} names an environment twice"
+    else:
+        return []
+    return [f"answer 'environments': {what} (allowed: one or more of {', '.join(declared)}, comma-separated)"]
+
+
+def _classification_problems(data_class: str, serving: str, platform) -> list[str]:
+    from qantara.blueprint.models import CLASSIFICATION_ORDER
+
+    limit, decided_by = classification_limit(platform, serving)
+    allowed = CLASSIFICATION_ORDER[: CLASSIFICATION_ORDER.index(limit) + 1]
+    if data_class in allowed:
+        return []
+    return [f"answer 'data_classification': {data_class!r} is above what platform {platform.metadata.name} lets "
+            f"this project hold ({decided_by} holds at most {limit!r}) (allowed: {', '.join(allowed)})"]
+
+
+def _blueprint_problems(answer: str, project_dir: Path, blueprint_path: Path) -> list[str]:
+    # Lexically: the project directory does not exist yet, so the OS cannot resolve its `..`.
+    recorded = Path(os.path.normpath(project_dir.resolve() / answer))
+    if recorded.is_file() and os.path.samefile(recorded, blueprint_path):
+        return []
+    return [f"answer 'blueprint': {answer!r} does not lead from {project_dir} to {blueprint_path} "
+            f"(allowed: a path to the --blueprint file, relative to the project)"]
+
+
+def _slug_problems(slug: str, output_dir: Path) -> list[str]:
+    rule = (f"allowed: lowercase letters and digits in words joined by single underscores, starting with a letter, "
+            f"at most {SLUG_MAX} characters, e.g. readmission_risk")
+    if not SLUG.match(slug) or len(slug) > SLUG_MAX:
+        return [f"answer 'project_slug': {slug!r} is not a valid Python package name ({rule})"]
+    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+        return [f"answer 'project_slug': {slug!r} is a Python keyword and cannot name a package ({rule})"]
+    if slug in TAKEN_NAMES or slug in sys.stdlib_module_names:
+        return [f"answer 'project_slug': {slug!r} would shadow the module of the same name that the project "
+                f"or Python needs ({rule}, not the name of an installed module)"]
+    target = (output_dir / slug).resolve()
+    if target.parent != output_dir.resolve():
+        return [f"answer 'project_slug': {slug!r} would place the project outside {output_dir} ({rule})"]
+    return []

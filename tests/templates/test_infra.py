@@ -1,0 +1,93 @@
+"""The generated infra/ program, run offline under Pulumi's mocks with a platform stack's
+outputs: it declares the project's endpoint with Qantara's ModelServing, in the platform's
+region, and refuses to run where the project was not generated for."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from ml_project_cases import SA_HYBRID
+from pulumi.runtime import settings
+
+from qantara.components.model_serving import TYPE_TOKEN, endpoint_name
+from qantara.plan.offline import run_under_mocks
+
+PULUMI_PROJECT_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "reference" / "pulumi-project.schema.json"
+PLATFORM_OUTPUTS = {
+    "region": "me-central-1",
+    "platformKeyArn": "arn:aws:kms:me-central-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "servingRoleArn": "arn:aws:iam::000000000000:role/dubai-care-ml-dev-serving",
+    "privateSubnetIds": ["subnet-0a", "subnet-0b"],
+    "servingSecurityGroupIds": ["sg-0a"],
+    "dataCaptureBucket": "dubai-care-ml-dev-capture-me-central-1",
+}
+
+
+def run_infra(project: Path, environment: str = "dev", outputs: dict | None = None) -> dict:
+    name = f"{project.name.replace('_', '-')}-infra"
+    config = {
+        f"{name}:platformStack": "acme/qantara/dev",
+        f"{name}:environment": environment,
+        f"{name}:imageUri": "000000000000.dkr.ecr.me-central-1.amazonaws.com/models:readmission-1",
+    }
+    stack_outputs = {"outputs": outputs or PLATFORM_OUTPUTS, "secretOutputNames": []}
+    try:
+        resources = run_under_mocks(lambda: runpy.run_path(str(project / "infra"), run_name="__main__"),
+                                    project=name, stack=environment, config=config,
+                                    known_outputs={"pulumi:pulumi:StackReference": stack_outputs})
+    finally:
+        # A program that fails inside an apply leaves the SDK's pending tasks behind, bound to
+        # the closed event loop; the next run would wait on them ("Event loop is closed").
+        settings.SETTINGS.outputs.clear()
+        settings.SETTINGS.rpc_manager.clear()
+    return {(r["type"], r["name"]): r for r in resources}
+
+
+@pytest.mark.parametrize("serving", ["realtime", "batch", "none"])
+def test_the_infra_project_file_is_valid_against_pulumis_own_schema(bake, serving):
+    infra = bake(project_name="Readmission Risk", serving=serving) / "infra"
+    project = yaml.safe_load((infra / "Pulumi.yaml").read_text())
+    jsonschema.validate(project, json.loads(PULUMI_PROJECT_SCHEMA.read_text()))
+    assert project["name"] == "readmission-risk-infra"
+    assert {"platformStack", "environment"} <= set(project["config"])
+
+
+def test_a_realtime_project_declares_its_endpoint_in_the_platforms_region(bake):
+    project = bake(project_name="Readmission Risk", serving="realtime")
+    resources = run_infra(project)
+    serving = resources[(TYPE_TOKEN, "readmission-risk")]
+    assert serving["inputs"]["dataClassification"] == "restricted"
+    endpoint = resources[("aws:sagemaker/endpoint:Endpoint", "readmission-risk-endpoint")]
+    assert endpoint["inputs"]["name"] == endpoint_name("dubai-care-ml", "dev", "readmission-risk")
+    provider = resources[("pulumi:providers:aws", "platform-region")]
+    assert provider["inputs"]["region"] == "me-central-1"
+    assert endpoint["provider"].startswith(provider["urn"])
+
+
+@pytest.mark.parametrize("serving", ["batch", "none"])
+def test_a_project_not_served_in_real_time_declares_no_endpoint(bake, serving):
+    resources = run_infra(bake(project_name="Readmission Risk", serving=serving))
+    assert not [key for key in resources if key[0].startswith(("aws:", "qantara:"))]
+
+
+def test_a_platform_stack_in_another_region_is_refused(bake):
+    project = bake(project_name="Readmission Risk", serving="realtime")
+    with pytest.raises(Exception, match="generated for me-central-1"):
+        run_infra(project, outputs={**PLATFORM_OUTPUTS, "region": "eu-west-1"})
+
+
+def test_an_environment_the_project_does_not_use_is_refused(bake):
+    project = bake(project_name="Dev Only", serving="realtime", environments="dev")
+    with pytest.raises(Exception, match="'prod' is not one of this project's"):
+        run_infra(project, environment="prod")
+
+
+def test_a_platform_serving_on_premises_is_refused_not_sent_to_aws(bake):
+    project = bake(blueprint=SA_HYBRID, project_name="Triage", serving="realtime")
+    with pytest.raises(Exception, match="serves models on-premises"):
+        run_infra(project)
