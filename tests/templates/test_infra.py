@@ -12,7 +12,6 @@ import jsonschema
 import pytest
 import yaml
 from ml_project_cases import SA_HYBRID
-from pulumi.runtime import settings
 
 from qantara.components.model_serving import TYPE_TOKEN, endpoint_name
 from qantara.plan.offline import run_under_mocks
@@ -36,15 +35,9 @@ def run_infra(project: Path, environment: str = "dev", outputs: dict | None = No
         f"{name}:imageUri": "000000000000.dkr.ecr.me-central-1.amazonaws.com/models:readmission-1",
     }
     stack_outputs = {"outputs": outputs or PLATFORM_OUTPUTS, "secretOutputNames": []}
-    try:
-        resources = run_under_mocks(lambda: runpy.run_path(str(project / "infra"), run_name="__main__"),
-                                    project=name, stack=environment, config=config,
-                                    known_outputs={"pulumi:pulumi:StackReference": stack_outputs})
-    finally:
-        # A program that fails inside an apply leaves the SDK's pending tasks behind, bound to
-        # the closed event loop; the next run would wait on them ("Event loop is closed").
-        settings.SETTINGS.outputs.clear()
-        settings.SETTINGS.rpc_manager.clear()
+    resources = run_under_mocks(lambda: runpy.run_path(str(project / "infra"), run_name="__main__"),
+                                project=name, stack=environment, config=config,
+                                known_outputs={"pulumi:pulumi:StackReference": stack_outputs})
     return {(r["type"], r["name"]): r for r in resources}
 
 

@@ -189,6 +189,10 @@ def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, con
     try:
         loop.run_until_complete(pulumi.runtime.run_in_stack(body))
     finally:
+        # A program that fails inside an apply leaves the SDK's pending tasks behind, bound to
+        # this loop; the next run in the process would wait on them ("Event loop is closed").
+        settings.SETTINGS.outputs.clear()
+        settings.SETTINGS.rpc_manager.clear()
         loop.close()
         for thread_loop in monitor.thread_loops - {loop}:
             if not thread_loop.is_running():
