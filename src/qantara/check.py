@@ -15,6 +15,7 @@ from qantara.errors import BlueprintError, InputError
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.importers import load_plan_file
 from qantara.policy.enforcement import enforce, verdict
+from qantara.policy.maturity import assess_maturity
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.sovereignty.placement import Placement, resolve_placement
 
@@ -26,12 +27,16 @@ class CheckResult:
     enforcement: str
     verdict: str
     findings: list[dict]
-    placement: Placement
+    placement: Placement | None
     plan: dict
     warnings: list[str] = field(default_factory=list)
+    # The maturity assessment (qantara.policy.maturity) of a blueprint check.
+    maturity: dict | None = None
+    # The ML project checked (its manifest's name), for `check --project`.
+    project: str | None = None
 
     def to_dict(self) -> dict:
-        return {
+        result = {
             "blueprint": self.blueprint,
             "environment": self.environment,
             "enforcement": self.enforcement,
@@ -40,6 +45,11 @@ class CheckResult:
             "findings": self.findings,
             "warnings": self.warnings,
         }
+        if self.maturity is not None:
+            result["maturity"] = self.maturity
+        if self.project is not None:
+            result["project"] = self.project
+        return result
 
 
 def environment_of(loaded: LoadedBlueprint, name: str):
@@ -102,9 +112,5 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     warnings = list(placement.warnings) + [w for p in placement.components.values() for w in p.warnings]
     warnings += plan["source"].get("warnings", [])
     warnings += plan["source"].get("programWarnings", [])
-    onprem = sorted(placement.onprem_components())
-    if onprem and program_dir is None and plan_file is None:
-        # Say so rather than let a short plan pass for a complete one.
-        warnings.append(f"placed on-prem but not provisioned by stacks/platform yet: {', '.join(onprem)}; their policies are not evaluated")
     return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, verdict(enforced),
-                       enforced, placement, plan, warnings)
+                       enforced, placement, plan, warnings, maturity=assess_maturity(enforced, blueprint_data))

@@ -166,8 +166,13 @@ def _check_report(result, format: str, blueprint: Path) -> str:
 
 @app.command()
 def check(
-    blueprint: Path = typer.Argument(..., help="Blueprint file."),
-    env: str = typer.Option(..., "--env", help="Environment whose enforcement applies."),
+    blueprint: Optional[Path] = typer.Argument(None, help="Blueprint file (omit with --project)."),
+    env: Optional[str] = typer.Option(
+        None, "--env", help="Environment whose enforcement applies (required for a blueprint; for a project, "
+                            "default: the last environment of its manifest)."),
+    project: Optional[Path] = typer.Option(
+        None, "--project", metavar="DIR",
+        help="Check an ML project (its qantara.yaml and model card) against its platform's blueprint."),
     format: str = typer.Option("text", help="text, json, sarif, junit or github (workflow commands)."),
     out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
     program: Optional[Path] = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
@@ -188,6 +193,19 @@ def check(
     from qantara.check import OpaServer, check_blueprint
 
     _choice(format, CHECK_FORMATS, "--format")
+    if (blueprint is None) == (project is None):
+        raise InputError("give a blueprint file or --project DIR (one of them)")
+    if project is not None:
+        from qantara.project.check import check_project
+        from qantara.project.manifest import MANIFEST_FILE
+
+        if program or plan or opa_url:
+            raise InputError("--program, --plan and --opa-url check a platform; a --project check takes none of them")
+        result = check_project(project, env)
+        _write(_check_report(result, format, project / MANIFEST_FILE), out)
+        raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
+    if env is None:
+        raise InputError("--env is required when checking a blueprint (e.g. --env prod)")
     opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
     result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa)
     _write(_check_report(result, format, blueprint), out)

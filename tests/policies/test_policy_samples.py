@@ -21,20 +21,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qantara.blueprint.models import POLICY_ID, Blueprint
+from qantara.blueprint.models import CLASSIFICATION_ORDER, POLICY_ID, Blueprint
 from qantara.paths import policy_dir
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import SEVERITIES, STAGES, SUBJECTS
 from qantara.policy.rego import default_engine
+from qantara.project.manifest import ProjectManifest
 
 TODAY = dt.date(2026, 11, 23)
 STACK_URN = "urn:pulumi:prod::qantara::"
 
-SAMPLE_FILE_KEYS = {"blueprint", "resourceDefaults", "allowed", "denied"}
-SAMPLE_KEYS = {"name", "blueprint", "plan", "environment", "expect", "knownIssue"}
+SAMPLE_FILE_KEYS = {"blueprint", "project", "resourceDefaults", "allowed", "denied"}
+SAMPLE_KEYS = {"name", "blueprint", "plan", "project", "environment", "expect", "knownIssue"}
 RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies",
                  "propertyDependencies", "location", "dataClassification"}
 METADATA_FIELDS = {"id", "title", "severity", "stage", "waivable", "rationale", "remediation", "frameworks"}
+OPTIONAL_METADATA_FIELDS = {"nonWaivableClasses"}
 POLICY_ID_LITERAL = re.compile(r'"(QA-[A-Z]+-\d{3})"')
 
 
@@ -165,7 +167,7 @@ def metadata_problems(root: Path, directory: Path) -> list[str]:
             continue
         label = f"{where}: {entry.get('id', f'policies[{i}]')}"
         problems += [f"{label} lacks {field}" for field in sorted(METADATA_FIELDS - set(entry))]
-        problems += [f"{label} has unknown field {field}" for field in sorted(set(entry) - METADATA_FIELDS)]
+        problems += [f"{label} has unknown field {field}" for field in sorted(set(entry) - METADATA_FIELDS - OPTIONAL_METADATA_FIELDS)]
         for field in ("title", "rationale", "remediation"):
             if field in entry and not (isinstance(entry[field], str) and entry[field].strip()):
                 problems.append(f"{label}: {field} is blank")
@@ -180,6 +182,9 @@ def metadata_problems(root: Path, directory: Path) -> list[str]:
         if "frameworks" in entry and not (isinstance(entry["frameworks"], list) and entry["frameworks"]
                                           and all(isinstance(f, str) and f.strip() for f in entry["frameworks"])):
             problems.append(f"{label}: frameworks is not a non-empty list of names")
+        if "nonWaivableClasses" in entry and not (isinstance(entry["nonWaivableClasses"], list)
+                                                  and set(entry["nonWaivableClasses"]) <= set(CLASSIFICATION_ORDER)):
+            problems.append(f"{label}: nonWaivableClasses is not a list of data classes")
     return problems
 
 
@@ -215,13 +220,23 @@ def plan_resource(resource: dict, defaults: dict) -> dict:
     return full
 
 
+def project_json(data: dict) -> dict:
+    """The project as `check_project` hands it to policies: the manifest validated, defaults filled in."""
+    manifest = ProjectManifest.model_validate(data["manifest"], by_alias=True, by_name=False)
+    return {**data, "manifest": manifest.model_dump(mode="json", by_alias=True)}
+
+
 def sample_input(data: dict, sample: dict) -> dict:
     blueprint = blueprint_json(merged(data["blueprint"], sample.get("blueprint") or {}))
+    project = None
+    if "project" in data or "project" in sample:
+        project = project_json(merged(data.get("project") or {}, sample.get("project") or {}))
     defaults = data.get("resourceDefaults") or {}
     resources = [plan_resource(r, defaults) for r in (sample.get("plan") or {}).get("resources", [])]
     return policy_input(
         blueprint=blueprint,
         plan={"apiVersion": "qantara.dev/v1", "kind": "Plan", "source": {"kind": "sample"}, "resources": resources},
+        project=project,
         environment=sample.get("environment", {"name": "prod", "enforcement": "mandatory"}),
         today=TODAY,
     )

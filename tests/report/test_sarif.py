@@ -37,7 +37,8 @@ def test_every_policy_is_a_rule_described_by_its_metadata(result, blueprint_path
     assert residency["fullDescription"]["text"] == meta.rationale
     assert residency["help"]["text"] == meta.remediation
     assert residency["properties"]["security-severity"] == "9.0"
-    assert residency["properties"]["waivable"] is False
+    assert residency["properties"]["waivable"] is True
+    assert residency["properties"]["nonWaivableClasses"] == ["restricted", "secret"]
     assert residency["properties"]["frameworks"] == list(meta.frameworks)
 
 

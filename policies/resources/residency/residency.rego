@@ -29,6 +29,8 @@ residency_findings := [finding |
 	finding := {
 		"policy": "QA-RES-001",
 		"resource": r.urn,
+		# Enforcement reads the class: residency of restricted and secret data is never waived.
+		"dataClass": plan.data_class(r),
 		"message": sprintf("%s is in %s: %s [%s]", [plan.label(r), where(r.location), verdict.reason, verdict.because]),
 	}
 ]

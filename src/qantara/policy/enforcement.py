@@ -2,7 +2,8 @@
 
 The Rego decides findings the same way everywhere; this module decides consequences:
 a finding in a `mandatory` environment fails the check unless a current waiver covers it,
-and policies marked non-waivable can never be waived. A waived finding stays visible.
+and policies marked non-waivable can never be waived, nor can findings of a policy's
+`nonWaivableClasses` (read from the finding's `dataClass`). A waived finding stays visible.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ def _waiver_covers(waiver: dict, finding: dict) -> bool:
     resource = finding["resource"]
     name = resource.rsplit("::", 1)[-1]
     pattern = waiver.get("resources", "*")
+    # Blueprint and project findings name fields such as spec.environments[1], whose brackets
+    # a glob reads as a character class: a waiver naming the resource exactly covers it too.
+    if pattern in (resource, name):
+        return True
     return fnmatch.fnmatchcase(resource, pattern) or fnmatch.fnmatchcase(name, pattern)
 
 
@@ -33,8 +38,13 @@ def enforce(findings: list[dict], *, enforcement: str, waivers: list[dict], toda
             if not _waiver_covers(waiver, finding):
                 continue
             expires = dt.date.fromisoformat(str(waiver["expires"]))
-            if not index[finding["policy"]].waivable:
+            meta = index[finding["policy"]]
+            data_class = finding.get("dataClass")
+            if not meta.waivable:
                 note = f"waiver by {waiver['approvedBy']} ignored: {finding['policy']} can never be waived"
+            elif not meta.waivable_for(data_class):
+                on = f"on {data_class} data" if data_class else "when the data class is unknown"
+                note = f"waiver by {waiver['approvedBy']} ignored: {finding['policy']} can never be waived {on}"
             elif expires < today:
                 note = f"waiver by {waiver['approvedBy']} expired on {expires.isoformat()}"
             else:

@@ -46,6 +46,8 @@ def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine
                 "title": meta.title,
                 "severity": meta.severity,
                 "resource": finding.get("resource", ""),
+                # Enforcement needs it for policies whose waivability depends on the class.
+                **({"dataClass": finding["dataClass"]} if "dataClass" in finding else {}),
                 "message": finding.get("message", ""),
                 "remediation": meta.remediation,
             })

@@ -4,6 +4,10 @@
 defines `findings`, a `metadata.yaml` with the id, title, severity, stage, rationale,
 remediation and frameworks of each policy it decides, and `samples.yaml` with allowed and
 denied inputs. The metadata feeds findings, `qantara explain` and every report format.
+
+A waivable policy may still refuse waivers for findings on some data classes
+(`nonWaivableClasses`, e.g. residency on restricted and secret data); its findings then
+carry their `dataClass`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from qantara.blueprint.models import CLASSIFICATION_ORDER
 from qantara.errors import CatalogError
 from qantara.paths import policy_dir
 
@@ -33,6 +38,16 @@ class PolicyMeta:
     remediation: str
     frameworks: tuple[str, ...]
     package: str
+    non_waivable_classes: tuple[str, ...] = ()
+
+    def waivable_for(self, data_class: str | None) -> bool:
+        """Whether a waiver may cover a finding on data of `data_class` (None: unknown)."""
+        if not self.waivable:
+            return False
+        if not self.non_waivable_classes:
+            return True
+        # A class-limited policy cannot tell a finding of unknown class is harmless: refuse.
+        return data_class is not None and data_class not in self.non_waivable_classes
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,7 @@ def policy_packages(root: Path | None = None) -> tuple[PolicyPackage, ...]:
                         remediation=" ".join(entry["remediation"].split()),
                         frameworks=tuple(entry.get("frameworks", [])),
                         package=package,
+                        non_waivable_classes=_non_waivable_classes(entry, metadata_file),
                     )
                     for entry in raw.get("policies", [])
                 )
@@ -74,6 +90,17 @@ def policy_packages(root: Path | None = None) -> tuple[PolicyPackage, ...]:
                 raise CatalogError(f"{metadata_file}: policy metadata incomplete ({error})") from error
             packages.append(PolicyPackage(subject, package, directory, metas))
     return tuple(packages)
+
+
+def _non_waivable_classes(entry: dict, metadata_file: Path) -> tuple[str, ...]:
+    classes = entry.get("nonWaivableClasses", [])
+    if not isinstance(classes, list) or any(c not in CLASSIFICATION_ORDER for c in classes):
+        raise CatalogError(f"{metadata_file}: {entry['id']}: nonWaivableClasses {classes!r} is not a list of data "
+                           f"classes (allowed: {', '.join(CLASSIFICATION_ORDER)})")
+    if classes and not entry["waivable"]:
+        raise CatalogError(f"{metadata_file}: {entry['id']}: nonWaivableClasses only narrows a waivable policy; "
+                           f"waivable is false, so remove nonWaivableClasses or set waivable: true")
+    return tuple(classes)
 
 
 def policy_index(root: Path | None = None) -> dict[str, PolicyMeta]:

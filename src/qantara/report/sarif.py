@@ -67,6 +67,7 @@ def _rule(meta: PolicyMeta) -> dict:
             "stage": meta.stage,
             "frameworks": list(meta.frameworks),
             "waivable": meta.waivable,
+            "nonWaivableClasses": list(meta.non_waivable_classes),
             "security-severity": SECURITY_SEVERITY[meta.severity],
             "tags": ["security", f"stage/{meta.stage}", meta.package],
         },

@@ -97,8 +97,9 @@ def plan_table(plan: dict) -> str:
 
 
 def check_text(result) -> str:
-    out = [f"Check of {result.blueprint} / {result.environment} (enforcement: {result.enforcement}), "
-           f"{len(result.plan['resources'])} planned resources"]
+    subject = f"project {result.project} on {result.blueprint}" if result.project else result.blueprint
+    planned = "" if result.project else f", {len(result.plan['resources'])} planned resources"
+    out = [f"Check of {subject} / {result.environment} (enforcement: {result.enforcement}){planned}"]
     for warning in result.warnings:
         out.append(f"  warning: {warning}")
     if not result.findings:
@@ -111,6 +112,10 @@ def check_text(result) -> str:
             out.append(f"      {f['waiver']}")
     mandatory = sum(f["enforcement"] == "mandatory" for f in result.findings)
     out.append(f"Verdict: {result.verdict.upper()} ({mandatory} mandatory, {len(result.findings) - mandatory} other findings)")
+    if result.maturity:
+        maturity = result.maturity
+        out.append(f"Maturity: {maturity['reached'] or 'below initial'} reached, target {maturity['target']}")
+        out += [f"  gap ({g['stage']}) {g['policy']} {g['resource']}: {g['message']}" for g in maturity["gaps"]]
     return "\n".join(out)
 
 

@@ -1,0 +1,51 @@
+# QA-BP-009: every declared transfer is one the jurisdiction's rules can accept.
+#
+# A transfer (spec.governance.transfers) opens a country to data whose rule is
+# `conditional`, under a mechanism every binding rule accepts (qantara.lib.residency). A
+# transfer that opens nothing misleads its reader: it names a country inside the
+# jurisdiction, a mechanism no rule binding the platform's data accepts, or data the rules
+# keep in the country whatever is declared.
+package qantara.blueprint.transfers
+
+import rego.v1
+
+import data.qantara.blueprint.residency as placed
+import data.qantara.lib.plan
+import data.qantara.lib.residency
+import data.qantara.lib.text
+
+spec := input.blueprint.spec
+
+transfers := object.get(spec, ["governance", "transfers"], [])
+
+# Every class the platform holds: its highest, and each enabled component's.
+held := {spec.dataClassification} | {placed.component_class(component) | component := placed.enabled[_]}
+
+requirements := {class: residency.requirement(spec.jurisdiction, class, object.get(spec, "sectors", [])) | some class in held}
+
+conditional := {class | some class in held; requirements[class].level == "conditional"}
+
+kept_home := sort([class | some class in held; requirements[class].level in {"in-country", "on-prem"}])
+
+accepted := union({residency.accepted_mechanisms(requirements[class]) | some class in conditional})
+
+findings := [finding |
+	transfer := transfers[index]
+	message := problem(transfer)
+	finding := {
+		"policy": "QA-BP-009",
+		"resource": sprintf("spec.governance.transfers[%d]", [index]),
+		"message": message,
+	}
+]
+
+# regopy 1.5 needs a body on the first clause of a function with else.
+problem(transfer) := sprintf("transfer to %s is declared, but %s is inside %s: data held there needs no transfer basis", [transfer.country, transfer.country, spec.jurisdiction]) if {
+	residency.in_jurisdiction(plan.context, transfer.country)
+} else := sprintf("transfer to %s under %s: the rules binding the platform's %s data accept only %s", [transfer.country, transfer.mechanism, text.join(", ", sort(conditional)), text.join(", ", sort(accepted))]) if {
+	count(conditional) > 0
+	not transfer.mechanism in accepted
+} else := sprintf("transfer to %s under %s opens nothing: %s data under %s rules stays in %s whatever is declared [%s]", [transfer.country, transfer.mechanism, text.join(", ", kept_home), spec.jurisdiction, text.join(", ", residency.countries(spec.jurisdiction)), residency.because(requirements[kept_home[count(kept_home) - 1]])]) if {
+	count(conditional) == 0
+	count(kept_home) > 0
+}

@@ -1,0 +1,109 @@
+"""`qantara check --project DIR`: check an ML project against its platform's governance.
+
+Loads the project's manifest (`qantara.yaml`), its model card and its platform's blueprint,
+evaluates the project policies (`policies/project/`) and enforces them at the level of the
+chosen platform environment, with the blueprint's waivers. Plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
+from qantara.blueprint.yaml_source import SourceDocument, format_field_path, load_yaml_with_positions
+from qantara.check import CheckResult
+from qantara.errors import InputError, Problem, ProjectError
+from qantara.policy.enforcement import enforce, verdict
+from qantara.policy.evaluate import evaluate, policy_input
+from qantara.project.manifest import ProjectManifest, load_manifest
+
+# An environment the platform does not declare has no level of its own: fail closed.
+UNDECLARED_ENFORCEMENT = "mandatory"
+
+
+def check_project(project_dir: str | os.PathLike[str], environment: str | None = None,
+                  today: dt.date | None = None) -> CheckResult:
+    """Check the project in `project_dir` for one of its environments (default: the last of
+    `spec.environments`, the most production-like)."""
+    today = today or dt.date.today()
+    project_dir = Path(project_dir)
+    manifest, source, manifest_path = load_manifest(project_dir)
+    loaded = _load_platform(project_dir, manifest, source, manifest_path)
+    card = _load_model_card(project_dir, manifest)
+    env_name, enforcement = _environment(manifest, source, manifest_path, loaded, environment)
+    blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)
+    document = policy_input(
+        blueprint=blueprint_data,
+        project={
+            "manifest": manifest.model_dump(mode="json", by_alias=True),
+            "modelCard": card,
+            "modelCardPath": manifest.spec.model_card,
+            "path": str(project_dir),
+        },
+        environment={"name": env_name, "enforcement": enforcement},
+        today=today,
+    )
+    findings = evaluate(document, ("project",))
+    waivers = blueprint_data["spec"]["governance"]["waivers"]
+    enforced = enforce(findings, enforcement=enforcement, waivers=waivers, today=today)
+    # A project check has no plan of its own: its infrastructure is checked with --program.
+    return CheckResult(loaded.model.metadata.name, env_name, enforcement, verdict(enforced), enforced,
+                       None, {"resources": []}, project=manifest.metadata.name)
+
+
+def _located(source: SourceDocument, manifest_path: Path, field: tuple, message: str) -> ProjectError:
+    line, column = source.position(field)
+    return ProjectError(Problem(str(manifest_path), line, column, format_field_path(field), message))
+
+
+def _load_platform(project_dir: Path, manifest: ProjectManifest, source: SourceDocument,
+                   manifest_path: Path) -> LoadedBlueprint:
+    """The platform's blueprint, from spec.blueprint relative to the project directory."""
+    path = project_dir / manifest.spec.blueprint
+    if not path.is_file():
+        raise _located(source, manifest_path, ("spec", "blueprint"),
+                       f"no blueprint at {path} (spec.blueprint is read relative to the project directory "
+                       f"{project_dir}); point it at the blueprint of platform {manifest.spec.platform}")
+    return load_blueprint(path)
+
+
+def _load_model_card(project_dir: Path, manifest: ProjectManifest) -> dict | None:
+    """The model card as plain data, or None when the file is missing (a policy reports it)."""
+    path = project_dir / manifest.spec.model_card
+    if not path.is_file():
+        return None
+    try:
+        card = load_yaml_with_positions(path).data
+    except InputError as error:
+        raise ProjectError(error.problems or error.message) from None
+    return _finite(card)
+
+
+def _finite(value: Any) -> Any:
+    """The card with NaN and infinities as text: they are not JSON, and no bound can be met by them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _environment(manifest: ProjectManifest, source: SourceDocument, manifest_path: Path,
+                 loaded: LoadedBlueprint, name: str | None) -> tuple[str, str]:
+    """The environment checked and its enforcement level on the platform."""
+    names = manifest.spec.environments
+    if name is None:
+        name = names[-1]
+    elif name not in names:
+        raise _located(source, manifest_path, ("spec", "environments"),
+                       f"the project does not use environment {name!r} (its environments: {', '.join(names)})")
+    declared = {env.name: env for env in loaded.model.spec.environments}
+    if name not in declared:
+        return name, UNDECLARED_ENFORCEMENT  # QA-PRJ-007 reports the environment itself
+    return name, declared[name].effective_enforcement
