@@ -34,6 +34,7 @@ from qantara.components.model_serving import (
 )
 from qantara.components.naming import bucket_name, kms_alias, sagemaker_name
 from qantara.components.private_network import PrivateNetwork, PrivateNetworkArgs
+from qantara.components.site_link import SiteLink, SiteLinkArgs
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.components.tagging import component_tags
 from qantara.errors import QantaraError
@@ -157,6 +158,20 @@ def provision_aws(args: AwsPlatformArgs) -> dict[str, pulumi.Input]:
         network = _network(ctx, keys, key_class)
         outputs.update(vpcId=network.vpc_id, privateSubnetIds=network.subnet_ids,
                        workloadSecurityGroupId=network.workload_security_group_id)
+        if _site_link_wanted(args):
+            link = SiteLink(
+                "site-link",
+                SiteLinkArgs(
+                    blueprint=ctx.name,
+                    environment=ctx.environment,
+                    vpc_id=network.vpc_id,
+                    route_table_ids=[table.id for table in network.route_tables],
+                    connectivity=args.blueprint.spec.on_prem.connectivity,
+                    tags=ctx.tags("siteLink", key_class),
+                ),
+                opts=ctx.opts,
+            )
+            outputs["vpnGatewayId"] = link.vpn_gateway_id
 
     lake = registry = None
     if "dataLake" in ctx.cloud:

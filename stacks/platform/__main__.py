@@ -3,7 +3,8 @@
 Config (Pulumi.yaml declares both):
   qantara:blueprint    path to the blueprint, relative to the repository root or absolute
   qantara:environment  one of the blueprint's environments
-The cloud side is `qantara.aws_platform`; this program only loads, places and exports.
+The cloud side is `qantara.aws_platform`, the on-prem side `qantara.onprem_platform`; this
+program only loads, places and exports.
 """
 
 from pathlib import Path
@@ -15,6 +16,7 @@ from qantara.blueprint import load_blueprint
 from qantara.blueprint.profiles import environment_profile
 from qantara.components.tagging import platform_tags
 from qantara.errors import QantaraError
+from qantara.onprem_platform import OnPremPlatformArgs, provision_onprem
 from qantara.paths import project_root
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
@@ -43,6 +45,10 @@ base_tags = platform_tags(
 
 if placement.cloud_components():
     for name, value in provision_aws(AwsPlatformArgs(blueprint, profile, placement, catalog, base_tags)).items():
+        pulumi.export(name, value)
+
+if placement.onprem_components():
+    for name, value in provision_onprem(OnPremPlatformArgs(blueprint, profile, placement)).items():
         pulumi.export(name, value)
 
 pulumi.export("environment", profile.name)

@@ -13,6 +13,12 @@ from qantara.sovereignty.placement import region_report, resolve_placement
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
 
 
+# The government example's deployment and on-prem site, as the file writes them.
+GOV_ON_PREM = ("  deployment: on-prem\n  onPrem:\n    site: riyadh-gov-dc\n    country: SA\n    kind: kubernetes\n"
+               "    kubeContext: riyadh-gov-dc-ml\n    registry: registry.agency.gov.example/ml\n"
+               "    storageClass: encrypted-local\n    serving: deployment\n")
+
+
 def place(path: Path):
     return resolve_placement(load_blueprint(path))
 
@@ -68,7 +74,7 @@ def test_sa_hybrid_keeps_restricted_components_on_prem_and_tracks_internal_metad
 def test_cloud_only_deployment_of_a_class_no_region_may_hold_is_refused_saying_on_prem(tmp_path):
     path = rewritten(
         tmp_path, "sa-government-onprem.yaml",
-        ("  deployment: on-prem\n  onPrem:\n    site: riyadh-gov-dc\n    country: SA\n",
+        (GOV_ON_PREM,
          "  deployment: cloud\n  cloud:\n    provider: aws\n    region: me-central-1\n"),
     )
     error = refusal(path)
@@ -84,7 +90,7 @@ def test_cloud_only_deployment_of_a_class_no_region_may_hold_is_refused_saying_o
 def test_cloud_only_deployment_without_a_region_is_refused_too(tmp_path):
     path = rewritten(
         tmp_path, "sa-government-onprem.yaml",
-        ("  deployment: on-prem\n  onPrem:\n    site: riyadh-gov-dc\n    country: SA\n",
+        (GOV_ON_PREM,
          "  deployment: cloud\n  cloud:\n    provider: aws\n"),
     )
     error = refusal(path)

@@ -3,7 +3,12 @@
 The residency rule itself is Rego (`qantara.lib.residency`); this module asks it for every
 region's verdict per data class, adds what only the catalog's service data can say (a
 component is never placed in a region that lacks its service), chooses, and explains.
-A blueprint whose choices break the rules is refused with located problems naming the rule.
+Hybrid: a component goes to the cloud when the chosen region may hold its class and offers
+its services, else on-prem; on-prem: everything on-prem. An on-prem site must be able to
+take what is placed on it (a Kubernetes cluster with an in-jurisdiction image registry;
+AWS Outposts is refused as not supported yet), and what its components lack there is
+reported as a warning. A blueprint whose choices break the rules is refused with located
+problems naming the rule.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from qantara.blueprint.loader import LoadedBlueprint
+from qantara.components.onprem.coverage import coverage_warnings
 from qantara.errors import BlueprintError, Problem
 from qantara.policy.rego import RegoEngine, default_engine, to_plain
 from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
@@ -180,20 +186,61 @@ class _Placer:
             else:
                 placed[name] = self._place_onprem(name, spec, classes[name])
         self._report_region_refusals()
+        self._check_onprem_site(placed)
         dr = self._disaster_recovery(classes, placed)
         if self.problems:
             raise BlueprintError(self.problems)
+        if self.spec.deployment != "cloud" and not any(p.kind == "cloud" for p in placed.values()):
+            # A hybrid platform whose every component stayed on-prem has no cloud side to name.
+            region = None
         return Placement(self.spec.jurisdiction, region, placed, dr, self.warnings)
 
     def _report_region_refusals(self) -> None:
         for (path, region, data_class), names in self.region_refusals.items():
             verdict = self._verdict(data_class, region)
             allowed = self._allowed_regions(data_class)
-            hint = f"allowed: {', '.join(allowed)}" if allowed else (
-                "no AWS region may hold it: place it onprem (deployment: hybrid or on-prem, with spec.onPrem)")
-            chosen = "" if path == ("spec", "cloud", "region") or path[-1] == "placement" else " (the region placement would choose)"
+            pinned = path[-1] == "placement"
+            hint = f"allowed: {', '.join(allowed)}" if allowed else self._no_region_hint(pinned)
+            chosen = "" if path == ("spec", "cloud", "region") or pinned else " (the region placement would choose)"
             self.refuse(path, f"{region!r}{chosen} cannot hold {data_class} data (components: {', '.join(names)}) under "
                               f"{self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
+
+    def _no_region_hint(self, pinned: bool) -> str:
+        """Why no region can hold the data, and the fix: on-prem."""
+        hint = "no AWS region may hold it"
+        homeless = self._countries_without_region()
+        if homeless:
+            hint += f" and no AWS region is in {', '.join(homeless)}"
+        if pinned:
+            return hint + ": set placement: onprem (spec.onPrem names the in-country site)"
+        return hint + ": place it onprem (deployment: hybrid or on-prem, with spec.onPrem)"
+
+    def _countries_without_region(self) -> list[str]:
+        jurisdiction = self.catalog["jurisdictions"]["jurisdictions"].get(self.spec.jurisdiction.split("-")[0], {})
+        with_region = {r.get("country") for r in regions(self.catalog).values()}
+        return [c for c in jurisdiction.get("countries", []) if c not in with_region]
+
+    def _check_onprem_site(self, placed: dict) -> None:
+        """What an on-prem site needs before anything can be provisioned on it, and what it lacks."""
+        onprem = sorted(name for name, p in placed.items() if p.kind == "onprem" and p.site)
+        if not onprem or self.spec.on_prem is None:
+            return
+        names = ", ".join(onprem)
+        if self.spec.on_prem.kind == "outposts":
+            # An Outposts resource is an AWS resource of the Outpost's parent region, which may be
+            # abroad: the plan cannot yet show it as in-country, so it is refused, not guessed.
+            self.refuse(("spec", "onPrem", "kind"),
+                        f"on-prem kind 'outposts' is not supported yet (components placed on-prem: {names}); "
+                        "use kind: kubernetes, with kubeContext pointing at a cluster in the site "
+                        "(an EKS local cluster on the Outpost is one)")
+            return
+        if self.spec.on_prem.registry is None:
+            self.refuse(("spec", "onPrem", "registry"),
+                        f"components placed on-prem ({names}) pull every image from the in-jurisdiction "
+                        "registry spec.onPrem.registry names, and it is not set (e.g. registry.example.sa/ml); "
+                        "without it images would come from public registries abroad")
+        for name, warning in coverage_warnings(onprem).items():
+            placed[name].warnings.append(warning)
 
     def _check_names(self) -> None:
         codes = jurisdiction_codes(self.catalog)

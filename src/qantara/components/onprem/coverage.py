@@ -1,0 +1,57 @@
+"""What each platform component becomes on an on-prem Kubernetes cluster, and what it lacks.
+
+Plain data, no Pulumi import: placement reads it and attaches a warning to each on-prem
+component that lacks something, before anything is planned (`qantara place`, `qantara check`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OnPremCoverage:
+    provides: str
+    # What the cloud form of the component has that the on-prem form does not; None when nothing.
+    not_provisioned: str | None = None
+
+    def warning(self, component: str) -> str | None:
+        if self.not_provisioned is None:
+            return None
+        return f"on-prem {component} is {self.provides}; not provisioned: {self.not_provisioned}"
+
+
+COVERAGE: dict[str, OnPremCoverage] = {
+    "dataLake": OnPremCoverage(
+        "MinIO buckets raw, curated and artifacts, versioned and encrypted by MinIO's KMS key"),
+    "featureStore": OnPremCoverage(
+        "a MinIO bucket `features` that serves as the offline store",
+        "no feature registry, online store or materialisation jobs (run Feast or a similar engine "
+        "against the bucket)"),
+    "experimentTracking": OnPremCoverage("an MLflow tracking server with its artifacts in MinIO"),
+    "modelRegistry": OnPremCoverage(
+        "MLflow's model registry, served by the on-prem MLflow tracking server",
+        "no image repository (model images come from spec.onPrem.registry, which the organisation runs) "
+        "and no approval notification topic (use MLflow model version aliases and the registry's "
+        "access control)"),
+    "serving": OnPremCoverage("KServe InferenceServices, or Deployments and Services, per served model"),
+    "monitoring": OnPremCoverage(
+        "ServiceMonitors and a PrometheusRule with latency, error and drift alerts",
+        "the drift job itself (it must export the gauge qantara_model_drift_score) and Prometheus "
+        "(the Prometheus Operator must already run in the cluster)"),
+    "audit": OnPremCoverage(
+        "nothing: Kubernetes API audit logging is configured on the cluster's API servers, "
+        "not by a workload",
+        "an audit trail (configure the API server's audit policy and ship its log to in-country "
+        "storage kept for spec.governance.auditRetentionDays)"),
+}
+
+
+def coverage_warnings(components: list[str]) -> dict[str, str]:
+    """The warning for each named on-prem component that lacks something, keyed by component."""
+    warnings = {}
+    for component in components:
+        warning = COVERAGE[component].warning(component)
+        if warning is not None:
+            warnings[component] = warning
+    return warnings

@@ -1,0 +1,118 @@
+"""ServingMonitoring: Prometheus Operator scraping and alerting for on-prem model serving.
+
+The metrics are a contract Qantara assumes, not something it can check:
+- every model server serves Prometheus metrics at `/metrics` on its serving port, with a
+  histogram `qantara_model_request_duration_seconds` and a counter
+  `qantara_model_requests_total` carrying the HTTP status in `code`, both labelled `model`;
+- the drift job (not provisioned here) exports the gauge `qantara_model_drift_score`,
+  the population stability index of each feature against the training data, labelled
+  `blueprint`, `environment`, `model` and `feature` (pushed through a Pushgateway, so
+  its labels, not the scrape target's, say whose it is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from qantara.components.base import QantaraComponent
+
+from qantara.components.onprem.model_serving import MetricsTarget
+from qantara.components.onprem.naming import component_labels, label_value
+from qantara.components.onprem.objects import metadata
+
+TYPE_TOKEN = "qantara:onprem_monitoring:ServingMonitoring"
+MONITORING_API = "monitoring.coreos.com/v1"
+LATENCY_METRIC = "qantara_model_request_duration_seconds"
+REQUESTS_METRIC = "qantara_model_requests_total"
+DRIFT_METRIC = "qantara_model_drift_score"
+# A population stability index above 0.25 is the usual reading of a significant shift.
+DRIFT_THRESHOLD = 0.25
+# A drift measurement older than two schedules means the job is not running.
+STALE_AFTER = {"hourly": "2h", "daily": "2d"}
+
+
+@dataclass
+class ServingMonitoringArgs:
+    namespace: str
+    blueprint: str
+    environment: str
+    targets: list[MetricsTarget]
+    latency_threshold_ms: int = 1000
+    error_threshold: int = 10
+    schedule: str = "daily"
+    # Labels the cluster's Prometheus selects ServiceMonitors and rules by (e.g. release: kube-prometheus).
+    prometheus_labels: dict[str, str] = field(default_factory=dict)
+    data_classification: str = "restricted"
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
+    """Latency, error and drift alerts for every model of the namespace."""
+    serving = f'namespace="{args.namespace}"'
+    drift = f'blueprint="{args.blueprint}", environment="{args.environment}"'
+    seconds = args.latency_threshold_ms / 1000
+    return [
+        {
+            "alert": "QantaraModelLatencyHigh",
+            "expr": f"histogram_quantile(0.99, sum by (model, le) (rate({LATENCY_METRIC}_bucket{{{serving}}}[5m]))) > {seconds:g}",
+            "for": "5m",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": f"Model {{{{ $labels.model }}}} p99 latency over 5 minutes is above {args.latency_threshold_ms} ms"},
+        },
+        {
+            "alert": "QantaraModelErrorsHigh",
+            "expr": f'sum by (model) (increase({REQUESTS_METRIC}{{{serving}, code=~"5.."}}[5m])) > {args.error_threshold}',
+            "labels": {"severity": "critical"},
+            "annotations": {"summary": f"Model {{{{ $labels.model }}}} returned more than {args.error_threshold} server errors in 5 minutes"},
+        },
+        {
+            "alert": "QantaraModelDrift",
+            "expr": f"max by (model, feature) ({DRIFT_METRIC}{{{drift}}}) > {DRIFT_THRESHOLD}",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": f"Feature {{{{ $labels.feature }}}} of model {{{{ $labels.model }}}} drifted (PSI above {DRIFT_THRESHOLD})"},
+        },
+        {
+            "alert": "QantaraDriftJobSilent",
+            "expr": f"absent_over_time({DRIFT_METRIC}{{{drift}}}[{STALE_AFTER[args.schedule]}])",
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": f"No drift measurement for {args.blueprint} ({args.environment}) in "
+                                       f"{STALE_AFTER[args.schedule]}: drift is not being watched"},
+        },
+    ]
+
+
+class ServingMonitoring(QantaraComponent):
+    """A ServiceMonitor per serving Service and one PrometheusRule with the platform's alerts
+    (metric names: see the module docstring). Needs the Prometheus Operator's CRDs."""
+
+    def __init__(self, name: str, args: ServingMonitoringArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        labels = {**component_labels(args.labels, name="qantara-monitoring", instance=name, component="monitoring",
+                                     data_classification=args.data_classification), **args.prometheus_labels}
+        self.service_monitors = [
+            k8s.apiextensions.CustomResource(
+                f"{name}-{target.service}",
+                api_version=MONITORING_API,
+                kind="ServiceMonitor",
+                metadata=metadata(target.service, args.namespace, {**labels, "qantara.dev/model": label_value(target.model)}),
+                spec={
+                    "selector": {"matchLabels": target.match_labels},
+                    "namespaceSelector": {"matchNames": [args.namespace]},
+                    "endpoints": [{"port": target.port, "path": "/metrics", "interval": "30s"}],
+                },
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for target in args.targets
+        ]
+        self.rule = k8s.apiextensions.CustomResource(
+            f"{name}-alerts",
+            api_version=MONITORING_API,
+            kind="PrometheusRule",
+            metadata=metadata(f"{name}-alerts", args.namespace, labels),
+            spec={"groups": [{"name": f"qantara-{args.blueprint}-{args.environment}-serving", "rules": alert_rules(args)}]},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"serviceMonitors": [t.service for t in args.targets]})

@@ -1,0 +1,179 @@
+"""TrackingServer: an MLflow tracking server (and model registry) on the platform's cluster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from qantara.components.base import QantaraComponent
+
+from qantara.components.onprem import hardening, sizing
+from qantara.components.onprem.naming import component_labels, selector_labels
+from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata, opaque_secret, secret_env
+
+TYPE_TOKEN = "qantara:onprem_tracking_server:TrackingServer"
+# The image must hold boto3 (artifacts in MinIO) and, with a database backend, its driver:
+# mirror a build of this release that adds them under the same name in the registry.
+IMAGE = ("mlflow/mlflow", "v2.22.0")
+PORT = 5000
+BACKEND_DIR = "/mlflow"
+BACKEND_URI_KEY = "MLFLOW_BACKEND_STORE_URI"
+
+
+@dataclass
+class TrackingServerArgs:
+    namespace: str
+    registry: str
+    # Artifacts go to this bucket of the object store, through the server (clients need no keys).
+    object_storage_endpoint: str
+    # A Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the artifacts bucket.
+    object_storage_credentials_secret: str
+    artifacts_bucket: str = "artifacts"
+    # A SQLAlchemy database URI (secret config); None keeps a SQLite file on a volume.
+    backend_store_uri: pulumi.Input[str] | None = None
+    size: str = "Small"
+    production: bool = False
+    storage_class: str | None = None
+    retain_volume: bool = True
+    # Exposed through an Ingress of this class when set; host and TLS Secret are optional.
+    ingress_class: str | None = None
+    ingress_host: str | None = None
+    tls_secret: str | None = None
+    data_classification: str = "restricted"
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class TrackingServer(QantaraComponent):
+    """MLflow serving its UI, REST API and model registry, proxying artifacts to MinIO.
+
+    With `--serve-artifacts` clients upload and download artifacts through the server, so
+    only the server holds object-store credentials, and those reach the artifacts bucket
+    only. The backend store is a database named by a secret URI, or a SQLite file on a
+    volume: then one replica, replaced rather than rolled (the volume is ReadWriteOnce).
+    """
+
+    tracking_uri: str
+    internal_uri: str
+
+    def __init__(self, name: str, args: TrackingServerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        self._name, self._args = name, args
+        self.labels = component_labels(args.labels, name="mlflow", instance=name, component="experiment-tracking",
+                                       data_classification=args.data_classification)
+        self.internal_uri = f"http://{name}.{args.namespace}.svc:{PORT}"
+        self.backend = self._backend()
+        self.service = self._service()
+        self.deployment = self._deployment()
+        self.ingress = self._ingress() if args.ingress_class else None
+        self.tracking_uri = self._public_uri() or self.internal_uri
+        self.register_outputs({"trackingUri": self.tracking_uri, "internalUri": self.internal_uri})
+
+    def _meta(self, object_name: str) -> k8s.meta.v1.ObjectMetaArgs:
+        return metadata(object_name, self._args.namespace, self.labels)
+
+    def _backend(self) -> k8s.core.v1.Secret | k8s.core.v1.PersistentVolumeClaim:
+        args, child = self._args, pulumi.ResourceOptions(parent=self)
+        backend = f"{self._name}-backend"
+        if args.backend_store_uri is not None:
+            return opaque_secret(backend, self._meta(backend), {BACKEND_URI_KEY: args.backend_store_uri}, child)
+        return k8s.core.v1.PersistentVolumeClaim(
+            backend,
+            metadata=self._meta(backend),
+            spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
+                access_modes=["ReadWriteOnce"],
+                storage_class_name=args.storage_class,
+                resources=k8s.core.v1.VolumeResourceRequirementsArgs(
+                    requests={"storage": sizing.TRACKING_VOLUME[args.production]}),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_volume),
+        )
+
+    @property
+    def _sqlite(self) -> bool:
+        return self._args.backend_store_uri is None
+
+    def _service(self) -> k8s.core.v1.Service:
+        return cluster_service(f"{self._name}-service", self._meta(self._name), selector_labels(self.labels),
+                               "http", PORT, "http", pulumi.ResourceOptions(parent=self))
+
+    def _server(self) -> k8s.core.v1.ContainerArgs:
+        args = self._args
+        command = ["mlflow", "server", "--host", "0.0.0.0", "--port", str(PORT),
+                   "--serve-artifacts", "--artifacts-destination", f"s3://{args.artifacts_bucket}/mlflow"]
+        credentials = args.object_storage_credentials_secret
+        variables = [
+            secret_env("AWS_ACCESS_KEY_ID", credentials, "AWS_ACCESS_KEY_ID"),
+            secret_env("AWS_SECRET_ACCESS_KEY", credentials, "AWS_SECRET_ACCESS_KEY"),
+            *env({"MLFLOW_S3_ENDPOINT_URL": args.object_storage_endpoint, "HOME": "/tmp"}),
+        ]
+        mounts = []
+        if self._sqlite:
+            command += ["--backend-store-uri", f"sqlite:///{BACKEND_DIR}/mlflow.db"]
+            mounts.append(k8s.core.v1.VolumeMountArgs(name="backend", mount_path=BACKEND_DIR))
+        else:
+            # `mlflow server` reads --backend-store-uri from this variable: the URI stays in the Secret.
+            variables.insert(0, secret_env(BACKEND_URI_KEY, f"{self._name}-backend", BACKEND_URI_KEY))
+        health = http_probe("/health", "http")
+        return hardening.container(
+            "mlflow",
+            hardening.image(args.registry, *IMAGE),
+            sizing.TRACKING_SERVER[args.size],
+            command=command,
+            ports=[k8s.core.v1.ContainerPortArgs(name="http", container_port=PORT)],
+            env=variables,
+            volume_mounts=mounts,
+            readiness_probe=health,
+            liveness_probe=health,
+        )
+
+    def _deployment(self) -> k8s.apps.v1.Deployment:
+        args = self._args
+        volumes = []
+        if self._sqlite:
+            volumes.append(k8s.core.v1.VolumeArgs(
+                name="backend",
+                persistent_volume_claim=k8s.core.v1.PersistentVolumeClaimVolumeSourceArgs(claim_name=f"{self._name}-backend")))
+        # SQLite allows one writer, and its ReadWriteOnce volume one pod: no rolling update.
+        strategy = "Recreate" if self._sqlite else "RollingUpdate"
+        replicas = 2 if args.production and not self._sqlite else 1
+        return k8s.apps.v1.Deployment(
+            f"{self._name}-deployment",
+            metadata=self._meta(self._name),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=replicas,
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(type=strategy),
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector_labels(self.labels)),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=self.labels),
+                    spec=hardening.pod_spec([self._server()], volumes=volumes),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.backend, self.service]),
+        )
+
+    def _ingress(self) -> k8s.networking.v1.Ingress:
+        args = self._args
+        backend = k8s.networking.v1.IngressBackendArgs(service=k8s.networking.v1.IngressServiceBackendArgs(
+            name=self._name, port=k8s.networking.v1.ServiceBackendPortArgs(name="http")))
+        rule = k8s.networking.v1.IngressRuleArgs(
+            host=args.ingress_host,
+            http=k8s.networking.v1.HTTPIngressRuleValueArgs(paths=[
+                k8s.networking.v1.HTTPIngressPathArgs(path="/", path_type="Prefix", backend=backend)]),
+        )
+        tls = None
+        if args.tls_secret and args.ingress_host:
+            tls = [k8s.networking.v1.IngressTLSArgs(hosts=[args.ingress_host], secret_name=args.tls_secret)]
+        return k8s.networking.v1.Ingress(
+            f"{self._name}-ingress",
+            metadata=self._meta(self._name),
+            spec=k8s.networking.v1.IngressSpecArgs(ingress_class_name=args.ingress_class, rules=[rule], tls=tls),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service]),
+        )
+
+    def _public_uri(self) -> str | None:
+        if self.ingress is None or not self._args.ingress_host:
+            return None
+        scheme = "https" if self._args.tls_secret else "http"
+        return f"{scheme}://{self._args.ingress_host}"

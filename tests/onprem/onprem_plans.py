@@ -1,0 +1,53 @@
+"""Plans of a blueprint's on-prem side, and readers of the resources they hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+
+from qantara.blueprint.loader import load_blueprint
+from qantara.blueprint.profiles import environment_profile
+from qantara.onprem_platform import OnPremPlatformArgs, provision_onprem
+from qantara.plan.classification import classify_resources
+from qantara.plan.document import plan_document
+from qantara.plan.location import locate_resources
+from qantara.plan.offline import run_under_mocks
+from qantara.sovereignty.catalog import load_catalog
+from qantara.sovereignty.placement import resolve_placement
+
+BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
+SA_HEALTH = BLUEPRINTS / "sa-health-hybrid.yaml"
+SA_GOVERNMENT = BLUEPRINTS / "sa-government-onprem.yaml"
+REGISTRY_HEALTH = "registry.riyadh-health.example/ml"
+REGISTRY_GOVERNMENT = "registry.agency.gov.example/ml"
+
+
+def provision(path: Path, environment: str, config: dict[str, str] | None = None) -> tuple[list[dict], dict]:
+    """Run provision_onprem for one environment of a blueprint under the mocks, as the
+    platform program would; returns its resources and the outputs it returned."""
+    loaded = load_blueprint(path)
+    placement = resolve_placement(loaded)
+    outputs: dict = {}
+
+    def body():
+        returned = provision_onprem(OnPremPlatformArgs(
+            blueprint=loaded.model, environment=environment_profile(loaded.model, environment), placement=placement))
+        outputs.update(returned)
+        for key, value in returned.items():
+            pulumi.export(key, value)
+
+    resources = run_under_mocks(body, project="qantara", stack=environment, config=config or {})
+    return resources, outputs
+
+
+def plan_of(path: Path, environment: str) -> dict:
+    """A Plan document of the on-prem side, located and classified as `qantara plan` does."""
+    loaded = load_blueprint(path)
+    catalog = load_catalog()
+    resources, _ = provision(path, environment)
+    site = loaded.model.spec.on_prem
+    locate_resources(resources, stack_region=None, catalog=catalog, onprem={"site": site.site, "country": site.country})
+    classify_resources(resources, catalog["jurisdictions"]["classifications"])
+    return plan_document(resources, {"kind": "offline", "blueprint": loaded.model.metadata.name, "environment": environment})
+
