@@ -83,7 +83,7 @@ def comparable(resources: list[dict]) -> list[dict]:
     return result
 
 
-def test_the_pack_rebuilds_the_offline_plan(checked):
+def test_the_pack_rebuilds_the_offline_plan(checked, secret_markers_kept):
     path, result = checked
     received = received_resources(result.plan["resources"])
     assert len(received) == len(result.plan["resources"]) > 0
@@ -94,7 +94,7 @@ def test_the_pack_rebuilds_the_offline_plan(checked):
     assert comparable(rebuilt["resources"]) == comparable(result.plan["resources"])
 
 
-def test_the_pack_reports_what_the_check_finds(checked):
+def test_the_pack_reports_what_the_check_finds(checked, secret_markers_kept):
     path, result = checked
     assert pack_reports(result.plan["resources"], config_for(path, result.plan)) == expected_reports(result.findings)
 

@@ -107,13 +107,6 @@ def write_blueprint(tmp_path: Path, change) -> Path:
     return path
 
 
-@pytest.fixture
-def secret_markers_kept(monkeypatch):
-    """keep_secret_markers() for one test; pulumi-policy's deserializer is restored after."""
-    monkeypatch.setattr(pulumi_policy_module, "deserialize_properties", pulumi_policy_module.deserialize_properties)
-    assert keep_secret_markers()
-
-
 # --- values as pulumi-policy hands them over ----------------------------------------------------
 
 def test_unknown_values_are_marked_without_reading_them():

@@ -24,7 +24,7 @@ WAIVER = """\
         resources: "raw-*"
         reason: vendor encryption lands in Q3
         approvedBy: ciso
-        expires: 2099-06-30
+        expires: 2025-06-30
 """
 
 
@@ -33,9 +33,13 @@ def blueprint_path(tmp_path_factory) -> Path:
     text = (REPO / "blueprints" / "ae-health-cloud.yaml").read_text(encoding="utf-8")
     approvers = "      approvers: [clinical-safety-board, ml-platform-leads]\n"
     retention = "    auditRetentionDays: 2555\n"
-    assert text.count(approvers) == 1 and text.count(retention) == 1
+    # Target stage initial: a managed target would also report the missing approvers as a
+    # stage prerequisite (QA-BP-006), a second finding for the same gap.
+    stage = "    stage: managed\n"
+    assert text.count(approvers) == 1 and text.count(retention) == 1 and text.count(stage) == 1
     path = tmp_path_factory.mktemp("blueprint") / "ae-health-cloud.yaml"
-    path.write_text(text.replace(approvers, "").replace(retention, retention + WAIVER), encoding="utf-8")
+    path.write_text(text.replace(approvers, "").replace(retention, retention + WAIVER)
+                    .replace(stage, "    stage: initial\n"), encoding="utf-8")
     return path
 
 

@@ -12,7 +12,7 @@ from qantara.report.junit import check_junit
 def test_failures_equal_mandatory_findings(result):
     root = ET.fromstring(check_junit(result))
     mandatory = sum(f["enforcement"] == "mandatory" for f in result.findings)
-    assert mandatory == 3
+    assert mandatory >= 3  # at least the residency, approvers and public-access findings
     assert len(root.findall(".//testcase/failure")) == mandatory
     assert root.get("failures") == str(mandatory)
     assert sum(int(suite.get("failures")) for suite in root.findall("testsuite")) == mandatory

@@ -111,11 +111,12 @@ def check_text(result) -> str:
         if f.get("waiver"):
             out.append(f"      {f['waiver']}")
     mandatory = sum(f["enforcement"] == "mandatory" for f in result.findings)
-    out.append(f"Verdict: {result.verdict.upper()} ({mandatory} mandatory, {len(result.findings) - mandatory} other findings)")
     if result.maturity:
         maturity = result.maturity
         out.append(f"Maturity: {maturity['reached'] or 'below initial'} reached, target {maturity['target']}")
         out += [f"  gap ({g['stage']}) {g['policy']} {g['resource']}: {g['message']}" for g in maturity["gaps"]]
+    # The verdict comes last: it is what a reader (and CI log) looks for.
+    out.append(f"Verdict: {result.verdict.upper()} ({mandatory} mandatory, {len(result.findings) - mandatory} other findings)")
     return "\n".join(out)
 
 
