@@ -37,3 +37,9 @@ docs: setup
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+
+# Policy-check throughput against checkov on synthetic plans of 1k, 10k and 50k resources;
+# checkov gets its own venv (benchmarks/.venv-checkov), made on first run.
+.PHONY: bench-check
+bench-check: setup
+	$(BIN)/python benchmarks/check_throughput.py
