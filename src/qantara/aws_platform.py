@@ -354,6 +354,26 @@ def provision_aws(args: AwsPlatformArgs) -> dict[str, pulumi.Input]:
             opts=ctx.opts,
         )
         outputs.update(drRegion=dr_region, drBuckets=recovery.dr_bucket_names, drKeyArn=recovery.dr_key_arn)
+        if "audit" in ctx.cloud:
+            # The replicas are data too: their reads and writes are audited where they live.
+            dr_trail = AuditTrail(
+                "audit-dr",
+                AuditTrailArgs(
+                    blueprint=ctx.name,
+                    environment=ctx.environment,
+                    region=dr_region,
+                    account_id=ctx.account_id,
+                    kms_key_arn=recovery.dr_key_arn,
+                    data_bucket_arns=[b.arn for b in recovery.buckets.values()],
+                    retention_days=args.blueprint.spec.governance.audit_retention_days,
+                    log_group_retention_days=args.profile.log_retention_days,
+                    partition=ctx.partition,
+                    data_classification=ctx.data_class("audit"),
+                    tags=ctx.tags("audit"),
+                ),
+                opts=pulumi.ResourceOptions(provider=dr_provider),
+            )
+            outputs["drAuditTrailArn"] = dr_trail.trail_arn
     return outputs
 
 

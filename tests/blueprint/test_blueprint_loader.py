@@ -186,5 +186,5 @@ def test_environment_profiles_default_by_production_and_yield_to_the_blueprint(w
     dev, prod, perf = (environment_profile(model, name) for name in ("dev", "prod", "perf"))
     assert (dev.production, dev.instance_count, dev.deletion_protection) == (False, 1, False)
     assert (prod.production, prod.instance_count, prod.deletion_protection) == (True, 2, True)
-    assert prod.log_retention_days > dev.log_retention_days
+    assert prod.log_retention_days >= dev.log_retention_days >= 365
     assert (perf.instance_count, perf.max_instance_count, perf.log_retention_days) == (6, 6, 90)

@@ -88,3 +88,11 @@ def test_every_child_uses_the_placed_regions_provider(features):
 
 def test_feature_store_declares_its_data_class(features):
     assert features[(TYPE_TOKEN, "features")]["inputs"]["dataClassification"] == "restricted"
+
+
+def test_the_catalog_holding_the_offline_store_is_encrypted_with_the_platform_key(build):
+    resources = build(_features)
+    settings = resources[("aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings",
+                          "features-catalog-encryption")]["inputs"]["dataCatalogEncryptionSettings"]
+    assert settings["encryptionAtRest"] == {"catalogEncryptionMode": "SSE-KMS", "sseAwsKmsKeyId": KEY_ARN}
+    assert settings["connectionPasswordEncryption"] == {"returnConnectionPasswordEncrypted": True, "awsKmsKeyId": KEY_ARN}

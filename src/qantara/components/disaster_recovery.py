@@ -164,8 +164,11 @@ class DisasterRecovery(QantaraComponent):
                 account_id=args.account_id,
                 partition=args.partition,
                 data_classification=args.data_classification,
-                # The DR access-log bucket is encrypted with this key too.
+                # The DR access-log bucket is encrypted with this key too, and so are the DR
+                # region's audit trail and its log group.
                 service_principals=["logging.s3.amazonaws.com"],
+                logs_region=args.dr_region,
+                cloudtrail=True,
                 tags=args.tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),

@@ -99,6 +99,19 @@ class FeatureStore(QantaraComponent):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # The catalog's metadata (table schemas, locations) is encrypted with the platform key.
+        # The settings are one per account and region: environments sharing an account set
+        # the same ones, so the last `pulumi up` wins with an identical configuration only
+        # if they share the key (see docs/decisions.md).
+        self.catalog_encryption = aws.glue.DataCatalogEncryptionSettings(
+            f"{name}-catalog-encryption",
+            data_catalog_encryption_settings={
+                "encryption_at_rest": {"catalog_encryption_mode": "SSE-KMS", "sse_aws_kms_key_id": args.kms_key_arn},
+                "connection_password_encryption": {"return_connection_password_encrypted": True,
+                                                   "aws_kms_key_id": args.kms_key_arn},
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.role = aws.iam.Role(
             f"{name}-role",
             name=f"{args.database_name}-feature-store",

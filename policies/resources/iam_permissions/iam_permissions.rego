@@ -1,0 +1,134 @@
+# QA-RES-026: no identity policy grants a whole data service ("*", "s3:*", NotAction) or
+#             attaches an AWS-managed full-access policy.
+# QA-RES-027: no identity policy allows a write action on a data service for every resource.
+#
+# Identity policies only: role, user and group inline policies, managed policies and their
+# attachments. Bucket and key policies are resource policies (QA-RES-005 for buckets). A
+# document a preview cannot read ([unknown], [secret]) is skipped.
+package qantara.resources.iam_permissions
+
+import rego.v1
+
+import data.qantara.lib.plan
+import data.qantara.lib.text
+
+services := data.catalog.aws_data_services
+
+# Where each type keeps its policy documents.
+document_types := {
+	"aws:iam/policy:Policy",
+	"aws:iam/rolePolicy:RolePolicy",
+	"aws:iam/userPolicy:UserPolicy",
+	"aws:iam/groupPolicy:GroupPolicy",
+	"aws:iam/role:Role",
+}
+
+policy_documents(r) := [doc | some policy in object.get(r.inputs, "inlinePolicies", []); doc := plan.policy_document(policy.policy)] if {
+	r.type == "aws:iam/role:Role"
+} else := [plan.policy_document(r.inputs.policy)] if {
+	plan.policy_document(r.inputs.policy)
+} else := []
+
+allow_statements(r) := [s |
+	some doc in policy_documents(r)
+	some s in plan.policy_statements(doc)
+	s.Effect == "Allow"
+]
+
+policy_holders := plan.resources_of(document_types)
+
+findings := array.concat(array.concat(wildcard_findings, managed_findings), resource_findings)
+
+# --- QA-RES-026 ------------------------------------------------------------------------
+
+wildcard_findings := [finding |
+	some r in policy_holders
+	grants := [grant | some s in allow_statements(r); some grant in broad_grants(s)]
+	count(grants) > 0
+	finding := {
+		"policy": "QA-RES-026",
+		"resource": r.urn,
+		"message": sprintf("%s allows %s: whole services that hold or decrypt data; list the actions the workload calls instead", [plan.label(r), text.join(", ", sort(grants))]),
+	}
+]
+
+broad_grants(s) := ["every action except those under NotAction"] if s.NotAction
+
+else := [action | some action in plan.as_list(s.Action); whole_service(action)]
+
+whole_service(action) if action == "*"
+
+whole_service(action) if {
+	parts := split(lower(action), ":")
+	count(parts) == 2
+	parts[0] in services.iamDataServices
+	parts[1] == "*"
+}
+
+attachment_types := {
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+	"aws:iam/userPolicyAttachment:UserPolicyAttachment",
+	"aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+	"aws:iam/policyAttachment:PolicyAttachment",
+	"aws:iam/role:Role",
+}
+
+managed_findings := [finding |
+	some r in plan.resources_of(attachment_types)
+	some arn in array.concat(
+		plan.known_strings(object.get(r.inputs, "policyArn", null)),
+		plan.known_strings(object.get(r.inputs, "managedPolicyArns", null)),
+	)
+	name := aws_managed_name(arn)
+	name in services.fullAccessManagedPolicies
+	finding := {
+		"policy": "QA-RES-026",
+		"resource": r.urn,
+		"message": sprintf("%s attaches the AWS-managed policy %s, which grants whole services; write a policy with the actions and resources the workload needs", [plan.label(r), name]),
+	}
+]
+
+# arn:aws:iam::aws:policy/AmazonS3FullAccess (and service-role/ paths) -> AmazonS3FullAccess
+aws_managed_name(arn) := text.plain(parts[count(parts) - 1]) if {
+	contains(arn, ":iam::aws:policy/")
+	parts := split(arn, "/")
+}
+
+# --- QA-RES-027 ------------------------------------------------------------------------
+
+resource_findings := [finding |
+	some r in policy_holders
+	actions := [action |
+		some s in allow_statements(r)
+		on_every_resource(s)
+		some action in plan.as_list(object.get(s, "Action", []))
+		data_write(action)
+		not action in services.actionsWithoutResourceScope
+	]
+	count(actions) > 0
+	finding := {
+		"policy": "QA-RES-027",
+		"resource": r.urn,
+		"message": sprintf("%s allows %s on every resource (Resource \"*\" or NotResource); name the buckets, keys, models and tables it may change", [plan.label(r), text.join(", ", sort(actions))]),
+	}
+]
+
+on_every_resource(s) if "*" in plan.as_list(object.get(s, "Resource", []))
+
+on_every_resource(s) if s.NotResource
+
+# A write on a data service: "*", or an action of a data service whose name does not start
+# with a read-only verb ("s3:Put*" and "s3:*Object" are writes).
+data_write(action) if action == "*"
+
+data_write(action) if {
+	parts := split(action, ":")
+	count(parts) == 2
+	lower(parts[0]) in services.iamDataServices
+	not read_only_action(parts[1])
+}
+
+read_only_action(name) if {
+	some prefix in services.readOnlyActionPrefixes
+	startswith(lower(name), lower(prefix))
+}
