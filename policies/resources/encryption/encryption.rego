@@ -67,28 +67,39 @@ referenced(resource) := {urn |
 
 aliases := [r | some r in plan.resources; r.type == "aws:kms/alias:Alias"]
 
+# Lookups built once, so a bucket's check costs what its own references cost, not the
+# number of keys in the plan (plans reach tens of thousands of resources).
+key_urns := {key.urn | some key in keys}
+
 # Aliases that point at a key of this plan.
 plan_aliases := [alias |
 	some alias in aliases
-	some key in keys
-	key.urn in object.get(alias, ["propertyDependencies", "targetKeyId"], [])
+	some target in object.get(alias, ["propertyDependencies", "targetKeyId"], [])
+	target in key_urns
 ]
+
+customer_key_urns := key_urns | {alias.urn | some alias in plan_aliases}
+
+plan_alias_names := {alias.inputs.name | some alias in plan_aliases; is_string(alias.inputs.name)}
 
 # The key is one the plan creates: referenced through a dependency on the key or on one of
 # its aliases, or named by one of its aliases (`alias/...` or the alias ARN).
 customer_key(resource, rule) if {
 	is_string(rule.applyServerSideEncryptionByDefault.kmsMasterKeyId)
-	some key in array.concat(keys, plan_aliases)
-	key.urn in referenced(resource)
+	some urn in referenced(resource)
+	urn in customer_key_urns
 }
 
 customer_key(_, rule) if {
 	id := rule.applyServerSideEncryptionByDefault.kmsMasterKeyId
 	not plan.is_unknown(id)
-	some alias in plan_aliases
-	names_alias(id, alias.inputs.name)
+	alias_name(id) in plan_alias_names
 }
 
-names_alias(id, name) if id == name
+# `alias/x` itself, or the alias part of `arn:aws:kms:<region>:<account>:alias/x`.
+alias_name(id) := id if startswith(id, "alias/")
 
-names_alias(id, name) if endswith(id, sprintf(":%s", [name]))
+alias_name(id) := concat("", ["alias/", parts[1]]) if {
+	parts := split(id, ":alias/")
+	count(parts) == 2
+}
