@@ -81,7 +81,7 @@ def test_mixed_case_database_names_are_refused(build):
 def test_every_child_uses_the_placed_regions_provider(features):
     provider_urn = features[("pulumi:providers:aws", "aws-me-central-1")]["urn"]
     children = [r for r in features.values() if r["type"].startswith("aws:")]
-    assert len(children) == 3
+    assert len(children) == 4  # database, catalog encryption settings, role, role policy
     assert all(r["provider"] == provider_urn for r in children)
     assert all(r["parent"] == features[(TYPE_TOKEN, "features")]["urn"] for r in children)
 

@@ -55,6 +55,22 @@ def _entry(urn, type_, inputs=None, *, parent=STACK, provider=PROVIDER, property
             "dependencies": sorted({u for urns in property_dependencies.values() for u in urns})}
 
 
+# The pack's plumbing is tested on a minimal hand-made stack (a bucket, its key, encryption
+# and access block), so only the policies that stack is about are evaluated here; the whole
+# library runs through the pack on real plans in test_engine_equivalence.py.
+PLUMBING_PACKAGES = {"qantara.resources.residency", "qantara.resources.encryption", "qantara.resources.public_access"}
+
+
+@pytest.fixture(autouse=True)
+def plumbing_policies_only(monkeypatch):
+    from qantara.policy import evaluate as evaluate_module
+
+    every = evaluate_module.policy_packages()
+    selected = tuple(p for p in every if p.subject == "blueprint" or p.package in PLUMBING_PACKAGES)
+    assert {p.package for p in selected} >= PLUMBING_PACKAGES
+    monkeypatch.setattr(evaluate_module, "policy_packages", lambda: selected)
+
+
 def stack(region="me-central-1", *, encrypted=True, blocked=True) -> list[dict]:
     """A data lake as `pulumi preview` sends it: one bucket, its key, its encryption and access block."""
     entries = [

@@ -167,8 +167,9 @@ def test_environments_differ_in_size_and_protection_as_the_profile_says():
 def test_data_buckets_replicate_to_the_dr_region_placement_allowed(example, dr_region):
     plan = _plan(example, "prod")
     replicas = {r["name"] for r in _resources(plan, "aws:s3/bucket:Bucket") if r["location"].get("region") == dr_region}
-    # One replica per data bucket, plus the DR side's own access-log bucket.
-    assert replicas == {f"disaster-recovery-{zone}" for zone in ("raw", "curated", "artifacts", "access-logs")}
+    # One replica per data bucket, the DR side's own access-log bucket, and the DR trail's log bucket.
+    assert replicas == {f"disaster-recovery-{zone}" for zone in ("raw", "curated", "artifacts", "access-logs")} | {
+        "audit-dr-logs"}
     assert len(_resources(plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) == 3
     (dr_key,) = [r for r in _resources(plan, "aws:kms/key:Key") if r["location"].get("region") == dr_region]
     assert dr_key["inputs"]["multiRegion"] is False
