@@ -16,7 +16,6 @@ from qantara.blueprint import load_blueprint
 from qantara.blueprint.profiles import environment_profile
 from qantara.components.tagging import platform_tags
 from qantara.errors import QantaraError
-from qantara.onprem_platform import OnPremPlatformArgs, provision_onprem
 from qantara.paths import project_root
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
@@ -48,6 +47,9 @@ if placement.cloud_components():
         pulumi.export(name, value)
 
 if placement.onprem_components():
+    # Imported only when needed: pulumi_kubernetes costs a cloud-only plan a second to load.
+    from qantara.onprem_platform import OnPremPlatformArgs, provision_onprem
+
     for name, value in provision_onprem(OnPremPlatformArgs(blueprint, profile, placement)).items():
         pulumi.export(name, value)
 
