@@ -268,12 +268,15 @@ data_event_arns(trail) := array.concat(
 
 # --- Policy documents ------------------------------------------------------------------
 
-# An IAM or resource policy as an object; undefined while a preview cannot read it
-# ([unknown], [secret]) or when it is not JSON.
-policy_document(value) := json.unmarshal(value) if {
+# A JSON document that pulumi-aws records as a string (policies, provider settings) or as
+# an object; undefined while a preview cannot read it ([unknown], [secret]) or if not JSON.
+json_document(value) := json.unmarshal(value) if {
 	is_string(value)
 	json.is_valid(value)
 } else := value if is_object(value)
+
+# An IAM or resource policy as an object.
+policy_document(value) := json_document(value)
 
 policy_statements(doc) := doc.Statement if is_array(doc.Statement)
 
@@ -293,12 +296,8 @@ aws_managed_key(value) if startswith(value, "alias/aws/")
 
 aws_managed_key(value) if contains(value, ":alias/aws/")
 
-# A provider's default tags: pulumi-aws records provider inputs as JSON strings.
+# A provider's default tags (pulumi-aws records provider inputs as JSON strings); undefined
+# while a preview cannot read them.
 provider_default_tags(provider) := object.get(doc, "tags", {}) if {
-	doc := provider_default_tags_document(provider.inputs.defaultTags)
+	doc := json_document(provider.inputs.defaultTags)
 } else := {} if not provider.inputs.defaultTags
-
-provider_default_tags_document(value) := json.unmarshal(value) if {
-	is_string(value)
-	json.is_valid(value)
-} else := value if is_object(value)
