@@ -1,7 +1,7 @@
 """Regenerate policies/data/aws_taggable_types.json from the installed pulumi_aws.
 
-    python policies/data/generate_aws_taggable_types.py           write the list
-    python policies/data/generate_aws_taggable_types.py --check   exit 1 if the list on disk is stale
+    python scripts/generate_aws_taggable_types.py           write the list
+    python scripts/generate_aws_taggable_types.py --check   exit 1 if the list on disk is stale
 
 A type is taggable when its resource class accepts a `tags` map (`Mapping[str, ...]`): the
 types the AWS provider's `defaultTags` reach as well. Types whose `tags` is a list of blocks
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pulumi_aws
 
-OUTPUT = Path(__file__).with_name("aws_taggable_types.json")
+OUTPUT = Path(__file__).resolve().parents[1] / "policies" / "data" / "aws_taggable_types.json"
 ALIAS = re.compile(r'Alias\(type_="(aws:[^"]+)"\)')
 
 
