@@ -9,12 +9,38 @@ import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
 
-from qantara.components.bucket_controls import harden_bucket
+from qantara.components.bucket_controls import BucketControls, harden_bucket
 from qantara.components.iam_documents import policy_document
 from qantara.components.naming import bucket_name
 
 TYPE_TOKEN = "qantara:data_lake:DataLake"
 DATA_ZONES = ("raw", "curated", "artifacts")
+
+
+def data_bucket(parent: pulumi.Resource, logical: str, purpose: str, physical: str, *,
+                kms_key_arn: pulumi.Input[str], partition: str, force_destroy: bool, tags: dict[str, str],
+                log_target: aws.s3.Bucket | None) -> tuple[aws.s3.Bucket, BucketControls]:
+    """A data bucket as `parent`'s child: hardened (bucket_controls), TLS only, and with its
+    server access logs in `log_target` under `<purpose>/` (none for a log bucket itself)."""
+    bucket = aws.s3.Bucket(logical, bucket=physical, force_destroy=force_destroy, tags=tags,
+                           opts=pulumi.ResourceOptions(parent=parent))
+    controls = harden_bucket(parent, logical, bucket, kms_key_arn)
+    # The policy is written after the public-access block so S3 never sees it unguarded.
+    aws.s3.BucketPolicy(
+        f"{logical}-tls-only",
+        bucket=bucket.bucket,
+        policy=tls_only_policy(physical, partition),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[bucket, controls.public_access_block]),
+    )
+    if log_target is not None:
+        aws.s3.BucketLogging(
+            f"{logical}-access-logging",
+            bucket=bucket.bucket,
+            target_bucket=log_target.bucket,
+            target_prefix=f"{purpose}/",
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[bucket, log_target]),
+        )
+    return bucket, controls
 
 
 @dataclass
@@ -72,23 +98,7 @@ class DataLake(QantaraComponent):
 
     def _bucket(self, logical: str, purpose: str, log_target: aws.s3.Bucket | None) -> aws.s3.Bucket:
         args = self._args
-        child = pulumi.ResourceOptions(parent=self)
-        physical = bucket_name(args.blueprint, args.environment, purpose, args.region)
-        bucket = aws.s3.Bucket(logical, bucket=physical, force_destroy=args.force_destroy, tags=args.tags, opts=child)
-        controls = harden_bucket(self, logical, bucket, args.kms_key_arn)
-        # The policy is written after the public-access block so S3 never sees it unguarded.
-        aws.s3.BucketPolicy(
-            f"{logical}-tls-only",
-            bucket=bucket.bucket,
-            policy=tls_only_policy(physical, args.partition),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, controls.public_access_block]),
-        )
-        if log_target is not None:
-            aws.s3.BucketLogging(
-                f"{logical}-access-logging",
-                bucket=bucket.bucket,
-                target_bucket=log_target.bucket,
-                target_prefix=f"{purpose}/",
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, log_target]),
-            )
+        bucket, _ = data_bucket(self, logical, purpose, bucket_name(args.blueprint, args.environment, purpose, args.region),
+                                kms_key_arn=args.kms_key_arn, partition=args.partition,
+                                force_destroy=args.force_destroy, tags=args.tags, log_target=log_target)
         return bucket

@@ -9,8 +9,7 @@ import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
 
-from qantara.components.bucket_controls import harden_bucket
-from qantara.components.data_lake import tls_only_policy
+from qantara.components.data_lake import data_bucket
 from qantara.components.iam_documents import (
     check_role_name,
     policy_document,
@@ -199,28 +198,10 @@ class DisasterRecovery(QantaraComponent):
 
     def _dr_bucket(self, purpose: str, log_target: aws.s3.Bucket | None) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
         args = self._args
-        logical = f"{self._name}-{purpose}"
-        physical = bucket_name(args.blueprint, args.environment, purpose, args.dr_region)
-        bucket = aws.s3.Bucket(
-            logical, bucket=physical, force_destroy=args.force_destroy, tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        controls = harden_bucket(self, logical, bucket, self.keys.key_arn)
-        # The policy is written after the public-access block so S3 never sees it unguarded.
-        aws.s3.BucketPolicy(
-            f"{logical}-tls-only",
-            bucket=bucket.bucket,
-            policy=tls_only_policy(physical, args.partition),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, controls.public_access_block]),
-        )
-        if log_target is not None:
-            aws.s3.BucketLogging(
-                f"{logical}-access-logging",
-                bucket=bucket.bucket,
-                target_bucket=log_target.bucket,
-                target_prefix=f"{purpose}/",
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, log_target]),
-            )
+        bucket, controls = data_bucket(
+            self, f"{self._name}-{purpose}", purpose, bucket_name(args.blueprint, args.environment, purpose, args.dr_region),
+            kms_key_arn=self.keys.key_arn, partition=args.partition, force_destroy=args.force_destroy,
+            tags=args.tags, log_target=log_target)
         return bucket, controls.versioning
 
     def _replication_role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
