@@ -122,7 +122,10 @@ def _statement_document(*statements: dict) -> str:
 
 
 def _tags(workload: str) -> dict[str, str]:
-    return {"workload": workload, "data-classification": "restricted", "cost-centre": "cc-4410"}
+    # The four tags Qantara requires (policies/data/required_tags.yaml), as its platform
+    # program sets them, and two of the organisation's own.
+    return {"environment": "prod", "owner": "ml-platform@example.ae", "qantara-blueprint": "synthetic",
+            "data-classification": "restricted", "workload": workload, "cost-centre": "cc-4410"}
 
 
 def _bucket(prefix: str, role: str, key: str, region: str, tags: dict, violation: str | None) -> list[Resource]:

@@ -40,8 +40,10 @@ pod_specs(r) := [object.get(r.inputs, ["spec"], {})] if {
 
 # Every workload once, with its pod specs: the policies iterate this, not the whole plan twice.
 workloads := [{"resource": r, "pods": pods} |
-	some r in plan.resources
-	startswith(r.type, "kubernetes:")
+	some t in object.keys(plan.indexes_by_type)
+	startswith(t, "kubernetes:")
+	some i in plan.indexes_by_type[t]
+	r := plan.resources[i]
 	pods := pod_specs(r)
 	count(pods) > 0
 ]

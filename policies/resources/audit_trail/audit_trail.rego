@@ -16,13 +16,14 @@ findings := array.concat(array.concat(missing_trail_findings, trail_findings), d
 
 # --- QA-RES-019 ------------------------------------------------------------------------
 
-data_stores := plan.resources_of(data.catalog.aws_data_services.dataStoreTypes)
+# Positions, not resources: an array of resource objects is a copy of each (regopy 1.5).
+data_stores := plan.indexes_of(data.catalog.aws_data_services.dataStoreTypes)
 
 # One finding, on the first data resource: a trail is the plan's, not any one resource's.
 missing_trail_findings := [finding |
 	count(trails) == 0
 	count(data_stores) > 0
-	first := data_stores[0]
+	first := plan.resources[data_stores[0]]
 	finding := {
 		"policy": "QA-RES-019",
 		"resource": first.urn,

@@ -28,7 +28,8 @@ scans_on_push(r) if plan.is_unknown(object.get(r.inputs, ["imageScanningConfigur
 
 # A registry scanning rule for every repository (filter "*") in the repository's region.
 registry_scans(location) if {
-	some config in plan.resources_of({"aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"})
+	some at in plan.indexes_of({"aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"})
+	config := plan.resources[at]
 	some rule in object.get(config.inputs, "rules", [])
 	rule.scanFrequency in {"SCAN_ON_PUSH", "CONTINUOUS_SCAN"}
 	some filter in object.get(rule, "repositoryFilters", [])

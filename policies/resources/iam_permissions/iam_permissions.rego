@@ -35,14 +35,16 @@ allow_statements(r) := [s |
 	s.Effect == "Allow"
 ]
 
-policy_holders := plan.resources_of(document_types)
+# Positions, not resources: an array of resource objects is a copy of each (regopy 1.5).
+policy_holders := plan.indexes_of(document_types)
 
 findings := array.concat(array.concat(wildcard_findings, managed_findings), resource_findings)
 
 # --- QA-RES-026 ------------------------------------------------------------------------
 
 wildcard_findings := [finding |
-	some r in policy_holders
+	some at in policy_holders
+	r := plan.resources[at]
 	grants := [grant | some s in allow_statements(r); some grant in broad_grants(s)]
 	count(grants) > 0
 	finding := {
@@ -74,7 +76,8 @@ attachment_types := {
 }
 
 managed_findings := [finding |
-	some r in plan.resources_of(attachment_types)
+	some at in plan.indexes_of(attachment_types)
+	r := plan.resources[at]
 	some arn in array.concat(
 		plan.known_strings(object.get(r.inputs, "policyArn", null)),
 		plan.known_strings(object.get(r.inputs, "managedPolicyArns", null)),
@@ -97,7 +100,8 @@ aws_managed_name(arn) := text.plain(parts[count(parts) - 1]) if {
 # --- QA-RES-027 ------------------------------------------------------------------------
 
 resource_findings := [finding |
-	some r in policy_holders
+	some at in policy_holders
+	r := plan.resources[at]
 	actions := [action |
 		some s in allow_statements(r)
 		on_every_resource(s)

@@ -8,7 +8,8 @@ import data.qantara.lib.plan
 key_types := {"aws:kms/key:Key"}
 
 findings := [finding |
-	some key in plan.resources_of(key_types)
+	some at in plan.indexes_of(key_types)
+	key := plan.resources[at]
 	rotatable(key)
 	not rotates(key)
 	finding := {

@@ -9,7 +9,7 @@ import data.qantara.lib.plan
 
 policy_type := "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
-network_policies := [r | some r in plan.resources; r.type == policy_type]
+network_policies := [plan.resources[i] | some i in plan.indexes_of({policy_type})]
 
 # Namespaces (by name or by the Namespace resource they depend on) with a default deny, per direction.
 denied(direction) := {key |

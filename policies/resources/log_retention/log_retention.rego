@@ -10,7 +10,8 @@ import data.qantara.lib.text
 minimums := data.catalog.logging.logGroupRetention.minimumDays
 
 findings := [finding |
-	some r in plan.resources_of({"aws:cloudwatch/logGroup:LogGroup"})
+	some at in plan.indexes_of({"aws:cloudwatch/logGroup:LogGroup"})
+	r := plan.resources[at]
 	class := plan.data_class(r)
 	minimum := minimums[class]
 	problem := retention_problem(object.get(r.inputs, "retentionInDays", 0), minimum)

@@ -11,7 +11,8 @@ findings := array.concat(capture_findings, schedule_findings)
 # --- QA-RES-022 ------------------------------------------------------------------------
 
 capture_findings := [finding |
-	some r in plan.resources_of({"aws:sagemaker/endpointConfiguration:EndpointConfiguration"})
+	some at in plan.indexes_of({"aws:sagemaker/endpointConfiguration:EndpointConfiguration"})
+	r := plan.resources[at]
 	problem := capture_problem(object.get(r.inputs, "dataCaptureConfig", null))
 	finding := {
 		"policy": "QA-RES-022",

@@ -15,7 +15,8 @@ anywhere := {"0.0.0.0/0", "::/0"}
 # --- QA-RES-009 ------------------------------------------------------------------------
 
 ingress_findings := [finding |
-	some r in plan.resources_of(rule_types)
+	some at in plan.indexes_of(rule_types)
+	r := plan.resources[at]
 	some rule in open_rules(r)
 	finding := {
 		"policy": "QA-RES-009",
@@ -62,7 +63,8 @@ rule_protocol(rule) := text.plain(lower(object.get(rule, "protocol", object.get(
 # --- QA-RES-010 ------------------------------------------------------------------------
 
 public_ip_findings := [finding |
-	some r in plan.resources_of(public_ip_types)
+	some at in plan.indexes_of(public_ip_types)
+	r := plan.resources[at]
 	where := public_ip(r)
 	finding := {
 		"policy": "QA-RES-010",
@@ -94,7 +96,8 @@ public_ip(r) := "every instance launched in it (mapPublicIpOnLaunch)" if {
 # --- QA-RES-011 ------------------------------------------------------------------------
 
 database_findings := [finding |
-	some r in plan.resources_of(database_types)
+	some at in plan.indexes_of(database_types)
+	r := plan.resources[at]
 	r.inputs.publiclyAccessible == true
 	finding := {
 		"policy": "QA-RES-011",

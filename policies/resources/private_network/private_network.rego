@@ -22,7 +22,8 @@ gateway_types := {
 }
 
 gateway_findings := [finding |
-	some r in plan.resources_of(gateway_types)
+	some at in plan.indexes_of(gateway_types)
+	r := plan.resources[at]
 	internet_facing(r)
 	class := plan.data_class(r)
 	class in controls.noInternetPathClasses
@@ -41,7 +42,8 @@ internet_facing(r) if object.get(r.inputs, "connectivityType", "public") != "pri
 route_types := {"aws:ec2/route:Route", "aws:ec2/routeTable:RouteTable", "aws:ec2/defaultRouteTable:DefaultRouteTable"}
 
 route_findings := [finding |
-	some r in plan.resources_of(route_types)
+	some at in plan.indexes_of(route_types)
+	r := plan.resources[at]
 	class := plan.data_class(r)
 	class in controls.noInternetPathClasses
 	target := internet_target(r)

@@ -8,22 +8,24 @@ import data.qantara.lib.text
 
 import data.qantara.lib.plan
 
-block_index := plan.by_bucket({"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"})
+block_type := "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 
 settings := ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]
 
 findings := array.concat(block_findings, grant_findings)
 
 block_findings := [finding |
-	some bucket in plan.buckets
-	problem := block_problem(bucket)
+	some link in plan.bucket_links
+	bucket := plan.resources[link[0]]
+	blocks := [r | some id in link[1]; r := plan.resources[plan.link_index(id)]; r.type == block_type]
+	problem := block_problem(blocks)
 	finding := {"policy": "QA-RES-004", "resource": bucket.urn, "message": sprintf("%s %s", [plan.label(bucket), problem])}
 ]
 
-block_problem(bucket) := "has no public access block" if {
-	not plan.configured(bucket, block_index)
+block_problem(blocks) := "has no public access block" if {
+	count(blocks) == 0
 } else := sprintf("has a public access block with %s not set to true", [text.join(", ", off)]) if {
-	block := plan.config_for(bucket, block_index)
+	some block in blocks
 	off := [s | some s in settings; object.get(block.inputs, s, false) != true]
 	count(off) > 0
 }
@@ -34,22 +36,22 @@ public_acls := {"public-read", "public-read-write", "authenticated-read"}
 
 grant_findings := array.concat(
 	[finding |
-		some r in plan.resources
-		r.type in policy_types
+		some at in plan.indexes_of(policy_types)
+		r := plan.resources[at]
 		statement := public_statements(r)[_]
 		finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s allows %v to everyone (Principal \"*\") without a condition", [plan.label(r), statement.Action])}
 	],
 	array.concat(
 		[finding |
-			some r in plan.resources
-			r.type in acl_types
+			some at in plan.indexes_of(acl_types)
+			r := plan.resources[at]
 			acl := object.get(r.inputs, "acl", "private")
 			acl in public_acls
 			finding := {"policy": "QA-RES-005", "resource": r.urn, "message": sprintf("%s grants the canned ACL %s", [plan.label(r), acl])}
 		],
 		[finding |
-			some r in plan.resources
-			r.type in acl_types
+			some at in plan.indexes_of(acl_types)
+			r := plan.resources[at]
 			some grant in object.get(r.inputs, ["accessControlPolicy", "grants"], [])
 			group := object.get(grant, ["grantee", "uri"], "-")
 			public_group(group)

@@ -85,7 +85,8 @@ external_bucket_findings := [f |
 # --- QA-RES-030: DynamoDB and ECR replicas ------------------------------------------------
 
 region_findings := [f |
-	some r in plan.resources_of(region_replica_types)
+	some at in plan.indexes_of(region_replica_types)
+	r := plan.resources[at]
 	some region in replica_regions(r)
 	class := plan.data_class(r)
 	f := replica_finding("QA-RES-030", r, sprintf("replicates %s data to a replica", [class]), class, region_location(region))

@@ -7,25 +7,38 @@ import rego.v1
 import data.qantara.lib.plan
 import data.qantara.lib.residency
 
-regional := [r |
-	some r in plan.resources
-	r.location.kind in {"cloud", "onprem"}
-	not startswith(r.type, "pulumi:providers:")
+# Positions of the resources that sit somewhere (provider configurations aside).
+regional := [i |
+	some t in object.keys(plan.indexes_by_type)
+	not startswith(t, "pulumi:providers:")
+	some i in plan.indexes_by_type[t]
+	plan.resources[i].location.kind in located_kinds
 ]
 
-# One verdict per (class, location) pair, not per resource: plans repeat a few regions.
-locations := {[plan.data_class(r), r.location] | some r in regional}
+located_kinds := {"cloud", "onprem"}
 
-verdicts := {pair_key(pair): residency.verdict(plan.context, pair[0], pair[1]) | some pair in locations}
+# One verdict per (class, location) pair, not per resource: plans repeat a few regions. The
+# pairs are told apart by sorting their keys, not through a set: regopy 1.5 builds a set in
+# time quadratic in the number of insertions.
+pair_keys := [json.marshal([plan.data_class(plan.resources[i]), plan.resources[i].location]) | some i in regional]
 
-pair_key(pair) := json.marshal(pair)
+verdicts := {key: residency.verdict(plan.context, pair[0], pair[1]) |
+	some key in distinct_pair_keys
+	pair := json.unmarshal(key)
+}
+
+distinct_pair_keys := plan.distinct(sort(pair_keys)) if count(pair_keys) > 0
+
+else := []
 
 findings := array.concat(residency_findings, multi_region_findings)
 
 residency_findings := [finding |
-	some r in regional
-	verdict := verdicts[pair_key([plan.data_class(r), r.location])]
+	some n in numbers.range(0, count(regional) - 1)
+	count(regional) > 0
+	verdict := verdicts[pair_keys[n]]
 	not verdict.allowed
+	r := plan.resources[regional[n]]
 	finding := {
 		"policy": "QA-RES-001",
 		"resource": r.urn,
@@ -39,10 +52,13 @@ where(location) := location.region if location.kind == "cloud"
 
 else := sprintf("on-prem site %s", [location.site])
 
+multi_region_candidates := {"aws:kms/key:Key", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"}
+
 multi_region_types := {"aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"}
 
 multi_region_findings := [finding |
-	some r in plan.resources
+	some at in plan.indexes_of(multi_region_candidates)
+	r := plan.resources[at]
 	multi_region(r)
 	finding := {
 		"policy": "QA-RES-002",

@@ -13,7 +13,8 @@ findings := array.concat(workspace_findings, isolation_findings)
 workspace_types := {"aws:sagemaker/notebookInstance:NotebookInstance", "aws:sagemaker/domain:Domain"}
 
 workspace_findings := [finding |
-	some r in plan.resources_of(workspace_types)
+	some at in plan.indexes_of(workspace_types)
+	r := plan.resources[at]
 	problem := workspace_problem(r)
 	finding := {
 		"policy": "QA-RES-014",
@@ -40,7 +41,8 @@ workspace_problem(r) := "has direct internet access (directInternetAccess is Ena
 isolated_types := {"aws:sagemaker/model:Model", "aws:sagemaker/trainingJob:TrainingJob"}
 
 isolation_findings := [finding |
-	some r in plan.resources_of(isolated_types)
+	some at in plan.indexes_of(isolated_types)
+	r := plan.resources[at]
 	not network_isolated(r)
 	not runs_in_vpc(r)
 	finding := {

@@ -31,7 +31,8 @@ findings := array.concat(array.concat(key_findings, repository_findings), catalo
 key_findings := [finding |
 	# regopy rejects `some k, v in` inside comprehensions: index explicitly.
 	paths := key_paths[t]
-	some r in plan.resources_of({t})
+	some at in plan.indexes_of({t})
+	r := plan.resources[at]
 	some path in paths
 	key_required(r, path)
 	problem := key_problem(object.get(r.inputs, path, null))
@@ -59,7 +60,8 @@ key_problem(value) := "names no key" if {
 }
 
 repository_findings := [finding |
-	some r in plan.resources_of({"aws:ecr/repository:Repository"})
+	some at in plan.indexes_of({"aws:ecr/repository:Repository"})
+	r := plan.resources[at]
 	problem := repository_problem(r)
 	finding := {
 		"policy": "QA-RES-007",
@@ -99,7 +101,8 @@ setting_findings := [finding |
 
 # Catalog resources in a region whose Data Catalog this plan does not encrypt at all.
 unencrypted_catalog_findings := [finding |
-	some r in plan.resources_of(catalog_types)
+	some at in plan.indexes_of(catalog_types)
+	r := plan.resources[at]
 	not encrypted_region(r.location)
 	finding := {
 		"policy": "QA-RES-008",

@@ -26,14 +26,18 @@ taggable_types := [t |
 # Default tags by provider URN; a provider whose default tags cannot be read is left out,
 # and its resources are not judged.
 provider_tags := {p.urn: tags |
-	some p in plan.resources_of({"pulumi:providers:aws"})
+	some at in plan.indexes_of({"pulumi:providers:aws"})
+	p := plan.resources[at]
 	tags := plan.provider_default_tags(p)
 }
 
 findings := [finding |
-	some r in plan.resources_of(taggable_types)
-	tags := effective_tags(r)
+	some at in plan.indexes_of(taggable_types)
+	r := plan.resources[at]
 	# One cheap test per resource (built-ins only), the details only for the flawed ones.
+	# Own tags that pass need no provider's: the provider's defaults only add keys.
+	not well_tagged(own_tags(r))
+	tags := effective_tags(r)
 	not well_tagged(tags)
 	absent := [name |
 		some name in required

@@ -12,13 +12,41 @@ from qantara.policy.rego import RegoEngine, default_engine
 def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: dict | None = None,
                  environment: dict | None = None, today: dt.date | None = None) -> dict:
     """The input every policy reads (DESIGN §4.4); the date makes expiry checks reproducible."""
+    plan = plan or {"resources": []}
     return {
         "blueprint": blueprint,
-        "plan": plan or {"resources": []},
+        "plan": plan,
+        "planIndex": plan_index(plan),
         "project": project,
         "environment": environment,
         "context": {"date": (today or dt.date.today()).isoformat()},
     }
+
+
+def plan_index(plan: dict) -> dict:
+    """Where the plan's resources are, for policies to find them without searching.
+
+    {"byType": {type: [position, ...]},
+     "referrers": [["<position>/<property>", ...] for each resource]}: who depends on each
+    resource, through which property (from propertyDependencies). It is structure only, no
+    judgement: policies/lib/plan.rego builds the same from the plan when an input lacks it,
+    but regopy 1.5 scans an object or set on every lookup and sorts slowly (about 0.12 ms a
+    resource for the type index alone), while here it is one pass.
+    """
+    resources = plan.get("resources") or []
+    by_type: dict[str, list[int]] = {}
+    position_of: dict[str, int] = {}
+    for position, resource in enumerate(resources):
+        by_type.setdefault(str(resource.get("type", "")), []).append(position)
+        position_of.setdefault(str(resource.get("urn", "")), position)
+    referrers: list[list[str]] = [[] for _ in resources]
+    for position, resource in enumerate(resources):
+        for prop, urns in (resource.get("propertyDependencies") or {}).items():
+            for urn in urns if isinstance(urns, list) else []:
+                target = position_of.get(urn)
+                if target is not None:
+                    referrers[target].append(f"{position}/{prop}")
+    return {"byType": by_type, "referrers": referrers}
 
 
 def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine | None = None,
