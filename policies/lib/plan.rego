@@ -89,7 +89,9 @@ indexes_by_type := input.planIndex.byType if is_object(input.planIndex.byType)
 
 else := {run[0][0]: [to_number(row[1]) | some row in run] | some run in runs(type_rows)}
 
-type_rows := [split(line, " ") | some line in sort([concat(" ", [r.type, format_int(i, 10)]) | some i; r := resources[i]])]
+# Positions are zero-padded so that they sort as numbers: regopy 1.5's sort() orders even
+# numbers as text (1, 10, 110, 2).
+type_rows := [split(line, " ") | some line in sort([concat(" ", [r.type, sprintf("%09d", [i])]) | some i; r := resources[i]])]
 
 # Positions of the resources of the given types (a small set: it is scanned per type).
 indexes_of(types) := [i | some t in types; some i in object.get(indexes_by_type, t, [])]
