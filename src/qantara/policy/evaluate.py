@@ -57,12 +57,10 @@ def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine
     selected = [p for p in (packages or policy_packages()) if p.subject in subjects]
     if not selected:
         return []
-    # One query for every package: regopy pays a fixed cost per query, not per rule.
-    query = "[" + ", ".join(f"data.{p.package}.findings" for p in selected) + "]"
-    results = engine.query(query, input_document)
-    if results is None:
-        undefined = [p.package for p in selected if engine.query(f"data.{p.package}.findings", input_document) is None]
-        raise PolicyEngineError(f"policy packages without a findings list: {', '.join(undefined) or '?'}")
+    results = engine.rule_values(tuple(f"{p.package}.findings" for p in selected), input_document)
+    undefined = [p.package for p, raw in zip(selected, results) if raw is None]
+    if undefined:
+        raise PolicyEngineError(f"policy packages without a findings list: {', '.join(undefined)}")
     findings: list[dict] = []
     for package, raw in zip(selected, results):
         for finding in raw:

@@ -35,7 +35,6 @@ _MESSAGE_LIMIT = 400
 _REFUSED = " (the server refused the request's credentials: check the bearer token)"
 
 # What evaluate() asks an engine: one data reference, or an array of them.
-_REFERENCE = re.compile(r"data(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 def server_address(url: str) -> tuple[str, str, int, bool]:
@@ -90,22 +89,16 @@ def _imports(source: str) -> set[str]:
 
 
 class OpaEngine:
-    """Evaluates `data.` references on an OPA server: the `query` that `evaluate()` calls."""
+    """Evaluates `data.` references on an OPA server: the `rule_values` that `evaluate()` calls."""
 
     def __init__(self, client, shown_url: str):
         self.client = client
         self.url = shown_url
 
-    def query(self, expression: str, input_document) -> object:
-        expression = expression.strip()
-        single = not (expression.startswith("[") and expression.endswith("]"))
-        references = [expression] if single else [item.strip() for item in expression[1:-1].split(",")]
-        if not all(_REFERENCE.fullmatch(reference) for reference in references):
-            raise PolicyEngineError(f"OPA at {self.url}: cannot send {expression!r}: this engine evaluates "
-                                    "data references (data.a.b, or an array of them) only")
+    def rule_values(self, rules: tuple[str, ...], input_document) -> list[object]:
+        """The value of each rule (`qantara.resources.residency.findings`), as `evaluate()` asks."""
         plain_input = to_plain(input_document)
-        values = [self._document(reference, plain_input) for reference in references]
-        return values[0] if single else values
+        return [self._document(rule, plain_input) for rule in rules]
 
     def _document(self, reference: str, input_document) -> object:
         path = reference.removeprefix("data.")

@@ -39,6 +39,10 @@ class RegoEngine:
         self.modules = rego_modules(self.root)
         self._lock = threading.Lock()
         self._interpreter = self._new_interpreter(self.modules)
+        # Compiled entrypoint sets, each with the interpreter that runs it: regopy 1.5 keeps
+        # adding entrypoints to an interpreter that builds twice, and its second bundle
+        # then answers nothing, so every bundle is built and run apart.
+        self._bundles: dict[tuple[str, ...], tuple[regopy.Bundle, regopy.Interpreter]] = {}
 
     def _new_interpreter(self, modules: dict[str, str]) -> regopy.Interpreter:
         interpreter = regopy.Interpreter()
@@ -71,6 +75,39 @@ class RegoEngine:
                 return None
             bindings = output.results[0].bindings
             return bindings.get("result")
+
+    def rule_values(self, rules: tuple[str, ...], input_document: Any) -> list[Any]:
+        """The value of each rule (e.g. `qantara.resources.residency.findings`), None if undefined.
+
+        Each rule is an entrypoint of a bundle compiled once per engine and queried on its
+        own. Measured on regopy 1.5.2 (benchmarks/check_throughput.py, 10,000 resources):
+        one query for every package took 18.9 s, because a query's cost grows faster than
+        the work in it; an entrypoint per package took 12.6 s, and pays no per-query compile
+        (about 0.15 s a query).
+        """
+        with self._lock:
+            try:
+                if rules not in self._bundles:
+                    bundle = self._new_interpreter(self.modules).build(None, [rule.replace(".", "/") for rule in rules])
+                    if not bundle.ok():
+                        raise PolicyEngineError(self._diagnose(", ".join(rules)))
+                    runner = regopy.Interpreter()
+                    runner.log_level = regopy.LogLevel.NONE
+                    self._bundles[rules] = bundle, runner
+                bundle, runner = self._bundles[rules]
+                runner.set_input(input_document)
+                values = []
+                for rule in rules:
+                    output = runner.query_bundle_entrypoint(bundle, rule.replace(".", "/"))
+                    if not output.ok():
+                        raise PolicyEngineError(f"the policy engine failed to evaluate data.{rule}")
+                    defined = output.results and output.results[0].expressions
+                    values.append(output.results[0].expressions[0] if defined else None)
+                return values
+            except regopy.RegoError as error:
+                raise PolicyEngineError(f"{self._diagnose(', '.join(rules))}: {_first_error(error)}") from None
+            except json.JSONDecodeError as error:
+                raise PolicyEngineError(f"the policy engine returned malformed output for {', '.join(rules)} ({error.msg} at {error.pos})") from None
 
     def _diagnose(self, expression: str) -> str:
         """Name the module that does not compile, or say the query itself failed."""
