@@ -3,8 +3,9 @@
 Config (Pulumi.yaml declares both):
   qantara:blueprint    path to the blueprint, relative to the repository root or absolute
   qantara:environment  one of the blueprint's environments
-The cloud side is `qantara.aws_platform`, the on-prem side `qantara.onprem_platform`; this
-program only loads, places and exports.
+The cloud side is `qantara.aws_platform`, the on-prem side (a Kubernetes cluster, or an AWS
+Outposts rack with its EKS local cluster) `qantara.onprem_platform`; this program only loads,
+places and exports.
 """
 
 from pathlib import Path
@@ -50,7 +51,8 @@ if placement.onprem_components():
     # Imported only when needed: pulumi_kubernetes costs a cloud-only plan a second to load.
     from qantara.onprem_platform import OnPremPlatformArgs, provision_onprem
 
-    for name, value in provision_onprem(OnPremPlatformArgs(blueprint, profile, placement)).items():
+    # On an Outposts site the data lake is AWS resources too: they carry the same base tags.
+    for name, value in provision_onprem(OnPremPlatformArgs(blueprint, profile, placement, aws_tags=base_tags)).items():
         pulumi.export(name, value)
 
 pulumi.export("environment", profile.name)

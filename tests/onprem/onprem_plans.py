@@ -1,12 +1,14 @@
-"""Plans of a blueprint's on-prem side, and readers of the resources they hold."""
+"""Plans of a blueprint's on-prem side, placements of edited examples, and readers of both."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pulumi
+import pytest
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.errors import BlueprintError
 from qantara.blueprint.profiles import environment_profile
 from qantara.onprem_platform import OnPremPlatformArgs, provision_onprem
 from qantara.plan.classification import classify_resources
@@ -19,8 +21,27 @@ from qantara.sovereignty.placement import resolve_placement
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
 SA_HEALTH = BLUEPRINTS / "sa-health-hybrid.yaml"
 SA_GOVERNMENT = BLUEPRINTS / "sa-government-onprem.yaml"
+SA_OUTPOSTS = BLUEPRINTS / "sa-health-outposts.yaml"
 REGISTRY_HEALTH = "registry.riyadh-health.example/ml"
 REGISTRY_GOVERNMENT = "registry.agency.gov.example/ml"
+
+
+def rewritten(tmp_path: Path, source: Path, *edits: tuple[str, str]) -> Path:
+    """An example blueprint with exact text replaced (each once), written to `tmp_path`."""
+    text = source.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / source.name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refusal(path: Path) -> BlueprintError:
+    """The error placement refuses the blueprint at `path` with; fails the test if it places it."""
+    with pytest.raises(BlueprintError) as caught:
+        resolve_placement(load_blueprint(path))
+    return caught.value
 
 
 def provision(path: Path, environment: str, config: dict[str, str] | None = None) -> tuple[list[dict], dict]:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from onprem_plans import SA_GOVERNMENT, SA_HEALTH
+from onprem_plans import SA_GOVERNMENT, SA_HEALTH, SA_OUTPOSTS, refusal, rewritten
 from qantara.blueprint.loader import load_blueprint
-from qantara.errors import BlueprintError
 from qantara.sovereignty.placement import resolve_placement
 
 PATIENT_DATA = ("dataLake", "featureStore", "serving")
@@ -16,22 +13,6 @@ PATIENT_DATA = ("dataLake", "featureStore", "serving")
 
 def place(path: Path):
     return resolve_placement(load_blueprint(path))
-
-
-def rewritten(tmp_path: Path, source: Path, *edits: tuple[str, str]) -> Path:
-    text = source.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / source.name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def refusal(path: Path) -> BlueprintError:
-    with pytest.raises(BlueprintError) as caught:
-        place(path)
-    return caught.value
 
 
 def test_hybrid_keeps_classes_that_may_not_leave_the_kingdom_on_site_and_sends_the_rest_to_aws():
@@ -69,13 +50,22 @@ def test_hybrid_whose_every_component_must_stay_on_site_names_no_region(tmp_path
     assert placement.primary_region is None
 
 
-def test_outposts_are_refused_as_not_supported_yet(tmp_path):
-    path = rewritten(tmp_path, SA_GOVERNMENT, (
-        "    kind: kubernetes\n",
-        "    kind: outposts\n    outpostArn: arn:aws:outposts:me-south-1:123456789012:outpost/op-0123456789abcdef0\n"))
+def test_an_outpost_anchored_to_a_region_offering_s3_on_outposts_takes_what_may_not_leave_the_kingdom():
+    placement = place(SA_OUTPOSTS)
+    assert set(placement.cloud_components()) == {"experimentTracking"}
+    assert placement.primary_region == "me-south-1"
+    for name, component in placement.onprem_components().items():
+        assert (component.site, component.country, component.data_class) == ("riyadh-outpost1", "SA", "restricted"), name
+
+
+def test_an_outpost_whose_parent_region_lacks_s3_on_outposts_is_refused_naming_the_field_and_the_choice(tmp_path):
+    path = rewritten(tmp_path, SA_OUTPOSTS, (":outposts:me-south-1:", ":outposts:me-central-1:"))
     (problem,) = refusal(path).problems
-    assert problem.field == "spec.onPrem.kind"
-    assert "'outposts' is not supported yet" in problem.message and "kind: kubernetes" in problem.message
+    assert problem.field == "spec.onPrem.outpostArn" and problem.line is not None
+    assert "parent region me-central-1 does not offer Amazon S3 on Outposts" in problem.message
+    assert "(dataLake, featureStore, modelRegistry)" in problem.message
+    assert problem.message.endswith(
+        "allowed: an Outpost anchored to a region near SA that offers Amazon S3 on Outposts: me-south-1")
 
 
 def test_on_prem_components_without_a_registry_are_refused(tmp_path):

@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 
-from onprem_plans import SA_GOVERNMENT, SA_HEALTH, plan_of
+from onprem_plans import SA_GOVERNMENT, SA_HEALTH, SA_OUTPOSTS, plan_of
 from qantara.blueprint.loader import load_blueprint
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.policy.library import policy_packages
 
-RUNS = [(path, env.name) for path in (SA_HEALTH, SA_GOVERNMENT) for env in load_blueprint(path).model.spec.environments]
+RUNS = [(path, env.name) for path in (SA_HEALTH, SA_GOVERNMENT, SA_OUTPOSTS)
+        for env in load_blueprint(path).model.spec.environments]
 # The packages that judge on-prem resources: the Kubernetes ones and residency.
 PACKAGES = tuple(p for p in policy_packages() if p.package.startswith("qantara.resources.kubernetes_")
                  or p.package == "qantara.resources.residency")

@@ -1,4 +1,4 @@
-"""provision_onprem on the two Saudi examples, in every environment they declare."""
+"""provision_onprem on the Saudi examples, in every environment they declare."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections import Counter
 import pulumi
 import pytest
 
-from onprem_plans import REGISTRY_GOVERNMENT, REGISTRY_HEALTH, SA_GOVERNMENT, SA_HEALTH, provision
+from onprem_plans import REGISTRY_GOVERNMENT, REGISTRY_HEALTH, SA_GOVERNMENT, SA_HEALTH, SA_OUTPOSTS, provision
 from pod_checks import hardening_problems, label_problems, of_type
 from qantara.blueprint.loader import load_blueprint
 
-BLUEPRINTS = {SA_HEALTH: REGISTRY_HEALTH, SA_GOVERNMENT: REGISTRY_GOVERNMENT}
+BLUEPRINTS = {SA_HEALTH: REGISTRY_HEALTH, SA_GOVERNMENT: REGISTRY_GOVERNMENT, SA_OUTPOSTS: REGISTRY_HEALTH}
 RUNS = [(path, env.name) for path in BLUEPRINTS for env in load_blueprint(path).model.spec.environments]
 ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
 
@@ -32,10 +32,12 @@ def test_every_on_prem_pod_is_hardened_from_the_site_registry_and_every_object_l
 
 @pytest.mark.parametrize(("path", "environment"), RUNS, ids=lambda v: getattr(v, "stem", v))
 def test_no_secret_value_reaches_the_plan(path, environment):
-    resources, _ = provision(path, environment, config={"qantara:minioRootPassword": "root-password-from-config"})
+    resources, _ = provision(path, environment, config={"qantara:minioRootPassword": "root-password-from-config",
+                                                        "qantara:outpostsSecretAccessKey": "outposts-secret-from-config"})
     for secret in of_type(resources, "kubernetes:core/v1:Secret"):
         assert secret["inputs"]["stringData"] == "[secret]"
     assert "root-password-from-config" not in str(resources)
+    assert "outposts-secret-from-config" not in str(resources)
 
 
 def test_sa_health_hybrid_provisions_its_patient_data_components_and_kserve_on_site():

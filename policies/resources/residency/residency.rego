@@ -6,6 +6,7 @@ import rego.v1
 
 import data.qantara.lib.plan
 import data.qantara.lib.residency
+import data.qantara.lib.text
 
 # Positions of the resources that sit somewhere (provider configurations aside).
 regional := [i |
@@ -22,10 +23,23 @@ located_kinds := {"cloud", "onprem"}
 # time quadratic in the number of insertions.
 pair_keys := [json.marshal([plan.data_class(plan.resources[i]), plan.resources[i].location]) | some i in regional]
 
-verdicts := {key: residency.verdict(plan.context, pair[0], pair[1]) |
+verdicts := {key: located_verdict(pair[0], pair[1]) |
 	some key in distinct_pair_keys
 	pair := json.unmarshal(key)
 }
+
+# An AWS resource on an Outpost is on the blueprint's site only if the Outpost is the site's
+# own (spec.onPrem.outpostArn); on any other Outpost, its country is not known.
+located_verdict(class, location) := {
+	"allowed": false,
+	"reason": sprintf("it is on Outpost %s, which is not the site's (spec.onPrem.outpostArn: %s), so its country is not known", [location.outpost, text.plain(site_outpost)]),
+	"because": "the plan places a resource on the site only through the site's own Outpost",
+} if {
+	is_string(location.outpost)
+	not endswith(site_outpost, concat("", ["/", location.outpost]))
+} else := residency.verdict(plan.context, class, location)
+
+site_outpost := object.get(input.blueprint, ["spec", "onPrem", "outpostArn"], "none")
 
 distinct_pair_keys := plan.distinct(sort(pair_keys)) if count(pair_keys) > 0
 

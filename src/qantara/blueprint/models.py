@@ -35,6 +35,10 @@ SAGEMAKER_INSTANCE_TYPE = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
 REPOSITORY_PATH = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$"
 OIDC_PROVIDER_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/\S+$"
 OUTPOST_ARN = r"^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost/op-[0-9a-f]{17}$"
+# The EC2 id patterns of the S3 on Outposts CreateEndpoint API (short and long ids).
+VPC_ID = r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$"
+SUBNET_ID = r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"
+SECURITY_GROUP_ID = r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"
 REGISTRY = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(/[a-z0-9._-]+)*$"
 IPV4 = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$"
 IPV4_CIDR = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)/(3[0-2]|[12]?\d)$"
@@ -52,6 +56,9 @@ PATTERN_HINTS = {
     REPOSITORY_PATH: "a repository path such as my-org/my-repo",
     OIDC_PROVIDER_ARN: "an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
     OUTPOST_ARN: "an Outpost ARN such as arn:aws:outposts:me-south-1:123456789012:outpost/op-0123456789abcdef0",
+    VPC_ID: "a VPC id such as vpc-0123456789abcdef0",
+    SUBNET_ID: "a subnet id such as subnet-0123456789abcdef0",
+    SECURITY_GROUP_ID: "a security group id such as sg-0123456789abcdef0",
     REGISTRY: "a registry host with optional port and path, such as registry.example.sa/ml",
     IPV4: "an IPv4 address such as 203.0.113.10",
     IPV4_CIDR: "an IPv4 CIDR block such as 10.20.0.0/16",
@@ -162,11 +169,29 @@ class Connectivity(StrictModel):
         return self
 
 
+class OutpostNetwork(StrictModel):
+    """Where the data lake on an Outpost is reached from: the network of the cluster on it."""
+
+    vpc_id: Annotated[str, StringConstraints(pattern=VPC_ID)] = Field(
+        description="VPC extended to the Outpost; the data lake's access points admit requests from this VPC only."
+    )
+    subnet_id: Annotated[str, StringConstraints(pattern=SUBNET_ID)] = Field(
+        description="Subnet on the Outpost (the EKS local cluster's) that holds the S3 on Outposts endpoint."
+    )
+    subnet_cidr: Annotated[str, StringConstraints(pattern=IPV4_CIDR)] = Field(
+        description="Address range of that subnet: the platform namespace may reach the endpoint there over HTTPS."
+    )
+    security_group_id: Annotated[str, StringConstraints(pattern=SECURITY_GROUP_ID)] = Field(
+        description="Security group of the endpoint; it must admit HTTPS (443) from the cluster's nodes and pods."
+    )
+
+
 class OnPrem(StrictModel):
     site: DnsLabel = Field(description="Name of the on-premises site, a DNS label.")
     country: CountryCode = Field(description="Country of the site, ISO 3166-1 alpha-2.")
     kind: Literal["kubernetes", "outposts"] = Field(
-        "kubernetes", description="A Kubernetes cluster the organisation runs, or AWS Outposts in the site's country."
+        "kubernetes", description="A Kubernetes cluster the organisation runs, or an AWS Outposts rack in the site's "
+                                  "country: the data lake in S3 on Outposts, the rest on the EKS local cluster on it."
     )
     kube_context: str | None = Field(
         None, description="Kubernetes context that reaches the cluster; the kubeconfig itself is the secret config qantara:kubeconfig."
@@ -180,7 +205,11 @@ class OnPrem(StrictModel):
         "kserve", description="KServe InferenceServices, or plain Deployments and Services where KServe is absent."
     )
     outpost_arn: Annotated[str, StringConstraints(pattern=OUTPOST_ARN)] | None = Field(
-        None, description="The Outpost that holds on-prem AWS resources (kind outposts)."
+        None, description="The Outpost that holds on-prem AWS resources (kind outposts); its region is the parent region."
+    )
+    outpost_network: OutpostNetwork | None = Field(
+        None, description="Network of the cluster on the Outpost, where the data lake is reached (kind outposts; "
+                          "required when the data lake, feature store or tracking artifacts are on the Outpost)."
     )
     connectivity: Connectivity | None = Field(None, description="Private link between the site and the cloud side.")
 
@@ -189,10 +218,28 @@ class OnPrem(StrictModel):
         violations = _Violations()
         if self.kind == "outposts" and self.outpost_arn is None:
             violations.add(("outpostArn",), "kind 'outposts' needs the outpostArn")
-        if self.kind == "kubernetes" and self.outpost_arn is not None:
-            violations.add(("outpostArn",), "outpostArn only applies to kind 'outposts'")
+        # Whether outpostNetwork is needed depends on what placement stores on the Outpost:
+        # placement asks for it then, naming the components.
+        for key, value in (("outpostArn", self.outpost_arn), ("outpostNetwork", self.outpost_network)):
+            if self.kind == "kubernetes" and value is not None:
+                violations.add((key,), f"{key} only applies to kind 'outposts'")
         violations.raise_if_any()
         return self
+
+    @property
+    def outpost_region(self) -> str | None:
+        """The Outpost's parent region, from its ARN (`arn:aws:outposts:<region>:...`)."""
+        return self.outpost_arn.split(":")[3] if self.outpost_arn else None
+
+    @property
+    def outpost_partition(self) -> str | None:
+        """`aws` (or `aws-us-gov`...), from the Outpost's ARN."""
+        return self.outpost_arn.split(":")[1] if self.outpost_arn else None
+
+    @property
+    def outpost_id(self) -> str | None:
+        """`op-...`, the id S3 on Outposts and EC2 name the Outpost by."""
+        return self.outpost_arn.rsplit("/", 1)[1] if self.outpost_arn else None
 
 
 class DeployAccess(StrictModel):

@@ -33,6 +33,23 @@ def bucket_name(blueprint: str, environment: str, purpose: str, region: str) -> 
     return _shorten(slug(f"{blueprint}-{environment}-{purpose}-{region}"), S3_BUCKET_MAX)
 
 
+# S3 on Outposts access point names: 3 to 50 characters (the S3 access point rule).
+ACCESS_POINT_MAX = 50
+
+
+def outposts_bucket_name(blueprint: str, environment: str, purpose: str) -> str:
+    """`<blueprint>-<env>-<purpose>`, shortened with a stable hash when over 63.
+
+    No region: S3 on Outposts bucket names are unique per Outpost, not across a partition.
+    """
+    return _shorten(slug(f"{blueprint}-{environment}-{purpose}"), S3_BUCKET_MAX)
+
+
+def access_point_name(blueprint: str, environment: str, purpose: str) -> str:
+    """`<blueprint>-<env>-<purpose>` within the access point limit of 50 characters."""
+    return _shorten(slug(f"{blueprint}-{environment}-{purpose}"), ACCESS_POINT_MAX)
+
+
 def kms_alias(blueprint: str, environment: str, purpose: str) -> str:
     return f"alias/{slug(blueprint)}/{slug(environment)}/{slug(purpose)}"[:KMS_ALIAS_MAX]
 

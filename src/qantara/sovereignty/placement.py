@@ -5,9 +5,10 @@ region's verdict per data class, adds what only the catalog's service data can s
 component is never placed in a region that lacks its service), chooses, and explains.
 Hybrid: a component goes to the cloud when the chosen region may hold its class and offers
 its services, else on-prem; on-prem: everything on-prem. An on-prem site must be able to
-take what is placed on it (a Kubernetes cluster with an in-jurisdiction image registry;
-AWS Outposts is refused as not supported yet), and what its components lack there is
-reported as a warning. A blueprint whose choices break the rules is refused with located
+take what is placed on it (a Kubernetes cluster with an in-jurisdiction image registry; for
+an AWS Outposts site, also a parent region that offers S3 on Outposts and the network the
+data lake is reached from), and what its components lack there, or send to the Outpost's
+parent region, is reported as a warning. A blueprint whose choices break the rules is refused with located
 problems naming the rule.
 """
 
@@ -17,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from qantara.blueprint.loader import LoadedBlueprint
-from qantara.components.onprem.coverage import coverage_warnings
+from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.errors import BlueprintError, Problem
 from qantara.policy.rego import RegoEngine, default_engine, to_plain
 from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
@@ -133,16 +134,23 @@ def _service_title(catalog: dict, service: str) -> str:
     return catalog["aws_regions"].get("services", {}).get(service, {}).get("title", service)
 
 
-def _region_preference(catalog: dict, context: dict) -> list[str]:
-    """Regions in the order placement tries them: in-country, then nearest, then the rest."""
-    jurisdictions = catalog["jurisdictions"]["jurisdictions"]
-    home = jurisdictions.get(context["jurisdiction"].split("-")[0], {})
+def _commercial_regions(catalog: dict) -> list[str]:
+    return sorted(code for code, r in regions(catalog).items() if r.get("partition") == "aws")
+
+
+def _nearby_regions(catalog: dict, context: dict) -> list[str]:
+    """The jurisdiction's own regions, then the nearest ones the catalog names."""
+    home = catalog["jurisdictions"]["jurisdictions"].get(context["jurisdiction"].split("-")[0], {})
     countries = set(home.get("countries", []))
     nearest = [code for code in home.get("nearestRegions", []) if code in regions(catalog)]
-    commercial = sorted(code for code, r in regions(catalog).items() if r.get("partition") == "aws")
-    in_country = [code for code in commercial if regions(catalog)[code].get("country") in countries]
-    ordered = in_country + [c for c in nearest if c not in in_country]
-    return ordered + [c for c in commercial if c not in ordered]
+    in_country = [code for code in _commercial_regions(catalog) if regions(catalog)[code].get("country") in countries]
+    return in_country + [c for c in nearest if c not in in_country]
+
+
+def _region_preference(catalog: dict, context: dict) -> list[str]:
+    """Regions in the order placement tries them: in-country, then nearest, then the rest."""
+    ordered = _nearby_regions(catalog, context)
+    return ordered + [c for c in _commercial_regions(catalog) if c not in ordered]
 
 
 class _Placer:
@@ -227,20 +235,77 @@ class _Placer:
             return
         names = ", ".join(onprem)
         if self.spec.on_prem.kind == "outposts":
-            # An Outposts resource is an AWS resource of the Outpost's parent region, which may be
-            # abroad: the plan cannot yet show it as in-country, so it is refused, not guessed.
-            self.refuse(("spec", "onPrem", "kind"),
-                        f"on-prem kind 'outposts' is not supported yet (components placed on-prem: {names}); "
-                        "use kind: kubernetes, with kubeContext pointing at a cluster in the site "
-                        "(an EKS local cluster on the Outpost is one)")
-            return
+            self._check_outpost(placed, onprem)
         if self.spec.on_prem.registry is None:
             self.refuse(("spec", "onPrem", "registry"),
                         f"components placed on-prem ({names}) pull every image from the in-jurisdiction "
                         "registry spec.onPrem.registry names, and it is not set (e.g. registry.example.sa/ml); "
                         "without it images would come from public registries abroad")
-        for name, warning in coverage_warnings(onprem).items():
+        for name, warning in coverage_warnings(onprem, self.spec.on_prem.kind).items():
             placed[name].warnings.append(warning)
+
+    def _check_outpost(self, placed: dict, onprem: list[str]) -> None:
+        """An Outposts site: its parent region must be known and, when something is stored on the
+        Outpost, offer S3 on Outposts; what crosses the service link is said as a warning."""
+        site, facts = self.spec.on_prem, self.catalog["outposts"]
+        region, service = site.outpost_region, facts["requiredService"]
+        path = ("spec", "onPrem", "outpostArn")
+        known = regions(self.catalog)
+        if region not in known:
+            self.refuse(path, f"the Outpost's parent region {region!r} (in outpostArn) is not an AWS region known to "
+                              f"the catalog (generated from botocore's endpoint data); {self._parent_regions(service)}")
+            return
+        if known[region]["partition"] != site.outpost_partition:
+            self.refuse(path, f"outpostArn is in partition {site.outpost_partition!r} but its region {region} is in "
+                              f"partition {known[region]['partition']!r}")
+            return
+        anchor = facts["anchorService"]
+        if known[region].get("services", {}).get(anchor, "unavailable") == "unavailable":
+            self.refuse(path, f"the Outpost's parent region {region} does not offer {_service_title(self.catalog, anchor)} "
+                              f"(per the region catalog), so no Outpost is anchored there; {self._parent_regions(anchor)}")
+            return
+        for name in onprem:
+            if placed[name].requirement == "on-prem":
+                # The rule was written for premises the organisation alone operates: say so, do not decide.
+                because = self.options[placed[name].data_class]["requirement"]["because"]
+                placed[name].warnings.append(
+                    f"{placed[name].data_class} data must stay on premises the organisation runs ({because}); "
+                    f"AWS operates an Outpost through its service link to {region}: confirm that the rule "
+                    "accepts an Outpost before `pulumi up`")
+        stored = [name for name in STORED_COMPONENTS if name in onprem]
+        if not stored:
+            return
+        status = known[region].get("services", {}).get(service, "unavailable")
+        if status == "unavailable":
+            self.refuse(path, f"the Outpost's parent region {region} does not offer {_service_title(self.catalog, service)} "
+                              f"(per the region catalog), which the components stored on the Outpost need "
+                              f"({', '.join(stored)}); {self._parent_regions(service)}")
+            return
+        if status == "uncertain":
+            self.warnings.append(f"availability of {_service_title(self.catalog, service)} in {region} is uncertain: "
+                                 "confirm it before `pulumi up`")
+        if site.outpost_network is None:
+            self.refuse(("spec", "onPrem", "outpostNetwork"),
+                        f"the components stored on the Outpost ({', '.join(stored)}) are reached through an S3 on "
+                        "Outposts endpoint and VPC-only access points in the network of the cluster on the Outpost, "
+                        "and outpostNetwork is not set (vpcId, subnetId, subnetCidr and securityGroupId of the EKS "
+                        "local cluster's subnet on the Outpost)")
+        parent_country = known[region].get("country") or "an unknown country"
+        for name in stored:
+            placed[name].warnings.append(
+                f"{name} keeps {facts['staysOnSite']} on the Outpost at site {site.site} in {site.country}; the "
+                f"service link carries control-plane metadata ({', '.join(facts['parentRegionMetadata'])}) to the "
+                f"parent region {region} in {parent_country}: keep personal data out of names and tags")
+
+    def _parent_regions(self, service: str) -> str:
+        """The parent regions to choose from: those offering `service`, in or near the jurisdiction
+        when any is, else all of them."""
+        offering = sorted(code for code, r in regions(self.catalog).items()
+                          if r.get("services", {}).get(service) == "available")
+        nearby = [code for code in _nearby_regions(self.catalog, self.context) if code in offering]
+        where = f"a region near {self.spec.jurisdiction}" if nearby else "a region"
+        return (f"allowed: an Outpost anchored to {where} that offers {_service_title(self.catalog, service)}: "
+                f"{', '.join(nearby or offering)}")
 
     def _check_names(self) -> None:
         codes = jurisdiction_codes(self.catalog)

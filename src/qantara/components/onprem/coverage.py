@@ -1,12 +1,19 @@
-"""What each platform component becomes on an on-prem Kubernetes cluster, and what it lacks.
+"""What each platform component becomes on an on-prem site, and what it lacks.
 
 Plain data, no Pulumi import: placement reads it and attaches a warning to each on-prem
 component that lacks something, before anything is planned (`qantara place`, `qantara check`).
+A site of kind `outposts` runs the same Kubernetes components on the EKS local cluster of the
+Outpost; only what is stored changes (S3 on Outposts instead of MinIO): `OUTPOSTS_COVERAGE`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+# Components whose data the site keeps in its object store (MinIO, or S3 on Outposts): the
+# data lake and feature store their data, tracking and the registry their MLflow artifacts.
+STORED_COMPONENTS = ("dataLake", "featureStore", "experimentTracking", "modelRegistry")
 
 
 @dataclass(frozen=True)
@@ -47,11 +54,31 @@ COVERAGE: dict[str, OnPremCoverage] = {
 }
 
 
-def coverage_warnings(components: list[str]) -> dict[str, str]:
-    """The warning for each named on-prem component that lacks something, keyed by component."""
+# Object storage is S3 on Outposts (policies/data/outposts.yaml has the facts and sources).
+OUTPOSTS_COVERAGE: dict[str, OnPremCoverage] = {
+    **COVERAGE,
+    "dataLake": OnPremCoverage(
+        "S3 on Outposts buckets raw, curated and artifacts on the Outpost, each reached only through "
+        "a VPC-only access point and encrypted with SSE-S3 (S3 on Outposts lists SSE-S3 and SSE-C, not "
+        "SSE-KMS: the objects are not under a key the organisation holds)",
+        "versioning (pulumi-aws has no resource for it on Outposts buckets: enable it on each bucket "
+        "with `aws s3control put-bucket-versioning`)"),
+    "featureStore": OnPremCoverage(
+        "an S3 on Outposts bucket `features` that serves as the offline store",
+        COVERAGE["featureStore"].not_provisioned),
+    "experimentTracking": OnPremCoverage(
+        "an MLflow tracking server on the Outpost's cluster with its artifacts in the Outpost's "
+        "`artifacts` bucket"),
+}
+
+
+def coverage_warnings(components: list[str], kind: str = "kubernetes") -> dict[str, str]:
+    """The warning for each named on-prem component that lacks something, keyed by component;
+    `kind` is the site's (`spec.onPrem.kind`)."""
+    coverage = OUTPOSTS_COVERAGE if kind == "outposts" else COVERAGE
     warnings = {}
     for component in components:
-        warning = COVERAGE[component].warning(component)
+        warning = coverage[component].warning(component)
         if warning is not None:
             warnings[component] = warning
     return warnings

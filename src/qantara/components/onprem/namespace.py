@@ -30,6 +30,9 @@ class PlatformNamespaceArgs:
     # Namespaces whose pods may open connections to this one: Prometheus, the ingress
     # controller, KServe's gateway. Everything else from outside is refused.
     ingress_from_namespaces: list[str] = field(default_factory=list)
+    # Address ranges outside the cluster the namespace's pods may reach over HTTPS: on an
+    # Outposts site, the subnet of the S3 on Outposts endpoint the data lake is reached through.
+    https_egress_cidrs: list[str] = field(default_factory=list)
 
 
 def pod_security_labels(level: str = POD_SECURITY_LEVEL) -> dict[str, str]:
@@ -46,8 +49,9 @@ class PlatformNamespace(QantaraComponent):
     and a quota and container limits sized for production or not.
 
     The network denies all ingress and egress, then allows DNS to kube-system, traffic
-    between the namespace's own pods, and ingress from the namespaces named in the args.
-    Nothing in the namespace can reach the internet or another namespace's workloads.
+    between the namespace's own pods, ingress from the namespaces named in the args and HTTPS
+    to the address ranges named there (an Outpost's object store). Nothing in the namespace
+    can reach the internet or another namespace's workloads.
     """
 
     name: str
@@ -112,6 +116,16 @@ class PlatformNamespace(QantaraComponent):
                         match_labels={NAMESPACE_NAME_LABEL: namespace}))
                     for namespace in sorted(set(self._args.ingress_from_namespaces))
                 ])],
+            )))
+        if self._args.https_egress_cidrs:
+            policies.append(self._policy("allow-https-to-object-store", k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=every_pod,
+                policy_types=["Egress"],
+                egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                    to=[k8s.networking.v1.NetworkPolicyPeerArgs(ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr))
+                        for cidr in sorted(set(self._args.https_egress_cidrs))],
+                    ports=[k8s.networking.v1.NetworkPolicyPortArgs(protocol="TCP", port=443)],
+                )],
             )))
         return policies
 

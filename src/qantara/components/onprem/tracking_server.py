@@ -14,7 +14,7 @@ from qantara.components.onprem.naming import component_labels, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata, opaque_secret, secret_env
 
 TYPE_TOKEN = "qantara:onprem_tracking_server:TrackingServer"
-# The image must hold boto3 (artifacts in MinIO) and, with a database backend, its driver:
+# The image must hold boto3 (artifacts in S3) and, with a database backend, its driver:
 # mirror a build of this release that adds them under the same name in the registry.
 IMAGE = ("mlflow/mlflow", "v2.22.0")
 PORT = 5000
@@ -26,11 +26,16 @@ BACKEND_URI_KEY = "MLFLOW_BACKEND_STORE_URI"
 class TrackingServerArgs:
     namespace: str
     registry: str
-    # Artifacts go to this bucket of the object store, through the server (clients need no keys).
-    object_storage_endpoint: str
+    # Artifacts go to this object store, through the server (clients need no keys): MinIO's
+    # Service URL; None for S3 on Outposts, which the S3 client finds from the bucket and region.
+    object_storage_endpoint: str | None
     # A Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the artifacts bucket.
     object_storage_credentials_secret: str
-    artifacts_bucket: str = "artifacts"
+    # A bucket name, or the alias of an S3 on Outposts access point (MLflow's artifact URI is
+    # s3://<bucket>/<path>, which cannot hold an ARN).
+    artifacts_bucket: pulumi.Input[str] = "artifacts"
+    # The region requests are signed for: the Outpost's parent region; None for MinIO.
+    object_storage_region: str | None = None
     # A SQLAlchemy database URI (secret config); None keeps a SQLite file on a volume.
     backend_store_uri: pulumi.Input[str] | None = None
     size: str = "Small"
@@ -46,7 +51,8 @@ class TrackingServerArgs:
 
 
 class TrackingServer(QantaraComponent):
-    """MLflow serving its UI, REST API and model registry, proxying artifacts to MinIO.
+    """MLflow serving its UI, REST API and model registry, proxying artifacts to the site's
+    object store (MinIO, or S3 on Outposts on an Outposts site).
 
     With `--serve-artifacts` clients upload and download artifacts through the server, so
     only the server holds object-store credentials, and those reach the artifacts bucket
@@ -100,13 +106,20 @@ class TrackingServer(QantaraComponent):
 
     def _server(self) -> k8s.core.v1.ContainerArgs:
         args = self._args
+        destination = pulumi.Output.concat("s3://", args.artifacts_bucket, "/mlflow")
         command = ["mlflow", "server", "--host", "0.0.0.0", "--port", str(PORT),
-                   "--serve-artifacts", "--artifacts-destination", f"s3://{args.artifacts_bucket}/mlflow"]
+                   "--serve-artifacts", "--artifacts-destination", destination]
         credentials = args.object_storage_credentials_secret
+        store = {}
+        if args.object_storage_endpoint is not None:
+            store["MLFLOW_S3_ENDPOINT_URL"] = args.object_storage_endpoint
+        if args.object_storage_region is not None:
+            store["AWS_DEFAULT_REGION"] = args.object_storage_region
+        store["HOME"] = "/tmp"
         variables = [
             secret_env("AWS_ACCESS_KEY_ID", credentials, "AWS_ACCESS_KEY_ID"),
             secret_env("AWS_SECRET_ACCESS_KEY", credentials, "AWS_SECRET_ACCESS_KEY"),
-            *env({"MLFLOW_S3_ENDPOINT_URL": args.object_storage_endpoint, "HOME": "/tmp"}),
+            *env(store),
         ]
         mounts = []
         if self._sqlite:
