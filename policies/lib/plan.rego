@@ -79,9 +79,10 @@ config_for(bucket, index) := index[handle] if {
 # written as a literal inside the loop, 1.2 s as a rule); reading a resource costs about
 # 40 µs, so every pass over 10,000 resources costs 0.4 s; and a large array handed to a
 # function called once per element is copied on each call. Arrays, sort(), split() and
-# numbers.range() are linear. So resources are found by type through one shared index,
-# built once per query by sorting, and joined by sorting "key kind index" lines, never
-# through an object keyed by URN.
+# numbers.range() are linear. So resources are found by type through one shared index and
+# joined through the input's reverse dependencies (input.planIndex, from Python), or by
+# sorting "key kind index" lines when the input lacks them; never through an object keyed
+# by URN.
 
 # Resource positions by type, {type: [index, ...]}: handed in by Qantara's input builder
 # (qantara.policy.evaluate.plan_index), else built here with one pass and one sort.
