@@ -33,43 +33,10 @@ kind_word(type_token) := parts[count(parts) - 1] if {
 	parts := split(type_token, ":")
 }
 
-buckets := [r | some r in resources; r.type in bucket_types]
-
 bucket_types := {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
 
 # Values by which other resources may name a bucket: its URN (dependencies) or its physical name.
 bucket_handles(bucket) := {h | some h in [bucket.urn, object.get(bucket.inputs, "bucket", "[unknown]")]; not is_unknown(h)}
-
-# Does `resource` point at `target` through property `property`?
-refers_to(resource, property, target) if target.urn in object.get(resource, ["propertyDependencies", property], [])
-
-refers_to(resource, property, target) if {
-	value := object.get(resource.inputs, property, "[unknown]")
-	not is_unknown(value)
-	value in bucket_handles(target)
-}
-
-# Resources of a type, indexed by every handle of the bucket they configure (URN or name).
-by_bucket(types) := {handle: r |
-	some r in resources
-	r.type in types
-	some handle in bucket_refs(r)
-}
-
-bucket_refs(r) := {h | some h in object.get(r, ["propertyDependencies", "bucket"], [])} | {h |
-	h := object.get(r.inputs, "bucket", "[unknown]")
-	not is_unknown(h)
-}
-
-configured(bucket, index) if {
-	some handle in bucket_handles(bucket)
-	index[handle]
-}
-
-config_for(bucket, index) := index[handle] if {
-	some handle in bucket_handles(bucket)
-	index[handle]
-}
 
 # --- Indexes and joins that stay linear in regopy 1.5 -----------------------------------
 #

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import sys
 from pathlib import Path
@@ -114,3 +115,16 @@ def test_planted_violations_are_found_by_qantara():
     found = {f["policy"] for f in evaluate(policy_input(blueprint=blueprint, plan=synthetic.qantara_plan(platform)),
                                            ("resources",))}
     assert {"QA-RES-001", "QA-RES-003", "QA-RES-004"} <= found
+
+
+def test_findings_do_not_depend_on_the_plan_index_on_any_planted_violation():
+    # policies/lib/plan.rego builds what input.planIndex holds when an input lacks it.
+    platform = synthetic.Platform([r for index, kind in enumerate(synthetic.VIOLATIONS)
+                                   for r in synthetic._workload(index, kind)])
+    blueprint = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml").model.model_dump(mode="json", by_alias=True)
+    indexed = policy_input(blueprint=blueprint, plan=synthetic.qantara_plan(platform))
+    bare = copy.deepcopy(indexed)
+    del bare["planIndex"]
+    findings = evaluate(indexed, ("blueprint", "resources"))
+    assert findings == evaluate(bare, ("blueprint", "resources"))
+    assert {"QA-RES-001", "QA-RES-003", "QA-RES-004", "QA-RES-005"} <= {f["policy"] for f in findings}

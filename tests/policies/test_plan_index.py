@@ -2,14 +2,13 @@
 
 policies/lib/plan.rego takes the by-type and reverse-dependency indexes from the input when
 they are there (fast) and builds what it needs from the plan alone otherwise (an OPA user's
-own input). Both ways must reach the same findings.
+own input). Both ways must reach the same findings (on the benchmark's synthetic platform
+too: tests/benchmarks/test_synthetic.py).
 """
 
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,6 @@ from qantara.policy.evaluate import evaluate, plan_index, policy_input
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference" / "pulumi-json"
-
-
-def _synthetic():
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "benchmarks" / "synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("synthetic", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-synthetic = _synthetic()
 
 
 def _blueprint(name: str = "ae-health-cloud.yaml") -> dict:
@@ -66,14 +54,6 @@ def test_index_lists_positions_by_type_and_who_depends_on_each_resource_through_
 def test_index_ignores_dependencies_on_resources_outside_the_plan():
     block = _resource("raw-block", BLOCK, {"bucket": "x"}, {"bucket": ["urn:pulumi:s::p::aws:s3/bucket:Bucket::elsewhere"]})
     assert plan_index({"resources": [block]})["referrers"] == [[]]
-
-
-def test_findings_are_the_same_with_and_without_the_index_on_every_planted_violation():
-    platform = synthetic.Platform([r for index, kind in enumerate(synthetic.VIOLATIONS)
-                                   for r in synthetic._workload(index, kind)])
-    indexed, bare = _findings_both_ways(synthetic.qantara_plan(platform), _blueprint())
-    assert indexed == bare
-    assert {"QA-RES-001", "QA-RES-003", "QA-RES-004", "QA-RES-005"} <= {f["policy"] for f in indexed}
 
 
 def test_a_bucket_named_only_by_name_is_joined_the_same_way_with_and_without_the_index():
