@@ -24,7 +24,7 @@ demo: setup
 	$(BIN)/qantara check $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: setup
 	$(BIN)/python benchmarks/plan_check.py

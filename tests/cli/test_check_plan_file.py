@@ -22,7 +22,7 @@ from qantara.plan.importers import load_plan_file
 
 REPO = Path(__file__).resolve().parents[2]
 AE_HEALTH = REPO / "blueprints" / "ae-health-cloud.yaml"
-REFERENCE = REPO.parent / "shared" / "reference" / "pulumi-json"
+REFERENCE = REPO / "tests" / "fixtures" / "reference" / "pulumi-json"
 REFERENCE_FILES = sorted(REFERENCE.glob("*.json*"))
 PREVIEW = REPO / "tests" / "plan" / "fixtures" / "preview-digest_lake-change.json"
 

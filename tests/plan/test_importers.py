@@ -1,6 +1,6 @@
 """Real Pulumi output becomes the same Plan document the offline planner produces.
 
-The reference files are real Pulumi CLI output (shared/reference/pulumi-json/README.txt says
+The reference files are real Pulumi CLI output (tests/fixtures/reference/pulumi-json/README.txt says
 where each comes from); the fixtures beside this file are hand-made for what the reference
 files lack: secrets, unknowns and a `pulumi preview --json` document, whose shape follows
 Pulumi's source (tests/plan/fixtures/README.md).
@@ -17,7 +17,7 @@ from qantara.errors import EXIT_BAD_INPUT, PlanError
 from qantara.plan.document import SECRET, UNKNOWN
 from qantara.plan.importers import MAX_PLAN_BYTES, load_plan_file
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pulumi-json"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "pulumi-json"
 REFERENCE_FILES = sorted(REFERENCE.glob("*.json*"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STACK_EXPORT = FIXTURES / "stack-export_secret-values.json"

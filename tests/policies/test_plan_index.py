@@ -18,7 +18,7 @@ from qantara.plan.importers import load_plan_file
 from qantara.policy.evaluate import evaluate, plan_index, policy_input
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT.parent / "shared" / "reference" / "pulumi-json"
+REFERENCE = ROOT / "tests" / "fixtures" / "reference" / "pulumi-json"
 
 
 def _blueprint(name: str = "ae-health-cloud.yaml") -> dict:

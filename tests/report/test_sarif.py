@@ -11,7 +11,7 @@ import qantara
 from qantara.policy.library import policy_index
 from qantara.report.sarif import check_sarif, field_path
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 
 
 def test_check_has_every_kind_of_finding(kinds):

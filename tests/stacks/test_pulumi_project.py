@@ -5,7 +5,7 @@ import jsonschema
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT.parent / "shared" / "reference" / "pulumi-project.schema.json"
+SCHEMA = ROOT / "tests" / "fixtures" / "reference" / "pulumi-project.schema.json"
 
 
 def test_platform_project_file_is_valid_against_pulumis_own_schema():

@@ -16,7 +16,7 @@ from ml_project_cases import SA_HYBRID
 from qantara.components.model_serving import TYPE_TOKEN, endpoint_name
 from qantara.plan.offline import run_under_mocks
 
-PULUMI_PROJECT_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "reference" / "pulumi-project.schema.json"
+PULUMI_PROJECT_SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "pulumi-project.schema.json"
 PLATFORM_OUTPUTS = {
     "region": "me-central-1",
     "platformKeyArn": "arn:aws:kms:me-central-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab",
