@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -24,16 +23,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign ML
 
 
 def _write(text: str, out: Optional[Path]) -> None:
-    """Print, or write the file atomically so a failure never leaves it half-written."""
+    """Print, or replace the regular file `out` atomically (output_file.py)."""
     if out is None:
         typer.echo(text)
         return
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, encoding="utf-8", suffix=".tmp") as handle:
-        handle.write(text if text.endswith("\n") else text + "\n")
-        temporary = Path(handle.name)
-    temporary.replace(out)
+    from qantara.output_file import write_output
+
+    write_output(out, text if text.endswith("\n") else text + "\n")
 
 
 def _parse_config(pairs: list[str]) -> dict[str, str]:
