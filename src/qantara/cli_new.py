@@ -65,13 +65,15 @@ def ml_project(
 
 def update(
     project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The generated project (default: here)."),
-    template: Optional[Path] = typer.Option(None, "--template", help="Template directory; default: the one "
-                                                                     "recorded in .cruft.json."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Template directory you trust (its hooks run); "
+                                                                     "default: Qantara's own, which .cruft.json must "
+                                                                     "record."),
 ) -> None:
     """Apply the template's changes since the project was generated, keeping your edits.
 
     Exits 1 when a file has conflicting changes: it is left as it is and the template's
-    change is written under .qantara/conflicts/.
+    change is written under .qantara/conflicts/. While a conflict is pending there, the next
+    update is refused (exit 2). Every change is applied together or not at all.
     """
     from qantara.project.update import update_project
 
