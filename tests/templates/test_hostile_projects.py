@@ -343,7 +343,7 @@ def test_an_update_that_fails_half_way_changes_nothing(template_copy, tmp_path, 
         return real_rename(source, destination)
 
     monkeypatch.setattr(staged.os, "rename", failing_rename)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(ProjectError, match="No space left on device.*nothing was changed"):
         update_project(project, template_dir=template_copy)
     monkeypatch.undo()
 
@@ -400,3 +400,31 @@ def test_a_huge_answer_is_named_not_echoed(tmp_path):
                  "--set", "serving=" + "x" * 100_000)
     assert result.exit_code == 2
     assert "100000 characters" in result.output and len(result.output) < 2000
+
+
+@pytest.mark.parametrize("payload", ["{{ 7*7 }}", "{% include '/etc/passwd' %}"])
+def test_template_syntax_typed_at_a_prompt_is_refused_literally(tmp_path, payload):
+    questions = len([k for k in template_options(TEMPLATE_DIR) if not k.startswith("_")])
+    typed = payload + "\n" + "\n" * (questions - 1)
+    result = CliRunner().invoke(_app(), ["new", "ml-project", "--blueprint", str(AE_HEALTH), "-o", str(tmp_path)],
+                                input=typed)
+    assert result.exit_code == 2, result.output
+    assert f"answer 'project_name': {payload!r} contains template syntax" in result.output
+    assert "root:x:0:0" not in result.output and list(tmp_path.iterdir()) == []
+
+
+def test_blueprint_text_fields_with_template_syntax_stay_text(tmp_path):
+    # Free text in the blueprint (description, owner, tags) never reaches a template as code;
+    # what does reach it (name, region, site, environments) is constrained to DNS labels.
+    text = AE_HEALTH.read_text(encoding="utf-8")
+    original = "description: Patient-risk models for a Dubai hospital group."
+    assert original in text
+    text = text.replace(original, "description: \"{{ 7*7 }} {% include '/etc/passwd' %}\"")
+    blueprint = tmp_path / "blueprint.yaml"
+    blueprint.write_text(text, encoding="utf-8")
+    project = new_ml_project(blueprint, answers={}, no_input=True, output_dir=tmp_path)
+    assert (project / "qantara.yaml").is_file()
+    assert_no_evaluation(tmp_path, "{{ 7*7 }}")
+    for path in project.rglob("*"):
+        if path.is_file() and ".github" not in path.parts:  # GitHub's own ${{ }} is copied as is
+            assert "{{" not in path.read_text(encoding="utf-8", errors="replace"), path

@@ -130,10 +130,10 @@ def _message(error: Any, loc: FieldPath, root: type[BaseModel]) -> str:
 def _unknown_field(loc: FieldPath, root: type[BaseModel]) -> str:
     allowed = _allowed_fields(loc[:-1], root)
     if not allowed:
-        return f"unknown field '{loc[-1]}'"
+        return f"unknown field {short_repr(loc[-1])}"
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown field '{loc[-1]}' ({hint}allowed: {', '.join(allowed)})"
+    return f"unknown field {short_repr(loc[-1])} ({hint}allowed: {', '.join(allowed)})"
 
 
 def _allowed_fields(loc: FieldPath, root: type[BaseModel]) -> list[str]:

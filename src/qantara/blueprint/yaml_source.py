@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qantara.errors import InputError, Problem
-from qantara.input_file import read_regular_file, short_repr
+from qantara.input_file import ECHO_LIMIT, read_regular_file, short_repr
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
@@ -52,10 +52,10 @@ def format_field_path(path: FieldPath) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif _IDENTIFIER_RE.fullmatch(part):
+        elif _IDENTIFIER_RE.fullmatch(part) and len(part) <= ECHO_LIMIT:
             out += f".{part}" if out else part
         else:
-            out += f"[{part!r}]"
+            out += f"[{short_repr(part)}]"
     return out
 
 
@@ -88,7 +88,8 @@ def load_yaml_with_positions(path: str | os.PathLike[str]) -> SourceDocument:
     text = _read_text(name)
     root = _compose_single(name, text)
     if not isinstance(root, MappingNode):
-        found = "a list" if isinstance(root, SequenceNode) else describe_value(_Builder(name).build(root, (), 0))
+        # The kind only, never the value: a file named by mistake (or by an attacker) is not echoed.
+        found = "a list" if isinstance(root, SequenceNode) else _kind_of_scalar(_Builder(name).build(root, (), 0))
         raise _problem(name, root, (), f"the top level must be a mapping (key: value), found {found}")
     builder = _Builder(name)
     data = builder.build(root, (), 0)
@@ -205,7 +206,8 @@ class _Builder:
             key_path = path + (key,)
             if key in result:
                 first_line = self.keys[key_path][0]
-                raise _problem(self.name, key_node, key_path, f"duplicate key '{key}' (first at line {first_line})")
+                raise _problem(self.name, key_node, key_path,
+                               f"duplicate key {short_repr(key)} (first at line {first_line})")
             self.keys[key_path] = _position(key_node)
             result[key] = self.build(value_node, key_path, depth + 1)
         return result
@@ -274,6 +276,11 @@ def _integer(digits: str, base: int, sign: int) -> int:
     if len(digits) > _MAX_DIGITS[base] or int(digits, base) > MAX_INT:
         raise _OutOfRange()
     return sign * int(digits, base)
+
+
+def _kind_of_scalar(value: Any) -> str:
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    return kinds.get(type(value), "null")
 
 
 def describe_value(value: Any) -> str:

@@ -85,7 +85,9 @@ def _read_text(path: Path) -> str:
         data = read_regular_file(path, MAX_PLAN_BYTES, "plan file")
     except InputError as error:
         problem = error.problems[0]
-        raise _fail(path, f"{problem.message}; {EXPECTED}") from None
+        hint = " (for a preview: `pulumi preview --json > plan.json`, then --plan plan.json)" \
+            if "FIFO" in problem.message else ""
+        raise _fail(path, f"{problem.message}{hint}; {EXPECTED}") from None
     # PowerShell's `>` writes UTF-16 with a byte-order mark; everything else writes UTF-8.
     encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
     try:
@@ -123,7 +125,7 @@ def _parse(path: Path, text: str) -> tuple[str, object]:
         return "document", document
     if "steps" in document or "changeSummary" in document:
         return "document", document
-    keys = ", ".join(sorted(document)[:8]) or "none"
+    keys = ", ".join(shorten(key, 40) for key in sorted(document)[:8]) or "none"
     raise _fail(path, f"not a Pulumi plan file (top-level keys: {keys}); {EXPECTED}")
 
 

@@ -325,7 +325,7 @@ def _given_answers(answers: Mapping[str, object], environments: Iterable[str] | 
             problems.append(f"answer {name!r} is a platform fact `qantara new` reads from the blueprint; "
                             f"it cannot be set (settable: {', '.join(settable)})")
         elif name not in settable:
-            problems.append(f"unknown answer {name!r} (allowed: {', '.join(settable)})")
+            problems.append(f"unknown answer {short_repr(name)} (allowed: {', '.join(settable)})")
         elif not isinstance(value, str):
             problems.append(f"answer {name!r} must be text, got {type(value).__name__}")
         else:

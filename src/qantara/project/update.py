@@ -66,15 +66,18 @@ def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | o
     values, messages = _values(project, state, state_path, template)
     with tempfile.TemporaryDirectory(prefix="qantara-update-") as scratch:
         fresh = render(template, values, Path(scratch))
-        work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=project / ".qantara"))
         try:
-            changes, merged = _plan(project, fresh, work, skip=state.get("skip") or [])
-            messages += merged
-            changes += _bookkeeping(fresh, work, template, values, skip=state.get("skip") or [])
-            apply_changes(project, changes, work)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    return messages
+            work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=project / ".qantara"))
+            try:
+                changes, merged = _plan(project, fresh, work, skip=state.get("skip") or [])
+                changes += _bookkeeping(fresh, work, template, values, skip=state.get("skip") or [])
+                apply_changes(project, changes, work)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        except OSError as error:  # a read-only project, a full disk: every change was undone
+            raise ProjectError(f"{project}: cannot apply the update ({error.strerror or error}); nothing was "
+                               f"changed") from None
+    return messages + merged
 
 
 def _template(state: dict, state_path: Path, template_dir: str | os.PathLike[str] | None) -> Path:
