@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,18 @@ def test_plan_and_check_report_the_same_resource_count(qantara):
     assert summary in planned.stdout.splitlines()[0]
     assert f"the table lists the {total - logical} that are placed" in planned.stdout.splitlines()[0]
     assert summary in checked.stdout.splitlines()[0]
+
+
+def test_a_set_value_that_is_not_utf8_is_refused_with_exit_2(tmp_path):
+    script = Path(sys.executable).with_name("qantara")
+    command = [os.fsencode(script)] if script.is_file() else [os.fsencode(sys.executable), b"-c",
+                                                               b"from qantara.cli import main; main()"]
+    out = tmp_path / "out"
+    result = subprocess.run([*command, b"new", b"ml-project", b"--blueprint", os.fsencode(AE_HEALTH), b"--no-input",
+                             b"-o", os.fsencode(out), b"--set", b"project_name=Risk \xff\xfe"],
+                            capture_output=True, timeout=BAD_INPUT_TIMEOUT, cwd=REPO,
+                            env={k: v for k, v in os.environ.items() if k != "QANTARA_DEBUG"})
+    stderr = result.stderr.decode("utf-8", errors="replace")
+    assert result.returncode == 2, (result.returncode, stderr)
+    assert "answer 'project_name'" in stderr and "not valid UTF-8" in stderr and "Traceback" not in stderr
+    assert not out.exists()

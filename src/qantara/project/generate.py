@@ -1,9 +1,10 @@
 """`qantara new ml-project`: an ML project from `templates/ml-project` that knows its platform.
 
-Answers are checked before anything is written: cookiecutter drops unknown keys silently,
-renders answers as Jinja and re-asks nothing, so each of those is refused here with one
-message naming the answer, what is wrong and what is allowed. The project is rendered into
-a temporary directory beside the target and renamed into place: a failure leaves nothing.
+Answers are checked before anything is written: cookiecutter drops unknown keys silently and
+re-asks nothing, so each of those is refused here with one message naming the answer, what
+is wrong and what is allowed. Answers are data, never rendered as templates (`answers.py`).
+The project is rendered into a temporary directory and renamed into place beside the others:
+a failure leaves nothing, not even the output directories it created.
 
 The project records its answers and the template's fingerprint in a cruft-compatible
 `.cruft.json`, and what the template produced in `.qantara/template-baseline/`: the common
@@ -26,7 +27,6 @@ from pathlib import Path
 from qantara.errors import ProjectError
 from qantara.input_file import short_repr
 from qantara.paths import project_root
-from qantara.project.answers import resolve_answers
 
 # cookiecutter, the blueprint loader and placement are imported where they are used: the
 # template's post-generation hook imports this module for `prune_unselected` alone, in a
@@ -123,6 +123,7 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     asked for. Every invalid answer is a `ProjectError`, raised before anything is written.
     """
     from qantara.blueprint.loader import load_blueprint
+    from qantara.project.answers import resolve_answers
     from qantara.sovereignty.placement import resolve_placement
 
     template = Path(template_dir) if template_dir is not None else TEMPLATE_DIR
