@@ -84,10 +84,10 @@ def _read_text(path: Path) -> str:
     try:
         data = read_regular_file(path, MAX_PLAN_BYTES, "plan file")
     except InputError as error:
-        problem = error.problems[0]
+        message = error.problems[0].message.removeprefix("cannot read file: ")
         hint = " (for a preview: `pulumi preview --json > plan.json`, then --plan plan.json)" \
-            if "FIFO" in problem.message else ""
-        raise _fail(path, f"{problem.message}{hint}; {EXPECTED}") from None
+            if "FIFO" in message else ""
+        raise _fail(path, f"{message}{hint}; {EXPECTED}") from None
     # PowerShell's `>` writes UTF-16 with a byte-order mark; everything else writes UTF-8.
     encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
     try:
