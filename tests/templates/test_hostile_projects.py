@@ -428,3 +428,31 @@ def test_blueprint_text_fields_with_template_syntax_stay_text(tmp_path):
     for path in project.rglob("*"):
         if path.is_file() and ".github" not in path.parts:  # GitHub's own ${{ }} is copied as is
             assert "{{" not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+@pytest.mark.parametrize("character", ["\u2028", "\x85", "\x9b", "\ufeff", "\ufffe"],
+                         ids=["line-separator", "next-line", "c1-control", "bom", "non-character"])
+def test_an_answer_that_generated_yaml_cannot_represent_is_refused(tmp_path, character):
+    result = run("new", "ml-project", "--blueprint", AE_HEALTH, "--no-input", "-o", tmp_path,
+                 "--set", f"description=Risk{character}scores")
+    assert result.exit_code == 2, result.output
+    assert "answer 'description'" in result.output and "would need escaping" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_baseline_holding_a_fifo_is_refused_without_reading_it(tmp_path):
+    project = generated(tmp_path / "out")
+    os.mkfifo(project / ".qantara" / "template-baseline" / "pipe")
+    result = run("update", project)
+    assert result.exit_code == 2, result.output
+    assert "template baseline holds something other than a regular file" in result.output
+
+
+def test_a_huge_file_at_a_template_path_is_refused_not_read(template_copy, tmp_path):
+    project = generated(tmp_path / "out", template_copy)
+    with (project / "Makefile").open("r+b") as handle:
+        handle.truncate(17 * 1024 * 1024)  # sparse: costs no disk
+    makefile = template_copy / PROJECT_FILES / "Makefile"
+    makefile.write_text(makefile.read_text() + "\n# template change\n")
+    with pytest.raises(ProjectError, match="larger than the 16 MiB"):
+        update_project(project, template_dir=template_copy)

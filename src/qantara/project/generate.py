@@ -48,7 +48,9 @@ LOCATION_COMPONENTS = ("serving", "experimentTracking")
 
 TEMPLATE_SYNTAX = ("{{", "{%", "{#")
 # Answers land in YAML, TOML and Python string literals unescaped: these would need escaping.
-FORBIDDEN_CHARACTERS = re.compile(r'["\\\x00-\x1f\x7f]')
+# C1 controls and the byte-order mark are not printable YAML; NEL, LS and PS are line breaks
+# to PyYAML (YAML 1.1) and would fold a quoted value; U+FFFE/U+FFFF are not characters.
+FORBIDDEN_CHARACTERS = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
 SLUG = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 # The slug names SageMaker resources with suffixes (`<slug>-champion-1a2b3c4`), within 63.
 SLUG_MAX = 40
@@ -360,7 +362,7 @@ def _text_problems(name: str, value: str) -> list[str]:
     bad = FORBIDDEN_CHARACTERS.search(value)
     if bad:
         return [f"answer {name!r}: {short_repr(value)} contains {bad.group()!r}; double quotes, backslashes and control "
-                f"characters (newlines included) would need escaping in the generated YAML, TOML and Python "
+                f"characters (newlines and Unicode line separators included) would need escaping in the generated YAML, TOML and Python "
                 f"(allowed: one line of text without them)"]
     return []
 
