@@ -456,3 +456,15 @@ def test_a_huge_file_at_a_template_path_is_refused_not_read(template_copy, tmp_p
     makefile.write_text(makefile.read_text() + "\n# template change\n")
     with pytest.raises(ProjectError, match="larger than the 16 MiB"):
         update_project(project, template_dir=template_copy)
+
+
+def test_a_project_under_a_braced_path_updates_literally(template_copy, tmp_path):
+    project = generated(tmp_path / "{{ 7*7 }}" / "{% raw %}", template_copy)
+    makefile = template_copy / PROJECT_FILES / "Makefile"
+    makefile.write_text(makefile.read_text() + "\nlint:\n\truff check .\n")
+    result = run("update", project, "--template", template_copy)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("updated Makefile")
+    assert (project / "Makefile").read_text().endswith("ruff check .\n")
+    assert_no_evaluation(tmp_path, "{{ 7*7 }}")
+    assert not list((project / ".qantara").glob("update-*")), "the work directory is removed"
