@@ -117,8 +117,8 @@ def _values(project: Path, state: dict, state_path: Path, template: Path) -> tup
     answers = {name: recorded[name] for name in settable if name in recorded}
     try:
         _given_answers(answers, None, options)
-        _check_blueprint_answer(str(answers.get("blueprint", "")))
         values = resolve_answers(options, answers, no_input=True)
+        _check_blueprint_answer(str(values["blueprint"]))
         blueprint = project / str(values["blueprint"])
         loaded = load_blueprint(blueprint)
         _check_answers(values, options, loaded.model, blueprint, project.absolute().parent)
