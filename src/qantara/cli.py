@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -19,21 +18,19 @@ import typer
 from qantara.cli_new import new_app
 from qantara.cli_new import update as update_command
 from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
+from qantara.input_file import short_repr
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
 
 
 def _write(text: str, out: Optional[Path]) -> None:
-    """Print, or write the file atomically so a failure never leaves it half-written."""
+    """Print, or replace the regular file `out` atomically (output_file.py)."""
     if out is None:
         typer.echo(text)
         return
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, encoding="utf-8", suffix=".tmp") as handle:
-        handle.write(text if text.endswith("\n") else text + "\n")
-        temporary = Path(handle.name)
-    temporary.replace(out)
+    from qantara.output_file import write_output
+
+    write_output(out, text if text.endswith("\n") else text + "\n")
 
 
 def _parse_config(pairs: list[str]) -> dict[str, str]:
@@ -41,14 +38,14 @@ def _parse_config(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or ":" not in key:
-            raise InputError(f"--config {pair!r}: expected KEY=VALUE with a namespaced key, e.g. aws:region=me-central-1")
+            raise InputError(f"--config {short_repr(pair)}: expected KEY=VALUE with a namespaced key, e.g. aws:region=me-central-1")
         config[key] = value
     return config
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     if value not in allowed:
-        raise InputError(f"{option} {value!r}: expected one of {', '.join(allowed)}")
+        raise InputError(f"{option} {short_repr(value)}: expected one of {', '.join(allowed)}")
     return value
 
 

@@ -15,6 +15,7 @@ from typing import Optional
 import typer
 
 from qantara.errors import EXIT_CHECKPOINT_FAILED, InputError, QantaraError
+from qantara.input_file import short_repr
 
 new_app = typer.Typer(add_completion=False, no_args_is_help=True,
                       help="Start a project already wired to a platform's blueprint.")
@@ -37,9 +38,10 @@ def parse_answers(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InputError(f"--set {pair!r}: expected ANSWER=VALUE, e.g. --set project_name='Readmission Risk'")
+            raise InputError(f"--set {short_repr(pair)}: expected ANSWER=VALUE, e.g. --set project_name='Readmission Risk'")
         if key in answers:
-            raise InputError(f"--set {key}: given twice ({answers[key]!r} and {value!r}); give it once")
+            raise InputError(f"--set {short_repr(key)}: given twice ({short_repr(answers[key])} and {short_repr(value)}); "
+                             f"give it once")
         answers[key] = value
     return answers
 
@@ -65,13 +67,15 @@ def ml_project(
 
 def update(
     project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The generated project (default: here)."),
-    template: Optional[Path] = typer.Option(None, "--template", help="Template directory; default: the one "
-                                                                     "recorded in .cruft.json."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Template directory you trust (its hooks run); "
+                                                                     "default: Qantara's own, which .cruft.json must "
+                                                                     "record."),
 ) -> None:
     """Apply the template's changes since the project was generated, keeping your edits.
 
     Exits 1 when a file has conflicting changes: it is left as it is and the template's
-    change is written under .qantara/conflicts/.
+    change is written under .qantara/conflicts/. While a conflict is pending there, the next
+    update is refused (exit 2). Every change is applied together or not at all.
     """
     from qantara.project.update import update_project
 

@@ -35,7 +35,7 @@ def test_the_users_edit_and_the_template_change_both_arrive(template_copy, tmp_p
     makefile = template_copy / PROJECT_FILES / "Makefile"
     makefile.write_text(makefile.read_text() + "\nlint:\n\truff check .\n")
 
-    messages = update_project(project)
+    messages = update_project(project, template_dir=template_copy)
 
     assert messages == ["updated Makefile: the template's change (you had not edited it)"]
     assert "Ask Layla before retraining." in (project / "README.md").read_text()
@@ -43,7 +43,7 @@ def test_the_users_edit_and_the_template_change_both_arrive(template_copy, tmp_p
     state = json.loads((project / ".cruft.json").read_text())
     assert state["commit"] == template_fingerprint(template_copy)
     assert (project / BASELINE_DIR / "Makefile").read_text().endswith("ruff check .\n")
-    assert update_project(project) == [], "a second update has nothing left to do"
+    assert update_project(project, template_dir=template_copy) == [], "a second update has nothing left to do"
 
 
 def test_edits_and_template_changes_in_one_file_merge_when_apart(template_copy, tmp_path):
@@ -52,7 +52,7 @@ def test_edits_and_template_changes_in_one_file_merge_when_apart(template_copy, 
     makefile = template_copy / PROJECT_FILES / "Makefile"
     makefile.write_text(makefile.read_text() + "\nlint:\n\truff check .\n")
 
-    assert update_project(project) == ["merged Makefile: the template's change and your edits"]
+    assert update_project(project, template_dir=template_copy) == ["merged Makefile: the template's change and your edits"]
     text = (project / "Makefile").read_text()
     assert "DATA ?= data/admissions-2025.csv" in text and text.endswith("ruff check .\n")
 
@@ -63,7 +63,7 @@ def test_overlapping_changes_are_a_conflict_that_leaves_the_file_alone(template_
     edit(template_copy / PROJECT_FILES / "Makefile", "DATA ?= data/training.csv", "DATA ?= data/train.parquet")
     mine = (project / "Makefile").read_bytes()
 
-    result = CliRunner().invoke(_app(), ["update", str(project)])
+    result = CliRunner().invoke(_app(), ["update", str(project), "--template", str(template_copy)])
 
     assert result.exit_code == 1, result.output
     assert result.output.startswith("conflict in Makefile: your edits and the template's change touch the same lines")
@@ -77,7 +77,7 @@ def test_files_the_template_adds_or_drops_follow_it(template_copy, tmp_path):
     (template_copy / PROJECT_FILES / "CONTRIBUTING.md").write_text("# Contributing to {{ cookiecutter.project_name }}\n")
     (template_copy / PROJECT_FILES / ".dockerignore").unlink()
 
-    messages = update_project(project)
+    messages = update_project(project, template_dir=template_copy)
 
     assert messages == ["removed .dockerignore: the template no longer has it, and you had not edited it",
                         "added CONTRIBUTING.md: new in the template"]

@@ -21,6 +21,7 @@ from qantara.blueprint.yaml_source import (
     load_yaml_with_positions,
 )
 from qantara.errors import BlueprintError, InputError, Problem
+from qantara.input_file import shorten, short_repr
 
 # What a wrong-typed value should have been, by pydantic error type.
 _EXPECTED = {
@@ -106,29 +107,33 @@ def _message(error: Any, loc: FieldPath, root: type[BaseModel]) -> str:
         return f"required field '{loc[-1]}' is missing"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", ctx["expected"])
-        return f"{value!r} is not allowed (allowed: {', '.join(allowed)})"
+        return f"{short_repr(value)} is not allowed (allowed: {', '.join(allowed)})"
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {describe_value(value)}"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} is not {PATTERN_HINTS.get(ctx['pattern'], 'matching ' + ctx['pattern'])}"
+        return f"{short_repr(value)} is not {PATTERN_HINTS.get(ctx['pattern'], 'matching ' + ctx['pattern'])}"
     if kind == "string_too_long":
-        return f"{value!r} is longer than {ctx['max_length']} characters"
+        return f"{short_repr(value)} is longer than {ctx['max_length']} characters"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "too_short":
         return f"needs at least {ctx['min_length']} item(s), got {len(value)}"
     if kind == "greater_than_equal":
-        return f"{value!r} is below the minimum ({ctx['ge']})"
-    return error["msg"]
+        return f"{short_repr(value)} is below the minimum ({ctx['ge']})"
+    if kind == "less_than_equal":
+        return f"{short_repr(value)} is above the maximum ({ctx['le']})"
+    if kind == "greater_than":
+        return f"{short_repr(value)} must be above {ctx['gt']}"
+    return shorten(error["msg"])
 
 
 def _unknown_field(loc: FieldPath, root: type[BaseModel]) -> str:
     allowed = _allowed_fields(loc[:-1], root)
     if not allowed:
-        return f"unknown field '{loc[-1]}'"
+        return f"unknown field {short_repr(loc[-1])}"
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown field '{loc[-1]}' ({hint}allowed: {', '.join(allowed)})"
+    return f"unknown field {short_repr(loc[-1])} ({hint}allowed: {', '.join(allowed)})"
 
 
 def _allowed_fields(loc: FieldPath, root: type[BaseModel]) -> list[str]:

@@ -379,8 +379,10 @@ class ServingSpec(ComponentSpec):
 
 class MonitoringSpec(ComponentSpec):
     schedule: Literal["hourly", "daily"] = Field("daily", description="How often drift is measured.")
-    latency_threshold_ms: int = Field(1000, ge=1, description="Model latency (p99 over 5 minutes) that raises an alarm.")
-    error_threshold: int = Field(10, ge=1, description="5xx errors per 5 minutes that raise an alarm.")
+    # Upper bounds are sanity bounds, not AWS limits: an hour of latency, a million errors.
+    latency_threshold_ms: int = Field(1000, ge=1, le=3_600_000,
+                                      description="Model latency (p99 over 5 minutes) that raises an alarm.")
+    error_threshold: int = Field(10, ge=1, le=1_000_000, description="5xx errors per 5 minutes that raise an alarm.")
 
 
 class Components(StrictModel):
@@ -433,7 +435,14 @@ class Governance(StrictModel):
     stage: Literal["initial", "managed", "integrated", "optimized"] = Field(
         "managed", description="Target maturity stage: policies of this stage and below apply."
     )
-    audit_retention_days: int = Field(365, ge=1, description="Days audit records are kept.")
+    # The audit bucket's COMPLIANCE retention takes these days. S3 Object Lock caps a default
+    # retention at 100 years (36,500 days): the S3 API reference (DefaultRetention,
+    # https://docs.aws.amazon.com/AmazonS3/latest/API/API_DefaultRetention.html, read
+    # 2026-12-06) gives no maximum, so the cap is [uncertain], taken from S3-compatible servers
+    # that reproduce AWS's InvalidArgument for Days > 36500 / Years > 100
+    # (https://github.com/versity/versitygw/pull/2195); the stricter reading is kept.
+    audit_retention_days: int = Field(365, ge=1, le=36500, description="Days audit records are kept (at most 36500, "
+                                                                        "S3 Object Lock's 100 years).")
     waivers: list[Waiver] = Field(default_factory=list, description="Approved exceptions to policies.")
     transfers: list[Transfer] = Field(default_factory=list, description="Approved cross-border data transfers.")
 

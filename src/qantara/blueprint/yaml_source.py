@@ -18,10 +18,15 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qantara.errors import InputError, Problem
+from qantara.input_file import ECHO_LIMIT, read_regular_file, short_repr
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 10_000
 MAX_DEPTH = 64
+# No field holds a number beyond a signed 64-bit integer; Python would parse thousands of
+# digits slowly (or refuse past 4,300), so longer integers are refused before they are parsed.
+MAX_INT = 2**63 - 1
+_MAX_DIGITS = {10: len(str(MAX_INT)), 16: 16, 8: 21}
 
 FieldPath = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -47,10 +52,10 @@ def format_field_path(path: FieldPath) -> str:
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif _IDENTIFIER_RE.fullmatch(part):
+        elif _IDENTIFIER_RE.fullmatch(part) and len(part) <= ECHO_LIMIT:
             out += f".{part}" if out else part
         else:
-            out += f"[{part!r}]"
+            out += f"[{short_repr(part)}]"
     return out
 
 
@@ -83,7 +88,8 @@ def load_yaml_with_positions(path: str | os.PathLike[str]) -> SourceDocument:
     text = _read_text(name)
     root = _compose_single(name, text)
     if not isinstance(root, MappingNode):
-        found = "a list" if isinstance(root, SequenceNode) else describe_value(_Builder(name).build(root, (), 0))
+        # The kind only, never the value: a file named by mistake (or by an attacker) is not echoed.
+        found = "a list" if isinstance(root, SequenceNode) else _kind_of_scalar(_Builder(name).build(root, (), 0))
         raise _problem(name, root, (), f"the top level must be a mapping (key: value), found {found}")
     builder = _Builder(name)
     data = builder.build(root, (), 0)
@@ -91,13 +97,8 @@ def load_yaml_with_positions(path: str | os.PathLike[str]) -> SourceDocument:
 
 
 def _read_text(name: str) -> str:
-    try:
-        with open(name, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(Problem(name, None, None, "", f"cannot read file: {exc.strerror or exc}")) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(Problem(name, None, None, "", "file is larger than 1 MiB; a YAML input must be smaller"))
+    # Regular files only: a FIFO would block the open, a device would never end (input_file.py).
+    raw = read_regular_file(name, MAX_BYTES, "YAML input")
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError(Problem(name, line, None, "", "binary file (contains NUL bytes); expected UTF-8 YAML text"))
@@ -205,7 +206,8 @@ class _Builder:
             key_path = path + (key,)
             if key in result:
                 first_line = self.keys[key_path][0]
-                raise _problem(self.name, key_node, key_path, f"duplicate key '{key}' (first at line {first_line})")
+                raise _problem(self.name, key_node, key_path,
+                               f"duplicate key {short_repr(key)} (first at line {first_line})")
             self.keys[key_path] = _position(key_node)
             result[key] = self.build(value_node, key_path, depth + 1)
         return result
@@ -219,7 +221,20 @@ class _Builder:
         return node.value
 
 
+class _OutOfRange(Exception):
+    pass
+
+
 def _scalar(name: str, node: ScalarNode, path: FieldPath) -> Any:
+    try:
+        return _typed_scalar(name, node, path)
+    except _OutOfRange:
+        digits = len(node.value.lstrip("+-"))
+        raise _problem(name, node, path, f"an integer of {digits} digits is out of range "
+                                         f"(allowed: integers from -{MAX_INT} to {MAX_INT})") from None
+
+
+def _typed_scalar(name: str, node: ScalarNode, path: FieldPath) -> Any:
     if node.tag == _PLAIN:
         return _core_scalar(node.value)
     if node.tag == _STR:
@@ -231,7 +246,7 @@ def _scalar(name: str, node: ScalarNode, path: FieldPath) -> Any:
     if expected is float and type(value) is int:
         value = float(value)
     if type(value) is not expected:
-        raise _problem(name, node, path, f"{node.value!r} is not a valid {_short_tag(node.tag)}")
+        raise _problem(name, node, path, f"{short_repr(node.value)} is not a valid {_short_tag(node.tag)}")
     return value
 
 
@@ -242,11 +257,11 @@ def _core_scalar(text: str) -> Any:
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     if _INT_RE.fullmatch(text):
-        return int(text)
+        return _integer(text.lstrip("+-"), 10, -1 if text.startswith("-") else 1)
     if _OCT_RE.fullmatch(text):
-        return int(text[2:], 8)
+        return _integer(text[2:], 8, 1)
     if _HEX_RE.fullmatch(text):
-        return int(text[2:], 16)
+        return _integer(text[2:], 16, 1)
     if _FLOAT_RE.fullmatch(text):
         return float(text)
     if _INF_RE.fullmatch(text):
@@ -254,6 +269,18 @@ def _core_scalar(text: str) -> Any:
     if _NAN_RE.fullmatch(text):
         return math.nan
     return text
+
+
+def _integer(digits: str, base: int, sign: int) -> int:
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS[base] or int(digits, base) > MAX_INT:
+        raise _OutOfRange()
+    return sign * int(digits, base)
+
+
+def _kind_of_scalar(value: Any) -> str:
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    return kinds.get(type(value), "null")
 
 
 def describe_value(value: Any) -> str:
@@ -265,7 +292,7 @@ def describe_value(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
     kinds = {str: "string", int: "integer", float: "number"}
-    return f"{kinds.get(type(value), type(value).__name__)} {value!r}"
+    return f"{kinds.get(type(value), type(value).__name__)} {short_repr(value)}"
 
 
 def _short_tag(tag: str) -> str:

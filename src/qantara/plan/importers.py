@@ -20,7 +20,8 @@ import codecs
 import json
 from pathlib import Path
 
-from qantara.errors import PlanError, Problem
+from qantara.errors import InputError, PlanError, Problem
+from qantara.input_file import read_regular_file, shorten
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
@@ -77,16 +78,16 @@ def _fail(path: Path, message: str, *, line: int | None = None, field: str = "")
 
 
 def _read_text(path: Path) -> str:
-    # Not only regular files: `--plan <(pulumi preview --json)` reads a pipe.
-    if path.is_dir() or not path.exists():
-        raise _fail(path, ("is a directory" if path.is_dir() else "no such file") + f"; {EXPECTED}")
+    # Regular files only, never a pipe: a FIFO nobody writes to would block for ever, so
+    # `--plan <(pulumi preview --json)` is refused; `pulumi preview --json > plan.json` works
+    # (docs/decisions.md, "Inputs are regular files").
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PLAN_BYTES + 1)
-    except OSError as error:
-        raise _fail(path, f"cannot read the file ({error.strerror or error})") from None
-    if len(data) > MAX_PLAN_BYTES:
-        raise _fail(path, f"larger than {MAX_PLAN_BYTES // 2**20} MiB, the limit for a plan file")
+        data = read_regular_file(path, MAX_PLAN_BYTES, "plan file")
+    except InputError as error:
+        message = error.problems[0].message.removeprefix("cannot read file: ")
+        hint = " (for a preview: `pulumi preview --json > plan.json`, then --plan plan.json)" \
+            if "FIFO" in message else ""
+        raise _fail(path, f"{message}{hint}; {EXPECTED}") from None
     # PowerShell's `>` writes UTF-16 with a byte-order mark; everything else writes UTF-8.
     encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
     try:
@@ -114,6 +115,8 @@ def _parse(path: Path, text: str) -> tuple[str, object]:
         return "events", _json_lines(path, text, error)
     except RecursionError:
         raise _fail(path, f"JSON nested too deeply to be Pulumi output; {EXPECTED}") from None
+    except ValueError as error:  # an integer of thousands of digits (Python refuses past 4,300)
+        raise _fail(path, f"not JSON Qantara can read ({shorten(str(error))}); {EXPECTED}") from None
     if _is_event(document):
         return "events", [(1, document)]
     if not isinstance(document, dict):
@@ -122,7 +125,7 @@ def _parse(path: Path, text: str) -> tuple[str, object]:
         return "document", document
     if "steps" in document or "changeSummary" in document:
         return "document", document
-    keys = ", ".join(sorted(document)[:8]) or "none"
+    keys = ", ".join(shorten(key, 40) for key in sorted(document)[:8]) or "none"
     raise _fail(path, f"not a Pulumi plan file (top-level keys: {keys}); {EXPECTED}")
 
 
@@ -132,7 +135,7 @@ def _json_lines(path: Path, text: str, whole_error: json.JSONDecodeError) -> lis
     numbered = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
     try:
         first = json.loads(numbered[0][1]) if numbered else None
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: not JSON, or an integer of thousands of digits
         first = None
     if not _is_event(first):
         raise _fail(path, f"not valid JSON ({whole_error.msg}, column {whole_error.colno}); {EXPECTED}",
@@ -146,6 +149,8 @@ def _json_lines(path: Path, text: str, whole_error: json.JSONDecodeError) -> lis
                               "holds one JSON object per line", line=number) from None
         except RecursionError:
             raise _fail(path, "JSON nested too deeply to be an engine event", line=number) from None
+        except ValueError as error:
+            raise _fail(path, f"not JSON Qantara can read ({shorten(str(error))})", line=number) from None
         if not isinstance(event, dict):
             raise _fail(path, f"a JSON {_json_kind(event)}, not an event object; an engine event log "
                               "holds one JSON object per line", line=number)

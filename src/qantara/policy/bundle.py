@@ -27,7 +27,6 @@ import io
 import json
 import os
 import tarfile
-import tempfile
 from pathlib import Path
 
 from qantara.errors import InputError
@@ -92,15 +91,10 @@ def bundle_bytes(root: Path | None = None) -> tuple[bytes, dict, dict[str, bytes
 
 def write_bundle(out_path: Path | str, *, root: Path | None = None) -> dict:
     """Write the bundle to `out_path` atomically; return what it holds (plain data)."""
-    out = Path(out_path)
-    if out.is_dir():
-        raise InputError(f"{out}: is a directory; give the bundle's file name, e.g. {out / 'qantara.tar.gz'}")
+    from qantara.output_file import write_output
+
     content, head, entries = bundle_bytes(root)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _replace_atomically(out, content)
-    except OSError as error:
-        raise InputError(f"{out}: cannot write the bundle ({error.strerror or error})") from None
+    out = write_output(out_path, content, what="the bundle")  # regular files only, atomically (output_file.py)
     return {
         "path": str(out),
         "revision": head["revision"],
@@ -109,17 +103,3 @@ def write_bundle(out_path: Path | str, *, root: Path | None = None) -> dict:
         "data": ["data." + ".".join(p.strip("/").split("/")[:-1]) for p in entries if p.endswith("/data.json")],
         "bytes": len(content),
     }
-
-
-def _replace_atomically(out: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

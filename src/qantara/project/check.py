@@ -17,6 +17,7 @@ from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
 from qantara.blueprint.yaml_source import SourceDocument, format_field_path, load_yaml_with_positions
 from qantara.check import CheckResult
 from qantara.errors import InputError, Problem, ProjectError
+from qantara.input_file import short_repr
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.project.manifest import ProjectManifest, load_manifest
@@ -64,6 +65,12 @@ def _load_platform(project_dir: Path, manifest: ProjectManifest, source: SourceD
                    manifest_path: Path) -> LoadedBlueprint:
     """The platform's blueprint, from spec.blueprint relative to the project directory."""
     path = project_dir / manifest.spec.blueprint
+    if not path.name.endswith((".yaml", ".yml")):
+        # A project is someone's repository: its manifest may not make Qantara read any file
+        # (a `.env`, a key) and print what it found there in a CI log.
+        raise _located(source, manifest_path, ("spec", "blueprint"),
+                       f"{short_repr(manifest.spec.blueprint)} is not a .yaml or .yml file (allowed: the path of "
+                       f"platform {manifest.spec.platform}'s blueprint, relative to the project)")
     if not path.is_file():
         raise _located(source, manifest_path, ("spec", "blueprint"),
                        f"no blueprint at {path} (spec.blueprint is read relative to the project directory "

@@ -1,9 +1,10 @@
 """`qantara new ml-project`: an ML project from `templates/ml-project` that knows its platform.
 
-Answers are checked before anything is written: cookiecutter drops unknown keys silently,
-renders answers as Jinja and re-asks nothing, so each of those is refused here with one
-message naming the answer, what is wrong and what is allowed. The project is rendered into
-a temporary directory beside the target and renamed into place: a failure leaves nothing.
+Answers are checked before anything is written: cookiecutter drops unknown keys silently and
+re-asks nothing, so each of those is refused here with one message naming the answer, what
+is wrong and what is allowed. Answers are data, never rendered as templates (`answers.py`).
+The project is rendered into a temporary directory and renamed into place beside the others:
+a failure leaves nothing, not even the output directories it created.
 
 The project records its answers and the template's fingerprint in a cruft-compatible
 `.cruft.json`, and what the template produced in `.qantara/template-baseline/`: the common
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from qantara.errors import ProjectError
+from qantara.input_file import short_repr
 from qantara.paths import project_root
 
 # cookiecutter, the blueprint loader and placement are imported where they are used: the
@@ -46,7 +48,9 @@ LOCATION_COMPONENTS = ("serving", "experimentTracking")
 
 TEMPLATE_SYNTAX = ("{{", "{%", "{#")
 # Answers land in YAML, TOML and Python string literals unescaped: these would need escaping.
-FORBIDDEN_CHARACTERS = re.compile(r'["\\\x00-\x1f\x7f]')
+# C1 controls and the byte-order mark are not printable YAML; NEL, LS and PS are line breaks
+# to PyYAML (YAML 1.1) and would fold a quoted value; U+FFFE/U+FFFF are not characters.
+FORBIDDEN_CHARACTERS = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
 SLUG = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 # The slug names SageMaker resources with suffixes (`<slug>-champion-1a2b3c4`), within 63.
 SLUG_MAX = 40
@@ -54,14 +58,23 @@ SLUG_MAX = 40
 TAKEN_NAMES = frozenset({"tests", "qantara", "sklearn", "pandas", "numpy", "mlflow", "pandera", "yaml", "skops",
                          "pulumi", "pulumi_aws", "scipy", "setuptools", "pytest"})
 TEXT_LIMITS = {"project_name": 64, "owner": 128, "team": 128, "description": 300}
+# Linux's limits on one name and on a whole path, in bytes.
+NAME_MAX = 255
+PATH_MAX = 4096
 
 
 def prune_unselected(project_dir: Path, *, slug: str, serving: str, ci: str) -> list[str]:
     """Remove what the answers did not choose (the template's post-generation hook)."""
     removed = []
+    root = project_dir.resolve()
     for relative in unselected_paths(slug=slug, serving=serving, ci=ci):
         path = project_dir / relative
-        if path.is_dir():
+        # The slug is checked before rendering; this holds even for a hook run by hand.
+        if not SLUG.match(slug) or root not in path.resolve().parents:
+            raise ValueError(f"{relative}: outside the project {project_dir}; nothing removed there")
+        if path.is_symlink():
+            path.unlink()  # the link, never what it points to
+        elif path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
@@ -112,6 +125,7 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     asked for. Every invalid answer is a `ProjectError`, raised before anything is written.
     """
     from qantara.blueprint.loader import load_blueprint
+    from qantara.project.answers import resolve_answers
     from qantara.sovereignty.placement import resolve_placement
 
     template = Path(template_dir) if template_dir is not None else TEMPLATE_DIR
@@ -119,6 +133,9 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     blueprint_path = Path(blueprint_path)
     options = template_options(template)
     given = _given_answers(answers, environments, options)
+    problems = output_dir_problems(output_dir)
+    if problems:
+        raise ProjectError("\n".join(problems))
     loaded = load_blueprint(blueprint_path)
     placement = resolve_placement(loaded)
     platform = loaded.model
@@ -131,25 +148,10 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
         "environments": ",".join(e.name for e in platform.spec.environments),
         "data_classification": limit,
     }
-    values = resolve_answers(template, {**defaults, **given}, no_input=no_input)
+    values = resolve_answers(options, given, defaults=defaults, no_input=no_input)
     _check_answers(values, options, platform, blueprint_path, output_dir)
     values.update(platform_facts(platform, placement, values, template))
     return _render_atomically(template, values, output_dir)
-
-
-def resolve_answers(template: Path, answers: Mapping[str, object], *, no_input: bool) -> dict:
-    """Every template variable's value: `answers`, then the prompts (unless `no_input`), then
-    the template's defaults. Derived variables are rendered from the others."""
-    from cookiecutter.generate import generate_context
-    from cookiecutter.prompt import prompt_for_config
-
-    try:
-        context = generate_context(str(template / "cookiecutter.json"), extra_context=dict(answers))
-    except ValueError as error:  # a choice outside its list; `_given_answers` catches it first
-        raise ProjectError(f"invalid answer: {error}") from None
-    values = dict(prompt_for_config(context, no_input))
-    values["environments"] = ",".join(e.strip() for e in str(values.get("environments", "")).split(","))
-    return values
 
 
 def classification_limit(platform, serving: str) -> tuple[str, str]:
@@ -189,11 +191,26 @@ def platform_facts(platform, placement, values: Mapping[str, object], template: 
 
 
 def render(template: Path, values: Mapping[str, object], output_dir: Path) -> Path:
-    """Render `template` with complete `values` into `output_dir/<slug>` (hooks run); its path."""
+    """Render `template` with complete `values` into `output_dir/<slug>` (hooks run); its path.
+
+    cookiecutter renders the path of each directory it creates, the output directory's path
+    included, as a Jinja template (`generate_files`): a project under `/tmp/{{ 7*7 }}` would
+    land in `/tmp/49`, and a path can hold code as well as arithmetic. So the project is
+    rendered in a fresh temporary directory whose path holds no braces, then moved, and only
+    the template's own variables reach cookiecutter (never `_extensions`, which it imports).
+    """
     from cookiecutter.generate import generate_files
 
-    context = {"cookiecutter": dict(values)}
-    return Path(generate_files(repo_dir=str(template), context=context, output_dir=str(output_dir)))
+    options = template_options(template)
+    context = {"cookiecutter": {name: value for name, value in values.items() if name in options}}
+    with tempfile.TemporaryDirectory(prefix="qantara-render-") as scratch:
+        if "{" in scratch or "}" in scratch:
+            raise ProjectError(f"the temporary directory {scratch} has braces in its path, which cookiecutter would "
+                               f"render as a template; set TMPDIR to a plain directory")
+        rendered = Path(generate_files(repo_dir=str(template), context=context, output_dir=scratch))
+        destination = output_dir / rendered.name
+        shutil.move(str(rendered), str(destination))
+    return destination
 
 
 def cruft_state(template: Path, values: Mapping[str, object]) -> dict:
@@ -234,17 +251,60 @@ def _render_atomically(template: Path, values: Mapping[str, object], output_dir:
     if target.exists() or target.is_symlink():
         raise ProjectError(f"{target} already exists; `qantara new` never overwrites. Choose another project_slug "
                            f"or output directory, or `qantara update {target}` to apply template changes")
-    output_dir.mkdir(parents=True, exist_ok=True)
+    created = _first_missing(output_dir)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ProjectError(f"--output-dir {output_dir}: cannot create it ({error.strerror or error})") from None
     staging = Path(tempfile.mkdtemp(prefix=f".{values['project_slug']}-", dir=output_dir))
+    published = False
     try:
         rendered = render(template, values, staging)
         record_generation(rendered, template, values)
-        if target.exists():  # created while we rendered
-            raise ProjectError(f"{target} appeared while the project was generated; nothing was written")
-        rendered.rename(target)
+        try:
+            target.mkdir()  # claims the name: fails if anything appeared there meanwhile
+        except FileExistsError:
+            raise ProjectError(f"{target} appeared while the project was generated; nothing was written") from None
+        rendered.rename(target)  # replaces our own empty directory, never someone else's files
+        published = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not published and created is not None:
+            shutil.rmtree(created, ignore_errors=True)
     return target
+
+
+def _first_missing(directory: Path) -> Path | None:
+    """The outermost directory `mkdir(parents=True)` would create for `directory`, if any."""
+    missing = None
+    for candidate in [directory, *directory.parents]:
+        if candidate.exists() or candidate.is_symlink():
+            break
+        missing = candidate
+    return missing
+
+
+def output_dir_problems(output_dir: Path) -> list[str]:
+    """What keeps `output_dir` from holding a new project: not a directory, a dangling link, too long."""
+    from qantara.input_file import kind_of
+
+    rule = "allowed: an existing directory, or a path where one can be created"
+    long_parts = [part for part in output_dir.parts if len(os.fsencode(part)) > NAME_MAX]
+    if long_parts or len(os.fsencode(str(output_dir.absolute()))) > PATH_MAX - NAME_MAX:
+        return [f"--output-dir: the path is too long ({rule}, names of at most {NAME_MAX} bytes)"]
+    try:
+        for candidate in [output_dir, *output_dir.parents]:
+            if candidate.is_symlink() and not candidate.exists():
+                return [f"--output-dir {output_dir}: {candidate} is a symlink to nothing ({rule})"]
+            if candidate.exists():
+                kind = kind_of(candidate.stat().st_mode)
+                if kind == "a directory":
+                    return []
+                what = "a regular file" if kind is None else kind
+                return [f"--output-dir {output_dir}: {candidate} is {what}, not a directory ({rule})"]
+    except OSError as error:
+        return [f"--output-dir {output_dir}: cannot be used ({error.strerror or error}; {rule})"]
+    return []
 
 
 def _default(options: Mapping, name: str) -> str:
@@ -268,7 +328,7 @@ def _given_answers(answers: Mapping[str, object], environments: Iterable[str] | 
             problems.append(f"answer {name!r} is a platform fact `qantara new` reads from the blueprint; "
                             f"it cannot be set (settable: {', '.join(settable)})")
         elif name not in settable:
-            problems.append(f"unknown answer {name!r} (allowed: {', '.join(settable)})")
+            problems.append(f"unknown answer {short_repr(name)} (allowed: {', '.join(settable)})")
         elif not isinstance(value, str):
             problems.append(f"answer {name!r} must be text, got {type(value).__name__}")
         else:
@@ -283,19 +343,26 @@ def _answer_problems(name: str, value: str, options: Mapping) -> list[str]:
     text = _text_problems(name, value)
     choices = options.get(name)
     if not text and isinstance(choices, list) and value not in choices:
-        return [f"answer {name!r}: {value!r} is not offered (allowed: {', '.join(choices)})"]
+        return [f"answer {name!r}: {short_repr(value)} is not offered (allowed: {', '.join(choices)})"]
     return text
 
 
 def _text_problems(name: str, value: str) -> list[str]:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:  # bytes the terminal's encoding could not decode (surrogates)
+        return [f"answer {name!r}: {short_repr(value)} is not valid UTF-8 text (character {error.start + 1}); "
+                f"allowed: one line of UTF-8 text"]
+    # Answers are data (answers.py) and never rendered here, but `.cruft.json` records them and
+    # cruft replays them through cookiecutter, which would: so template syntax stays refused.
     found = [s for s in TEMPLATE_SYNTAX if s in value]
     if found:
-        return [f"answer {name!r}: {value!r} contains template syntax {found[0]!r}; answers are plain text "
+        return [f"answer {name!r}: {short_repr(value)} contains template syntax {found[0]!r}; answers are plain text "
                 f"(allowed: anything without {', '.join(TEMPLATE_SYNTAX)})"]
     bad = FORBIDDEN_CHARACTERS.search(value)
     if bad:
-        return [f"answer {name!r}: {value!r} contains {bad.group()!r}; double quotes, backslashes and control "
-                f"characters (newlines included) would need escaping in the generated YAML, TOML and Python "
+        return [f"answer {name!r}: {short_repr(value)} contains {bad.group()!r}; double quotes, backslashes and control "
+                f"characters (newlines and Unicode line separators included) would need escaping in the generated YAML, TOML and Python "
                 f"(allowed: one line of text without them)"]
     return []
 
@@ -330,9 +397,9 @@ def _environment_problems(environments: str, platform) -> list[str]:
     chosen = environments.split(",")
     unknown = [e for e in chosen if e not in declared]
     if unknown:
-        what = f"{', '.join(repr(e) for e in unknown)} is not an environment of platform {platform.metadata.name}"
+        what = f"{', '.join(short_repr(e) for e in unknown[:5])} is not an environment of platform {platform.metadata.name}"
     elif len(set(chosen)) != len(chosen):
-        what = f"{environments!r} names an environment twice"
+        what = f"{short_repr(environments)} names an environment twice"
     else:
         return []
     return [f"answer 'environments': {what} (allowed: one or more of {', '.join(declared)}, comma-separated)"]
@@ -345,7 +412,7 @@ def _classification_problems(data_class: str, serving: str, platform) -> list[st
     allowed = CLASSIFICATION_ORDER[: CLASSIFICATION_ORDER.index(limit) + 1]
     if data_class in allowed:
         return []
-    return [f"answer 'data_classification': {data_class!r} is above what platform {platform.metadata.name} lets "
+    return [f"answer 'data_classification': {short_repr(data_class)} is above what platform {platform.metadata.name} lets "
             f"this project hold ({decided_by} holds at most {limit!r}) (allowed: {', '.join(allowed)})"]
 
 
@@ -354,7 +421,7 @@ def _blueprint_problems(answer: str, project_dir: Path, blueprint_path: Path) ->
     recorded = Path(os.path.normpath(project_dir.resolve() / answer))
     if recorded.is_file() and os.path.samefile(recorded, blueprint_path):
         return []
-    return [f"answer 'blueprint': {answer!r} does not lead from {project_dir} to {blueprint_path} "
+    return [f"answer 'blueprint': {short_repr(answer)} does not lead from {project_dir} to {blueprint_path} "
             f"(allowed: a path to the --blueprint file, relative to the project)"]
 
 
@@ -362,7 +429,7 @@ def _slug_problems(slug: str, output_dir: Path) -> list[str]:
     rule = (f"allowed: lowercase letters and digits in words joined by single underscores, starting with a letter, "
             f"at most {SLUG_MAX} characters, e.g. readmission_risk")
     if not SLUG.match(slug) or len(slug) > SLUG_MAX:
-        return [f"answer 'project_slug': {slug!r} is not a valid Python package name ({rule})"]
+        return [f"answer 'project_slug': {short_repr(slug)} is not a valid Python package name ({rule})"]
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
         return [f"answer 'project_slug': {slug!r} is a Python keyword and cannot name a package ({rule})"]
     if slug in TAKEN_NAMES or slug in sys.stdlib_module_names:

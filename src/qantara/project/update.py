@@ -12,98 +12,165 @@ project need not be a repository either, so the merge is done here, file by file
 Lines only one side changed are taken from that side. Where both changed the same (or
 adjacent) lines differently, the file is a conflict: it is left untouched and the template's
 change is written to `.qantara/conflicts/<path>.diff` to apply by hand. The baseline then
-moves to the new rendering, so the next update starts from here.
+moves to the new rendering, so the next update starts from here; while a conflict is pending,
+the next update is refused, so no pending change is lost.
+
+The project is untrusted input (cruft_state.py): its answers pass `qantara new`'s checks, the
+platform facts come from the blueprint, only Qantara's template runs unless `--template`
+names another, nothing is written through a symlink, and every change is applied together or
+not at all (staged.py).
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
 from qantara.errors import ProjectError
+from qantara.input_file import short_repr
+from qantara.project.cruft_state import CRUFT_FILE, answer_type_problems, read_state
 from qantara.project.generate import (
     BASELINE_DIR,
-    CRUFT_FILE,
+    TEMPLATE_DIR,
+    _check_answers,
+    _given_answers,
     cruft_state,
+    platform_facts,
     render,
-    resolve_answers,
     template_options,
-    template_version,
-    write_json,
 )
+from qantara.project.answers import resolve_answers
+from qantara.project.merge import conflict_diff, merge_lines, merge_text
+from qantara.project.staged import Change, apply_changes, blocked
+
+__all__ = ["CONFLICTS_DIR", "merge_lines", "update_project"]
 
 CONFLICTS_DIR = Path(".qantara") / "conflicts"
-# Recorded context entries that belong to the template, not to the answers.
-TEMPLATE_KEYS = ("_template", "_copy_without_render", "_template_version")
+WORK_PREFIX = "update-"
+# Template files are small text; a larger file on any side is not merged (nor read into memory).
+MAX_MERGE_BYTES = 16 * 1024 * 1024
 
 
 def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None) -> list[str]:
     """Merge the template's changes into the project; one line per file touched or in conflict.
 
     Lines about conflicts start with "conflict"; an empty list means nothing changed.
-    `template_dir` defaults to the template recorded in `.cruft.json`.
+    `template_dir` defaults to Qantara's own template (the one `.cruft.json` must record).
     """
     project = Path(project_dir)
-    state = _read_state(project)
-    template = Path(template_dir) if template_dir is not None else Path(state["template"])
+    state, state_path = read_state(project)
+    _refuse_unsafe_layout(project)
+    template = _template(state, state_path, template_dir)
+    values, messages = _values(project, state, state_path, template)
+    with tempfile.TemporaryDirectory(prefix="qantara-update-") as scratch:
+        fresh = render(template, values, Path(scratch))
+        try:
+            work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=project / ".qantara"))
+            try:
+                changes, merged = _plan(project, fresh, work, skip=state.get("skip") or [])
+                changes += _bookkeeping(fresh, work, template, values, skip=state.get("skip") or [])
+                apply_changes(project, changes, work)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        except OSError as error:  # a read-only project, a full disk: every change was undone
+            raise ProjectError(f"{project}: cannot apply the update ({error.strerror or error}); nothing was "
+                               f"changed") from None
+    return messages + merged
+
+
+def _template(state: dict, state_path: Path, template_dir: str | os.PathLike[str] | None) -> Path:
+    """The template to run: the user's `--template`, else Qantara's own, which the file must name."""
+    template = Path(template_dir) if template_dir is not None else TEMPLATE_DIR
+    if template_dir is None and not _same_directory(state["template"], TEMPLATE_DIR):
+        raise ProjectError(f"{state_path}: template: {short_repr(state['template'])} is not Qantara's template "
+                           f"({TEMPLATE_DIR}); a template's hooks are code, so `qantara update` runs only Qantara's "
+                           f"own unless you name one you trust with --template DIR")
     if not (template / "cookiecutter.json").is_file():
-        raise ProjectError(f"{project / CRUFT_FILE}: template {template} is not there (or has no cookiecutter.json); "
+        raise ProjectError(f"{state_path}: template {template} is not there (or has no cookiecutter.json); "
                            f"pass the template's directory with --template")
-    baseline = project / BASELINE_DIR
-    if not baseline.is_dir():
-        raise ProjectError(f"{project}: no {BASELINE_DIR}/ to merge from; only projects generated by "
-                           f"`qantara new` can be updated (regenerate it and move your changes over)")
+    return template
+
+
+def _same_directory(recorded: str, directory: Path) -> bool:
+    try:
+        return "\x00" not in recorded and Path(recorded).resolve() == directory.resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def _values(project: Path, state: dict, state_path: Path, template: Path) -> tuple[dict, list[str]]:
+    """The recorded answers checked as `qantara new` checks them, plus platform facts from the blueprint."""
+    from qantara.blueprint.loader import load_blueprint
+    from qantara.sovereignty.placement import resolve_placement
 
     recorded = state["context"]["cookiecutter"]
     options = template_options(template)
-    # Derived (`__`) variables are derived again; answers the template no longer asks are dropped.
-    answers = {k: v for k, v in recorded.items()
-               if k in options and k not in TEMPLATE_KEYS and not k.startswith("__")}
-    values = resolve_answers(template, answers, no_input=True)
-    values["_template_version"] = template_version(template)
-    messages = [f"new answer {name}: {values[name]!r} (the template's default; edit .cruft.json to change it)"
-                for name in options if not name.startswith("_") and name not in recorded]
-
-    with tempfile.TemporaryDirectory(prefix=".qantara-update-", dir=project.parent) as scratch:
-        fresh = render(template, values, Path(scratch))
-        messages += _merge_tree(project, baseline, fresh, skip=state.get("skip") or [])
-        _replace_baseline(project, fresh)
-    # The skip list is the user's: kept as it is.
-    write_json(project / CRUFT_FILE, {**cruft_state(template, values), "skip": state.get("skip") or []})
-    return messages
-
-
-def _replace_baseline(project: Path, fresh: Path) -> None:
-    """The fresh rendering becomes the baseline the next update merges from."""
-    baseline = project / BASELINE_DIR
-    incoming = Path(tempfile.mkdtemp(prefix="baseline-new-", dir=baseline.parent))
-    shutil.copytree(fresh, incoming, dirs_exist_ok=True)
-    outgoing = baseline.with_name(f"{incoming.name}-old")
-    baseline.rename(outgoing)
-    incoming.rename(baseline)
-    shutil.rmtree(outgoing)
-
-
-def _read_state(project: Path) -> dict:
-    path = project / CRUFT_FILE
-    if not path.is_file():
-        raise ProjectError(f"{path}: not found; only projects generated by `qantara new` (or cruft) can be updated")
+    settable = [name for name in options if not name.startswith("_")]
+    # Recorded private answers (`_region`...) and derived ones are never read: they are recomputed.
+    problems = answer_type_problems(recorded, settable)
+    if problems:
+        raise ProjectError("\n".join(f"{state_path}: {problem}" for problem in problems))
+    answers = {name: recorded[name] for name in settable if name in recorded}
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-        state["context"]["cookiecutter"]["project_slug"]
-        state["template"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise ProjectError(f"{path}: not a .cruft.json Qantara wrote ({type(error).__name__}: {error}); "
-                           f"it needs template, commit and context.cookiecutter with the answers") from None
-    return state
+        _given_answers(answers, None, options)
+        values = resolve_answers(options, answers, no_input=True)
+        _check_blueprint_answer(str(values["blueprint"]))
+        blueprint = project / str(values["blueprint"])
+        loaded = load_blueprint(blueprint)
+        _check_answers(values, options, loaded.model, blueprint, project.absolute().parent)
+    except ProjectError as error:
+        raise ProjectError("\n".join(f"{state_path}: {line}" for line in error.lines())) from None
+    values.update(platform_facts(loaded.model, resolve_placement(loaded), values, template))
+    messages = [f"new answer {name}: {short_repr(values[name])} (the template's default; edit .cruft.json to change it)"
+                for name in settable if name not in recorded]
+    return values, messages
+
+
+def _check_blueprint_answer(answer: str) -> None:
+    """The recorded blueprint path leads to a YAML file by a relative path, as `qantara new` records it:
+    never an arbitrary file whose first line an error message would repeat."""
+    if os.path.isabs(answer) or not answer.endswith((".yaml", ".yml")):
+        raise ProjectError(f"answer 'blueprint': {short_repr(answer)} is not a relative path to a .yaml or .yml file "
+                           f"(allowed: the path of the platform's blueprint, relative to the project)")
+
+
+def _refuse_unsafe_layout(project: Path) -> None:
+    """`.qantara/` and its baseline must be plain directories Qantara wrote, with no pending conflict."""
+    for relative in (Path(".qantara"), BASELINE_DIR):
+        reason = blocked(project, relative.as_posix(), directory=True)
+        if reason or not (project / relative).is_dir():
+            raise ProjectError(f"{project / relative}: {reason or 'is not a directory'}; only projects generated by "
+                               f"`qantara new` can be updated (regenerate it and move your changes over)")
+    odd = [path for path in _walk(project / BASELINE_DIR) if not stat.S_ISREG(os.lstat(path).st_mode)]
+    if odd:
+        raise ProjectError(f"{odd[0]}: the template baseline holds something other than a regular file (a symlink, "
+                           f"a FIFO...), which Qantara never writes; restore {BASELINE_DIR} from version control")
+    conflicts = project / CONFLICTS_DIR
+    if os.path.lexists(conflicts):
+        pending = sorted(p.relative_to(conflicts).as_posix() for p in _walk(conflicts)) if conflicts.is_dir() \
+            and not conflicts.is_symlink() else [CONFLICTS_DIR.as_posix()]
+        if pending:
+            raise ProjectError(f"{conflicts}: {len(pending)} conflict(s) from an earlier update are pending "
+                               f"({', '.join(pending[:3])}); apply or reject each .diff by hand and delete it, then "
+                               f"update again (a new update would overwrite them)")
+
+
+def _walk(root: Path) -> list[Path]:
+    """Files and symlinks under `root`, never following a symlinked directory."""
+    found = []
+    for directory, subdirectories, files in os.walk(root, followlinks=False):
+        base = Path(directory)
+        found += [base / name for name in files]
+        found += [base / name for name in subdirectories if (base / name).is_symlink()]
+    return found
 
 
 def _files(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+    return {path.relative_to(root).as_posix() for path in _walk(root)}
 
 
 def _skipped(relative: str, skip: list[str]) -> bool:
@@ -111,11 +178,23 @@ def _skipped(relative: str, skip: list[str]) -> bool:
 
 
 def _read(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() else None
+    """A regular file's bytes; None when there is none (a symlink is never followed)."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    if status.st_size > MAX_MERGE_BYTES:
+        raise ProjectError(f"{path}: {status.st_size} bytes, larger than the {MAX_MERGE_BYTES // 2**20} MiB "
+                           f"`qantara update` merges; move it out of the template's paths or add it to skip")
+    return path.read_bytes()
 
 
-def _merge_tree(project: Path, baseline: Path, fresh: Path, *, skip: list[str]) -> list[str]:
-    messages = []
+def _plan(project: Path, fresh: Path, work: Path, *, skip: list[str]) -> tuple[list[Change], list[str]]:
+    """The changes the template's new rendering brings, staged under `work`, and their messages."""
+    baseline = project / BASELINE_DIR
+    changes, messages = [], []
     for relative in sorted(_files(baseline) | _files(fresh)):
         if _skipped(relative, skip):
             continue
@@ -123,32 +202,53 @@ def _merge_tree(project: Path, baseline: Path, fresh: Path, *, skip: list[str]) 
         if base == theirs:
             continue  # the template did not change this file
         target = project / relative
-        ours = _read(target)
-        if ours == theirs:
+        reason = blocked(project, relative)
+        ours = None if reason else _read(target)
+        if not reason and ours == theirs:
             continue  # already as the template has it
-        if ours == base:
-            messages.append(_take_theirs(target, fresh / relative, relative, base, theirs))
+        if not reason and ours == base:
+            changes.append(_stage(work, relative, theirs, fresh / relative))
+            messages.append(_taken_message(relative, base, theirs))
             continue
-        merged = _merge_text(base, ours, theirs)
+        merged = None if reason else merge_text(base, ours, theirs)
         if merged is None:
-            _write_conflict(project, relative, base, theirs)
-            messages.append(f"conflict in {relative}: {_conflict_reason(base, ours, theirs)}; the file is left as it "
-                            f"is, the template's change is in {(CONFLICTS_DIR / relative).as_posix()}.diff")
+            diff = conflict_diff(relative, base, theirs).encode("utf-8")
+            changes.append(_stage(work, f"{CONFLICTS_DIR.as_posix()}/{relative}.diff", diff, None))
+            messages.append(f"conflict in {relative}: {reason or _conflict_reason(base, ours, theirs)}; the file is left "
+                            f"as it is, the template's change is in {(CONFLICTS_DIR / relative).as_posix()}.diff")
             continue
-        target.write_bytes(merged)
+        changes.append(_stage(work, relative, merged, target))
         messages.append(f"merged {relative}: the template's change and your edits")
-    return messages
+    return changes, messages
 
 
-def _take_theirs(target: Path, source: Path, relative: str, base: bytes | None, theirs: bytes | None) -> str:
+def _stage(work: Path, relative: str, content: bytes | None, mode_from: Path | None) -> Change:
+    """A change putting `content` (None: removing the file) at `relative`, written under `work` now."""
+    if content is None:
+        return Change(relative, None)
+    staged = work / "staged" / relative
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(content)
+    if mode_from is not None:
+        os.chmod(staged, stat.S_IMODE(os.stat(mode_from, follow_symlinks=False).st_mode))
+    return Change(relative, staged)
+
+
+def _bookkeeping(fresh: Path, work: Path, template: Path, values: dict, *, skip: list[str]) -> list[Change]:
+    """The new baseline and `.cruft.json`, applied with the files (the skip list is the user's: kept)."""
+    baseline = work / "baseline"
+    shutil.copytree(fresh, baseline, symlinks=True)
+    state = {**cruft_state(template, values), "skip": skip}
+    text = json.dumps(state, indent=2, ensure_ascii=False) + "\n"
+    return [Change(BASELINE_DIR.as_posix(), baseline, directory=True), _stage(work, CRUFT_FILE, text.encode("utf-8"), None)]
+
+
+def _taken_message(relative: str, base: bytes | None, theirs: bytes | None) -> str:
     if theirs is None:
-        target.unlink(missing_ok=True)
         return f"removed {relative}: the template no longer has it, and you had not edited it"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    shutil.copymode(source, target)
-    return f"added {relative}: new in the template" if base is None else \
-        f"updated {relative}: the template's change (you had not edited it)"
+    if base is None:
+        return f"added {relative}: new in the template"
+    return f"updated {relative}: the template's change (you had not edited it)"
 
 
 def _conflict_reason(base: bytes | None, ours: bytes | None, theirs: bytes | None) -> str:
@@ -159,65 +259,3 @@ def _conflict_reason(base: bytes | None, ours: bytes | None, theirs: bytes | Non
     if base is None:
         return "you and the template both created it, differently"
     return "your edits and the template's change touch the same lines"
-
-
-def _merge_text(base: bytes | None, ours: bytes | None, theirs: bytes | None) -> bytes | None:
-    """The three-way merge of a text file present on all three sides; None when it conflicts."""
-    if base is None or ours is None or theirs is None:
-        return None
-    try:
-        texts = [side.decode("utf-8") for side in (base, ours, theirs)]
-    except UnicodeDecodeError:
-        return None
-    merged = merge_lines(*(text.splitlines(keepends=True) for text in texts))
-    return None if merged is None else "".join(merged).encode("utf-8")
-
-
-def merge_lines(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
-    """Three-way merge by lines (diff3's rule): a change made on one side only is applied;
-    changes of both sides to overlapping or adjacent base lines must be identical, else None."""
-    changes = sorted([(*hunk, 0) for hunk in _hunks(base, ours)] + [(*hunk, 1) for hunk in _hunks(base, theirs)],
-                     key=lambda change: (change[0], change[1]))
-    merged: list[str] = []
-    position = index = 0
-    while index < len(changes):
-        group = [changes[index]]
-        start, end = changes[index][0], changes[index][1]
-        index += 1
-        # Touching counts as overlapping: which of two adjacent edits comes first is a guess.
-        while index < len(changes) and changes[index][0] <= end:
-            group.append(changes[index])
-            end = max(end, changes[index][1])
-            index += 1
-        versions = [_apply(base, start, end, [c for c in group if c[3] == side]) for side in (0, 1)]
-        sides = {c[3] for c in group}
-        if len(sides) == 2 and versions[0] != versions[1]:
-            return None
-        merged += base[position:start] + versions[sides.pop() if len(sides) == 1 else 0]
-        position = end
-    return merged + base[position:]
-
-
-def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
-    """(start, end, replacement) for every run of base lines `other` changes."""
-    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
-    return [(i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
-
-
-def _apply(base: list[str], start: int, end: int, hunks: list[tuple]) -> list[str]:
-    """base[start:end] with `hunks` (all inside it) applied."""
-    result, position = [], start
-    for hunk_start, hunk_end, replacement, _ in hunks:
-        result += base[position:hunk_start] + replacement
-        position = hunk_end
-    return result + base[position:end]
-
-
-def _write_conflict(project: Path, relative: str, base: bytes | None, theirs: bytes | None) -> None:
-    def lines(side: bytes | None) -> list[str]:
-        return [] if side is None else side.decode("utf-8", errors="replace").splitlines(keepends=True)
-
-    diff = difflib.unified_diff(lines(base), lines(theirs), fromfile=f"a/{relative}", tofile=f"b/{relative}")
-    path = project / CONFLICTS_DIR / f"{relative}.diff"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(diff), encoding="utf-8")

@@ -69,6 +69,13 @@ def short_type(type_token: str) -> str:
     return type_token
 
 
+def resource_summary(resources: list[dict]) -> str:
+    """The count `plan` and `check` both print for a plan: every resource, and how many are
+    logical (components, the stack, engine-only resources), which the plan table does not list."""
+    logical = sum(1 for resource in resources if resource["location"].get("kind") == "logical")
+    return f"{len(resources)} resources ({logical} logical: components, the stack, engine-only)"
+
+
 def plan_table(plan: dict) -> str:
     """Resources grouped by the blueprint component they belong to, each with its region and
     country; then why each component is where it is (when the plan carries placement)."""
@@ -85,7 +92,8 @@ def plan_table(plan: dict) -> str:
         rows.append([label, short_type(resource["type"]), resource["name"], where, country])
     rows.sort(key=lambda row: (row[0] == "(stack)", row[0], row[1], row[2]))
     source = plan.get("source", {})
-    header = f"Plan of {source.get('blueprint', '?')} / {source.get('environment', '?')} ({source.get('program', '?')}): {len(rows)} resources"
+    header = (f"Plan of {source.get('blueprint', '?')} / {source.get('environment', '?')} ({source.get('program', '?')}): "
+              f"{resource_summary(resources)}; the table lists the {len(rows)} that are placed")
     out = [header, "", _table(["component", "type", "name", "region", "country"], rows)]
     placement = source.get("placement") or {}
     if placement:
@@ -98,7 +106,7 @@ def plan_table(plan: dict) -> str:
 
 def check_text(result) -> str:
     subject = f"project {result.project} on {result.blueprint}" if result.project else result.blueprint
-    planned = "" if result.project else f", {len(result.plan['resources'])} planned resources"
+    planned = "" if result.project else f", {resource_summary(result.plan['resources'])} planned"
     out = [f"Check of {subject} / {result.environment} (enforcement: {result.enforcement}){planned}"]
     for warning in result.warnings:
         out.append(f"  warning: {warning}")
