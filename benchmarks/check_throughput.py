@@ -4,7 +4,8 @@ benchmarks/synthetic.py writes one platform of N resources twice: as the Qantara
 document and as `terraform show -json`. Each measurement runs in a fresh child process so
 that the two tools never share a heap:
 
-- qantara: what `qantara check --plan FILE` does after its imports: build the embedded
+- qantara, once per embedded engine (regopy, and regorus when installed): what
+  `qantara check --plan FILE` does after its imports: build the embedded
   engine, read the plan file (json.load), `policy_input`, `evaluate` (blueprint and
   resource policies), `enforce` (blueprints/ae-health-cloud.yaml, environment prod).
 - checkov: `checkov -f FILE --framework terraform_plan --check <ids>` in its own venv
@@ -14,8 +15,8 @@ that the two tools never share a heap:
 Seconds are timed inside the child around that work. Peak memory is the child's peak RSS
 (VmHWM, which includes what regopy's C++ heap holds); its "work" share subtracts the
 peak of the same child on an empty plan (imports, engine, check registry), and that share
-divided by N shows whether memory grows linearly. Target: qantara >= 10x checkov's
-throughput, and flat memory per resource.
+divided by N shows whether memory grows linearly. Targets: qantara on regopy >= 4x checkov's
+throughput, on regorus >= 25x, and flat memory per resource.
 
 Usage: python benchmarks/check_throughput.py [--sizes 1000,10000,50000] [--timeout 900]
            [--no-checkov] [--profile N]
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib.util
 import io
 import json
 import os
@@ -78,14 +80,14 @@ def child_qantara(plan_file: str) -> dict:
     from qantara.blueprint.loader import load_blueprint
     from qantara.policy.enforcement import enforce, verdict
     from qantara.policy.evaluate import evaluate, policy_input
+    from qantara.policy.engines import default_engine
     from qantara.policy.library import policy_index
-    from qantara.policy.rego import default_engine
 
     loaded = load_blueprint(BLUEPRINT)
     environment = loaded.model.environment(ENVIRONMENT)
     blueprint = loaded.model.model_dump(mode="json", by_alias=True)
     start = time.perf_counter()
-    default_engine()  # compiled on first use, in every `qantara check` process
+    default_engine()  # compiled on first use, in every `qantara check` process (QANTARA_ENGINE picks which)
     with open(plan_file, encoding="utf-8") as handle:
         plan = json.load(handle)
     document = policy_input(blueprint=blueprint, plan=plan,
@@ -141,6 +143,28 @@ def child_profile(plan_file: str) -> dict:
 
 
 CHILDREN = {"qantara": child_qantara, "checkov": child_checkov, "profile": child_profile}
+
+# Both embedded engines, each in its own child: the default regopy, and the opt-in regorus.
+QANTARA_ENGINES = ("qantara (regopy)", "qantara (regorus)")
+# Throughput targets against checkov at the same size: regopy's (issue 11), regorus's (issue 17).
+TARGETS = {"qantara (regopy)": 4, "qantara (regorus)": 25}
+
+
+def regorus_missing() -> bool:
+    return importlib.util.find_spec("regorus") is None
+
+
+def child_command(tool: str, plan_files: tuple, checkov: str | None) -> tuple[str, str, Path]:
+    """(python, child kind, plan file) of one tool's measurement."""
+    if tool == "checkov":
+        return checkov, "checkov", plan_files[1]
+    return sys.executable, "qantara", plan_files[0]
+
+
+def child_env(tool: str) -> dict:
+    if tool == "checkov":
+        return CHECKOV_ENV
+    return {"QANTARA_ENGINE": tool.split("(")[1].rstrip(")")}
 
 
 # --- the parent ------------------------------------------------------------------------------
@@ -259,19 +283,17 @@ def main() -> None:
         print(f"writing synthetic plans of {', '.join(f'{n:,}' for n in sizes)} resources ...", file=sys.stderr)
         plans = write_plans(sizes, Path(scratch))
         plan_mib = {n: (q.stat().st_size / 2**20, t.stat().st_size / 2**20) for n, (q, t, _) in plans.items()}
-        idle = {"qantara": run_child(sys.executable, "qantara", plans[0][0], args.timeout)}
-        if checkov:
-            idle["checkov"] = run_child(checkov, "checkov", plans[0][1], args.timeout, CHECKOV_ENV)
+        tools = [*QANTARA_ENGINES[:1 if regorus_missing() else None], *(["checkov"] if checkov else [])]
+        idle = {tool: run_child(*child_command(tool, plans[0], checkov), args.timeout, child_env(tool)) for tool in tools}
         rows, rates, failed = [], {}, {}
         for n in sizes:
-            for tool in ("qantara", "checkov") if checkov else ("qantara",):
+            for tool in tools:
                 if tool in failed:
-                    # Neither tool gets faster per resource with size: a larger run would only burn the budget.
+                    # No tool gets faster per resource with size: a larger run would only burn the budget.
                     rows.append([tool, f"{n:,}", f"not run: failed at {failed[tool]:,}"])
                     continue
                 print(f"{tool} on {n:,} resources ...", file=sys.stderr)
-                python, plan_file = (sys.executable, plans[n][0]) if tool == "qantara" else (checkov, plans[n][1])
-                result = run_child(python, tool, plan_file, args.timeout, CHECKOV_ENV if tool == "checkov" else None)
+                result = run_child(*child_command(tool, plans[n], checkov), args.timeout, child_env(tool))
                 cells, rates[tool, n] = row(tool, n, result, idle[tool])
                 rows.append(cells)
                 if "error" in result:
@@ -279,10 +301,14 @@ def main() -> None:
 
     print_table(["tool", "resources", "seconds", "resources/s", "peak MiB", "work MiB", "KiB/resource", "findings"], rows)
     print()
-    for n in sizes:
-        q, c = rates.get(("qantara", n)), rates.get(("checkov", n))
-        verdict = "-" if q is None or c is None else f"{q / c:.2f}x  ({'meets' if q / c >= 10 else 'MISSES'} the 10x target)"
-        print(f"qantara/checkov throughput at {n:>6,} resources: {verdict}")
+    for tool in tools[:-1] if checkov else []:
+        for n in sizes:
+            q, c = rates.get((tool, n)), rates.get(("checkov", n))
+            target = TARGETS[tool]
+            verdict = "-" if q is None or c is None else f"{q / c:.2f}x  ({'meets' if q / c >= target else 'MISSES'} the {target}x target)"
+            print(f"{tool}/checkov throughput at {n:>6,} resources: {verdict}")
+    if regorus_missing():
+        print("qantara (regorus) not measured: the regorus engine is not installed (pip install 'qantara[regorus]')")
     print()
     for tool, base in idle.items():
         if "error" in base:

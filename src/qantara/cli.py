@@ -185,11 +185,18 @@ def check(
     opa_upload: bool = typer.Option(
         True, "--opa-upload/--no-opa-upload",
         help="Upload Qantara's policies and catalog to the OPA server first, or use what it already has."),
+    engine: Optional[str] = typer.Option(
+        None, "--engine", envvar="QANTARA_ENGINE", metavar="NAME",
+        help="Embedded Rego engine: regopy (default) or regorus (opt-in: pip install 'qantara[regorus]'; "
+             "see docs/engines.md)."),
 ) -> None:
     """Plan offline (or read --plan), evaluate the policies, apply the environment's enforcement, give a verdict."""
     from qantara.check import OpaServer, check_blueprint
+    from qantara.policy.engines import select_engine
 
     _choice(format, CHECK_FORMATS, "--format")
+    if engine:
+        select_engine(engine)
     if (blueprint is None) == (project is None):
         raise InputError("give a blueprint file or --project DIR (one of them)")
     if project is not None:

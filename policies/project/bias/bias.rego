@@ -39,7 +39,11 @@ required_note := sprintf(" (it must be enabled: %s)", [text.join("; ", reasons)]
 	count(reasons) > 0
 } else := ""
 
-enabled if object.get(bias, "enabled", false) == true
+# is_object first: regorus makes object.get on null a hard error where OPA and regopy give undefined.
+enabled if {
+	is_object(bias)
+	object.get(bias, "enabled", false) == true
+}
 
 incomplete := array.concat(no_features, no_metric)
 
@@ -62,6 +66,7 @@ no_metric := [gap |
 ]
 
 disabled := [gap |
+	is_object(bias)
 	object.get(bias, "enabled", true) == false
 	count(reasons) > 0
 	gap := {

@@ -85,7 +85,7 @@ public_statements(r) := [s |
 	not s.Condition
 ]
 
-everyone("*")
+everyone("*") := true
 
 everyone(principal) if principal.AWS == "*"
 

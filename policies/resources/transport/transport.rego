@@ -40,7 +40,7 @@ denies_insecure_transport(s) if {
 	insecure_condition(object.get(s, "Condition", {}))
 }
 
-any_principal("*")
+any_principal("*") := true
 
 any_principal(principal) if "*" in plan.as_list(principal.AWS)
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 from qantara.errors import PolicyEngineError
 from qantara.policy.library import PolicyPackage, policy_index, policy_packages
-from qantara.policy.rego import RegoEngine, default_engine
+from qantara.policy.engines import default_engine
+from qantara.policy.rego import RegoEngine
 
 
 def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: dict | None = None,

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from qantara.blueprint.models import Blueprint
 from qantara.policy.library import policy_index
-from qantara.policy.rego import RegoEngine, default_engine
+from qantara.policy.engines import default_engine
+from qantara.policy.rego import RegoEngine
 from qantara.sovereignty.catalog import load_catalog
 
 PREREQUISITES = "data.qantara.blueprint.maturity.prerequisites"

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from qantara.blueprint.loader import LoadedBlueprint
 from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.errors import BlueprintError, Problem
-from qantara.policy.rego import RegoEngine, default_engine, to_plain
+from qantara.policy.engines import default_engine
+from qantara.policy.rego import RegoEngine, to_plain
 from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
 RESIDENCY_OPTIONS = "data.qantara.lib.residency.region_options"
