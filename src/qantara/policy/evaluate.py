@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from qantara.errors import PolicyEngineError
+from qantara.plan.addresses import ingress_exposure
 from qantara.policy.library import PolicyPackage, policy_index, policy_packages
 from qantara.policy.rego import RegoEngine, default_engine
 
@@ -16,7 +17,7 @@ def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: d
     return {
         "blueprint": blueprint,
         "plan": plan,
-        "planIndex": plan_index(plan),
+        "planIndex": {**plan_index(plan), "ingress": ingress_exposure(plan.get("resources") or [])},
         "project": project,
         "environment": environment,
         "context": {"date": (today or dt.date.today()).isoformat()},
@@ -74,6 +75,9 @@ def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine
                 "resource": finding.get("resource", ""),
                 # Enforcement needs it for policies whose waivability depends on the class.
                 **({"dataClass": finding["dataClass"]} if "dataClass" in finding else {}),
+                # Informational: reported, never fails a check (e.g. a document not checked on
+                # data whose class does not require it to be read).
+                **({"advisory": True} if finding.get("advisory") is True else {}),
                 "message": finding.get("message", ""),
                 "remediation": meta.remediation,
             })

@@ -44,6 +44,7 @@ from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
 from qantara.check import environment_of
 from qantara.errors import InputError, QantaraError
 from qantara.paths import project_root
+from qantara.plan.accounts import accounts_in_outputs
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
@@ -180,7 +181,10 @@ def plan_from_resources(resources: Sequence[PolicyResource], *, stack_region: st
     entries = [plan_entry(r) for r in resources]
     locate_resources(entries, stack_region=stack_region, catalog=catalog, onprem=onprem)
     classify_resources(entries, catalog["jurisdictions"]["classifications"])
-    return plan_document(entries, {"kind": "pulumi-policy-pack", "stackRegion": stack_region, **(source or {})})
+    # Stack validation sees outputs: the ARNs of the stack's own resources name its account.
+    accounts = accounts_in_outputs({"outputs": e["inputs"]} for e in entries)
+    return plan_document(entries, {"kind": "pulumi-policy-pack", "stackRegion": stack_region, "accounts": accounts,
+                                   **(source or {})})
 
 
 # --- settings -----------------------------------------------------------------------------------
