@@ -23,45 +23,54 @@ anywhere := {"0.0.0.0/0", "::/0"}
 # --- QA-RES-009 and QA-RES-065 ---------------------------------------------------------
 #
 # What each group's ingress adds up to is worked out in Python (qantara.plan.addresses: regopy
-# has no net.cidr_* builtins) and handed in as input.planIndex.ingress, by resource position.
+# has no net.cidr_* builtins) and handed in as input.derived.ingress, by resource position.
 # An input without it (an OPA user's own) gets the literal test: 0.0.0.0/0 and ::/0 only.
 
-computed_ingress if is_array(input.planIndex.ingress)
+computed_ingress if is_array(input.derived.ingress)
 
 ingress_findings := [finding |
+	computed_ingress
 	some at in plan.indexes_of(rule_types)
 	r := plan.resources[at]
-	sources := internet_sources(at, r)
+	# Read by position in the rule body, never inside a function (see plan.rego).
+	e := input.derived.ingress[at]
+	sources := internet_sources(e)
 	count(sources) > 0
-	finding := {
-		"policy": "QA-RES-009",
-		"resource": r.urn,
-		"message": sprintf("%s admits %s from %s; admit only the VPC's CIDR, named networks, security groups or prefix lists", [plan.label(r), traffic(r), text.join(", ", sources)]),
-	}
+	finding := ingress_finding(r, sources)
+] if computed_ingress
+
+else := [finding |
+	some at in plan.indexes_of(rule_types)
+	r := plan.resources[at]
+	sources := [cidr | some rule in open_rules(r); some cidr in open_sources(rule)]
+	count(sources) > 0
+	finding := ingress_finding(r, sources)
 ]
 
+ingress_finding(r, sources) := {
+	"policy": "QA-RES-009",
+	"resource": r.urn,
+	"message": sprintf("%s admits %s from %s; admit only the VPC's CIDR, named networks, security groups or prefix lists", [plan.label(r), traffic(r), text.join(", ", sources)]),
+}
+
 # The public ranges a resource adds, when its group's union reaches the whole internet.
-internet_sources(at, r) := sources if {
-	computed_ingress
-	e := input.planIndex.ingress[at]
+internet_sources(e) := sources if {
 	is_object(e)
 	families := [f | some f in [["IPv4", e.internetV4], ["IPv6", e.internetV6]]; f[1] == true]
 	count(families) > 0
 	count(e.publicRanges) > 0
 	whole := text.join(" and ", [sprintf("the whole %s internet", [f[0]]) | some f in families])
 	sources := [sprintf("%s (with the group's other ingress: %s)", [text.join(", ", e.publicRanges), whole])]
-} else := [cidr | some rule in open_rules(r); some cidr in open_sources(rule)] if {
-	not computed_ingress
 } else := []
 
 public_range_findings := [finding |
 	computed_ingress
 	some at in plan.indexes_of(rule_types)
 	r := plan.resources[at]
-	e := input.planIndex.ingress[at]
+	e := input.derived.ingress[at]
 	is_object(e)
 	count(e.publicRanges) > 0
-	count(internet_sources(at, r)) == 0
+	count(internet_sources(e)) == 0
 	finding := {
 		"policy": "QA-RES-065",
 		"resource": r.urn,

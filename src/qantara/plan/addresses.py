@@ -2,7 +2,7 @@
 
 Rego cannot do address arithmetic on regopy (no `net.cidr_*` builtins), so Qantara works
 out, before evaluation, what the ingress ranges of every security group add up to, and the
-policies read the answer (`input.planIndex.ingress`, by resource position).
+policies read the answer (`input.derived.ingress`, by resource position).
 
 A security group is every resource that adds ingress to it: the group's inline `ingress`
 blocks, `aws.ec2.SecurityGroupRule` (type ingress) and `aws.vpc.SecurityGroupIngressRule`

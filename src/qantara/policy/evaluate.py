@@ -17,7 +17,9 @@ def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: d
     return {
         "blueprint": blueprint,
         "plan": plan,
-        "planIndex": {**plan_index(plan), "ingress": ingress_exposure(plan.get("resources") or [])},
+        "planIndex": plan_index(plan),
+        # Facts Rego cannot work out on regopy (address arithmetic), by resource position.
+        "derived": {"ingress": ingress_exposure(plan.get("resources") or [])},
         "project": project,
         "environment": environment,
         "context": {"date": (today or dt.date.today()).isoformat()},
