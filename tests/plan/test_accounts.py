@@ -36,3 +36,15 @@ def test_accounts_come_from_recorded_arn_outputs_only():
 def test_a_real_checkpoint_names_the_stacks_account():
     plan = load_plan_file(REFERENCE / "checkpoint-v3_pulumi_countdown.json")
     assert plan["source"]["accounts"] == ["153052954103"]
+
+
+@pytest.mark.parametrize(("value", "accounts"), [
+    ('["123456789012", "012345678901"]', ("123456789012", "012345678901")),
+    ('["12345", "not-an-id"]', ()),
+    ("not json", ()),
+    (None, ()),
+])
+def test_the_pack_takes_the_stacks_accounts_from_allowed_account_ids(value, accounts):
+    from qantara.policy.pulumi_pack import allowed_accounts
+
+    assert allowed_accounts(value) == accounts
