@@ -11,10 +11,16 @@ import data.qantara.lib.plan
 
 exposure := data.catalog.aws_exposure
 
-declared_accounts := array.concat(
-	[a.id | some a in object.get(input.blueprint, ["spec", "cloud", "accounts"], [])],
-	[a | some a in object.get(input.plan, ["source", "accounts"], []); is_string(a)],
-)
+declared_accounts := array.concat(blueprint_accounts, plan_accounts)
+
+# Guarded: a project check's input may hold no blueprint, an OPA user's plan no source.
+blueprint_accounts := [a.id | some a in object.get(input.blueprint, ["spec", "cloud", "accounts"], [])] if {
+	is_object(input.blueprint)
+} else := []
+
+plan_accounts := [a | some a in object.get(input.plan, ["source", "accounts"], []); is_string(a)] if {
+	is_object(input.plan)
+} else := []
 
 declared(account) if account in declared_accounts
 
