@@ -84,7 +84,7 @@ BAD = {
                       "13:3: spec.deployment: duplicate key 'deployment' (first at line 9)"),
     "unknown key": (MINIMAL.replace("cloud: {}", "cloud: {regoin: me-central-1}"),
                     "10:11: spec.cloud.regoin: unknown field 'regoin' "
-                    "(did you mean 'region'? allowed: provider, region, drRegion)"),
+                    "(did you mean 'region'? allowed: provider, region, drRegion, accounts)"),
     "wrong enum value": (MINIMAL.replace("deployment: cloud", "deployment: clod"),
                          "9:15: spec.deployment: 'clod' is not allowed (allowed: cloud, hybrid, on-prem)"),
     "wrong type": (MINIMAL + "  governance:\n    auditRetentionDays: \"365\"\n",
@@ -109,6 +109,16 @@ BAD = {
     "duplicate environment names": (MINIMAL + "    - name: dev\n",
                                     "13:13: spec.environments[1].name: duplicate environment name 'dev' "
                                     "(first at environments[0])"),
+    "account id written as a number": (
+        MINIMAL.replace("cloud: {}", "cloud: {accounts: [{id: 123456789012, description: prod}]}"),
+        "10:27: spec.cloud.accounts[0].id: expected a string, got integer 123456789012"),
+    "account id not 12 digits": (
+        MINIMAL.replace("cloud: {}", "cloud: {accounts: [{id: '12345', description: prod}]}"),
+        "10:27: spec.cloud.accounts[0].id: '12345' is not a 12-digit AWS account id such as 123456789012"),
+    "account declared twice": (
+        MINIMAL.replace("cloud: {}", "cloud: {accounts: [{id: '123456789012', description: a}, "
+                                     "{id: '123456789012', description: b}]}"),
+        "10:65: spec.cloud.accounts[1].id: '123456789012' is already declared at accounts[0]"),
     "dr region equals region": (MINIMAL.replace("cloud: {}", "cloud: {region: me-central-1, drRegion: me-central-1}"),
                                 "10:43: spec.cloud.drRegion: 'me-central-1' is also the primary region; "
                                 "pick another for DR"),

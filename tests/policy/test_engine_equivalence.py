@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,8 @@ def config_for(path: Path, plan: dict) -> dict:
     config = {"qantara:blueprint": str(path), "qantara:environment": "prod"}
     if plan["source"].get("stackRegion"):
         config["aws:region"] = plan["source"]["stackRegion"]
+    # The stack pins its account, as the offline plan's placeholder is the check's own account.
+    config["aws:allowedAccountIds"] = json.dumps(plan["source"].get("accounts", []))
     return config
 
 
@@ -116,7 +119,8 @@ def broken(plan: dict, jurisdiction: str) -> list[dict]:
     return entries
 
 
-def embedded_findings(path: Path, entries: list[dict], stack_region: str | None) -> list[dict]:
+def embedded_findings(path: Path, entries: list[dict], stack_region: str | None,
+                      accounts: list[str] | None = None) -> list[dict]:
     """What `qantara check` holds against these resources: the same steps, embedded engine."""
     loaded = load_blueprint(path)
     env = loaded.model.environment("prod")
@@ -127,7 +131,7 @@ def embedded_findings(path: Path, entries: list[dict], stack_region: str | None)
                      onprem=None if onprem is None else {"site": onprem.site, "country": onprem.country})
     classify_resources(resources, catalog["jurisdictions"]["classifications"])
     blueprint = loaded.model.model_dump(mode="json", by_alias=True)
-    document = policy_input(blueprint=blueprint, plan={"resources": resources},
+    document = policy_input(blueprint=blueprint, plan={"resources": resources, "source": {"accounts": accounts or []}},
                             environment={"name": env.name, "enforcement": env.effective_enforcement}, today=TODAY)
     return enforce(evaluate(document, ("blueprint", "resources")), enforcement=env.effective_enforcement,
                    waivers=blueprint["spec"]["governance"]["waivers"], today=TODAY)
@@ -138,7 +142,8 @@ def test_a_broken_stack_gets_the_same_findings_from_both(checked):
     entries = broken(result.plan, load_blueprint(path).model.spec.jurisdiction)
     if not any(e["type"].startswith("aws:") for e in entries):
         pytest.skip(f"{path.name} plans no AWS resource to break (on-prem only)")
-    expected = embedded_findings(path, entries, result.plan["source"].get("stackRegion"))
+    expected = embedded_findings(path, entries, result.plan["source"].get("stackRegion"),
+                                 result.plan["source"].get("accounts"))
     # Residency findings depend on the data's class (internal data may go anywhere); a
     # multi-Region key is always one.
     assert "QA-RES-002" in {f["policy"] for f in expected}

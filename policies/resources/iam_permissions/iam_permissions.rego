@@ -113,13 +113,50 @@ resource_findings := [finding |
 	finding := {
 		"policy": "QA-RES-027",
 		"resource": r.urn,
-		"message": sprintf("%s allows %s on every resource (Resource \"*\" or NotResource); name the buckets, keys, models and tables it may change", [plan.label(r), text.join(", ", sort(actions))]),
+		"message": sprintf("%s allows %s on every resource (Resource \"*\", an ARN whose resource is a wildcard, or NotResource); name the buckets, keys, models and tables it may change", [plan.label(r), text.join(", ", sort(actions))]),
 	}
 ]
 
 on_every_resource(s) if "*" in plan.as_list(object.get(s, "Resource", []))
 
+on_every_resource(s) if {
+	some resource in plan.as_list(object.get(s, "Resource", []))
+	resource != "*"
+	every_resource_pattern(resource)
+	not tag_scoped(s)
+}
+
 on_every_resource(s) if s.NotResource
+
+# AWS matches wildcards inside ARNs: arn:aws:s3:::*, arn:aws:logs:*:*:* and
+# arn:aws:kms:*:*:key/* name every resource (of the service, or of one type), as "*" does.
+every_resource_pattern("*")
+
+every_resource_pattern(resource) if {
+	is_string(resource)
+	parts := split(resource, ":")
+	count(parts) >= 6
+	rest := concat(":", array.slice(parts, 5, count(parts)))
+	wildcard_resource(parts[2], rest)
+}
+
+# A wildcard ARN under a StringEquals on a resource or request tag (attribute-based access:
+# only resources carrying the platform's tag) is scoped by that tag, as the deploy role's
+# statements are. A bare "*" is judged as before (QA-RES-027 predates this reading).
+tag_scoped(s) if {
+	some key in object.keys(object.get(object.get(s, "Condition", {}), "StringEquals", {}))
+	some prefix in ["aws:resourcetag/", "aws:requesttag/"]
+	startswith(lower(key), prefix)
+}
+
+# S3's resource part is bucket/key, so only "*" and "*/*" are every bucket; other services'
+# is [type/ or type:]id, so a type followed by a wildcard is every resource of that type.
+wildcard_resource("s3", rest) if regex.match(`^[*](/[*])?$`, rest)
+
+wildcard_resource(service, rest) if {
+	service != "s3"
+	regex.match(`^([A-Za-z0-9-]+[/:])?[*](/[*])?$`, rest)
+}
 
 # A write on a data service: "*", or an action of a data service whose name does not start
 # with a read-only verb ("s3:Put*" and "s3:*Object" are writes).

@@ -17,10 +17,22 @@ findings := array.concat(block_findings, grant_findings)
 block_findings := [finding |
 	some link in plan.bucket_links
 	bucket := plan.resources[link[0]]
-	blocks := [r | some id in link[1]; r := plan.resources[plan.link_index(id)]; r.type == block_type]
+	blocks := [r |
+		some id in link[1]
+		r := plan.resources[plan.link_index(id)]
+		r.type == block_type
+		names_bucket(r, bucket)
+	]
 	problem := block_problem(blocks)
 	finding := {"policy": "QA-RES-004", "resource": bucket.urn, "message": sprintf("%s %s", [plan.label(bucket), problem])}
 ]
+
+# A block counts only for the bucket it names: a dependency on the bucket is not enough when
+# the block's `bucket` is known and is another name (e.g. derived from the bucket through an
+# apply that returns another bucket's name). An unknown name is trusted to be the dependency's.
+names_bucket(block, _) if plan.is_unknown(object.get(block.inputs, "bucket", "[unknown]"))
+
+names_bucket(block, bucket) if block.inputs.bucket == object.get(bucket.inputs, "bucket", "[unknown]")
 
 block_problem(blocks) := "has no public access block" if {
 	count(blocks) == 0

@@ -42,6 +42,7 @@ SECURITY_GROUP_ID = r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"
 REGISTRY = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(/[a-z0-9._-]+)*$"
 IPV4 = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$"
 IPV4_CIDR = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)/(3[0-2]|[12]?\d)$"
+AWS_ACCOUNT_ID = r"^\d{12}$"
 
 # What each pattern means, for messages: users should not have to read a regex.
 PATTERN_HINTS = {
@@ -62,6 +63,7 @@ PATTERN_HINTS = {
     REGISTRY: "a registry host with optional port and path, such as registry.example.sa/ml",
     IPV4: "an IPv4 address such as 203.0.113.10",
     IPV4_CIDR: "an IPv4 CIDR block such as 10.20.0.0/16",
+    AWS_ACCOUNT_ID: "a 12-digit AWS account id such as 123456789012",
 }
 
 # The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days.
@@ -131,16 +133,31 @@ class Metadata(StrictModel):
     description: str = Field("", description="Free text describing the platform.")
 
 
+class CloudAccount(StrictModel):
+    """An AWS account the organisation runs: access granted to it stays inside (issue 11 §2)."""
+
+    id: Annotated[str, StringConstraints(pattern=AWS_ACCOUNT_ID)] = Field(
+        description="The 12-digit AWS account id, as a string (quote it in YAML: ids may start with 0).")
+    description: NonBlank = Field(description="What the account is for, e.g. 'shared logging' or 'prod workloads'.")
+
+
 class Cloud(StrictModel):
     provider: Literal["aws"] = Field("aws", description="Cloud provider.")
     region: AwsRegion | None = Field(None, description="Primary region; resolved from the rules when absent.")
     dr_region: AwsRegion | None = Field(None, description="Disaster-recovery region, distinct from the primary.")
+    accounts: list[CloudAccount] = Field(
+        default_factory=list,
+        description="AWS accounts the organisation runs, besides the one a stack deploys to. Policies treat "
+                    "access granted, shared or trusted to any other account as data leaving (role trust, "
+                    "resource policies, KMS grants, RAM and Lake Formation shares, snapshot permissions).")
 
     @model_validator(mode="after")
     def _dr_region_differs(self) -> Cloud:
         violations = _Violations()
         if self.dr_region is not None and self.dr_region == self.region:
             violations.add(("drRegion",), f"'{self.dr_region}' is also the primary region; pick another for DR")
+        for index, first in _duplicates(self.accounts, lambda a: a.id):
+            violations.add(("accounts", index, "id"), f"'{self.accounts[index].id}' is already declared at accounts[{first}]")
         violations.raise_if_any()
         return self
 

@@ -10,7 +10,7 @@ from qantara.blueprint.loader import LoadedBlueprint
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
-from qantara.plan.offline import OFFLINE_INVOKE_RESULTS, run_program
+from qantara.plan.offline import OFFLINE_ACCOUNT_ID, OFFLINE_INVOKE_RESULTS, run_program
 from qantara.paths import platform_program_dir, project_root
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement
@@ -68,6 +68,8 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         "environment": environment,
         "stackRegion": stack_config.get("aws:region"),
         "offlineInvokes": sorted(OFFLINE_INVOKE_RESULTS),
+        # The account the offline invokes place the stack in (aws.get_caller_identity).
+        "accounts": [OFFLINE_ACCOUNT_ID],
         # What `pulumi up` would warn about, e.g. a fact marked uncertain in the catalog.
         "programWarnings": sorted(set(program_warnings)),
         "placement": {

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from qantara.errors import InputError, PlanError, Problem
 from qantara.input_file import read_regular_file, shorten
+from qantara.plan.accounts import accounts_in_outputs
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
@@ -267,6 +268,8 @@ def _from_state(path: Path, document: dict, kind: str) -> tuple[list[dict], dict
         **_stack_and_project(resources),
         "pulumiVersion": manifest.get("version") or None,
         "resourcesInFile": len(records),
+        # The accounts the stack's own resources live in (their recorded ARNs).
+        "accounts": accounts_in_outputs(records),
         "pendingDeletes": pending_deletes,
         # Operations the engine had begun when it stopped: their resources may exist unrecorded.
         "pendingOperations": len(operations) if isinstance(operations := deployment.get("pending_operations"), list) else 0,
@@ -341,6 +344,9 @@ def _from_events(path: Path, events: list[tuple[int, dict]]) -> tuple[list[dict]
     source = {
         "kind": "pulumi-engine-events",
         **_stack_and_project(resources),
+        "accounts": accounts_in_outputs(
+            event[key].get("metadata", {}).get("new") for _, event in events for key in STEP_EVENTS
+            if isinstance(event.get(key), dict) and isinstance(event[key].get("metadata"), dict)),
         "preview": planning,
         "events": len(events),
         "ops": ops,
@@ -373,6 +379,7 @@ def _from_preview(path: Path, digest: dict) -> tuple[list[dict], dict, str | Non
     source = {
         "kind": "pulumi-preview",
         **_stack_and_project(resources),
+        "accounts": accounts_in_outputs(step.get("newState") for step in records if isinstance(step, dict)),
         "preview": True,
         "steps": len(records),
         "ops": ops,

@@ -4,6 +4,7 @@ The Rego decides findings the same way everywhere; this module decides consequen
 a finding in a `mandatory` environment fails the check unless a current waiver covers it,
 and policies marked non-waivable can never be waived, nor can findings of a policy's
 `nonWaivableClasses` (read from the finding's `dataClass`). A waived finding stays visible.
+A finding the policy marks `advisory` (informational) is advisory in every environment.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def enforce(findings: list[dict], *, enforcement: str, waivers: list[dict], toda
     index = policy_index()
     result = []
     for finding in findings:
-        level = enforcement
+        level = "advisory" if finding.get("advisory") is True else enforcement
         note = ""
         for waiver in waivers:
             if not _waiver_covers(waiver, finding):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from qantara.errors import PolicyEngineError
+from qantara.plan.addresses import ingress_exposure
 from qantara.policy.library import PolicyPackage, policy_index, policy_packages
 from qantara.policy.engines import default_engine
 from qantara.policy.rego import RegoEngine
@@ -18,6 +19,8 @@ def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: d
         "blueprint": blueprint,
         "plan": plan,
         "planIndex": plan_index(plan),
+        # Facts Rego cannot work out on regopy (address arithmetic), by resource position.
+        "derived": {"ingress": ingress_exposure(plan.get("resources") or [])},
         "project": project,
         "environment": environment,
         "context": {"date": (today or dt.date.today()).isoformat()},
@@ -75,6 +78,9 @@ def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine
                 "resource": finding.get("resource", ""),
                 # Enforcement needs it for policies whose waivability depends on the class.
                 **({"dataClass": finding["dataClass"]} if "dataClass" in finding else {}),
+                # Informational: reported, never fails a check (e.g. a document not checked on
+                # data whose class does not require it to be read).
+                **({"advisory": True} if finding.get("advisory") is True else {}),
                 "message": finding.get("message", ""),
                 "remediation": meta.remediation,
             })

@@ -26,7 +26,9 @@ environment's enforcement level is known when the pack starts and becomes the pa
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
 from qantara.check import environment_of
 from qantara.errors import InputError, QantaraError
 from qantara.paths import project_root
+from qantara.plan.accounts import accounts_in_outputs
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
@@ -58,6 +61,8 @@ POLICY_DESCRIPTION = "Qantara governance: the blueprint's residency, encryption 
 BLUEPRINT_KEY = "qantara:blueprint"
 ENVIRONMENT_KEY = "qantara:environment"
 REGION_KEY = "aws:region"
+# The AWS provider's own guard against deploying to the wrong account: the stack's accounts.
+ACCOUNTS_KEY = "aws:allowedAccountIds"
 
 # The engine marks an unknown value with one of these strings (pulumi_policy/proxy.py).
 UNKNOWN_SENTINELS = frozenset({
@@ -180,7 +185,12 @@ def plan_from_resources(resources: Sequence[PolicyResource], *, stack_region: st
     entries = [plan_entry(r) for r in resources]
     locate_resources(entries, stack_region=stack_region, catalog=catalog, onprem=onprem)
     classify_resources(entries, catalog["jurisdictions"]["classifications"])
-    return plan_document(entries, {"kind": "pulumi-policy-pack", "stackRegion": stack_region, **(source or {})})
+    # Stack validation sees outputs: the ARNs of the stack's own resources name its account;
+    # so does the account the stack pins (aws:allowedAccountIds, in `source`).
+    source = dict(source or {})
+    accounts = sorted(set(accounts_in_outputs({"outputs": e["inputs"]} for e in entries)) | set(source.pop("accounts", [])))
+    return plan_document(entries, {"kind": "pulumi-policy-pack", "stackRegion": stack_region, "accounts": accounts,
+                                   **source})
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -190,6 +200,7 @@ class PackSettings:
     blueprint: Path
     environment: str
     stack_region: str | None
+    accounts: tuple[str, ...] = ()
 
 
 def stack_config() -> dict[str, str]:
@@ -208,7 +219,18 @@ def pack_settings(config: Mapping[str, str]) -> PackSettings:
     blueprint = Path(config[BLUEPRINT_KEY])
     if not blueprint.is_absolute():
         blueprint = project_root() / blueprint
-    return PackSettings(blueprint, config[ENVIRONMENT_KEY], config.get(REGION_KEY) or None)
+    return PackSettings(blueprint, config[ENVIRONMENT_KEY], config.get(REGION_KEY) or None,
+                        allowed_accounts(config.get(ACCOUNTS_KEY)))
+
+
+def allowed_accounts(value: str | None) -> tuple[str, ...]:
+    """The account ids of `aws:allowedAccountIds` (a JSON list in the stack config); none when
+    unset or unreadable (then only the blueprint's accounts and the stack's ARNs count)."""
+    try:
+        ids = json.loads(value) if value else []
+    except ValueError:
+        return ()
+    return tuple(str(i) for i in ids if re.fullmatch(r"\d{12}", str(i))) if isinstance(ids, list) else ()
 
 
 def pack_enforcement_level(config: Mapping[str, str]) -> EnforcementLevel:
@@ -247,7 +269,7 @@ def stack_findings(resources: Sequence[PolicyResource], config: Mapping[str, str
     loaded = load_blueprint(settings.blueprint)
     env = environment_of(loaded, settings.environment)
     plan = plan_from_resources(resources, stack_region=settings.stack_region, onprem=_onprem(loaded),
-                               source=_runtime_source(loaded, env.name))
+                               source={**_runtime_source(loaded, env.name), "accounts": list(settings.accounts)})
     blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)
     document = policy_input(blueprint=blueprint_data, plan=plan,
                             environment={"name": env.name, "enforcement": env.effective_enforcement}, today=today)
