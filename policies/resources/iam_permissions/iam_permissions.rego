@@ -130,7 +130,7 @@ on_every_resource(s) if s.NotResource
 
 # AWS matches wildcards inside ARNs: arn:aws:s3:::*, arn:aws:logs:*:*:* and
 # arn:aws:kms:*:*:key/* name every resource (of the service, or of one type), as "*" does.
-every_resource_pattern("*")
+every_resource_pattern("*") := true
 
 every_resource_pattern(resource) if {
 	is_string(resource)
