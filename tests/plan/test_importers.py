@@ -246,11 +246,18 @@ def regions_of(plan: dict) -> set[str]:
     return {r["location"]["region"] for r in plan["resources"] if r["location"]["kind"] == "cloud"}
 
 
-def test_without_any_region_record_resources_are_unknown_until_a_stack_region_is_given():
+def test_without_any_region_record_resources_are_where_their_arns_say_or_unknown_until_a_stack_region_is_given():
     path = REFERENCE / "checkpoint-v3_pulumi_countdown.json"
-    assert regions_of(load_plan_file(path)) == {UNKNOWN}
+    plan = by_name(load_plan_file(path))
+    # The topic's ARN says where it is; a permission has no ARN of its own and no region record.
+    topic = next(r for r in plan.values() if r["type"] == "aws:sns/topic:Topic")
+    assert topic["location"] == {"kind": "cloud", "cloud": "aws", "region": "us-east-2", "country": "US"}
+    permission = next(r for r in plan.values() if r["type"] == "aws:lambda/permission:Permission")
+    assert permission["location"]["kind"] == "unknown"
+    assert permission["location"]["reason"].startswith("provider region comes from the environment")
     given = load_plan_file(path, stack_region="us-east-2")
     assert regions_of(given) == {"us-east-2"}
+    assert not any(r["location"]["kind"] == "unknown" for r in given["resources"])
     assert given["source"]["stackRegionFrom"] == "argument"
 
 

@@ -88,12 +88,15 @@ aws.iam.Role("global", assume_role_policy="{}")
     assert where["global"] == {"kind": "global", "cloud": "aws"}
 
 
-def test_a_provider_without_a_region_leaves_its_resources_region_unknown(tmp_path):
+def test_a_provider_without_a_region_leaves_its_resources_unknown_whatever_the_stack_region(tmp_path, monkeypatch):
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     program = _program(tmp_path, 'p = aws.Provider("p")\naws.s3.Bucket("b", opts=pulumi.ResourceOptions(provider=p))\n')
     resources = run_program(program, project="p", stack="dev", config={"aws:region": "me-central-1"})
     locate_resources(resources, stack_region="me-central-1", catalog=load_catalog())
     bucket = next(r for r in resources if r["name"] == "b")
-    assert bucket["location"]["region"] == UNKNOWN
+    assert bucket["location"]["kind"] == "unknown"
+    assert "provider region comes from the environment" in bucket["location"]["reason"]
 
 
 def test_a_failing_program_is_reported_with_its_location(tmp_path):
