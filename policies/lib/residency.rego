@@ -119,7 +119,7 @@ judged(ctx, class, req, req_summary, location) := object.union(decision(ctx, tex
 decision(ctx, class, location, req) := {"allowed": true, "reason": sprintf("%s data under %s rules may be held anywhere, even where the plan cannot tell", [class, ctx.jurisdiction])} if {
 	location.kind == "unknown"
 	req.level == "any"
-} else := {"allowed": false, "reason": sprintf("its location is not known (%s), so it cannot be shown to be allowed", [unknown_reason(location)])} if {
+} else := {"allowed": false, "reason": sprintf("%s; so it cannot be shown that its %s data stays where %s rules allow", [unknown_reason(location), class, ctx.jurisdiction])} if {
 	location.kind == "unknown"
 } else := {"allowed": false, "reason": "its region is not known (the plan could not resolve it), so it cannot be shown to be allowed"} if {
 	location.kind == "cloud"

@@ -88,7 +88,7 @@ def read_stack_settings(program_dir: Path, stack: str) -> StackConfig:
     with its stack settings file; empty when there is no project file."""
     project_file = _project_file(program_dir)
     if project_file is None:
-        return StackConfig(searched="the stack config (no Pulumi.yaml found)")
+        return StackConfig(searched="its stack config (the program has no Pulumi.yaml)")
     project = load_yaml_with_positions(project_file)
     name = project.data.get("name")
     namespace = name if isinstance(name, str) and name else program_dir.name
