@@ -386,3 +386,61 @@ def test_a_missing_file_a_directory_and_binary_data_are_refused(tmp_path):
 
 def test_json_nested_too_deeply_is_refused_not_crashed(tmp_path):
     assert "nested too deeply" in refused(write(tmp_path, "[" * 200_000 + "]" * 200_000))
+
+
+def test_a_default_provider_recorded_without_a_region_leaves_resources_to_their_arns():
+    plan = load_plan_file(REFERENCE / "stack-export_awsx_ts-lb-simple.json")
+    vpc = next(r for r in plan["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
+    assert vpc["location"] == {"kind": "cloud", "cloud": "aws", "region": "us-west-2", "country": "US"}
+    route = next(r for r in plan["resources"] if r["type"] == "aws:ec2/route:Route")
+    assert route["location"]["kind"] == "unknown"
+    assert "default_5_35_0" in route["location"]["reason"]
+    assert not any("_observedRegion" in r for r in plan["resources"])
+
+
+def test_an_s3_bucket_whose_arn_names_no_region_is_located_by_its_region_output():
+    plan = load_plan_file(REFERENCE / "stack-export_awsx_cloudtrail-s3.json")
+    buckets = [r for r in plan["resources"] if r["type"] == "aws:s3/bucket:Bucket"]
+    assert buckets and {r["location"]["region"] for r in buckets} == {"us-west-2"}
+
+
+def _export(resources: list[dict]) -> str:
+    return json.dumps({"version": 3, "deployment": {"manifest": {}, "resources": resources}})
+
+
+EKS_URN = "urn:pulumi:prod::ml::aws:eks/cluster:Cluster::ml-cluster"
+AWS_PROVIDER = "urn:pulumi:prod::ml::pulumi:providers:aws::default_7_0_0"
+K8S_PROVIDER = "urn:pulumi:prod::ml::pulumi:providers:kubernetes::eks-k8s"
+SECRET_WIRE = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:AAAA"}
+
+
+def _eks_export(k8s_provider: dict) -> list[dict]:
+    return [
+        {"urn": AWS_PROVIDER, "type": "pulumi:providers:aws", "custom": True, "id": "p1", "inputs": {}},
+        {"urn": EKS_URN, "type": "aws:eks/cluster:Cluster", "custom": True, "provider": f"{AWS_PROVIDER}::p1",
+         "inputs": {"name": "ml-cluster"}, "outputs": {"arn": "arn:aws:eks:us-east-1:123456789012:cluster/ml-cluster"}},
+        {"urn": K8S_PROVIDER, "type": "pulumi:providers:kubernetes", "custom": True, "id": "p2", **k8s_provider},
+        {"urn": "urn:pulumi:prod::ml::kubernetes:apps/v1:Deployment::scorer", "type": "kubernetes:apps/v1:Deployment",
+         "custom": True, "provider": f"{K8S_PROVIDER}::p2", "inputs": {"metadata": {"name": "scorer"}}},
+    ]
+
+
+@pytest.mark.parametrize("onprem", [None, {"site": "riyadh-dc1", "country": "SA"}])
+def test_kubernetes_objects_on_an_eks_cluster_of_the_export_are_in_the_clusters_region(tmp_path, onprem):
+    provider = {"inputs": {"kubeconfig": SECRET_WIRE}, "propertyDependencies": {"kubeconfig": [EKS_URN]},
+                "dependencies": [EKS_URN]}
+    plan = load_plan_file(write(tmp_path, _export(_eks_export(provider))), onprem=onprem)
+    scorer = by_name(plan)["scorer"]
+    assert scorer["location"] == {"kind": "cloud", "cloud": "aws", "region": "us-east-1", "country": "US"}
+
+
+def test_kubernetes_objects_whose_kubeconfig_names_an_eks_cluster_are_in_its_region(tmp_path):
+    kubeconfig = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://0AB1C2.gr7.me-central-1.eks.amazonaws.com\n"
+    plan = load_plan_file(write(tmp_path, _export(_eks_export({"inputs": {"kubeconfig": kubeconfig}}))))
+    assert by_name(plan)["scorer"]["location"]["region"] == "me-central-1"
+
+
+def test_kubernetes_objects_of_an_unknown_cluster_without_a_site_are_unknown_not_on_a_null_site(tmp_path):
+    plan = load_plan_file(write(tmp_path, _export(_eks_export({"inputs": {"kubeconfig": SECRET_WIRE}}))))
+    location = by_name(plan)["scorer"]["location"]
+    assert location["kind"] == "unknown" and "no on-prem site" in location["reason"]

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,16 @@ def test_programs_can_be_planned_one_after_another_in_one_process(tmp_path):
     first = run_program(program, project="p", stack="dev", config={"aws:region": "me-central-1"})
     second = run_program(program, project="p", stack="dev", config={"aws:region": "me-central-1"})
     assert [r["urn"] for r in first] == [r["urn"] for r in second]
+
+
+def test_the_check_runners_aws_region_never_becomes_a_providers_region(tmp_path, monkeypatch):
+    # pulumi-aws's SDK copies AWS_REGION into a provider without a region; CI's is not the deployer's.
+    monkeypatch.setenv("AWS_REGION", "me-central-1")
+    program = _program(tmp_path, 'p = aws.Provider("ci")\naws.s3.Bucket("b", opts=pulumi.ResourceOptions(provider=p))\n')
+    loaded = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
+    plan = plan_blueprint(loaded, "prod", resolve_placement(loaded), program_dir=program)
+    provider = next(r for r in plan["resources"] if r["name"] == "ci")
+    bucket = next(r for r in plan["resources"] if r["name"] == "b")
+    assert "region" not in provider["inputs"]
+    assert bucket["location"]["kind"] == "unknown" and "AWS_REGION=me-central-1" in bucket["location"]["reason"]
+    assert os.environ["AWS_REGION"] == "me-central-1"
