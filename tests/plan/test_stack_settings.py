@@ -98,3 +98,8 @@ def test_the_region_environment_is_hidden_while_a_program_runs_and_restored_afte
     with without_region_environment() as hidden:
         assert "AWS_REGION" not in os.environ and hidden == {"AWS_REGION": "us-east-1"}
     assert os.environ["AWS_REGION"] == "us-east-1"
+
+
+def test_an_empty_setting_sets_nothing(tmp_path):
+    config = read_stack_settings(project(tmp_path, "config:\n  aws:region:\n"), "prod")
+    assert config.values == {}

@@ -94,7 +94,8 @@ def read_stack_settings(program_dir: Path, stack: str) -> StackConfig:
     namespace = name if isinstance(name, str) and name else program_dir.name
     values, sources = {}, {}
     for key, value in _project_level(project, namespace).items():
-        values[key], sources[key] = value, project_file.name
+        if value is not None:
+            values[key], sources[key] = value, project_file.name
     config_dir = project.data.get("stackConfigDir")
     if config_dir is not None and not isinstance(config_dir, str):
         raise _problem(project, ("stackConfigDir",), "must be a directory path relative to Pulumi.yaml")
@@ -105,7 +106,8 @@ def read_stack_settings(program_dir: Path, stack: str) -> StackConfig:
         return StackConfig(values, sources, f"{project_file.name} (there is no Pulumi.{stack}.yaml)")
     settings = load_yaml_with_positions(settings_file)
     for key, value in _stack_level(settings, namespace).items():
-        values[key], sources[key] = value, settings_file.name
+        if value is not None:  # `aws:region:` with nothing after it sets nothing
+            values[key], sources[key] = value, settings_file.name
     return StackConfig(values, sources, settings_file.name, _esc_environments(settings))
 
 
