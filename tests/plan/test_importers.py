@@ -444,3 +444,18 @@ def test_kubernetes_objects_of_an_unknown_cluster_without_a_site_are_unknown_not
     plan = load_plan_file(write(tmp_path, _export(_eks_export({"inputs": {"kubeconfig": SECRET_WIRE}}))))
     location = by_name(plan)["scorer"]["location"]
     assert location["kind"] == "unknown" and "no on-prem site" in location["reason"]
+
+
+def test_a_provider_merely_named_like_the_default_gives_no_stack_region(tmp_path):
+    explicit = "urn:pulumi:prod::ml::pulumi:providers:aws::default-eu"
+    bucket = "urn:pulumi:prod::ml::aws:s3/bucket:Bucket::raw"
+    preview = {"config": {}, "steps": [
+        {"op": "create", "urn": explicit, "newState": {"type": "pulumi:providers:aws", "custom": True,
+                                                       "inputs": {"region": "eu-west-1"}}},
+        {"op": "create", "urn": bucket, "provider": "urn:pulumi:prod::ml::pulumi:providers:aws::default_7_0_0::x",
+         "newState": {"type": "aws:s3/bucket:Bucket", "custom": True, "inputs": {"bucket": "raw"}}},
+    ]}
+    plan = load_plan_file(write(tmp_path, json.dumps(preview)))
+    assert plan["source"]["stackRegion"] is None
+    assert by_name(plan)["raw"]["location"]["kind"] == "unknown"
+    assert by_name(plan)["default-eu"]["location"]["region"] == "eu-west-1"

@@ -391,7 +391,7 @@ def _region(value) -> str | None:
 def _stack_region(resources: list[dict], file_region, argument: str | None) -> dict:
     """The stack's `aws:region`: the file's own record wins over what the caller supplies."""
     defaults = {_region(r["inputs"].get("region")) for r in resources
-                if r["type"] == "pulumi:providers:aws" and r["name"].startswith("default")} - {None}
+                if r["type"] == "pulumi:providers:aws" and ENGINE_DEFAULT_PROVIDER.match(r["name"])} - {None}
     if _region(file_region):
         region, origin = file_region, "file config"
     elif len(defaults) == 1:
