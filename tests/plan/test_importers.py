@@ -402,6 +402,9 @@ def test_an_s3_bucket_whose_arn_names_no_region_is_located_by_its_region_output(
     plan = load_plan_file(REFERENCE / "stack-export_awsx_cloudtrail-s3.json")
     buckets = [r for r in plan["resources"] if r["type"] == "aws:s3/bucket:Bucket"]
     assert buckets and {r["location"]["region"] for r in buckets} == {"us-west-2"}
+    # A bucket policy has no ARN: it is where the bucket it was given is.
+    policies = [r for r in plan["resources"] if r["type"] == "aws:s3/bucketPolicy:BucketPolicy"]
+    assert policies and {r["location"]["region"] for r in policies} == {"us-west-2"}
 
 
 def _export(resources: list[dict]) -> str:

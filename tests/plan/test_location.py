@@ -167,6 +167,17 @@ def test_observed_outputs_locate_a_resource_whose_provider_has_no_region():
     assert where["alerts"] == UAE
 
 
+def test_a_bucket_configuration_follows_its_bucket_through_the_same_provider_only():
+    default, other = provider("default_6_0_0"), provider("other")
+    b = bucket(via=default)
+    same = resource("aws:s3/bucketPolicy:BucketPolicy", "same", provider=default["urn"])
+    foreign = resource("aws:s3/bucketPolicy:BucketPolicy", "foreign", provider=other["urn"])
+    for config in (same, foreign):
+        config["propertyDependencies"] = {"bucket": [b["urn"]]}
+    where = located(default, other, b, same, foreign, observed_regions={b["urn"]: "me-central-1"})
+    assert where["same"] == UAE and where["foreign"]["kind"] == "unknown"
+
+
 def test_observed_outputs_do_not_override_an_endpoint_refusal():
     vendor = provider("vendor", endpoints=[{"s3": "https://storage.example.net"}])
     b = bucket(via=vendor)

@@ -206,7 +206,21 @@ class _Locator:
             location = self.cloud(region) if _known(region) else dict(provider_location)
         if location["kind"] == "unknown" and _known(self.observed.get(resource["urn"])):
             location = self.cloud(self.observed[resource["urn"]])  # real output: where the resource is
+        elif location["kind"] == "unknown" and region is None:
+            location = self._with_its_bucket(resource) or location
         return self._after_endpoints(type_token, inputs, location, endpoints)
+
+    def _with_its_bucket(self, resource: dict) -> dict | None:
+        """A bucket's configuration (policy, versioning…) through the same provider lives where
+        its bucket is: S3 keeps it with the bucket. Real output shows the bucket's region (its
+        `region` output) but not the configuration's, which has no ARN."""
+        for urn in (resource.get("propertyDependencies") or {}).get("bucket", []):
+            bucket = self.by_urn.get(urn)
+            if bucket is not None and bucket["type"].startswith("aws:s3") and bucket.get("provider") == resource.get("provider"):
+                location = self.location(bucket)
+                if location["kind"] == "cloud":
+                    return location
+        return None
 
     def _after_endpoints(self, type_token: str, inputs: dict, location: dict, endpoints) -> dict:
         refused, elsewhere = endpoints
