@@ -462,3 +462,13 @@ def test_a_provider_merely_named_like_the_default_gives_no_stack_region(tmp_path
     assert plan["source"]["stackRegion"] is None
     assert by_name(plan)["raw"]["location"]["kind"] == "unknown"
     assert by_name(plan)["default-eu"]["location"]["region"] == "eu-west-1"
+
+
+def test_a_secret_region_in_the_files_config_stays_unknown_whatever_region_is_given(tmp_path):
+    bucket = "urn:pulumi:prod::ml::aws:s3/bucket:Bucket::raw"
+    preview = {"config": {"aws:region": "[secret]"}, "steps": [
+        {"op": "create", "urn": bucket, "provider": "urn:pulumi:prod::ml::pulumi:providers:aws::default::x",
+         "newState": {"type": "aws:s3/bucket:Bucket", "custom": True, "inputs": {"bucket": "raw"}}},
+    ]}
+    location = by_name(load_plan_file(write(tmp_path, json.dumps(preview)), stack_region="me-central-1"))["raw"]["location"]
+    assert location["kind"] == "unknown" and "region is a secret" in location["reason"]

@@ -411,7 +411,8 @@ def _stack_config(file_config: dict, source: dict) -> StackConfig:
     `aws:*` values), the region `_stack_region` settled on filling a missing `aws:region`."""
     values = {k: v for k, v in file_config.items() if isinstance(k, str) and k.startswith("aws:")}
     config = StackConfig.of(values, "the file's config")
-    if _region(values.get("aws:region")) is None and source.get("stackRegion"):
+    # A region the file records as a secret stays one: what the caller supplies does not replace it.
+    if values.get("aws:region") in (None, "") and source.get("stackRegion"):
         config = config.updated({"aws:region": source["stackRegion"]}, source.get("stackRegionFrom") or "argument")
     return StackConfig(config.values, config.sources, "the file's config or --config")
 
