@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from qantara.plan.clusters import EksClusters, eks_region_named
 from qantara.plan.document import SECRET, UNKNOWN
 from qantara.plan.endpoints import endpoint_overrides, endpoint_region, shown_url
 from qantara.plan.stack_settings import StackConfig, region_environment
@@ -42,10 +43,6 @@ from qantara.sovereignty.catalog import regions
 # arn:<partition>:s3-outposts:<region>:<account>:outpost/op-…/bucket/…
 _OUTPOST_ARN = re.compile(r"^arn:aws[a-z-]*:(?:s3-)?outposts:(?P<region>[a-z0-9-]+):\d{12}:outpost/(?P<id>op-[0-9a-f]+)")
 _OUTPOST_ID = re.compile(r"^op-[0-9a-f]{17}$")
-# An EKS cluster named in a kubeconfig: its ARN (contexts, `aws eks get-token`) or API host.
-_EKS_IN_KUBECONFIG = re.compile(r"arn:aws[a-z-]*:eks:(?P<arn>[a-z0-9-]+):\d{12}:cluster/"
-                                r"|\.(?P<host>[a-z]{2}(?:-[a-z]+)+-\d+)\.eks\.amazonaws\.com")
-EKS_CLUSTER = "aws:eks/cluster:Cluster"
 LOGICAL = {"kind": "logical"}
 
 
@@ -112,7 +109,7 @@ class _Locator:
         self.environment = environment
         self.memo: dict[str, dict] = {}
         self.endpoints: dict[str, tuple[str | None, dict[str, str]]] = {}
-        self.children: dict[str, list[dict]] | None = None
+        self.clusters = EksClusters(self.by_urn.values())
         missing = f"no aws:region in {config.searched}"
         if config.esc_environments:
             missing += f", which imports Pulumi ESC environment {', '.join(config.esc_environments)} that Qantara cannot read"
@@ -255,42 +252,14 @@ class _Locator:
     def _cluster(self, provider: dict) -> dict:
         """Where a Kubernetes provider's cluster runs: an EKS cluster its kubeconfig comes from
         or names, else the blueprint's site."""
-        cluster = self._eks_cluster(provider)
+        cluster = self.clusters.source_of(provider)
         if cluster is not None:
             return self.location(cluster)
-        inputs = provider.get("inputs") or {}
-        for key in ("kubeconfig", "context", "cluster"):
-            match = _EKS_IN_KUBECONFIG.search(inputs[key]) if _known(inputs.get(key)) else None
-            if match and (match["arn"] or match["host"]) in self.regions:
-                return self.cloud(match["arn"] or match["host"])
+        region = eks_region_named(provider.get("inputs") or {})
+        if region in self.regions:
+            return self.cloud(region)
         return self._site_or_unknown(f"the cluster of Kubernetes provider `{provider['name']}` is not an EKS cluster "
                                      "the plan or its kubeconfig names")
-
-    def _eks_cluster(self, provider: dict) -> dict | None:
-        sources = (provider.get("propertyDependencies") or {}).get("kubeconfig", []) + (provider.get("dependencies") or [])
-        for urn in sources:
-            found = self._eks_under(self.by_urn.get(urn), depth=0)
-            if found is not None:
-                return found
-        return None
-
-    def _eks_under(self, resource: dict | None, depth: int) -> dict | None:
-        """The EKS cluster that is `resource` or a child of it (a component such as eks:index:Cluster)."""
-        if resource is None or depth > 8:
-            return None
-        if resource["type"] == EKS_CLUSTER:
-            return resource
-        if resource.get("custom", True):
-            return None
-        if self.children is None:
-            self.children = {}
-            for r in self.by_urn.values():
-                self.children.setdefault(r.get("parent") or "", []).append(r)
-        for child in self.children.get(resource["urn"], []):
-            found = self._eks_under(child, depth + 1)
-            if found is not None:
-                return found
-        return None
 
 
 def _follow_outpost_buckets(resources: list[dict]) -> None:
