@@ -101,8 +101,9 @@ in_jurisdiction(ctx, country) if country in countries(ctx.jurisdiction)
 
 # verdict(ctx, class, location) -> {allowed, level, reason, rules, because}
 #   ctx: {"jurisdiction": "AE", "sectors": ["health"], "transfers": [...]}
-#   location: {"kind": "cloud", "region": "me-central-1", "country": "AE"} or
-#             {"kind": "onprem", "site": "riyadh-dc1", "country": "SA"}
+#   location: {"kind": "cloud", "region": "me-central-1", "country": "AE"},
+#             {"kind": "onprem", "site": "riyadh-dc1", "country": "SA"} or
+#             {"kind": "unknown", "reason": "region is a secret"} (denied unless the class may be anywhere)
 verdict(ctx, class, location) := judged(ctx, class, req, summary(req), location) if {
 	req := requirement(ctx.jurisdiction, class, object.get(ctx, "sectors", []))
 }
@@ -112,7 +113,15 @@ summary(req) := {"level": req.level, "rules": [rule.id | some rule in req.rules]
 # The requirement and its summary are worked out once per class by callers that judge many locations.
 judged(ctx, class, req, req_summary, location) := object.union(decision(ctx, text.plain(class), location, req), req_summary)
 
-decision(ctx, class, location, req) := {"allowed": false, "reason": "its region is not known (the plan could not resolve it), so it cannot be shown to be allowed"} if {
+# A location the plan could not establish ({"kind": "unknown", "reason": ...}: a secret or
+# unresolved region, a region left to the deployer's environment, an endpoint override, a
+# package Qantara does not model) holds only data that may be anywhere.
+decision(ctx, class, location, req) := {"allowed": true, "reason": sprintf("%s data under %s rules may be held anywhere, even where the plan cannot tell", [class, ctx.jurisdiction])} if {
+	location.kind == "unknown"
+	req.level == "any"
+} else := {"allowed": false, "reason": sprintf("%s; so it cannot be shown that its %s data stays where %s rules allow", [unknown_reason(location), class, ctx.jurisdiction])} if {
+	location.kind == "unknown"
+} else := {"allowed": false, "reason": "its region is not known (the plan could not resolve it), so it cannot be shown to be allowed"} if {
 	location.kind == "cloud"
 	location.region == "[unknown]"
 } else := {"allowed": false, "reason": sprintf("%s is not a known AWS region", [location.region])} if {
@@ -140,6 +149,22 @@ location_name(location) := location.region if location.kind == "cloud"
 else := sprintf("site %s", [location.site]) if location.kind == "onprem"
 
 else := location.kind
+
+unknown_reason(location) := text.plain(location.reason) if is_string(location.reason)
+
+else := "the plan gives no reason"
+
+# Where a resource is, for messages: "me-central-1", "on-prem site riyadh-dc1", "an unknown location".
+where(location) := "an unknown region" if {
+	location.kind == "cloud"
+	location.region == "[unknown]"
+} else := location.region if {
+	location.kind == "cloud"
+} else := sprintf("on-prem site %s", [text.plain(location.site)]) if {
+	location.kind == "onprem"
+} else := "an unknown location" if {
+	location.kind == "unknown"
+} else := text.plain(location.kind)
 
 # Every AWS region's verdict for each class a blueprint holds: the query placement runs.
 # input: {"context": ctx, "classes": ["restricted", "internal"], "onprem": {"site", "country"} | null}

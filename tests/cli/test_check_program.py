@@ -132,16 +132,49 @@ def test_the_wrong_region_finding_names_the_law_in_text_output(qantara, tmp_path
 DEFAULT_PROVIDER = variant(PROVIDER, "opts = None\n")
 
 
-def test_a_resource_without_provider_or_region_takes_the_blueprints_placed_region(qantara, tmp_path):
+def test_a_default_provider_resource_is_unknown_when_the_programs_stack_sets_no_region(qantara, tmp_path):
+    # `pulumi up` of this program takes the region from the deployer's environment or profile:
+    # the blueprint's placed region is not the program's stack config, so nothing pins it.
     result, report = check(qantara, write_program(tmp_path / "default", DEFAULT_PROVIDER))
+    assert result.returncode == 1, result.stdout + result.stderr
+    finding = next(f for f in report["findings"] if f["policy"] == "QA-RES-001" and f["resource"].endswith("::patient-data"))
+    assert "`patient-data` is in an unknown location" in finding["message"]
+    assert "provider region comes from the environment" in finding["message"]
+    assert "Pulumi.yaml" in finding["message"]  # where Qantara looked for aws:region
+
+
+def test_a_default_provider_resource_takes_the_region_of_the_programs_own_stack_settings(qantara, tmp_path):
+    program = write_program(tmp_path / "default", DEFAULT_PROVIDER)
+    (program / "Pulumi.yaml").write_text("name: patient-platform\nruntime: python\n", encoding="utf-8")
+    (program / "Pulumi.prod.yaml").write_text("config:\n  aws:region: me-central-1\n", encoding="utf-8")
+    result, report = check(qantara, program)
     # Without the provider its default tags are gone too (QA-RES-028); residency holds.
-    assert "Traceback" not in result.stderr
     assert not any(f["policy"] == "QA-RES-001" for f in report["findings"]), report["findings"]
 
-    plan = qantara("plan", AE_HEALTH, "--env", "prod", "--format", "json", "--program", tmp_path / "default")
+    plan = qantara("plan", AE_HEALTH, "--env", "prod", "--format", "json", "--program", program)
     assert plan.returncode == 0, plan.stderr
     bucket = next(r for r in json.loads(plan.stdout)["resources"] if r["name"] == "patient-data")
-    assert bucket["location"]["region"] == "me-central-1"
+    assert bucket["location"] == {"kind": "cloud", "cloud": "aws", "region": "me-central-1", "country": "AE"}
+
+
+def test_a_secret_region_in_the_stack_settings_leaves_default_provider_resources_unknown(qantara, tmp_path):
+    program = write_program(tmp_path / "default", DEFAULT_PROVIDER)
+    (program / "Pulumi.yaml").write_text("name: patient-platform\nruntime: python\n", encoding="utf-8")
+    (program / "Pulumi.prod.yaml").write_text("config:\n  aws:region:\n    secure: v1:Zm9vYmFy\n", encoding="utf-8")
+    result, report = check(qantara, program)
+    assert result.returncode == 1
+    finding = next(f for f in report["findings"] if f["policy"] == "QA-RES-001" and f["resource"].endswith("::patient-data"))
+    assert "region is a secret" in finding["message"] and "v1:Zm9vYmFy" not in result.stdout
+
+
+def test_a_malformed_stack_settings_file_is_refused_with_its_line(qantara, tmp_path):
+    program = write_program(tmp_path / "default", DEFAULT_PROVIDER)
+    (program / "Pulumi.yaml").write_text("name: patient-platform\nruntime: python\n", encoding="utf-8")
+    (program / "Pulumi.prod.yaml").write_text("config:\n  aws:region: me-central-1\n  aws:region: us-east-1\n",
+                                              encoding="utf-8")
+    result, _ = check(qantara, program)
+    assert result.returncode == 2
+    assert "Pulumi.prod.yaml:3" in result.stderr and "duplicate key" in result.stderr
 
 
 def test_a_stack_region_set_by_config_moves_default_provider_resources_and_fails(qantara, tmp_path):

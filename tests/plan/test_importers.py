@@ -246,11 +246,18 @@ def regions_of(plan: dict) -> set[str]:
     return {r["location"]["region"] for r in plan["resources"] if r["location"]["kind"] == "cloud"}
 
 
-def test_without_any_region_record_resources_are_unknown_until_a_stack_region_is_given():
+def test_without_any_region_record_resources_are_where_their_arns_say_or_unknown_until_a_stack_region_is_given():
     path = REFERENCE / "checkpoint-v3_pulumi_countdown.json"
-    assert regions_of(load_plan_file(path)) == {UNKNOWN}
+    plan = by_name(load_plan_file(path))
+    # The topic's ARN says where it is; a permission has no ARN of its own and no region record.
+    topic = next(r for r in plan.values() if r["type"] == "aws:sns/topic:Topic")
+    assert topic["location"] == {"kind": "cloud", "cloud": "aws", "region": "us-east-2", "country": "US"}
+    permission = next(r for r in plan.values() if r["type"] == "aws:lambda/permission:Permission")
+    assert permission["location"]["kind"] == "unknown"
+    assert permission["location"]["reason"].startswith("provider region comes from the environment")
     given = load_plan_file(path, stack_region="us-east-2")
     assert regions_of(given) == {"us-east-2"}
+    assert not any(r["location"]["kind"] == "unknown" for r in given["resources"])
     assert given["source"]["stackRegionFrom"] == "argument"
 
 
@@ -379,3 +386,89 @@ def test_a_missing_file_a_directory_and_binary_data_are_refused(tmp_path):
 
 def test_json_nested_too_deeply_is_refused_not_crashed(tmp_path):
     assert "nested too deeply" in refused(write(tmp_path, "[" * 200_000 + "]" * 200_000))
+
+
+def test_a_default_provider_recorded_without_a_region_leaves_resources_to_their_arns():
+    plan = load_plan_file(REFERENCE / "stack-export_awsx_ts-lb-simple.json")
+    vpc = next(r for r in plan["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
+    assert vpc["location"] == {"kind": "cloud", "cloud": "aws", "region": "us-west-2", "country": "US"}
+    route = next(r for r in plan["resources"] if r["type"] == "aws:ec2/route:Route")
+    assert route["location"]["kind"] == "unknown"
+    assert "default_5_35_0" in route["location"]["reason"]
+    assert not any("_observedRegion" in r for r in plan["resources"])
+
+
+def test_an_s3_bucket_whose_arn_names_no_region_is_located_by_its_region_output():
+    plan = load_plan_file(REFERENCE / "stack-export_awsx_cloudtrail-s3.json")
+    buckets = [r for r in plan["resources"] if r["type"] == "aws:s3/bucket:Bucket"]
+    assert buckets and {r["location"]["region"] for r in buckets} == {"us-west-2"}
+    # A bucket policy has no ARN: it is where the bucket it was given is.
+    policies = [r for r in plan["resources"] if r["type"] == "aws:s3/bucketPolicy:BucketPolicy"]
+    assert policies and {r["location"]["region"] for r in policies} == {"us-west-2"}
+
+
+def _export(resources: list[dict]) -> str:
+    return json.dumps({"version": 3, "deployment": {"manifest": {}, "resources": resources}})
+
+
+EKS_URN = "urn:pulumi:prod::ml::aws:eks/cluster:Cluster::ml-cluster"
+AWS_PROVIDER = "urn:pulumi:prod::ml::pulumi:providers:aws::default_7_0_0"
+K8S_PROVIDER = "urn:pulumi:prod::ml::pulumi:providers:kubernetes::eks-k8s"
+SECRET_WIRE = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:AAAA"}
+
+
+def _eks_export(k8s_provider: dict) -> list[dict]:
+    return [
+        {"urn": AWS_PROVIDER, "type": "pulumi:providers:aws", "custom": True, "id": "p1", "inputs": {}},
+        {"urn": EKS_URN, "type": "aws:eks/cluster:Cluster", "custom": True, "provider": f"{AWS_PROVIDER}::p1",
+         "inputs": {"name": "ml-cluster"}, "outputs": {"arn": "arn:aws:eks:us-east-1:123456789012:cluster/ml-cluster"}},
+        {"urn": K8S_PROVIDER, "type": "pulumi:providers:kubernetes", "custom": True, "id": "p2", **k8s_provider},
+        {"urn": "urn:pulumi:prod::ml::kubernetes:apps/v1:Deployment::scorer", "type": "kubernetes:apps/v1:Deployment",
+         "custom": True, "provider": f"{K8S_PROVIDER}::p2", "inputs": {"metadata": {"name": "scorer"}}},
+    ]
+
+
+@pytest.mark.parametrize("onprem", [None, {"site": "riyadh-dc1", "country": "SA"}])
+def test_kubernetes_objects_on_an_eks_cluster_of_the_export_are_in_the_clusters_region(tmp_path, onprem):
+    provider = {"inputs": {"kubeconfig": SECRET_WIRE}, "propertyDependencies": {"kubeconfig": [EKS_URN]},
+                "dependencies": [EKS_URN]}
+    plan = load_plan_file(write(tmp_path, _export(_eks_export(provider))), onprem=onprem)
+    scorer = by_name(plan)["scorer"]
+    assert scorer["location"] == {"kind": "cloud", "cloud": "aws", "region": "us-east-1", "country": "US"}
+
+
+def test_kubernetes_objects_whose_kubeconfig_names_an_eks_cluster_are_in_its_region(tmp_path):
+    kubeconfig = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://0AB1C2.gr7.me-central-1.eks.amazonaws.com\n"
+    plan = load_plan_file(write(tmp_path, _export(_eks_export({"inputs": {"kubeconfig": kubeconfig}}))))
+    assert by_name(plan)["scorer"]["location"]["region"] == "me-central-1"
+
+
+def test_kubernetes_objects_of_an_unknown_cluster_without_a_site_are_unknown_not_on_a_null_site(tmp_path):
+    plan = load_plan_file(write(tmp_path, _export(_eks_export({"inputs": {"kubeconfig": SECRET_WIRE}}))))
+    location = by_name(plan)["scorer"]["location"]
+    assert location["kind"] == "unknown" and "no on-prem site" in location["reason"]
+
+
+def test_a_provider_merely_named_like_the_default_gives_no_stack_region(tmp_path):
+    explicit = "urn:pulumi:prod::ml::pulumi:providers:aws::default-eu"
+    bucket = "urn:pulumi:prod::ml::aws:s3/bucket:Bucket::raw"
+    preview = {"config": {}, "steps": [
+        {"op": "create", "urn": explicit, "newState": {"type": "pulumi:providers:aws", "custom": True,
+                                                       "inputs": {"region": "eu-west-1"}}},
+        {"op": "create", "urn": bucket, "provider": "urn:pulumi:prod::ml::pulumi:providers:aws::default_7_0_0::x",
+         "newState": {"type": "aws:s3/bucket:Bucket", "custom": True, "inputs": {"bucket": "raw"}}},
+    ]}
+    plan = load_plan_file(write(tmp_path, json.dumps(preview)))
+    assert plan["source"]["stackRegion"] is None
+    assert by_name(plan)["raw"]["location"]["kind"] == "unknown"
+    assert by_name(plan)["default-eu"]["location"]["region"] == "eu-west-1"
+
+
+def test_a_secret_region_in_the_files_config_stays_unknown_whatever_region_is_given(tmp_path):
+    bucket = "urn:pulumi:prod::ml::aws:s3/bucket:Bucket::raw"
+    preview = {"config": {"aws:region": "[secret]"}, "steps": [
+        {"op": "create", "urn": bucket, "provider": "urn:pulumi:prod::ml::pulumi:providers:aws::default::x",
+         "newState": {"type": "aws:s3/bucket:Bucket", "custom": True, "inputs": {"bucket": "raw"}}},
+    ]}
+    location = by_name(load_plan_file(write(tmp_path, json.dumps(preview)), stack_region="me-central-1"))["raw"]["location"]
+    assert location["kind"] == "unknown" and "region is a secret" in location["reason"]

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -88,12 +89,15 @@ aws.iam.Role("global", assume_role_policy="{}")
     assert where["global"] == {"kind": "global", "cloud": "aws"}
 
 
-def test_a_provider_without_a_region_leaves_its_resources_region_unknown(tmp_path):
+def test_a_provider_without_a_region_leaves_its_resources_unknown_whatever_the_stack_region(tmp_path, monkeypatch):
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     program = _program(tmp_path, 'p = aws.Provider("p")\naws.s3.Bucket("b", opts=pulumi.ResourceOptions(provider=p))\n')
     resources = run_program(program, project="p", stack="dev", config={"aws:region": "me-central-1"})
     locate_resources(resources, stack_region="me-central-1", catalog=load_catalog())
     bucket = next(r for r in resources if r["name"] == "b")
-    assert bucket["location"]["region"] == UNKNOWN
+    assert bucket["location"]["kind"] == "unknown"
+    assert "provider region comes from the environment" in bucket["location"]["reason"]
 
 
 def test_a_failing_program_is_reported_with_its_location(tmp_path):
@@ -110,3 +114,16 @@ def test_programs_can_be_planned_one_after_another_in_one_process(tmp_path):
     first = run_program(program, project="p", stack="dev", config={"aws:region": "me-central-1"})
     second = run_program(program, project="p", stack="dev", config={"aws:region": "me-central-1"})
     assert [r["urn"] for r in first] == [r["urn"] for r in second]
+
+
+def test_the_check_runners_aws_region_never_becomes_a_providers_region(tmp_path, monkeypatch):
+    # pulumi-aws's SDK copies AWS_REGION into a provider without a region; CI's is not the deployer's.
+    monkeypatch.setenv("AWS_REGION", "me-central-1")
+    program = _program(tmp_path, 'p = aws.Provider("ci")\naws.s3.Bucket("b", opts=pulumi.ResourceOptions(provider=p))\n')
+    loaded = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
+    plan = plan_blueprint(loaded, "prod", resolve_placement(loaded), program_dir=program)
+    provider = next(r for r in plan["resources"] if r["name"] == "ci")
+    bucket = next(r for r in plan["resources"] if r["name"] == "b")
+    assert "region" not in provider["inputs"]
+    assert bucket["location"]["kind"] == "unknown" and "AWS_REGION=me-central-1" in bucket["location"]["reason"]
+    assert os.environ["AWS_REGION"] == "me-central-1"

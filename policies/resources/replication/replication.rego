@@ -29,13 +29,7 @@ replica_finding(policy, r, what, class, location) := {
 	not verdict.allowed
 }
 
-replica_where(location) := "an unknown region" if plan.is_unknown(location.region)
-
-else := location.region if location.kind == "cloud"
-
-else := sprintf("on-prem site %s", [location.site]) if location.kind == "onprem"
-
-else := location.kind
+replica_where(location) := residency.where(location)
 
 # A region named in a resource's inputs, located as the plan locates resources.
 region_location(region) := {
@@ -127,7 +121,8 @@ primaries := links if {
 replica_key_findings := [f |
 	some entry in primaries
 	replica := plan.resources[entry[0]]
-	replica.location.kind in {"cloud", "onprem"}
+	# A replica the plan cannot locate is judged too: it may be anywhere.
+	replica.location.kind in {"cloud", "onprem", "unknown"}
 	class := protected_class(replica, [plan.resources[to_number(id)] | some id in entry[1]])
 	f := replica_finding("QA-RES-031", replica, sprintf("holds key material that decrypts %s data", [class]), class, replica.location)
 ]

@@ -8,7 +8,8 @@ import data.qantara.lib.plan
 import data.qantara.lib.residency
 import data.qantara.lib.text
 
-# Positions of the resources that sit somewhere (provider configurations aside).
+# Positions of the resources that sit somewhere, or may, since the plan cannot say where
+# (provider configurations aside).
 regional := [i |
 	some t in object.keys(plan.indexes_by_type)
 	not startswith(t, "pulumi:providers:")
@@ -16,7 +17,7 @@ regional := [i |
 	plan.resources[i].location.kind in located_kinds
 ]
 
-located_kinds := {"cloud", "onprem"}
+located_kinds := {"cloud", "onprem", "unknown"}
 
 # One verdict per (class, location) pair, not per resource: plans repeat a few regions. The
 # pairs are told apart by sorting their keys, not through a set: regopy 1.5 builds a set in
@@ -58,13 +59,9 @@ residency_findings := [finding |
 		"resource": r.urn,
 		# Enforcement reads the class: residency of restricted and secret data is never waived.
 		"dataClass": plan.data_class(r),
-		"message": sprintf("%s is in %s: %s [%s]", [plan.label(r), where(r.location), verdict.reason, verdict.because]),
+		"message": sprintf("%s is in %s: %s [%s]", [plan.label(r), residency.where(r.location), verdict.reason, verdict.because]),
 	}
 ]
-
-where(location) := location.region if location.kind == "cloud"
-
-else := sprintf("on-prem site %s", [location.site])
 
 multi_region_candidates := {"aws:kms/key:Key", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"}
 

@@ -11,6 +11,7 @@ from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
 from qantara.plan.offline import OFFLINE_ACCOUNT_ID, OFFLINE_INVOKE_RESULTS, run_program
+from qantara.plan.stack_settings import stack_config_for, without_region_environment
 from qantara.paths import platform_program_dir, project_root
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement
@@ -35,6 +36,7 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
                    program_dir: Path | None = None, config: dict[str, str] | None = None) -> dict:
     """Run the platform program (or `program_dir`) for one environment and return its Plan."""
     catalog = load_catalog()
+    user_program = program_dir is not None
     program_dir = (program_dir or platform_program_dir()).resolve()
     stack_config = {
         "qantara:blueprint": str(loaded.path.resolve()),
@@ -44,16 +46,18 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
     # A program of another project (stacks/bootstrap, a project's infra/) reads its own namespace.
     stack_config.update({f"{project}:blueprint": stack_config["qantara:blueprint"],
                          f"{project}:environment": environment})
-    if placement.primary_region:
-        stack_config["aws:region"] = placement.primary_region
-    stack_config.update(config or {})
+    # What `pulumi up` configures: the placed region for Qantara's own program, a user's program's own Pulumi.<stack>.yaml.
+    settings = stack_config_for(program_dir, environment, placed_region=None if user_program else placement.primary_region,
+                                overrides=config)
+    stack_config.update(settings.program_config())
     program_warnings: list[str] = []
-    resources = run_program(program_dir, project=project, stack=environment, config=stack_config,
-                            warnings=program_warnings)
+    with without_region_environment():
+        resources = run_program(program_dir, project=project, stack=environment, config=stack_config,
+                                warnings=program_warnings)
     onprem = None
     if loaded.model.spec.on_prem is not None:
         onprem = {"site": loaded.model.spec.on_prem.site, "country": loaded.model.spec.on_prem.country}
-    locate_resources(resources, stack_region=stack_config.get("aws:region"), catalog=catalog, onprem=onprem)
+    locate_resources(resources, stack_config=settings, catalog=catalog, onprem=onprem)
     classify_resources(resources, catalog["jurisdictions"]["classifications"])
     try:
         program = program_dir.relative_to(project_root()).as_posix()

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from pathlib import Path
 
 from qantara.errors import InputError, PlanError, Problem
 from qantara.input_file import read_regular_file, shorten
 from qantara.plan.accounts import accounts_in_outputs
 from qantara.plan.classification import classify_resources
-from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
+from qantara.plan.document import SECRET, UNKNOWN, clean_value, plan_document, plan_resource
 from qantara.plan.location import locate_resources
+from qantara.plan.stack_settings import StackConfig
 from qantara.sovereignty.catalog import load_catalog
 
 MAX_PLAN_BYTES = 100 * 1024 * 1024
@@ -56,17 +58,17 @@ def load_plan_file(path: Path | str, *, stack_region: str | None = None, onprem:
     path = Path(path)
     kind, content = _parse(path, _read_text(path))
     if kind == "events":
-        resources, source, file_region = _from_events(path, content)
+        resources, source, file_config = _from_events(path, content)
     elif "deployment" in content:
-        resources, source, file_region = _from_state(path, content, "pulumi-stack-export")
+        resources, source, file_config = _from_state(path, content, "pulumi-stack-export")
     elif "checkpoint" in content:
-        resources, source, file_region = _from_state(path, content, "pulumi-checkpoint")
+        resources, source, file_config = _from_state(path, content, "pulumi-checkpoint")
     else:
-        resources, source, file_region = _from_preview(path, content)
+        resources, source, file_config = _from_preview(path, content)
     source["file"] = str(path)
-    source.update(_stack_region(resources, file_region, stack_region))
+    source.update(_stack_region(resources, file_config.get("aws:region"), stack_region))
     catalog = load_catalog()
-    source["defaultProvidersNotInFile"] = _locate(resources, source["stackRegion"], catalog, onprem)
+    source["defaultProvidersNotInFile"] = _locate(resources, _stack_config(file_config, source), catalog, onprem)
     classify_resources(resources, catalog["jurisdictions"]["classifications"])
     source["resources"] = len(resources)
     return plan_document(resources, source)
@@ -205,7 +207,7 @@ def _resource(record, fail, *, provider: str = "") -> dict:
     if not all(isinstance(d, str) for d in dependencies) or not all(
             isinstance(v, list) and all(isinstance(d, str) for d in v) for v in property_dependencies.values()):
         raise fail("`dependencies` and `propertyDependencies` must hold URN strings")
-    return plan_resource(
+    resource = plan_resource(
         urn=urn,
         type_=type_,
         name=name,
@@ -216,6 +218,9 @@ def _resource(record, fail, *, provider: str = "") -> dict:
         dependencies=dependencies,
         property_dependencies=property_dependencies,
     )
+    # Where the resource really is, by its outputs; `_locate` takes it out of the plan again.
+    resource[_OBSERVED] = observed_region(clean_value(record.get("outputs")))
+    return resource
 
 
 def _stack_and_project(resources: list[dict]) -> dict:
@@ -235,7 +240,7 @@ def _version(path: Path, document: dict) -> int:
     return version
 
 
-def _from_state(path: Path, document: dict, kind: str) -> tuple[list[dict], dict, str | None]:
+def _from_state(path: Path, document: dict, kind: str) -> tuple[list[dict], dict, dict]:
     """A stack export or a checkpoint: the stack as the engine last recorded it."""
     version = _version(path, document)
     if kind == "pulumi-stack-export":
@@ -274,7 +279,7 @@ def _from_state(path: Path, document: dict, kind: str) -> tuple[list[dict], dict
         # Operations the engine had begun when it stopped: their resources may exist unrecorded.
         "pendingOperations": len(operations) if isinstance(operations := deployment.get("pending_operations"), list) else 0,
     }
-    return resources, source, config.get("aws:region")
+    return resources, source, config
 
 
 def _planned_state(steps, fail_at) -> tuple[dict[str, dict], list[str], dict[str, int]]:
@@ -315,7 +320,7 @@ def _planned_state(steps, fail_at) -> tuple[dict[str, dict], list[str], dict[str
     return planned, removed, ops
 
 
-def _from_events(path: Path, events: list[tuple[int, dict]]) -> tuple[list[dict], dict, str | None]:
+def _from_events(path: Path, events: list[tuple[int, dict]]) -> tuple[list[dict], dict, dict]:
     """An engine event log (apitype EngineEvent): the stack once its steps are applied."""
     config, changes, planning = {}, None, False
     for _, event in events:
@@ -353,10 +358,10 @@ def _from_events(path: Path, events: list[tuple[int, dict]]) -> tuple[list[dict]
         "removed": removed,
         "changeSummary": changes,
     }
-    return resources, source, config.get("aws:region") if isinstance(config, dict) else None
+    return resources, source, config if isinstance(config, dict) else {}
 
 
-def _from_preview(path: Path, digest: dict) -> tuple[list[dict], dict, str | None]:
+def _from_preview(path: Path, digest: dict) -> tuple[list[dict], dict, dict]:
     """`pulumi preview --json` (PreviewDigest in pulumi's pkg/display/json.go).
 
     The digest lists unchanged resources only when the preview ran with `--show-sames`;
@@ -386,7 +391,7 @@ def _from_preview(path: Path, digest: dict) -> tuple[list[dict], dict, str | Non
         "removed": removed,
         "changeSummary": digest.get("changeSummary"),
     }
-    return resources, source, config.get("aws:region")
+    return resources, source, config
 
 
 # Where the resources are.
@@ -398,7 +403,7 @@ def _region(value) -> str | None:
 def _stack_region(resources: list[dict], file_region, argument: str | None) -> dict:
     """The stack's `aws:region`: the file's own record wins over what the caller supplies."""
     defaults = {_region(r["inputs"].get("region")) for r in resources
-                if r["type"] == "pulumi:providers:aws" and r["name"].startswith("default")} - {None}
+                if r["type"] == "pulumi:providers:aws" and ENGINE_DEFAULT_PROVIDER.match(r["name"])} - {None}
     if _region(file_region):
         region, origin = file_region, "file config"
     elif len(defaults) == 1:
@@ -413,13 +418,50 @@ def _stack_region(resources: list[dict], file_region, argument: str | None) -> d
     return result
 
 
-def _locate(resources: list[dict], stack_region: str | None, catalog: dict, onprem: dict | None) -> list[str]:
+def _stack_config(file_config: dict, source: dict) -> StackConfig:
+    """What the stack's default providers were configured with: the file's own config (its
+    `aws:*` values), the region `_stack_region` settled on filling a missing `aws:region`."""
+    values = {k: v for k, v in file_config.items() if isinstance(k, str) and k.startswith("aws:")}
+    config = StackConfig.of(values, "the file's config")
+    # A region the file records as a secret stays one: what the caller supplies does not replace it.
+    if values.get("aws:region") in (None, "") and source.get("stackRegion"):
+        config = config.updated({"aws:region": source["stackRegion"]}, source.get("stackRegionFrom") or "argument")
+    return StackConfig(config.values, config.sources, "the file's config or --config")
+
+
+# The engine names the default provider of a package `default` or `default_<version>` (6_0_0).
+ENGINE_DEFAULT_PROVIDER = re.compile(r"^default(?:_\d+_\d+_\d+[0-9A-Za-z_.-]*)?$")
+
+# arn:<partition>:<service>:<region>:… (global services leave the region empty).
+_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):")
+_REGION_CODE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+_OBSERVED = "_observedRegion"
+
+
+def observed_region(outputs) -> str | None:
+    """The region a resource's outputs show: its `arn`, else its `region` output (an S3
+    bucket's ARN names no region)."""
+    if not isinstance(outputs, dict):
+        return None
+    arn, region = outputs.get("arn"), outputs.get("region")
+    match = _ARN_REGION.match(arn) if isinstance(arn, str) else None
+    if match:
+        return match["region"]
+    return region if isinstance(region, str) and _REGION_CODE.match(region) else None
+
+
+def _locate(resources: list[dict], config: StackConfig, catalog: dict, onprem: dict | None) -> list[str]:
     """Locate every resource; return the default providers they use that the file does not list.
 
     A preview or an event log shows only the providers it touches. A default provider takes
-    the stack's configuration, so a stand-in for it (not added to the plan) lets
-    `locate_resources` give its resources the stack's region instead of an unknown one.
+    the stack's configuration, so a stand-in for it (not added to the plan) configured as the
+    stack is lets `locate_resources` locate its resources. A provider listed in the file is
+    located by its own record, whatever its name; when that record has no region, a resource
+    is where its outputs say (`observed_region`), or unknown.
     """
+    observed = {r["urn"]: r.pop(_OBSERVED) for r in resources if r.get(_OBSERVED)}
+    for resource in resources:
+        resource.pop(_OBSERVED, None)
     listed = {r["urn"] for r in resources}
     missing = sorted({r["provider"] for r in resources if r["provider"]} - listed)
     stand_ins = []
@@ -428,7 +470,10 @@ def _locate(resources: list[dict], stack_region: str | None, catalog: dict, onpr
             _, _, type_, name = urn_parts(urn)
         except ValueError:
             continue
-        if name.startswith("default"):
-            stand_ins.append(plan_resource(urn=urn, type_=type_.rsplit("$", 1)[-1], name=name))
-    locate_resources(resources + stand_ins, stack_region=stack_region, catalog=catalog, onprem=onprem)
+        package = type_.rsplit("$", 1)[-1].rsplit(":", 1)[-1]
+        if ENGINE_DEFAULT_PROVIDER.match(name):
+            stand_ins.append(plan_resource(urn=urn, type_=type_.rsplit("$", 1)[-1], name=name,
+                                           inputs=config.package_settings(package)))
+    locate_resources(resources + stand_ins, stack_config=config, catalog=catalog, onprem=onprem,
+                     observed_regions=observed)
     return [r["urn"] for r in stand_ins]
