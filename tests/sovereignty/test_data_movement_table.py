@@ -59,6 +59,7 @@ def path_problem(token: str, path: list) -> str | None:
         if (segment == "*") != is_list:
             return f"{path[:step]} is {'' if is_list else 'not '}a list: {'' if is_list else 'no '}'*' must follow"
         if segment == "*":
+            annotation = None  # an element of the list: its class, if any, is already `cls`
             continue
         if cls is None:
             if annotation is not None and "Mapping[str" in annotation:
