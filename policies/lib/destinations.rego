@@ -34,10 +34,12 @@ region_spot(region) := spot(region_location(region), null, region)
 
 # A region code located as the plan locates resources (country from the catalog; a code the
 # catalog does not know has no country, which residency refuses).
+# The code goes through text.plain: one cut out of an ARN or host name by regex or split
+# would carry its quotes into residency's messages.
 region_location(region) := {
 	"kind": "cloud",
 	"cloud": "aws",
-	"region": region,
+	"region": text.plain(region),
 	"country": object.get(data.catalog.aws_regions.regions, [region, "country"], null),
 }
 

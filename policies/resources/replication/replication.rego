@@ -113,7 +113,7 @@ source_classes := [class |
 	class := sent_class(r, movement_table.types[r.type], [plan.data_class(plan.resources[to_number(id)]) | some id in source_links[k][1]])
 ]
 
-sent_class(r, row, _) := plan.data_class(r) if row.source == "self"
+sent_class(r, row, found) := plan.data_class(r) if row.source == "self"
 
 else := highest_class(found) if count(found) > 0
 
@@ -161,7 +161,7 @@ destination_spots(_, d) := [destinations.spot({"kind": "global"}, null, "edge lo
 
 destination_spots(r, d) := value_spots(r, d) if not d.via in {"self", "global"}
 
-self_spot(r) := destinations.spot(r.location, null, "where it is")
+self_spot(r) := destinations.spot(r.location, null, "its own region")
 
 # AWS's default when the property is omitted: the resource's own region.
 value_spots(r, d) := [self_spot(r)] if {
@@ -218,15 +218,20 @@ named_findings := array.concat(
 movement_finding(m, loc, policy_id, shown) := {
 	"policy": chosen_policy(policy_id, object.get(movement_table.types[mover.type], "policy", "QA-RES-030")),
 	"resource": mover.urn,
-	"message": sprintf("%s sends %s data through %s to %s (%s): %s [%s]", [
-		plan.label(mover), class, m.path, text.plain(shown), place_text(loc), verdict.reason, verdict.because,
-	]),
+	# Every part through text.plain: regopy 1.5 mis-serialises some strings inside sprintf.
+	"message": sprintf("%s sends %s data %s to %s (%s): %s [%s]", [text.plain(part) | some part in [
+		plan.label(mover), class, through(m.path), shown, place_text(loc), verdict.reason, verdict.because,
+	]]),
 } if {
 	mover := plan.resources[m.at]
 	class := source_classes[m.k]
 	verdict := movement_verdict(class, loc)
 	not verdict.allowed
 }
+
+through(path) := sprintf("through %s", [path]) if path != ""
+
+else := "(a copy of its source)"
 
 # A spot's own policy (unlocatable, outside AWS), else the row's (QA-RES-031 for keys).
 chosen_policy(policy_id, row_policy) := policy_id if is_string(policy_id)
