@@ -140,17 +140,27 @@ mover_spots := array.concat(
 	],
 	# What a property refers to by dependency is located where the plan located it; a
 	# dependency belongs to a top-level property, however many paths the table reads in it.
+	# A top-level property kept secret (pulumi-aws marks Glue's connectionProperties so)
+	# cannot be read, so where it sends data cannot be shown.
 	[{"k": k, "at": at, "path": property, "spot": s} |
 		some k
 		at := movers[k]
 		r := plan.resources[at]
 		row := movement_table.types[r.type]
 		source_is_set(r, row)
-		some property in {d.path[0] | some d in row.destinations; not d.via in {"self", "global", "region"}}
-		some urn in object.get(r, ["propertyDependencies", property], [])
-		s := object.union(destinations.name_spot(urn, "a resource it refers to"), {"dependency": true})
+		some property in {d.path[0] | some d in row.destinations; not d.via in {"self", "global"}}
+		some s in property_spots(r, property)
 	],
 )
+
+property_spots(r, property) := [destinations.unknown_spot(
+	sprintf("%s is secret, so where it sends data cannot be read", [property]),
+	"a secret value",
+)] if {
+	plan.is_secret(object.get(r.inputs, property, null))
+} else := [object.union(destinations.name_spot(urn, "a resource it refers to"), {"dependency": true}) |
+	some urn in object.get(r, ["propertyDependencies", property], [])
+]
 
 destination_spots(r, d) := [self_spot(r)] if {
 	d.via == "self"
@@ -197,13 +207,19 @@ located_findings := [f |
 ]
 
 named_findings := array.concat(
+	# One finding per mover, holder and top-level property: the same holder is often found
+	# both by name (a known ARN) and by dependency.
 	[f |
-		some entry in name_links
-		m := named_spots[entry[0]]
-		some id in entry[1]
-		holder := plan.resources[to_number(id)]
-		holder.location.kind in {"cloud", "onprem"}
-		f := movement_finding(m, holder.location, null, plan.label(holder))
+		some denial in {[m.at, m.k, id, top_property(m.path)] |
+			some entry in name_links
+			m := named_spots[entry[0]]
+			some id in entry[1]
+			holder := plan.resources[to_number(id)]
+			holder.location.kind in {"cloud", "onprem"}
+			not movement_verdict(source_classes[m.k], holder.location).allowed
+		}
+		holder := plan.resources[to_number(denial[2])]
+		f := movement_finding({"at": denial[0], "k": denial[1], "path": denial[3]}, holder.location, null, plan.label(holder))
 	],
 	[f |
 		some entry in name_links
@@ -214,6 +230,8 @@ named_findings := array.concat(
 		f := movement_finding(m, {"kind": "unknown", "reason": reason}, "QA-RES-040", m.spot.where)
 	],
 )
+
+top_property(path) := text.plain(split(split(path, ".")[0], "[")[0])
 
 movement_finding(m, loc, policy_id, shown) := {
 	"policy": chosen_policy(policy_id, object.get(movement_table.types[mover.type], "policy", "QA-RES-030")),
