@@ -130,3 +130,15 @@ def test_the_path_check_refuses_a_property_pulumi_aws_does_not_have():
     assert path_problem("aws:s3/bucketReplicationConfig:BucketReplicationConfig", ["rules", "*", "destination", "region"])
     assert path_problem("aws:s3/bucketReplicationConfig:BucketReplicationConfig", ["rules", "destination"])
     assert path_problem("aws:dynamodb/table:Table", ["replica", "*", "regionName"])
+
+
+@pytest.mark.parametrize(("token", "row"), rows(), ids=[t for t, _ in rows()])
+def test_every_row_uses_only_keys_the_rule_reads(token, row):
+    # A misspelt key (`absnet: self`) would be ignored by the Rego rule, silently.
+    assert set(row) <= {"what", "source", "sourceAbsent", "destinations", "docs", "policy"}, sorted(row)
+    assert row.get("policy", "QA-RES-030") in {"QA-RES-030", "QA-RES-031"}
+    assert row.get("sourceAbsent", "self") == "self"
+    assert row["source"] == "self" or set(row["source"]) == {"paths"}
+    for destination in row["destinations"]:
+        assert set(destination) <= {"path", "via", "absent"}, destination
+        assert destination.get("absent", "self") == "self"
