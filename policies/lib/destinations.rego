@@ -97,6 +97,8 @@ url_host(s) := text.plain(lower(m[1])) if {
 
 url_spots(s) := [name_spot(split(substring(s, 5, -1), "/")[0], s)] if {
 	startswith(lower(s), "s3://")
+} else := [] if {
+	loopback(url_host(s))
 } else := [host_spot(host, s)] if {
 	host := url_host(s)
 } else := [unknown_spot(sprintf("no host can be read in %s", [text.plain(s)]), s)]
@@ -106,7 +108,13 @@ host_list_spots(s) := [host_spot(host, s) |
 	some part in split(s, ",")
 	host := text.plain(lower(split(trim_space(part), ":")[0]))
 	host != ""
+	not loopback(host)
 ]
+
+# The task's or host's own loopback (a sidecar, a local agent) sends nothing anywhere.
+loopback(host) if host in {"localhost", "0.0.0.0"}
+
+loopback(host) if startswith(host, "127.")
 
 aws_host(host) if {
 	some suffix in movement.awsHostSuffixes
@@ -161,7 +169,10 @@ document_spots(s) := spots if {
 	doc := json.unmarshal(s)
 	spots := array.concat(
 		[found | some str in document_strings(doc); some found in embedded_spots(str)],
-		[region_spot(str) | some str in document_region_codes(doc)],
+		array.concat(
+			[region_spot(str) | some str in document_region_codes(doc)],
+			[found | some str in document_host_values(doc); some found in host_list_spots(str)],
+		),
 	)
 } else := [unknown_spot("the document is not valid JSON, so where it sends data cannot be read", "the document")]
 
@@ -175,6 +186,32 @@ document_region_codes(doc) := [str |
 	is_string(last)
 	endswith(lower(last), "region")
 ]
+
+# Host names without a scheme, under keys that say so ("host", "splunk-url" is a URL already)
+# or in name/value pairs (ECS environment: {"name": "DB_HOST", "value": "db.example.com"}).
+document_host_values(doc) := array.concat(
+	[str |
+		walk(doc, [path, str])
+		is_string(str)
+		count(path) > 0
+		last := path[count(path) - 1]
+		is_string(last)
+		host_key(last)
+		not contains(str, "://")
+	],
+	[value |
+		walk(doc, [_, pair])
+		is_object(pair)
+		name := object.get(pair, "name", null)
+		value := object.get(pair, "value", null)
+		is_string(name)
+		is_string(value)
+		host_key(name)
+		not contains(value, "://")
+	],
+)
+
+host_key(key) if regex.match(`(^|[-_.])(host|hostname|server|servers|broker|brokers)$`, lower(key))
 
 embedded_spots(str) := array.concat(
 	[found | some arn in regex.find_n(`arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^\s"',]+`, str, -1); some found in arn_spots(arn)],

@@ -115,6 +115,24 @@ def test_a_document_is_searched_for_arns_urls_and_region_keys():
         ("region", "me-south-1"), ("region", "eu-west-1")])
 
 
+def test_a_document_names_hosts_under_host_keys_and_in_name_value_pairs():
+    definitions = [{"name": "etl", "environment": [
+        {"name": "DB_HOST", "value": "his-db.vendor.example"},
+        {"name": "KAFKA_BROKERS", "value": "b-1.kafka.me-central-1.amazonaws.com:9094"},
+        {"name": "LOG_LEVEL", "value": "info"}],
+        "logConfiguration": {"logDriver": "fluentd", "options": {"fluentd-host": "logs.vendor.example"}}}]
+    assert sorted(places("document", json.dumps(definitions))) == sorted([
+        ("unknown", "QA-RES-041"), ("region", "me-central-1"), ("unknown", "QA-RES-041")])
+
+
+def test_the_loopback_is_not_a_destination():
+    definitions = [{"name": "app", "environment": [
+        {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": "http://localhost:4317"},
+        {"name": "STATSD_HOST", "value": "127.0.0.1"}]}]
+    assert places("document", json.dumps(definitions)) == []
+    assert places("url", "http://127.0.0.1:8080/health") == []
+
+
 def test_a_document_that_does_not_parse_cannot_be_shown_to_stay():
     assert places("document", "{name: scorer") == [("unknown", "QA-RES-040")]
 
