@@ -3,13 +3,17 @@
 # property's value is read with).
 #
 # Each string becomes a list of spots, one per place it names:
-#   {"location": {...}, "policy": id | null, "where": str}   located (or known unlocatable)
-#   {"name": key, "where": str}                               a name (a bucket's) that only
-#                                                              the plan's resources can locate
+#   {"location": {...}, "policy": id | null, "where": what}   located (or known unlocatable)
+#   {"name": key, "where": what}                               a name (a bucket's) that only
+#                                                               the plan's resources can locate
 # `policy` is QA-RES-040 for a place that cannot be located and QA-RES-041 for a host outside
 # AWS that the blueprint does not declare; null leaves the table row's policy.
 # Unlocatable places use the location shape {"kind": "unknown", "reason": ...}, which
-# qantara.lib.residency refuses for every class some rule restricts.
+# qantara.lib.residency is to refuse for every class some rule restricts (the replication
+# policy refuses it itself meanwhile).
+#
+# regopy 1.5: a local variable named like an imported package (`text`) crashes the process,
+# and so does an optional regex capture group that takes no part in a match.
 package qantara.lib.destinations
 
 import rego.v1
