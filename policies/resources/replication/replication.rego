@@ -1,133 +1,284 @@
-# QA-RES-030: replicas of data (S3 replication, DynamoDB global table replicas, ECR
-#             replication) are only in regions the jurisdiction allows for that data's class.
-# QA-RES-031: replica KMS keys are only in regions allowed for the class of the data their
-#             primary key protects.
+# Every way data leaves, as one rule over a table (policies/data/aws_data_movement.yaml):
+# QA-RES-030: data sent, copied or replicated to a place its class may not be
+#             (S3 and DynamoDB replicas, backup copies, read replicas, Firehose, CloudFront...).
+# QA-RES-031: replica keys, which decrypt what their primary key protects, likewise.
+# QA-RES-040: data sent to a destination that cannot be located (a bucket outside the plan,
+#             an AWS host without a region, a document that does not parse, a secret).
+# QA-RES-041: data sent to a host outside AWS that the blueprint does not declare.
 #
-# The residency rule itself is qantara.lib.residency's verdict, the one QA-RES-001 and
-# placement use. What this package adds is which class a copy carries: the source's (a
-# replication configuration's, a table's, a primary key's), not the copy's own.
+# For each resource of a type the table lists: the class that moves is its source's (what the
+# table's source properties refer to), never the label of the resource that moves it; each
+# destination property is read by its `via` (qantara.lib.destinations), and each place is
+# judged by qantara.lib.residency, the rule QA-RES-001 and placement use.
+#
+# Linear on regopy 1.5 (see plan.rego): resources are held by position; references to the
+# plan's resources (by dependency or by name) are joined with plan.links, two sorts.
 package qantara.resources.replication
 
 import rego.v1
 
+import data.qantara.lib.destinations
 import data.qantara.lib.plan
 import data.qantara.lib.residency
 import data.qantara.lib.text
 
-findings := array.concat(
-	array.concat(bucket_findings, external_bucket_findings),
-	array.concat(region_findings, replica_key_findings),
+movement_table := data.catalog.aws_data_movement
+
+classifications := data.catalog.jurisdictions.classifications
+
+findings := [f | some f in {f |
+	# A set: a place named twice (by dependency and by ARN) is one finding.
+	some f in array.concat(located_findings, named_findings)
+}]
+
+# Positions of the resources that move data.
+movers := plan.indexes_of(object.keys(movement_table.types))
+
+# --- Reading a property path ---------------------------------------------------------------
+
+# The values at a table path ("*" is any list element); [] when the property is absent.
+values_at_path(inputs, path) := [v | v := inputs[path[0]]; v != null] if count(path) == 1
+
+values_at_path(inputs, path) := [v |
+	top := inputs[path[0]]
+	rest := array.slice(path, 1, count(path))
+	walk(top, [at, v])
+	count(at) == count(rest)
+	count([i | some i; segment := rest[i]; not segment_matches(segment, at[i])]) == 0
+] if count(path) > 1
+
+segment_matches(segment, key) if segment == key
+
+segment_matches("*", key) if is_number(key)
+
+path_text(path) := text.plain(replace(concat(".", path), ".*", "[]"))
+
+known_value(v) if {
+	is_string(v)
+	not plan.is_unknown(v)
+	not plan.is_secret(v)
+}
+
+# --- Sources: whose class moves ------------------------------------------------------------
+
+# The keys by which the source properties name the plan's resources: dependencies, and the
+# names and ARNs they hold.
+source_keys(r, row) := [] if row.source == "self"
+
+else := array.concat(
+	[urn | some path in row.source.paths; some urn in object.get(r, ["propertyDependencies", path[0]], [])],
+	[key | some path in row.source.paths; some v in values_at_path(r.inputs, path); known_value(v); some key in name_keys(v)],
 )
 
-# `what` says what the resource puts where: "copies restricted data to bucket `dr`".
-replica_finding(policy, r, what, class, location) := {
-	"policy": policy,
-	"resource": r.urn,
-	"message": sprintf("%s %s in %s: %s [%s]", [plan.label(r), what, replica_where(location), verdict.reason, verdict.because]),
+# An ARN names a resource by its last part too (arn:aws:rds:...:db:patients -> patients).
+name_keys(v) := [v, name] if {
+	startswith(v, "arn:")
+	parts := regex.split(`[:/]`, v)
+	name := parts[count(parts) - 1]
+	name != ""
+} else := [v]
+
+# Data moves only when a source is set (a DB instance without replicateSourceDb copies nothing).
+source_is_set(r, row) if row.source == "self"
+
+source_is_set(r, row) if object.get(row, "sourceAbsent", "") == "self"
+
+source_is_set(r, row) if {
+	some path in row.source.paths
+	object.get(r.inputs, path[0], null) != null
+}
+
+# Every resource a property may refer to, with the keys that name it.
+holder_rows := [[format_int(j, 10), holder_keys(plan.resources[j])] | some j in plan.indexes_of(movement_table.holders)]
+
+holder_keys(r) := [key |
+	some key in array.concat([r.urn], [object.get(r.inputs, name, null) | some name in ["bucket", "name", "identifier", "clusterIdentifier", "globalClusterIdentifier", "replicationGroupId"]])
+	known_value(key)
+]
+
+# [[mover ordinal, [holder id, ...]], ...] ordered by ordinal: every mover is a subject once.
+source_links := ordered if {
+	subjects := [[k, source_keys(plan.resources[at], movement_table.types[plan.resources[at].type])] | some k; at := movers[k]]
+	count([1 | some s in subjects; count(s[1]) > 0]) > 0
+	found := plan.links(subjects, holder_rows)
+	lines := sort([sprintf("%09d %d", [entry[0], i]) | some i; entry := found[i]])
+	ordered := [found[to_number(split(line, " ")[1])] | some line in lines]
+} else := [[k, []] | some k; movers[k]]
+
+# The class each mover sends, by ordinal.
+source_classes := [class |
+	some k
+	at := movers[k]
+	r := plan.resources[at]
+	class := sent_class(r, movement_table.types[r.type], [plan.data_class(plan.resources[to_number(id)]) | some id in source_links[k][1]])
+]
+
+sent_class(r, row, found) := plan.data_class(r) if row.source == "self"
+
+else := highest_class(found) if count(found) > 0
+
+# It names a source the plan does not hold: its class cannot be shown lower than the highest.
+else := plan.blueprint_class if count(source_keys(r, row)) > 0
+
+else := plan.data_class(r)
+
+highest_class(classes) := classifications[max([i | some c in classes; classifications[i] == c])]
+
+# --- Destinations ---------------------------------------------------------------------------
+
+# Every place each mover sends to: {"k": ordinal, "at": position, "path": text, "spot": spot}
+# where a spot is a destinations spot (located, or a name only the plan can locate).
+mover_spots := array.concat(
+	[{"k": k, "at": at, "path": path_text(object.get(d, "path", [])), "spot": s} |
+		some k
+		at := movers[k]
+		r := plan.resources[at]
+		row := movement_table.types[r.type]
+		source_is_set(r, row)
+		some d in row.destinations
+		some s in destination_spots(r, d)
+	],
+	# What a property refers to by dependency is located where the plan located it; a
+	# dependency belongs to a top-level property, however many paths the table reads in it.
+	# A top-level property kept secret (pulumi-aws marks Glue's connectionProperties so)
+	# cannot be read, so where it sends data cannot be shown.
+	[{"k": k, "at": at, "path": property, "spot": s} |
+		some k
+		at := movers[k]
+		r := plan.resources[at]
+		row := movement_table.types[r.type]
+		source_is_set(r, row)
+		some property in {d.path[0] | some d in row.destinations; not d.via in {"self", "global"}}
+		some s in property_spots(r, property)
+	],
+)
+
+property_spots(r, property) := [destinations.unknown_spot(
+	sprintf("%s is secret, so where it sends data cannot be read", [property]),
+	"a secret value",
+)] if {
+	plan.is_secret(object.get(r.inputs, property, null))
+} else := [object.union(destinations.name_spot(urn, "a resource it refers to"), {"dependency": true}) |
+	some urn in object.get(r, ["propertyDependencies", property], [])
+]
+
+destination_spots(r, d) := [self_spot(r)] if {
+	d.via == "self"
+	r.location.kind in {"cloud", "onprem"}
+}
+
+destination_spots(_, d) := [destinations.spot({"kind": "global"}, null, "edge locations in many countries")] if d.via == "global"
+
+destination_spots(r, d) := value_spots(r, d) if not d.via in {"self", "global"}
+
+self_spot(r) := destinations.spot(r.location, null, "its own region")
+
+# AWS's default when the property is omitted: the resource's own region.
+value_spots(r, d) := [self_spot(r)] if {
+	object.get(d, "absent", "") == "self"
+	count(values_at_path(r.inputs, d.path)) == 0
+	r.location.kind in {"cloud", "onprem"}
+} else := [s |
+	some v in values_at_path(r.inputs, d.path)
+	some s in value_spots_of(d.via, v)
+]
+
+# A value a preview cannot read locates nothing (its dependencies do); a secret cannot be read.
+value_spots_of(via, v) := destinations.string_spots(via, v) if known_value(v)
+
+else := [destinations.unknown_spot("the value is secret, so where it sends data cannot be read", "a secret value")] if plan.is_secret(v)
+
+else := []
+
+located_spots := [m | some m in mover_spots; m.spot.location]
+
+named_spots := [m | some m in mover_spots; m.spot.name]
+
+# [[named spot index, [holder id, ...]], ...]
+name_links := plan.links([[c, [named_spots[c].spot.name]] | some c; named_spots[c]], holder_rows) if count(named_spots) > 0
+
+else := []
+
+# --- Findings ---------------------------------------------------------------------------------
+
+located_findings := [f |
+	some m in located_spots
+	f := movement_finding(m, m.spot.location, m.spot.policy, m.spot.where)
+]
+
+named_findings := array.concat(
+	# One finding per mover, holder and top-level property: the same holder is often found
+	# both by name (a known ARN) and by dependency.
+	[f |
+		some denial in {[m.at, m.k, id, top_property(m.path)] |
+			some entry in name_links
+			m := named_spots[entry[0]]
+			some id in entry[1]
+			holder := plan.resources[to_number(id)]
+			holder.location.kind in {"cloud", "onprem"}
+			not movement_verdict(source_classes[m.k], holder.location).allowed
+		}
+		holder := plan.resources[to_number(denial[2])]
+		f := movement_finding({"at": denial[0], "k": denial[1], "path": denial[3]}, holder.location, null, plan.label(holder))
+	],
+	[f |
+		some entry in name_links
+		count(entry[1]) == 0
+		m := named_spots[entry[0]]
+		not m.spot.dependency
+		reason := sprintf("no resource of this plan is named %s, and a bucket's name or S3 ARN holds no region", [text.plain(m.spot.name)])
+		f := movement_finding(m, {"kind": "unknown", "reason": reason}, "QA-RES-040", m.spot.where)
+	],
+)
+
+top_property(path) := text.plain(split(split(path, ".")[0], "[")[0])
+
+movement_finding(m, loc, policy_id, shown) := {
+	"policy": chosen_policy(policy_id, object.get(movement_table.types[mover.type], "policy", "QA-RES-030")),
+	"resource": mover.urn,
+	# Every part through text.plain: regopy 1.5 mis-serialises some strings inside sprintf.
+	"message": sprintf("%s sends %s data %s to %s (%s): %s [%s]", [text.plain(part) | some part in [
+		plan.label(mover), class, through(m.path), shown, place_text(loc), verdict.reason, verdict.because,
+	]]),
 } if {
-	verdict := residency.verdict(plan.context, class, location)
+	mover := plan.resources[m.at]
+	class := source_classes[m.k]
+	verdict := movement_verdict(class, loc)
 	not verdict.allowed
 }
 
-replica_where(location) := residency.where(location)
+through(path) := sprintf("through %s", [path]) if path != ""
 
-# A region named in a resource's inputs, located as the plan locates resources.
-region_location(region) := {
-	"kind": "cloud",
-	"cloud": "aws",
-	"region": region,
-	"country": object.get(data.catalog.aws_regions.regions, [region, "country"], null),
+else := "(a copy of its source)"
+
+# A spot's own policy (unlocatable, outside AWS), else the row's (QA-RES-031 for keys).
+chosen_policy(policy_id, row_policy) := policy_id if is_string(policy_id)
+
+else := row_policy if true
+
+place_text(loc) := loc.region if loc.kind == "cloud"
+
+else := sprintf("on-prem site %s", [loc.site]) if loc.kind == "onprem"
+
+else := sprintf("%s, declared in %s", [loc.host, loc.country]) if loc.kind == "external"
+
+else := "everywhere" if loc.kind == "global"
+
+else := "cannot be located"
+
+# The residency verdict for a place. A place that cannot be located, or is everywhere, is
+# allowed only for data no rule restricts (qantara.lib.residency refuses unknown locations
+# itself once it knows them; until then this says so).
+movement_verdict(class, loc) := residency.verdict(plan.context, class, loc) if loc.kind in {"cloud", "onprem", "external"}
+
+else := v if {
+	loc.kind == "unknown"
+	v := residency.verdict(plan.context, class, loc)
+	v.allowed == false
+} else := unlocated_verdict(class, loc.reason) if loc.kind == "unknown"
+
+else := unlocated_verdict(class, "CloudFront caches what it serves at edge locations in many countries")
+
+unlocated_verdict(class, reason) := {"allowed": req.level == "any", "reason": reason, "because": residency.because(req)} if {
+	req := residency.requirement(plan.context.jurisdiction, text.plain(class), plan.context.sectors)
 }
-
-unknown_location := {"kind": "cloud", "cloud": "aws", "region": "[unknown]", "country": null}
-
-# --- QA-RES-030: S3 replication ----------------------------------------------------------
-
-replication_configs := plan.indexes_of({"aws:s3/bucketReplicationConfig:BucketReplicationConfig"})
-
-# Each configuration with the plan's buckets its rules name as destinations.
-destinations := links if {
-	count(replication_configs) > 0
-	links := plan.links(
-		[[i, plan.replication_destinations(plan.resources[i])] | some i in replication_configs],
-		[[format_int(i, 10), [h | some h in plan.bucket_handles(plan.resources[i])]] | some i in plan.indexes_of(plan.bucket_types)],
-	)
-} else := []
-
-bucket_findings := [f |
-	some entry in destinations
-	config := plan.resources[entry[0]]
-	some id in entry[1]
-	bucket := plan.resources[to_number(id)]
-	class := plan.data_class(config)
-	f := replica_finding("QA-RES-030", config, sprintf("copies %s data to %s", [class, plan.label(bucket)]), class, bucket.location)
-]
-
-# A destination named by an ARN no bucket of the plan has: its region cannot be shown.
-external_bucket_findings := [f |
-	some entry in destinations
-	config := plan.resources[entry[0]]
-	names := {object.get(plan.resources[to_number(id)].inputs, "bucket", "") | some id in entry[1]}
-	some rule in object.get(config.inputs, "rules", [])
-	some arn in plan.known_strings(object.get(rule, ["destination", "bucket"], null))
-	name := text.plain(plan.bucket_name_in_arn(arn))
-	not name in names
-	class := plan.data_class(config)
-	f := replica_finding("QA-RES-030", config, sprintf("copies %s data to bucket %s, which this plan does not hold,", [class, name]), class, unknown_location)
-]
-
-# --- QA-RES-030: DynamoDB and ECR replicas ------------------------------------------------
-
-region_findings := [f |
-	some at in plan.indexes_of(region_replica_types)
-	r := plan.resources[at]
-	some region in replica_regions(r)
-	class := plan.data_class(r)
-	f := replica_finding("QA-RES-030", r, sprintf("replicates %s data to a replica", [class]), class, region_location(region))
-]
-
-region_replica_types := {
-	"aws:dynamodb/table:Table",
-	"aws:dynamodb/globalTable:GlobalTable",
-	"aws:ecr/replicationConfiguration:ReplicationConfiguration",
-}
-
-replica_regions(r) := [region |
-	some replica in object.get(r.inputs, "replicas", [])
-	some region in plan.known_strings(object.get(replica, "regionName", null))
-] if {
-	r.type != "aws:ecr/replicationConfiguration:ReplicationConfiguration"
-} else := [region |
-	some rule in object.get(r.inputs, ["replicationConfiguration", "rules"], [])
-	some destination in object.get(rule, "destinations", [])
-	some region in plan.known_strings(object.get(destination, "region", null))
-]
-
-# --- QA-RES-031 --------------------------------------------------------------------------
-
-replica_key_types := {"aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"}
-
-replica_keys := plan.indexes_of(replica_key_types)
-
-# Each replica with its primary key, joined through primaryKeyArn.
-primaries := links if {
-	count(replica_keys) > 0
-	links := plan.links(
-		[[i, plan.references(plan.resources[i], "primaryKeyArn")] | some i in replica_keys],
-		[[format_int(i, 10), [plan.resources[i].urn]] | some i in plan.indexes_of({"aws:kms/key:Key", "aws:kms/externalKey:ExternalKey"})],
-	)
-} else := []
-
-replica_key_findings := [f |
-	some entry in primaries
-	replica := plan.resources[entry[0]]
-	# A replica the plan cannot locate is judged too: it may be anywhere.
-	replica.location.kind in {"cloud", "onprem", "unknown"}
-	class := protected_class(replica, [plan.resources[to_number(id)] | some id in entry[1]])
-	f := replica_finding("QA-RES-031", replica, sprintf("holds key material that decrypts %s data", [class]), class, replica.location)
-]
-
-# The class the primary key protects; the replica's own when the primary is not in the plan.
-protected_class(replica, keys) := plan.data_class(keys[0]) if count(keys) > 0
-
-else := plan.data_class(replica) if true

@@ -41,6 +41,8 @@ SUBNET_ID = r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"
 SECURITY_GROUP_ID = r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"
 REGISTRY = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(/[a-z0-9._-]+)*$"
 IPV4 = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$"
+# A host name as URLs, JDBC URLs and broker lists hold it: lowercase DNS labels, or an IPv4 address.
+HOSTNAME = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$"
 IPV4_CIDR = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)/(3[0-2]|[12]?\d)$"
 AWS_ACCOUNT_ID = r"^\d{12}$"
 
@@ -64,6 +66,7 @@ PATTERN_HINTS = {
     IPV4: "an IPv4 address such as 203.0.113.10",
     IPV4_CIDR: "an IPv4 CIDR block such as 10.20.0.0/16",
     AWS_ACCOUNT_ID: "a 12-digit AWS account id such as 123456789012",
+    HOSTNAME: "a lowercase host name such as db.partner.example (no scheme, port or path)",
 }
 
 # The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days.
@@ -448,6 +451,14 @@ class Transfer(StrictModel):
     approved_by: NonBlank = Field(description="Who approved the transfer.")
 
 
+class ExternalEndpoint(StrictModel):
+    host: Annotated[str, StringConstraints(pattern=HOSTNAME, max_length=253)] = Field(
+        description="Host outside AWS that data is sent to (a URL's, JDBC URL's or broker's host), exactly."
+    )
+    country: CountryCode = Field(description="Country the host is in, ISO 3166-1 alpha-2; residency judges it there.")
+    purpose: NonBlank = Field(description="What is sent there and why.")
+
+
 class Governance(StrictModel):
     stage: Literal["initial", "managed", "integrated", "optimized"] = Field(
         "managed", description="Target maturity stage: policies of this stage and below apply."
@@ -462,6 +473,11 @@ class Governance(StrictModel):
                                                                         "S3 Object Lock's 100 years).")
     waivers: list[Waiver] = Field(default_factory=list, description="Approved exceptions to policies.")
     transfers: list[Transfer] = Field(default_factory=list, description="Approved cross-border data transfers.")
+    external_endpoints: list[ExternalEndpoint] = Field(
+        default_factory=list,
+        description="Hosts outside AWS that resources send data to, each located in its country. Any other "
+                    "host outside AWS is refused (QA-RES-041); a declared one is judged by residency like a region.",
+    )
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> Governance:
@@ -472,6 +488,9 @@ class Governance(StrictModel):
         for i, first in _duplicates(self.transfers, lambda t: (t.country, t.mechanism)):
             violations.add(("transfers", i), f"duplicate {self.transfers[i].mechanism} transfer to "
                                               f"{self.transfers[i].country} (first at transfers[{first}])")
+        for i, first in _duplicates(self.external_endpoints, lambda e: e.host):
+            violations.add(("externalEndpoints", i), f"duplicate endpoint {self.external_endpoints[i].host} "
+                                                     f"(first at externalEndpoints[{first}])")
         violations.raise_if_any()
         return self
 
