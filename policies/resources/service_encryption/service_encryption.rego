@@ -1,9 +1,13 @@
-# QA-RES-007: data-holding services encrypt with a customer-managed KMS key, never with an
-#             AWS-owned or AWS-managed (alias/aws/*) key.
+# QA-RES-007: every store of data at rest is encrypted, and, for data that needs it, with a
+#             customer-managed KMS key, never an AWS-owned or AWS-managed (alias/aws/*) one.
 # QA-RES-008: the Glue Data Catalog that holds the plan's tables is encrypted likewise.
 #
-# Buckets are QA-RES-003's. The SageMaker managed MLflow tracking server takes no key in
-# pulumi-aws 7.x (no such input); its artifacts are in S3, under QA-RES-003.
+# Which types store data, the property that turns encryption on, the one that names the key
+# and AWS's default when they are omitted are rows of policies/data/aws_encryption_at_rest.yaml
+# (data.catalog.aws_encryption_at_rest); what each data class needs is its classRequirements.
+# Rows judged elsewhere say so (`judgedBy`): buckets are QA-RES-003's, ECR repositories have the
+# rule below, the Glue catalog QA-RES-008's. A key a preview cannot read yet (the platform
+# key's ARN before it exists) is not judged; a flag it cannot read is (fail closed).
 package qantara.resources.service_encryption
 
 import rego.v1
@@ -11,45 +15,208 @@ import rego.v1
 import data.qantara.lib.plan
 import data.qantara.lib.text
 
-# Where each type names its key; a path under an optional block applies when the block is set.
-key_paths := {
-	"aws:sns/topic:Topic": [["kmsMasterKeyId"]],
-	"aws:cloudwatch/logGroup:LogGroup": [["kmsKeyId"]],
-	"aws:cloudtrail/trail:Trail": [["kmsKeyId"]],
-	"aws:sagemaker/endpointConfiguration:EndpointConfiguration": [["kmsKeyArn"], ["dataCaptureConfig", "kmsKeyId"]],
-	"aws:sagemaker/notebookInstance:NotebookInstance": [["kmsKeyId"]],
-	"aws:sagemaker/domain:Domain": [["kmsKeyId"]],
-	"aws:sagemaker/featureGroup:FeatureGroup": [
-		["offlineStoreConfig", "s3StorageConfig", "kmsKeyId"],
-		["onlineStoreConfig", "securityConfig", "kmsKeyId"],
-	],
-	"aws:sagemaker/trainingJob:TrainingJob": [["outputDataConfig", "kmsKeyId"]],
-}
+stores := data.catalog.aws_encryption_at_rest
+
+# The table's types that this rule judges, in a fixed order.
+judged_types := sort([t | some t in object.keys(stores.types); not stores.types[t].judgedBy])
 
 findings := array.concat(array.concat(key_findings, repository_findings), catalog_findings)
 
 key_findings := [finding |
-	# regopy rejects `some k, v in` inside comprehensions: index explicitly.
-	paths := key_paths[t]
+	some t in judged_types
+	row := stores.types[t]
 	some at in plan.indexes_of({t})
 	r := plan.resources[at]
-	some path in paths
-	key_required(r, path)
-	problem := key_problem(object.get(r.inputs, path, null))
+	need := requirement(r)
+	need != "none"
+	some subject in subjects(r.inputs, row)
+	problem := judgement_problem(subject[0], subject[1], row, subject[2], need)
 	finding := {
 		"policy": "QA-RES-007",
 		"resource": r.urn,
-		"message": sprintf("%s %s at %s, so AWS, not the platform, controls who can decrypt it; name a customer-managed KMS key of the platform there", [plan.label(r), problem, text.join(".", path)]),
+		"message": sprintf("%s %s; %s", [plan.label(r), problem, advice(subject[1], subject[2], need, plan.data_class(r))]),
 	}
 ]
 
-# A key under an optional block (data capture, online store) is needed only with the block.
-key_required(_, path) if count(path) == 1
+# What the resource's data class needs: none, encrypted, or customer-managed-key (the
+# default for a class the table does not name).
+requirement(r) := object.get(stores.classRequirements, plan.data_class(r), "customer-managed-key")
 
-key_required(r, path) if {
-	count(path) > 1
-	object.get(r.inputs, [path[0]], null) != null
+# [object judged, judgement, path prefix for messages]: the resource itself when the row
+# has an encryptionProperty, then each block it names that the resource sets.
+subjects(inputs, row) := array.concat(own_subject(inputs, row), block_subjects(inputs, row))
+
+own_subject(inputs, row) := [[inputs, row, ""]] if is_string(row.encryptionProperty)
+
+else := []
+
+block_subjects(inputs, row) := array.concat(
+	[[block, j, text.join("", [j.within, "."])] |
+		some j in object.get(row, "blocks", [])
+		is_string(j.within)
+		block := object.get(inputs, split(j.within, "."), null)
+		is_object(block)
+	],
+	[[element, j, sprintf("%s[%d].", [j.each, k])] |
+		some j in object.get(row, "blocks", [])
+		is_string(j.each)
+		elements := object.get(inputs, split(j.each, "."), [])
+		is_array(elements)
+		some k
+		element := elements[k]
+		is_object(element)
+	],
+)
+
+# --- Is it encrypted? -------------------------------------------------------------------
+
+# on, default (the property is omitted), unknown (a preview cannot read it), or off.
+encryption_state(o, j) := "on" if {
+	j.encryptionProperty == "always"
+} else := "on" if {
+	j.keyEnables == true
+	some path in key_paths(j)
+	some value in key_values(o, path)
+	set_value(value)
+} else := "default" if {
+	setting(o, j) == null
+} else := "unknown" if {
+	plan.is_unknown(setting(o, j))
+	j.enabledValues != "any"
+} else := "on" if {
+	enabled_value(setting(o, j), j.enabledValues)
+} else := "off"
+
+setting(o, j) := object.get(o, split(j.encryptionProperty, "."), null)
+
+set_value(value) if {
+	value != null
+	value != ""
+	value != false
 }
+
+enabled_value(value, "any") if set_value(value)
+
+enabled_value(value, values) if {
+	is_array(values)
+	value in values
+}
+
+key_paths(j) := plan.as_list(j.keyProperty) if j.keyProperty
+
+else := []
+
+# A key path's values: one for a plain path; one per element for `list[].key`.
+key_values(o, path) := [object.get(o, split(path, "."), null)] if {
+	not contains(path, "[].")
+} else := values if {
+	parts := split(path, "[].")
+	elements := object.get(o, split(parts[0], "."), [])
+	values := [object.get(e, split(parts[1], "."), null) | some e in elements]
+	count(values) > 0
+} else := [null]
+
+# --- What is wrong ----------------------------------------------------------------------
+
+judgement_problem(o, j, _, prefix, _) := sprintf("is not encrypted at rest: %s%s is %v", [prefix, j.encryptionProperty, setting(o, j)]) if {
+	encryption_state(o, j) == "off"
+}
+
+judgement_problem(o, j, _, prefix, _) := sprintf("is not encrypted at rest: %s%s is not set, and AWS leaves it unencrypted by default", [prefix, j.encryptionProperty]) if {
+	encryption_state(o, j) == "default"
+	j.default == "unencrypted"
+}
+
+judgement_problem(o, j, _, prefix, _) := sprintf("cannot be shown to be encrypted at rest: %s%s is not known before deployment", [prefix, j.encryptionProperty]) if {
+	encryption_state(o, j) == "unknown"
+}
+
+# Encrypted, but with a key AWS owns by the setting's own value (AES256, SSE-S3...).
+judgement_problem(o, j, _, prefix, "customer-managed-key") := sprintf("is encrypted with %v at %s%s, under a key AWS owns, not a customer-managed KMS key", [setting(o, j), prefix, j.encryptionProperty]) if {
+	encryption_state(o, j) == "on"
+	is_array(j.kmsValues)
+	not setting(o, j) in j.kmsValues
+}
+
+judgement_problem(o, j, row, prefix, "customer-managed-key") := problem if {
+	customer_key_applies(o, j)
+	some path in key_paths(j)
+	some value in key_values(o, path)
+	problem := key_sentence(value, j, prefix, path)
+}
+
+key_sentence(value, j, prefix, path) := sprintf("names no key at %s%s (%s), so AWS, not the platform, controls who can decrypt it", [prefix, path, default_words(j)]) if {
+	key_problem_of(value, j) == "names no key"
+} else := sprintf("%s at %s%s, so AWS, not the platform, controls who can decrypt it", [key_problem_of(value, j), prefix, path]) if {
+	key_problem_of(value, j)
+}
+
+# A type that takes no key at all, for data that needs one.
+judgement_problem(o, j, row, _, "customer-managed-key") := "cannot be encrypted with a customer-managed key (the type takes none)" if {
+	customer_key_applies(o, j)
+	count(key_paths(j)) == 0
+	not row.keyJudgedOn
+	not row.acceptedWithoutCustomerKey
+}
+
+# Encrypted (explicitly or by AWS's default) with a KMS key whose choice is the key property's.
+customer_key_applies(o, j) if {
+	encryption_state(o, j) == "on"
+	not j.kmsValues
+}
+
+customer_key_applies(o, j) if {
+	encryption_state(o, j) == "on"
+	setting(o, j) in j.kmsValues
+}
+
+customer_key_applies(o, j) if {
+	encryption_state(o, j) == "default"
+	j.default in {"aws-owned-key", "aws-managed-key"}
+}
+
+key_problem_of(value, j) := sprintf("names AWS's own key %s", [value]) if {
+	value in object.get(j, "awsKeyValues", [])
+} else := key_problem(value)
+
+default_words(j) := "AWS then uses a key it owns" if j.default == "aws-owned-key"
+
+else := "AWS then uses its AWS-managed key" if j.default == "aws-managed-key"
+
+else := "AWS then applies the destination's default encryption" if j.default == "inherits"
+
+else := "AWS then uses its default key"
+
+advice(j, prefix, "encrypted", class) := sprintf("%s data must be encrypted at rest: set %s%s (%s)", [class, prefix, j.encryptionProperty, enabled_words(j)]) if {
+	is_string(j.encryptionProperty)
+	j.encryptionProperty != "always"
+} else := sprintf("%s data must be encrypted at rest", [class]) if {
+	true
+}
+
+advice(j, prefix, "customer-managed-key", class) := sprintf("%s data must be encrypted with a customer-managed KMS key of the platform: set %s%s (%s) and name the key at %s%s", [class, prefix, j.encryptionProperty, key_words(j), prefix, plan.as_list(j.keyProperty)[0]]) if {
+	j.keyProperty
+	j.encryptionProperty != "always"
+	j.encryptionProperty != plan.as_list(j.keyProperty)[0]
+	not j.keyEnables
+} else := sprintf("%s data must be encrypted with a customer-managed KMS key of the platform: name it at %s%s", [class, prefix, plan.as_list(j.keyProperty)[0]]) if {
+	j.keyProperty
+} else := sprintf("%s data needs a customer-managed KMS key, which this type cannot use: keep the data elsewhere or record a waiver", [class]) if {
+	true
+}
+
+enabled_words(j) := "any key" if j.enabledValues == "any"
+
+else := values_words(j.enabledValues)
+
+# The values that encrypt with a KMS key, when only some do.
+key_words(j) := values_words(j.kmsValues) if is_array(j.kmsValues)
+
+else := enabled_words(j)
+
+values_words(values) := sprintf("%v", [values[0]]) if count(values) == 1
+
+else := sprintf("one of %v", [values])
 
 key_problem(value) := "names no key" if {
 	not is_string(value)
@@ -59,8 +226,10 @@ key_problem(value) := "names no key" if {
 	plan.aws_managed_key(value)
 }
 
+repository_types := {"aws:ecr/repository:Repository", "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"}
+
 repository_findings := [finding |
-	some at in plan.indexes_of({"aws:ecr/repository:Repository"})
+	some at in plan.indexes_of(repository_types)
 	r := plan.resources[at]
 	problem := repository_problem(r)
 	finding := {
