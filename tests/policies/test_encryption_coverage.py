@@ -114,3 +114,26 @@ def test_class_requirements_cover_every_class_and_need_a_customer_key_above_inte
     assert set(needs) == CLASSES
     assert needs["public"] == "none" and needs["internal"] == "encrypted"
     assert all(needs[c] == "customer-managed-key" for c in ("confidential", "restricted", "secret"))
+
+
+def _generator():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import generate_aws_encryption_properties
+    finally:
+        sys.path.pop(0)
+    return generate_aws_encryption_properties
+
+
+@pytest.mark.parametrize("name", ["kms_key_id", "storage_encrypted", "encrypted", "at_rest_encryption_enabled",
+                                  "encrypt_at_rest", "server_side_encryption", "sse_specification",
+                                  "kms_master_key_id", "encryption_info", "customer_encryption_key_arn"])
+def test_the_list_catches_every_way_a_store_names_its_encryption(name):
+    assert _generator().shaped(name)
+
+
+@pytest.mark.parametrize("name", ["transit_encryption_enabled", "node_to_node_encryption",
+                                  "enable_inter_container_traffic_encryption", "additional_encryption_context",
+                                  "tunnel1_phase1_encryption_algorithms", "kafka_cluster_encryption_in_transit"])
+def test_the_list_leaves_out_encryption_in_transit(name):
+    assert not _generator().shaped(name)
