@@ -138,17 +138,11 @@ judgement_problem(o, j, _, prefix, "customer-managed-key") := sprintf("is encryp
 	not setting(o, j) in j.kmsValues
 }
 
-judgement_problem(o, j, row, prefix, "customer-managed-key") := problem if {
+judgement_problem(o, j, _, prefix, "customer-managed-key") := problem if {
 	customer_key_applies(o, j)
 	some path in key_paths(j)
 	some value in key_values(o, path)
 	problem := key_sentence(value, j, prefix, path)
-}
-
-key_sentence(value, j, prefix, path) := sprintf("names no key at %s%s (%s), so AWS, not the platform, controls who can decrypt it", [prefix, path, default_words(j)]) if {
-	key_problem_of(value, j) == "names no key"
-} else := sprintf("%s at %s%s, so AWS, not the platform, controls who can decrypt it", [key_problem_of(value, j), prefix, path]) if {
-	key_problem_of(value, j)
 }
 
 # A type that takes no key at all, for data that needs one.
@@ -157,6 +151,13 @@ judgement_problem(o, j, row, _, "customer-managed-key") := "cannot be encrypted 
 	count(key_paths(j)) == 0
 	not row.keyJudgedOn
 	not row.acceptedWithoutCustomerKey
+}
+
+# What is wrong with a key value; a value a preview cannot read is not judged.
+key_sentence(value, j, prefix, path) := sprintf("names no key at %s%s (%s), so AWS, not the platform, controls who can decrypt it", [prefix, path, default_words(j)]) if {
+	key_problem_of(value, j) == "names no key"
+} else := sprintf("%s at %s%s, so AWS, not the platform, controls who can decrypt it", [key_problem_of(value, j), prefix, path]) if {
+	key_problem_of(value, j)
 }
 
 # Encrypted (explicitly or by AWS's default) with a KMS key whose choice is the key property's.
