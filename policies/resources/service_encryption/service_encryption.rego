@@ -30,7 +30,8 @@ key_findings := [finding |
 	need := requirement(r)
 	need != "none"
 	some subject in subjects(r.inputs, row)
-	problem := judgement_problem(subject[0], subject[1], row, subject[2], need)
+	state := encryption_state(subject[0], subject[1])
+	problem := judgement_problem(subject[0], subject[1], row, subject[2], need, state)
 	finding := {
 		"policy": "QA-RES-007",
 		"resource": r.urn,
@@ -78,14 +79,19 @@ encryption_state(o, j) := "on" if {
 	some path in key_paths(j)
 	some value in key_values(o, path)
 	set_value(value)
-} else := "default" if {
-	setting(o, j) == null
-} else := "unknown" if {
-	plan.is_unknown(setting(o, j))
-	j.enabledValues != "any"
+} else := value_state(setting(o, j), j.enabledValues)
+
+# The state a setting's value gives (read once: every function call costs in regopy).
+value_state(null, _) := "default"
+
+value_state(value, values) := "unknown" if {
+	plan.is_unknown(value)
+	values != "any"
 } else := "on" if {
-	enabled_value(setting(o, j), j.enabledValues)
-} else := "off"
+	enabled_value(value, values)
+} else := "off" if {
+	value != null
+}
 
 setting(o, j) := object.get(o, split(j.encryptionProperty, "."), null)
 
@@ -118,37 +124,39 @@ key_values(o, path) := [object.get(o, split(path, "."), null)] if {
 
 # --- What is wrong ----------------------------------------------------------------------
 
-judgement_problem(o, j, _, prefix, _) := sprintf("is not encrypted at rest: %s%s is %v", [prefix, j.encryptionProperty, setting(o, j)]) if {
-	encryption_state(o, j) == "off"
+judgement_problem(o, j, _, prefix, _, state) := sprintf("is not encrypted at rest: %s%s is %v", [prefix, j.encryptionProperty, setting(o, j)]) if {
+	state == "off"
 }
 
-judgement_problem(o, j, _, prefix, _) := sprintf("is not encrypted at rest: %s%s is not set, and AWS leaves it unencrypted by default", [prefix, j.encryptionProperty]) if {
-	encryption_state(o, j) == "default"
+judgement_problem(o, j, _, prefix, _, state) := sprintf("is not encrypted at rest: %s%s is not set, and AWS leaves it unencrypted by default", [prefix, j.encryptionProperty]) if {
+	state == "default"
 	j.default == "unencrypted"
 }
 
-judgement_problem(o, j, _, prefix, _) := sprintf("cannot be shown to be encrypted at rest: %s%s is not known before deployment", [prefix, j.encryptionProperty]) if {
-	encryption_state(o, j) == "unknown"
+judgement_problem(o, j, _, prefix, _, state) := sprintf("cannot be shown to be encrypted at rest: %s%s is not known before deployment", [prefix, j.encryptionProperty]) if {
+	state == "unknown"
 }
 
 # Encrypted, but with a key AWS owns by the setting's own value (AES256, SSE-S3...).
-judgement_problem(o, j, _, prefix, "customer-managed-key") := sprintf("is encrypted with %v at %s%s, under a key AWS owns, not a customer-managed KMS key", [setting(o, j), prefix, j.encryptionProperty]) if {
-	encryption_state(o, j) == "on"
+judgement_problem(o, j, _, prefix, "customer-managed-key", state) := sprintf("is encrypted with %v at %s%s, under a key AWS owns, not a customer-managed KMS key", [setting(o, j), prefix, j.encryptionProperty]) if {
+	state == "on"
 	is_array(j.kmsValues)
 	not setting(o, j) in j.kmsValues
 }
 
-judgement_problem(o, j, _, prefix, "customer-managed-key") := problem if {
-	customer_key_applies(o, j)
+judgement_problem(o, j, _, prefix, "customer-managed-key", state) := problem if {
 	some path in key_paths(j)
 	some value in key_values(o, path)
+	# The common offline case (the platform key's ARN is not known yet) needs no sentence.
+	not plan.is_unknown(value)
+	customer_key_applies(o, j, state)
 	problem := key_sentence(value, j, prefix, path)
 }
 
 # A type that takes no key at all, for data that needs one.
-judgement_problem(o, j, row, _, "customer-managed-key") := "cannot be encrypted with a customer-managed key (the type takes none)" if {
-	customer_key_applies(o, j)
-	count(key_paths(j)) == 0
+judgement_problem(o, j, row, _, "customer-managed-key", state) := "cannot be encrypted with a customer-managed key (the type takes none)" if {
+	not j.keyProperty
+	customer_key_applies(o, j, state)
 	not row.keyJudgedOn
 	not row.acceptedWithoutCustomerKey
 }
@@ -161,18 +169,15 @@ key_sentence(value, j, prefix, path) := sprintf("names no key at %s%s (%s), so A
 }
 
 # Encrypted (explicitly or by AWS's default) with a KMS key whose choice is the key property's.
-customer_key_applies(o, j) if {
-	encryption_state(o, j) == "on"
+customer_key_applies(_, j, "on") if {
 	not j.kmsValues
 }
 
-customer_key_applies(o, j) if {
-	encryption_state(o, j) == "on"
+customer_key_applies(o, j, "on") if {
 	setting(o, j) in j.kmsValues
 }
 
-customer_key_applies(o, j) if {
-	encryption_state(o, j) == "default"
+customer_key_applies(_, j, "default") if {
 	j.default in {"aws-owned-key", "aws-managed-key"}
 }
 
