@@ -20,54 +20,83 @@ stores := data.catalog.aws_encryption_at_rest
 # The table's types that this rule judges, in a fixed order.
 judged_types := sort([t | some t in object.keys(stores.types); not stores.types[t].judgedBy])
 
+# Each judged type with its judgements, slimmed of sources and notes once: regopy copies a
+# function's arguments on every call, and a row's sources cost more than its rule.
+# [[type, [[judgement, block], ...]], ...]: block is "" for the row itself, else the block's row.
+judgements := [[t, array.concat(own_judgement(row), [[slim(b, row), b] | some b in object.get(row, "blocks", [])])] |
+	some t in judged_types
+	row := stores.types[t]
+]
+
+own_judgement(row) := [[slim(row, row), ""]] if is_string(row.encryptionProperty)
+
+else := []
+
+slim(j, row) := object.union(
+	object.remove(j, ["source", "why", "uncertain", "blocks", "keyJudgedOn", "acceptedWithoutCustomerKey", "judgedBy", "within", "each"]),
+	{"keyElsewhere": key_elsewhere(row)},
+)
+
+key_elsewhere(row) := true if {
+	row.keyJudgedOn
+} else := true if {
+	row.acceptedWithoutCustomerKey
+} else := false
+
 findings := array.concat(array.concat(key_findings, repository_findings), catalog_findings)
 
 key_findings := [finding |
-	some t in judged_types
-	row := stores.types[t]
-	some at in plan.indexes_of({t})
+	some entry in judgements
+	some at in plan.indexes_of({entry[0]})
 	r := plan.resources[at]
 	need := requirement(r)
 	need != "none"
-	some subject in subjects(r.inputs, row)
-	state := encryption_state(subject[0], subject[1])
-	problem := judgement_problem(subject[0], subject[1], row, subject[2], need, state)
+	some judged in entry[1]
+	some subject in subjects(r.inputs, judged[1])
+	j := judged[0]
+	state := encryption_state(subject[0], j)
+	not plainly_fine(subject[0], j, state, need)
+	problem := judgement_problem(subject[0], j, subject[1], need, state)
 	finding := {
 		"policy": "QA-RES-007",
 		"resource": r.urn,
-		"message": sprintf("%s %s; %s", [plan.label(r), problem, advice(subject[1], subject[2], need, plan.data_class(r))]),
+		"message": sprintf("%s %s; %s", [plan.label(r), problem, advice(j, subject[1], need, plan.data_class(r))]),
 	}
 ]
+
+# The common cases that need no closer look, tested in one call (each function call costs in
+# regopy): encrypted for data that needs only that, or every key a preview cannot read yet.
+plainly_fine(_, _, "on", "encrypted")
+
+plainly_fine(_, j, "default", "encrypted") if j.default != "unencrypted"
+
+plainly_fine(o, j, "on", "customer-managed-key") if {
+	not j.kmsValues
+	j.keyProperty
+	count([v | some path in key_paths(j); some v in key_values(o, path); not plan.is_unknown(v)]) == 0
+}
 
 # What the resource's data class needs: none, encrypted, or customer-managed-key (the
 # default for a class the table does not name).
 requirement(r) := object.get(stores.classRequirements, plan.data_class(r), "customer-managed-key")
 
-# [object judged, judgement, path prefix for messages]: the resource itself when the row
-# has an encryptionProperty, then each block it names that the resource sets.
-subjects(inputs, row) := array.concat(own_subject(inputs, row), block_subjects(inputs, row))
+# [object judged, path prefix for messages]: the inputs for the row itself (block ""), else
+# the block's object when the resource sets it, or each element of the block's list.
+subjects(inputs, "") := [[inputs, ""]]
 
-own_subject(inputs, row) := [[inputs, row, ""]] if is_string(row.encryptionProperty)
+subjects(inputs, block) := [[o, text.join("", [block.within, "."])]] if {
+	is_string(block.within)
+	o := object.get(inputs, split(block.within, "."), null)
+	is_object(o)
+}
 
-else := []
-
-block_subjects(inputs, row) := array.concat(
-	[[block, j, text.join("", [j.within, "."])] |
-		some j in object.get(row, "blocks", [])
-		is_string(j.within)
-		block := object.get(inputs, split(j.within, "."), null)
-		is_object(block)
-	],
-	[[element, j, sprintf("%s[%d].", [j.each, k])] |
-		some j in object.get(row, "blocks", [])
-		is_string(j.each)
-		elements := object.get(inputs, split(j.each, "."), [])
-		is_array(elements)
-		some k
-		element := elements[k]
-		is_object(element)
-	],
-)
+subjects(inputs, block) := [[element, sprintf("%s[%d].", [block.each, k])] |
+	elements := object.get(inputs, split(block.each, "."), [])
+	is_array(elements)
+	some k
+	element := elements[k]
+	is_object(element)
+] if is_string(block.each)
 
 # --- Is it encrypted? -------------------------------------------------------------------
 
@@ -124,27 +153,27 @@ key_values(o, path) := [object.get(o, split(path, "."), null)] if {
 
 # --- What is wrong ----------------------------------------------------------------------
 
-judgement_problem(o, j, _, prefix, _, state) := sprintf("is not encrypted at rest: %s%s is %v", [prefix, j.encryptionProperty, setting(o, j)]) if {
+judgement_problem(o, j, prefix, _, state) := sprintf("is not encrypted at rest: %s%s is %v", [prefix, j.encryptionProperty, setting(o, j)]) if {
 	state == "off"
 }
 
-judgement_problem(o, j, _, prefix, _, state) := sprintf("is not encrypted at rest: %s%s is not set, and AWS leaves it unencrypted by default", [prefix, j.encryptionProperty]) if {
+judgement_problem(o, j, prefix, _, state) := sprintf("is not encrypted at rest: %s%s is not set, and AWS leaves it unencrypted by default", [prefix, j.encryptionProperty]) if {
 	state == "default"
 	j.default == "unencrypted"
 }
 
-judgement_problem(o, j, _, prefix, _, state) := sprintf("cannot be shown to be encrypted at rest: %s%s is not known before deployment", [prefix, j.encryptionProperty]) if {
+judgement_problem(o, j, prefix, _, state) := sprintf("cannot be shown to be encrypted at rest: %s%s is not known before deployment", [prefix, j.encryptionProperty]) if {
 	state == "unknown"
 }
 
 # Encrypted, but with a key AWS owns by the setting's own value (AES256, SSE-S3...).
-judgement_problem(o, j, _, prefix, "customer-managed-key", state) := sprintf("is encrypted with %v at %s%s, under a key AWS owns, not a customer-managed KMS key", [setting(o, j), prefix, j.encryptionProperty]) if {
+judgement_problem(o, j, prefix, "customer-managed-key", state) := sprintf("is encrypted with %v at %s%s, under a key AWS owns, not a customer-managed KMS key", [setting(o, j), prefix, j.encryptionProperty]) if {
 	state == "on"
 	is_array(j.kmsValues)
 	not setting(o, j) in j.kmsValues
 }
 
-judgement_problem(o, j, _, prefix, "customer-managed-key", state) := problem if {
+judgement_problem(o, j, prefix, "customer-managed-key", state) := problem if {
 	some path in key_paths(j)
 	some value in key_values(o, path)
 	# The common offline case (the platform key's ARN is not known yet) needs no sentence.
@@ -154,11 +183,10 @@ judgement_problem(o, j, _, prefix, "customer-managed-key", state) := problem if 
 }
 
 # A type that takes no key at all, for data that needs one.
-judgement_problem(o, j, row, _, "customer-managed-key", state) := "cannot be encrypted with a customer-managed key (the type takes none)" if {
+judgement_problem(o, j, _, "customer-managed-key", state) := "cannot be encrypted with a customer-managed key (the type takes none)" if {
 	not j.keyProperty
 	customer_key_applies(o, j, state)
-	not row.keyJudgedOn
-	not row.acceptedWithoutCustomerKey
+	j.keyElsewhere == false
 }
 
 # What is wrong with a key value; a value a preview cannot read is not judged.
