@@ -31,6 +31,7 @@ bench: setup
 
 catalog: setup
 	$(BIN)/python scripts/generate_catalog.py
+	$(BIN)/python scripts/generate_aws_encryption_properties.py
 
 docs: setup
 	$(BIN)/qantara docs --out docs/policies.md
