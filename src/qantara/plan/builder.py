@@ -10,7 +10,7 @@ from qantara.blueprint.loader import LoadedBlueprint
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
-from qantara.plan.offline import OFFLINE_INVOKE_RESULTS, run_program
+from qantara.plan.child import plan_program
 from qantara.paths import platform_program_dir, project_root
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement
@@ -47,9 +47,8 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
     if placement.primary_region:
         stack_config["aws:region"] = placement.primary_region
     stack_config.update(config or {})
-    program_warnings: list[str] = []
-    resources = run_program(program_dir, project=project, stack=environment, config=stack_config,
-                            warnings=program_warnings)
+    run = plan_program(program_dir, project=project, stack=environment, config=stack_config)
+    resources, program_warnings = run["resources"], run["warnings"]
     onprem = None
     if loaded.model.spec.on_prem is not None:
         onprem = {"site": loaded.model.spec.on_prem.site, "country": loaded.model.spec.on_prem.country}
@@ -67,7 +66,8 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         "blueprint": loaded.model.metadata.name,
         "environment": environment,
         "stackRegion": stack_config.get("aws:region"),
-        "offlineInvokes": sorted(OFFLINE_INVOKE_RESULTS),
+        # What the offline run could not see: unanswered lookups, placeholders, unapplied transforms.
+        **run["outcome"],
         # What `pulumi up` would warn about, e.g. a fact marked uncertain in the catalog.
         "programWarnings": sorted(set(program_warnings)),
         "placement": {

@@ -1,0 +1,160 @@
+"""Answers to the lookups (invokes) a program makes while it is planned offline.
+
+Offline, nothing can ask AWS. A lookup is answered here in one of three ways:
+
+- a fact: the partition, the stack's region, Availability Zones from the catalog
+  (`policies/data/availability_zones.yaml`), an IAM policy document (pure: computed);
+- a placeholder, marked `[offline placeholder ...]` in every string it returns, for
+  values only the account knows (the account id, the default VPC, an AMI, a hosted zone),
+  so that a policy or a reader of the plan sees where a made-up value went;
+- not at all: `answer()` returns None, the planner records the token in the plan's
+  `source.unansweredInvokes` and the program gets an empty result. A plan with an
+  unanswered lookup cannot pass (policy QA-RES-070).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+PLACEHOLDER = "[offline placeholder]"
+OFFLINE_ACCOUNT_ID = "000000000000"
+
+
+def placeholder(what: str) -> str:
+    """A value only the account knows, marked so that nobody takes it for a fact."""
+    return f"{PLACEHOLDER} {what}"
+
+
+def _caller_identity(args: dict, region: str) -> dict:
+    return {"accountId": OFFLINE_ACCOUNT_ID, "arn": f"arn:aws:iam::{OFFLINE_ACCOUNT_ID}:user/qantara-offline",
+            "userId": "QANTARAOFFLINE", "id": OFFLINE_ACCOUNT_ID}
+
+
+def _partition(args: dict, region: str) -> dict:
+    return {"partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws"}
+
+
+def _region(args: dict, region: str) -> dict:
+    name = args.get("region") or args.get("name") or region
+    return {"name": name, "region": name, "id": name} if name else None
+
+
+def _availability_zones(catalog: dict) -> Callable[[dict, str], dict | None]:
+    def answer(args: dict, region: str) -> dict | None:
+        zones = (catalog.get("availability_zones") or {}).get("regions", {}).get(args.get("region") or region)
+        if not zones:
+            return None  # not in the catalog: never invented
+        names, ids = list(zones["names"]), list(zones["zoneIds"])
+        excluded = set(args.get("excludeNames") or []) | set(args.get("excludeZoneIds") or [])
+        kept = [(n, i) for n, i in zip(names, ids) if n not in excluded and i not in excluded]
+        return {"id": region, "names": [n for n, _ in kept], "zoneIds": [i for _, i in kept],
+                "groupNames": [region] * len(kept), "region": region}
+    return answer
+
+
+def _default_vpc(args: dict, region: str) -> dict | None:
+    # Only the default VPC is a known kind of thing; a VPC found by tags or id is the account's.
+    if not args.get("default"):
+        return None
+    return {"id": placeholder("default VPC id"), "arn": placeholder("default VPC ARN"), "default": True,
+            "cidrBlock": "172.31.0.0/16", "ownerId": OFFLINE_ACCOUNT_ID, "region": region, "tags": {}}
+
+
+def _subnets(args: dict, region: str) -> dict:
+    return {"id": region, "ids": [placeholder("subnet id")], "region": region}
+
+
+def _ami(args: dict, region: str) -> dict:
+    return {"id": placeholder("AMI id"), "imageId": placeholder("AMI id"), "arn": placeholder("AMI ARN"),
+            "architecture": "x86_64", "name": placeholder("AMI name"), "region": region}
+
+
+def _hosted_zone(args: dict, region: str) -> dict:
+    name = args.get("name") or placeholder("zone name")
+    return {"id": placeholder("hosted zone id"), "zoneId": placeholder("hosted zone id"), "name": name,
+            "arn": placeholder("hosted zone ARN"), "privateZone": bool(args.get("privateZone"))}
+
+
+# --- IAM policy documents: computed, as the provider builds them ------------------------------
+
+def _one_or_list(values: list) -> str | list:
+    values = sorted(set(values))
+    return values[0] if len(values) == 1 else values
+
+
+def _principals(principals: list[dict]) -> str | dict:
+    if any(p.get("type") == "*" for p in principals):
+        return "*"
+    merged: dict[str, list] = {}
+    for p in principals:
+        merged.setdefault(p["type"], []).extend(p.get("identifiers") or [])
+    return {kind: _one_or_list(ids) for kind, ids in merged.items()}
+
+
+def _statement(raw: dict) -> dict:
+    statement: dict = {}
+    if raw.get("sid"):
+        statement["Sid"] = raw["sid"]
+    statement["Effect"] = raw.get("effect") or "Allow"
+    for key, field in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"),
+                       ("notResources", "NotResource")):
+        if raw.get(key):
+            statement[field] = _one_or_list(raw[key])
+    for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+        if raw.get(key):
+            statement[field] = _principals(raw[key])
+    conditions: dict = {}
+    for condition in raw.get("conditions") or []:
+        conditions.setdefault(condition["test"], {})[condition["variable"]] = _one_or_list(condition.get("values") or [])
+    if conditions:
+        statement["Condition"] = conditions
+    return statement
+
+
+def _merge_by_sid(statements: list[dict], documents: list[str]) -> list[dict]:
+    for text in documents:
+        for statement in json.loads(text).get("Statement", []):
+            sid = statement.get("Sid")
+            statements = [s for s in statements if not sid or s.get("Sid") != sid] + [statement]
+    return statements
+
+
+def _policy_document(args: dict, region: str) -> dict:
+    own = [_statement(s) for s in args.get("statements") or []]
+    statements = _merge_by_sid([], list(args.get("sourcePolicyDocuments") or []))
+    statements = _merge_by_sid(statements, [json.dumps({"Statement": own})])
+    statements = _merge_by_sid(statements, list(args.get("overridePolicyDocuments") or []))
+    document: dict = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        document["Id"] = args["policyId"]
+    document["Statement"] = statements
+    text = json.dumps(document, indent=2)
+    return {"id": hashlib.sha256(text.encode()).hexdigest()[:16], "json": text, "minifiedJson": json.dumps(document, separators=(",", ":")),
+            "statements": args.get("statements") or [], "version": document["Version"]}
+
+
+def answers(catalog: dict) -> dict[str, Callable[[dict, str], dict | None]]:
+    """Token -> answer(args, region). Placeholders say so; an answer of None is no answer."""
+    return {
+        "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+        "aws:index/getPartition:getPartition": _partition,
+        "aws:index/getRegion:getRegion": _region,
+        "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones(catalog),
+        "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+        "aws:ec2/getVpc:getVpc": _default_vpc,
+        "aws:ec2/getSubnets:getSubnets": _subnets,
+        "aws:ec2/getAmi:getAmi": _ami,
+        "aws:route53/getZone:getZone": _hosted_zone,
+    }
+
+
+# Lookups whose answer is a placeholder (the plan's `source.offlinePlaceholders` lists those used).
+PLACEHOLDER_TOKENS = frozenset({
+    "aws:index/getCallerIdentity:getCallerIdentity",
+    "aws:ec2/getVpc:getVpc",
+    "aws:ec2/getSubnets:getSubnets",
+    "aws:ec2/getAmi:getAmi",
+    "aws:route53/getZone:getZone",
+})
