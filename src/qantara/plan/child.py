@@ -90,12 +90,20 @@ def _failure(error: BaseException, program_dir: Path) -> tuple[int, str]:
                             f"{_where(error, program_dir)}")
 
 
-def _run(request: dict) -> dict:
-    from qantara.plan.offline import Outcome, run_under_mocks, working_directory
+def _unanswered_note(outcome) -> str:
+    """A failing program's unanswered lookups: the usual reason it failed offline."""
+    tokens = sorted({lookup["token"] for lookup in outcome.unanswered_invokes})
+    if not tokens:
+        return ""
+    return (f"; the offline plan could not answer the lookups {', '.join(tokens)} (they returned nothing): "
+            "check the real `pulumi preview --json` with `qantara check --plan` instead")
+
+
+def _run(request: dict, outcome) -> dict:
+    from qantara.plan.offline import run_under_mocks, working_directory
 
     program_dir = Path(request["programDir"])
     warnings: list[str] = []
-    outcome = Outcome()
     with working_directory(program_dir):
         resources = run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
                                     project=request["project"], stack=request["stack"], config=request["config"],
@@ -110,13 +118,16 @@ def main() -> int:
     sys.stdout = sys.stderr
     request = json.loads(sys.stdin.read())
     program_dir = Path(request["programDir"])
+    from qantara.plan.offline import Outcome
+
+    outcome = Outcome()
     try:
-        answer, code = _run(request), 0
+        answer, code = _run(request, outcome), 0
     except SystemExit as error:
         answer, code = {"error": f"{program_dir}: the program called sys.exit({error.code})"}, EXIT_BAD_INPUT
     except BaseException as error:  # noqa: BLE001 - a program can raise anything; classify and locate it
         code, message = _failure(error, program_dir)
-        answer = {"error": message}
+        answer = {"error": message + (_unanswered_note(outcome) if code == EXIT_BAD_INPUT else "")}
     json.dump(answer, answer_stream)
     answer_stream.flush()
     return code
