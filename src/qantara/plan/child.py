@@ -108,7 +108,10 @@ def _run(request: dict, outcome) -> dict:
         resources = run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
                                     project=request["project"], stack=request["stack"], config=request["config"],
                                     warnings=warnings, outcome=outcome)
-    return {"resources": resources, "warnings": warnings, "outcome": outcome.to_source()}
+    # Registration order follows thread timing (a resource registers when its inputs resolve),
+    # so the plan is ordered by URN, the stack first: the same program, the same plan.
+    resources.sort(key=lambda r: (r["type"] != "pulumi:pulumi:Stack", r["urn"]))
+    return {"resources": resources, "warnings": sorted(set(warnings)), "outcome": outcome.to_source()}
 
 
 def main() -> int:

@@ -185,8 +185,9 @@ class _RecordingMonitor(MockMonitor):
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, state)
         self.registrations[urn] = plan_resource(
             urn=urn, type_=request.type, name=request.name, parent=request.parent, provider=provider,
-            inputs=_whole_numbers(inputs), custom=bool(request.custom), dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            # The SDK gathers dependencies in sets: sorted, so that one program gives one plan.
+            inputs=_whole_numbers(inputs), custom=bool(request.custom), dependencies=sorted(request.dependencies),
+            property_dependencies={k: sorted(v.urns) for k, v in sorted(request.propertyDependencies.items())},
         )
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=_struct(state))
 
