@@ -235,8 +235,9 @@ class _WarningCollector(logging.Handler):
 
 def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, config: dict[str, str],
                     warnings: list[str] | None = None, known_outputs: dict[str, dict] | None = None,
-                    outcome: Outcome | None = None) -> list[dict]:
-    """Run `body` as a Pulumi program in preview under the recording mocks; return its resources.
+                    outcome: Outcome | None = None, preview: bool = True) -> list[dict]:
+    """Run `body` as a Pulumi program in preview (or, `preview=False`, as `pulumi up` runs it)
+    under the recording mocks; return its resources.
 
     What could not be answered or applied goes to `outcome` when given. The component tests
     use this directly: build a component inside `body`, then look its children up by (type,
@@ -251,7 +252,7 @@ def run_under_mocks(body: Callable[[], object], *, project: str, stack: str, con
     # The mock engine sends pulumi.log messages to this logger: collect them, print nothing.
     program_log = logging.Logger("qantara.offline.program")
     program_log.addHandler(_WarningCollector(warnings if warnings is not None else []))
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor,
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
                              logger=program_log)
     settings.set_root_resource(None)
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
