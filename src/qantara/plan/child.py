@@ -42,7 +42,8 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     timeout = float(os.environ.get("QANTARA_PLAN_TIMEOUT", DEFAULT_TIMEOUT))
     try:
         done = subprocess.run([sys.executable, "-m", "qantara.plan.child"], input=json.dumps(request),
-                              capture_output=True, text=True, cwd=program_dir, timeout=timeout, check=False)
+                              capture_output=True, text=True, cwd=program_dir, timeout=timeout, check=False,
+                              env=_child_environment())
     except subprocess.TimeoutExpired:
         raise PlannerFault(f"{program_dir}: planning did not finish within {timeout:.0f} s "
                            "(QANTARA_PLAN_TIMEOUT sets the limit)") from None
@@ -57,6 +58,15 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     if done.returncode != 0:
         raise PlannerFault(answer.get("error") or f"{program_dir}: the planner failed (code {done.returncode})")
     return answer
+
+
+def _child_environment() -> dict[str, str]:
+    """The caller's environment, with PYTHONPATH made absolute: the child runs in the
+    program's directory, and a relative entry means what it meant where Qantara was started."""
+    env = dict(os.environ)
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
 
 
 # --- the child ------------------------------------------------------------------------------
