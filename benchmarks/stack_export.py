@@ -6,6 +6,18 @@ Usage: python benchmarks/stack_export.py --size 30000 --out /tmp/export-30k.json
 With `--check` the script runs `qantara check blueprints/ae-health-cloud.yaml --env prod
 --plan FILE --format json` in a child under `/usr/bin/time -v` (when present) and prints the
 exit code, wall time and peak memory. A verdict is exit 0 or 1; 3 is an engine fault.
+
+Measured 2026-12-06 on the shared 2-core machine (load average about 5, so wall times are
+pessimistic), `qantara check blueprints/ae-health-cloud.yaml --env prod --plan FILE`:
+
+| resources | file | exit | wall | peak RSS |
+|---|---|---|---|---|
+| 30,000 | 34 MiB | 1 (verdict fail, 3,501 findings) | 197 s | 4.35 GB |
+| 50,000 | 56 MiB | 1 (verdict fail, 5,819 findings) | 479 s | 3.76 GB |
+
+One earlier 50,000 run ended in exit 3 ("policy packages without a findings list"): a policy
+package was being created in the working tree while the run read the policy directory
+(the package list and the compiled modules came from different moments). It did not recur.
 """
 
 from __future__ import annotations
