@@ -101,10 +101,21 @@ aws.ec2.SecurityGroup("sg", vpc_id=vpc.id, opts=opts)
     assert answer["outcome"]["offlinePlaceholders"] == ["aws:ec2/getVpc:getVpc"]
 
 
+def test_an_unanswered_lookup_names_the_resource_and_argument_that_took_its_answer(tmp_path):
+    answer = _plan(_program(tmp_path, "p", """
+vpc = aws.ec2.get_vpc(tags={"Name": "main"})
+aws.ec2.Subnet("private", vpc_id=vpc.id, cidr_block="10.0.1.0/24", opts=opts)
+"""))
+    assert _by_name(answer)["private"]["inputs"]["vpcId"] == "[unanswered lookup aws:ec2/getVpc:getVpc]"
+    assert answer["outcome"]["unansweredInvokes"] == [{
+        "token": "aws:ec2/getVpc:getVpc", "args": ["tags"],
+        "usedBy": [{"resource": "urn:pulumi:prod::p::aws:ec2/subnet:Subnet::private", "argument": "vpcId"}]}]
+
+
 def test_a_program_that_fails_on_an_unanswered_lookup_is_told_which_lookup(tmp_path):
     program = _program(tmp_path, "p", """
 vpc = aws.ec2.get_vpc(tags={"Name": "main"})
-aws.ec2.Subnet("private", vpc_id=vpc.id, cidr_block="10.0.1.0/24", opts=opts)
+aws.ec2.Subnet("private", vpc_id=vpc.id, cidr_block="10.0.1.0/24", tags={"vpc": vpc.tags["Name"]}, opts=opts)
 """)
     with pytest.raises(PlanError) as error:
         _plan(program)

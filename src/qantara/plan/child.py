@@ -111,6 +111,7 @@ def _unanswered_note(outcome) -> str:
 
 def _run(request: dict, outcome) -> dict:
     from qantara.plan.offline import run_under_mocks, working_directory
+    from qantara.plan.offline_invokes import unanswered_uses
 
     program_dir = Path(request["programDir"])
     warnings: list[str] = []
@@ -121,6 +122,7 @@ def _run(request: dict, outcome) -> dict:
     # Registration order follows thread timing (a resource registers when its inputs resolve),
     # so the plan is ordered by URN, the stack first: the same program, the same plan.
     resources.sort(key=lambda r: (r["type"] != "pulumi:pulumi:Stack", r["urn"]))
+    unanswered_uses(resources, outcome.unanswered_invokes)
     return {"resources": resources, "warnings": sorted(set(warnings)), "outcome": outcome.to_source()}
 
 

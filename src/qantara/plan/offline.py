@@ -38,7 +38,7 @@ from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
 
 from qantara.plan.document import PULUMI_RESOURCE_REFERENCE_SIG, PULUMI_SIGNATURE_KEY, plan_resource
-from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, PLACEHOLDER_TOKENS, answers
+from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, PLACEHOLDER_TOKENS, answers, unanswered_result
 from qantara.plan.transforms import apply_transforms
 from qantara.sovereignty.catalog import load_catalog
 
@@ -136,8 +136,10 @@ class _RecordingMonitor(MockMonitor):
             answer = self.answers.get(request.tok)
             result = answer(args, self._region_of(args, request.provider)) if answer else None
             if result is None:
-                self.outcome.unanswered_invokes.append({"token": request.tok, "args": sorted(args)})
-                result = {}
+                lookup = {"token": request.tok, "args": sorted(args)}
+                if lookup not in self.outcome.unanswered_invokes:
+                    self.outcome.unanswered_invokes.append(lookup)
+                result = unanswered_result(request.tok)
             elif request.tok in PLACEHOLDER_TOKENS:
                 self.outcome.placeholder_invokes.append(request.tok)
         return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": _struct(result)})

@@ -7,18 +7,24 @@ Offline, nothing can ask AWS. A lookup is answered here in one of three ways:
 - a placeholder, marked `[offline placeholder ...]` in every string it returns, for
   values only the account knows (the account id, the default VPC, an AMI, a hosted zone),
   so that a policy or a reader of the plan sees where a made-up value went;
-- not at all: `answer()` returns None, the planner records the token in the plan's
-  `source.unansweredInvokes` and the program gets an empty result. A plan with an
-  unanswered lookup cannot pass (policy QA-RES-070).
+- not at all: the planner records the token in the plan's `source.unansweredInvokes`, and
+  the program gets `unanswered_result()`: every text field reads `[unanswered lookup TOKEN]`,
+  so the resources and arguments that take one show it (`usedBy`), and other fields are
+  empty. A plan with an unanswered lookup cannot pass (policy QA-RES-070).
 """
 
 from __future__ import annotations
 
+import collections.abc
 import hashlib
+import importlib
 import json
-from collections.abc import Callable
+import re
+import typing
+from collections.abc import Callable  # noqa: I001
 
 PLACEHOLDER = "[offline placeholder]"
+UNANSWERED = "[unanswered lookup"
 OFFLINE_ACCOUNT_ID = "000000000000"
 
 
@@ -158,3 +164,69 @@ PLACEHOLDER_TOKENS = frozenset({
     "aws:ec2/getAmi:getAmi",
     "aws:route53/getZone:getZone",
 })
+
+
+# --- lookups left unanswered ------------------------------------------------------------------
+
+def unanswered_marker(token: str) -> str:
+    return f"{UNANSWERED} {token}]"
+
+
+def _result_class(token: str):
+    """The pulumi-aws result class of a lookup token, e.g. aws:ec2/getVpc:getVpc -> GetVpcResult."""
+    package, module, function = (token.split(":") + ["", ""])[:3]
+    module = module.split("/")[0]
+    name = f"pulumi_{package}" + ("" if module == "index" else f".{module}")
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", function).lower()
+    try:
+        return getattr(importlib.import_module(f"{name}.{snake}"), function[:1].upper() + function[1:] + "Result")
+    except (ImportError, AttributeError, ValueError):
+        return None
+
+
+def _empty_of(annotation, marker: str):
+    """A value of the field's type that says it is missing: the marker for text, else empty."""
+    if annotation is str:
+        return marker
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        return _empty_of(inner[0], marker) if len(inner) == 1 else None
+    if origin in (list, tuple, typing.Sequence, collections.abc.Sequence):
+        return [marker] if args and args[0] is str else []
+    if origin in (dict, typing.Mapping, collections.abc.Mapping):
+        return {}
+    return None
+
+
+def unanswered_result(token: str) -> dict:
+    """What the program gets from a lookup the offline plan cannot answer (wire names)."""
+    result_class = _result_class(token)
+    if result_class is None:
+        return {}
+    marker = unanswered_marker(token)
+    result = {}
+    for prop in vars(result_class).values():
+        name = getattr(getattr(prop, "fget", None), "_pulumi_name", None)
+        if name:
+            result[name] = _empty_of(prop.fget.__annotations__.get("return"), marker)
+    return {k: v for k, v in result.items() if v is not None}
+
+
+def unanswered_uses(resources: list[dict], lookups: list[dict]) -> None:
+    """Add to each unanswered lookup the resources and arguments that took its marker
+    (`usedBy`: [{"resource": urn, "argument": "a.b[0]"}]), in place."""
+    for lookup in lookups:
+        marker = unanswered_marker(lookup["token"])
+        lookup["usedBy"] = [{"resource": r["urn"], "argument": path}
+                            for r in resources for path in _paths_holding(r.get("inputs") or {}, marker, "")]
+
+
+def _paths_holding(value, marker: str, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path] if marker in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _paths_holding(v, marker, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _paths_holding(v, marker, f"{path}[{i}]")]
+    return []
