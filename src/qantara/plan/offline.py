@@ -146,7 +146,10 @@ class _RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request):
         urn = self.make_urn(request.parent, request.type, request.name)
-        state = _wire(request.properties)
+        # An existing resource read by id (`X.get`, a StackReference): its state is what the
+        # mocks know of that type (known_outputs), else its inputs, as for a new resource.
+        _, state = self.mocks.new_resource(_MockArgs(request.type, request.name, _wire(request.properties),
+                                                     request.provider, True))
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, state)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=_struct(state))
 
