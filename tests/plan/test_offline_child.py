@@ -167,6 +167,18 @@ aws.s3.Bucket("b", opts=pulumi.ResourceOptions(provider=provider, transforms=[pr
     assert "protect" in answer["outcome"]["unappliedTransforms"][0]
 
 
+def test_a_transform_that_raises_is_the_programs_fault_and_says_so(tmp_path):
+    program = _program(tmp_path, "p", """
+def strict(args):
+    raise ValueError("buckets must be named")
+aws.s3.Bucket("b", opts=pulumi.ResourceOptions(provider=provider, transforms=[strict]))
+""")
+    with pytest.raises(PlanError) as error:
+        _plan(program)
+    assert error.value.exit_code == EXIT_BAD_INPUT
+    assert "transform" in error.value.message and "buckets must be named" in error.value.message
+
+
 def test_what_a_program_prints_does_not_spoil_the_answer(tmp_path):
     answer = _plan(_program(tmp_path, "p", 'print("{not json")\naws.s3.Bucket("b", opts=opts)\n'))
     assert "b" in _by_name(answer)

@@ -163,7 +163,7 @@ class _RecordingMonitor(MockMonitor):
         self.outcome.unapplied_transforms.append("an invoke transform registered for the stack is not applied offline")
         return super().RegisterStackInvokeTransform(request)
 
-    def _transform_tokens(self, request, urn: str) -> list[tuple[str, str]]:
+    def _transform_tokens(self, request) -> list[tuple[str, str]]:
         """The engine's order: the resource's own transforms, its ancestors', then the stack's."""
         tokens = [(c.token, "its own") for c in request.transforms]
         parent = request.parent
@@ -180,7 +180,7 @@ class _RecordingMonitor(MockMonitor):
         self.parents[urn] = request.parent
         self.own_transforms[urn] = [c.token for c in request.transforms]
         properties, provider = request.object, request.provider
-        tokens = self._transform_tokens(request, urn)
+        tokens = self._transform_tokens(request)
         if tokens:
             result = apply_transforms(request, tokens)
             properties, provider = result.properties, result.provider
