@@ -11,6 +11,7 @@ from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
 from qantara.plan.child import plan_program
+from qantara.plan.offline_invokes import placeholder_warnings
 from qantara.paths import platform_program_dir, project_root
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement
@@ -68,6 +69,7 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         "stackRegion": stack_config.get("aws:region"),
         # What the offline run could not see: unanswered lookups, placeholders, unapplied transforms.
         **run["outcome"],
+        "warnings": placeholder_warnings(run["outcome"]["offlinePlaceholders"]),
         # What `pulumi up` would warn about, e.g. a fact marked uncertain in the catalog.
         "programWarnings": sorted(set(program_warnings)),
         "placement": {

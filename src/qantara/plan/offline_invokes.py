@@ -60,16 +60,22 @@ def _availability_zones(catalog: dict) -> Callable[[dict, str], dict | None]:
     return answer
 
 
+DEFAULT_VPC_ID = placeholder("default VPC id")
+
+
 def _default_vpc(args: dict, region: str) -> dict | None:
     # Only the default VPC is a known kind of thing; a VPC found by tags or id is the account's.
     if not args.get("default"):
         return None
-    return {"id": placeholder("default VPC id"), "arn": placeholder("default VPC ARN"), "default": True,
+    return {"id": DEFAULT_VPC_ID, "arn": placeholder("default VPC ARN"), "default": True,
             "cidrBlock": "172.31.0.0/16", "ownerId": OFFLINE_ACCOUNT_ID, "region": region, "tags": {}}
 
 
 def _subnets(args: dict, region: str) -> dict:
-    return {"id": region, "ids": [placeholder("subnet id")], "region": region}
+    # Subnets filtered by the default VPC's placeholder id are the default VPC's (all public).
+    of_default = DEFAULT_VPC_ID in json.dumps(args.get("filters") or [])
+    what = "subnet id of the default VPC" if of_default else "subnet id"
+    return {"id": region, "ids": [placeholder(what)], "region": region}
 
 
 def _ami(args: dict, region: str) -> dict:
@@ -230,3 +236,14 @@ def _paths_holding(value, marker: str, path: str) -> list[str]:
     if isinstance(value, list):
         return [p for i, v in enumerate(value) for p in _paths_holding(v, marker, f"{path}[{i}]")]
     return []
+
+
+def placeholder_warnings(placeholders: list[str]) -> list[str]:
+    """What a report says about the lookups the plan answered with placeholders."""
+    # The account id (000000000000) stands in every offline plan, as docs/decisions.md says:
+    # warning about it on every check would drown the warnings that matter.
+    placeholders = [p for p in placeholders if p != "aws:index/getCallerIdentity:getCallerIdentity"]
+    if not placeholders:
+        return []
+    return [f"the offline plan answered {', '.join(placeholders)} with placeholders (values marked "
+            f"`{PLACEHOLDER}`): the real values are known only to `pulumi preview` on the account"]
