@@ -157,6 +157,19 @@ aws.s3.Bucket("own", opts=pulumi.ResourceOptions(provider=provider, transforms=[
     assert resources["own"]["inputs"]["tags"] == {"seen": "own"}
 
 
+def test_legacy_transformations_and_output_form_lookups_plan_too(tmp_path):
+    answer = _plan(_program(tmp_path, "p", """
+def elsewhere(args):
+    if args.type_ == "aws:s3/bucket:Bucket":
+        return pulumi.ResourceTransformationResult({**args.props, "bucket": "moved"}, args.opts)
+pulumi.runtime.register_stack_transformation(elsewhere)
+zones = aws.get_availability_zones_output()
+aws.s3.Bucket("b", bucket="patient-data", tags={"zone": zones.names[0]}, opts=opts)
+"""))
+    bucket = _by_name(answer)["b"]["inputs"]
+    assert bucket["bucket"] == "moved" and bucket["tags"] == {"zone": "me-central-1a"}
+
+
 def test_a_transform_that_changes_an_unmodelled_option_is_recorded_as_not_applied(tmp_path):
     answer = _plan(_program(tmp_path, "p", """
 def protect(args):
