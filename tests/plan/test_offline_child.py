@@ -170,6 +170,19 @@ aws.s3.Bucket("b", bucket="patient-data", tags={"zone": zones.names[0]}, opts=op
     assert bucket["bucket"] == "moved" and bucket["tags"] == {"zone": "me-central-1a"}
 
 
+def test_a_transform_that_swaps_the_provider_moves_the_resource_in_the_plan(tmp_path):
+    answer = _plan(_program(tmp_path, "p", """
+east = aws.Provider("east", region="us-east-1")
+def move(args):
+    if args.type_ == "aws:s3/bucket:Bucket":
+        return pulumi.ResourceTransformResult(args.props, pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(provider=east)))
+pulumi.runtime.register_resource_transform(move)
+aws.s3.Bucket("patient-data", opts=opts)
+"""))
+    assert _by_name(answer)["patient-data"]["provider"] == "urn:pulumi:prod::p::pulumi:providers:aws::east"
+    assert answer["outcome"]["unappliedTransforms"] == []
+
+
 def test_a_transform_that_changes_an_unmodelled_option_is_recorded_as_not_applied(tmp_path):
     answer = _plan(_program(tmp_path, "p", """
 def protect(args):
