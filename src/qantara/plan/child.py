@@ -22,7 +22,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from qantara.errors import EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, PlanError, PlannerFault
+from qantara.errors import EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, InputError, PlanError, PlannerFault
 
 # Seconds a program may take to plan (QANTARA_PLAN_TIMEOUT overrides).
 DEFAULT_TIMEOUT = 900
@@ -39,7 +39,7 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     if not (program_dir / "__main__.py").is_file():
         raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
     request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config}
-    timeout = float(os.environ.get("QANTARA_PLAN_TIMEOUT", DEFAULT_TIMEOUT))
+    timeout = _timeout()
     try:
         done = subprocess.run([sys.executable, "-m", "qantara.plan.child"], input=json.dumps(request),
                               capture_output=True, text=True, cwd=program_dir, timeout=timeout, check=False,
@@ -50,7 +50,9 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     try:
         answer = json.loads(done.stdout)
     except ValueError:
-        tail = " | ".join(done.stderr.strip().splitlines()[-3:]) or "no output"
+        # The program's own output may hold anything (secrets included): shown only on request.
+        tail = (" | ".join(done.stderr.strip().splitlines()[-3:]) if os.environ.get("QANTARA_DEBUG")
+                else "set QANTARA_DEBUG=1 to see its last output")
         raise PlannerFault(f"{program_dir}: the planner process ended with code {done.returncode} "
                            f"and no answer ({tail})") from None
     if done.returncode == EXIT_BAD_INPUT:
@@ -58,6 +60,17 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     if done.returncode != 0:
         raise PlannerFault(answer.get("error") or f"{program_dir}: the planner failed (code {done.returncode})")
     return answer
+
+
+def _timeout() -> float:
+    text = os.environ.get("QANTARA_PLAN_TIMEOUT", str(DEFAULT_TIMEOUT))
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise InputError(f"QANTARA_PLAN_TIMEOUT={text!r}: expected a number of seconds above 0")
+    return seconds
 
 
 def _child_environment() -> dict[str, str]:
