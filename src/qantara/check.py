@@ -14,9 +14,11 @@ from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
 from qantara.errors import BlueprintError, InputError
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.importers import load_plan_file
+from qantara.plan.service_use import relevant_warnings
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.maturity import assess_maturity
 from qantara.policy.evaluate import evaluate, policy_input
+from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement, resolve_placement
 
 
@@ -110,6 +112,8 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     waivers = blueprint_data["spec"]["governance"]["waivers"]
     enforced = enforce(findings, enforcement=env.effective_enforcement, waivers=waivers, today=today)
     warnings = list(placement.warnings) + [w for p in placement.components.values() for w in p.warnings]
+    # Only the services this plan uses: a user's program may use none of the platform's.
+    warnings = relevant_warnings(warnings, plan, load_catalog())
     warnings += plan["source"].get("warnings", [])
     warnings += plan["source"].get("programWarnings", [])
     return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, verdict(enforced),

@@ -86,6 +86,12 @@ class PlanError(QantaraError):
     """A Pulumi program that failed while being planned offline."""
 
 
+class PlannerFault(QantaraError):
+    """The offline planner itself failed (not the program it planned): Qantara's fault."""
+
+    exit_code = EXIT_ENGINE_FAULT
+
+
 class PolicyEngineError(QantaraError):
     """A policy that does not compile or an engine that failed while evaluating."""
 

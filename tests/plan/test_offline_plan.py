@@ -7,11 +7,16 @@ from qantara.blueprint.loader import load_blueprint
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.document import SECRET, UNKNOWN
 from qantara.plan.location import locate_resources
-from qantara.plan.offline import run_program
+from qantara.plan.child import plan_program
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_program(program: Path, **kwargs) -> list[dict]:
+    """The program's resources, planned as `qantara check --program` plans it (a child process)."""
+    return plan_program(program, **kwargs)["resources"]
 
 
 @pytest.fixture(scope="module")

@@ -233,9 +233,11 @@ def sample_input(data: dict, sample: dict) -> dict:
         project = project_json(merged(data.get("project") or {}, sample.get("project") or {}))
     defaults = data.get("resourceDefaults") or {}
     resources = [plan_resource(r, defaults) for r in (sample.get("plan") or {}).get("resources", [])]
+    # A sample plan may say what produced it (e.g. an offline plan's unanswered lookups).
+    source = {"kind": "sample", **((sample.get("plan") or {}).get("source") or {})}
     return policy_input(
         blueprint=blueprint,
-        plan={"apiVersion": "qantara.dev/v1", "kind": "Plan", "source": {"kind": "sample"}, "resources": resources},
+        plan={"apiVersion": "qantara.dev/v1", "kind": "Plan", "source": source, "resources": resources},
         project=project,
         environment=sample.get("environment", {"name": "prod", "enforcement": "mandatory"}),
         today=TODAY,

@@ -10,7 +10,8 @@ from qantara.blueprint.loader import LoadedBlueprint
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
-from qantara.plan.offline import OFFLINE_ACCOUNT_ID, OFFLINE_INVOKE_RESULTS, run_program
+from qantara.plan.child import plan_program
+from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, placeholder_warnings
 from qantara.plan.stack_settings import stack_config_for, without_region_environment
 from qantara.paths import platform_program_dir, project_root
 from qantara.sovereignty.catalog import load_catalog
@@ -50,10 +51,10 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
     settings = stack_config_for(program_dir, environment, placed_region=None if user_program else placement.primary_region,
                                 overrides=config)
     stack_config.update(settings.program_config())
-    program_warnings: list[str] = []
+    # The child process inherits the environment without the region variables.
     with without_region_environment():
-        resources = run_program(program_dir, project=project, stack=environment, config=stack_config,
-                                warnings=program_warnings)
+        run = plan_program(program_dir, project=project, stack=environment, config=stack_config)
+    resources, program_warnings = run["resources"], run["warnings"]
     onprem = None
     if loaded.model.spec.on_prem is not None:
         onprem = {"site": loaded.model.spec.on_prem.site, "country": loaded.model.spec.on_prem.country}
@@ -71,7 +72,9 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         "blueprint": loaded.model.metadata.name,
         "environment": environment,
         "stackRegion": stack_config.get("aws:region"),
-        "offlineInvokes": sorted(OFFLINE_INVOKE_RESULTS),
+        # What the offline run could not see: unanswered lookups, placeholders, unapplied transforms.
+        **run["outcome"],
+        "warnings": placeholder_warnings(run["outcome"]["offlinePlaceholders"]),
         # The account the offline invokes place the stack in (aws.get_caller_identity).
         "accounts": [OFFLINE_ACCOUNT_ID],
         # What `pulumi up` would warn about, e.g. a fact marked uncertain in the catalog.

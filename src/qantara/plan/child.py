@@ -1,0 +1,168 @@
+"""Plan a Pulumi program in a fresh child process, as the Pulumi language host runs it.
+
+The parent (`plan_program`) starts `python -m qantara.plan.child` in the program's directory
+and writes one JSON request on its stdin: ``{"programDir", "project", "stack", "config"}``.
+The child runs the program under the offline mocks (`qantara.plan.offline`) and writes one
+JSON answer on its stdout: ``{"resources", "warnings", "outcome"}`` and exits 0, or
+``{"error": message}`` and exits 2 when the program failed (its fault: a located message) or
+3 when the planner did (Qantara's fault). Whatever the program prints goes to stderr, so it
+never mixes with the answer.
+
+A fresh process per plan means nothing a program does (imports, globals, threads, event
+loops, monkey-patches) stays in Qantara's interpreter or reaches the next plan.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+from qantara.errors import EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, InputError, PlanError, PlannerFault
+
+# Seconds a program may take to plan (QANTARA_PLAN_TIMEOUT overrides).
+DEFAULT_TIMEOUT = 900
+
+_QANTARA_PLAN = Path(__file__).resolve().parent
+# Faults of the event loop machinery are never a program's doing: they are the planner's.
+_LOOP_FAULTS = ("attached to a different loop", "Event loop is closed", "different event loop")
+
+
+def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[str, str]) -> dict:
+    """Run the program in `program_dir` in a child process; return its answer:
+    ``{"resources": [...], "warnings": [...], "outcome": {...}}``."""
+    program_dir = program_dir.resolve()
+    if not (program_dir / "__main__.py").is_file():
+        raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
+    request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config}
+    timeout = _timeout()
+    try:
+        done = subprocess.run([sys.executable, "-m", "qantara.plan.child"], input=json.dumps(request),
+                              capture_output=True, text=True, cwd=program_dir, timeout=timeout, check=False,
+                              env=_child_environment())
+    except subprocess.TimeoutExpired:
+        raise PlannerFault(f"{program_dir}: planning did not finish within {timeout:.0f} s "
+                           "(QANTARA_PLAN_TIMEOUT sets the limit)") from None
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        # The program's own output may hold anything (secrets included): shown only on request.
+        tail = (" | ".join(done.stderr.strip().splitlines()[-3:]) if os.environ.get("QANTARA_DEBUG")
+                else "set QANTARA_DEBUG=1 to see its last output")
+        raise PlannerFault(f"{program_dir}: the planner process ended with code {done.returncode} "
+                           f"and no answer ({tail})") from None
+    if done.returncode == EXIT_BAD_INPUT:
+        raise PlanError(answer["error"])
+    if done.returncode != 0:
+        raise PlannerFault(answer.get("error") or f"{program_dir}: the planner failed (code {done.returncode})")
+    return answer
+
+
+def _timeout() -> float:
+    text = os.environ.get("QANTARA_PLAN_TIMEOUT", str(DEFAULT_TIMEOUT))
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise InputError(f"QANTARA_PLAN_TIMEOUT={text!r}: expected a number of seconds above 0")
+    return seconds
+
+
+def _child_environment() -> dict[str, str]:
+    """The caller's environment, with PYTHONPATH made absolute: the child runs in the
+    program's directory, and a relative entry means what it meant where Qantara was started."""
+    env = dict(os.environ)
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
+
+
+# --- the child ------------------------------------------------------------------------------
+
+def _is_planner_fault(error: BaseException) -> bool:
+    if isinstance(error, RuntimeError) and any(text in str(error) for text in _LOOP_FAULTS):
+        return True
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and Path(frames[-1].filename).resolve().parent == _QANTARA_PLAN
+
+
+def _where(error: BaseException, program_dir: Path) -> str:
+    """The program's own line that led to the error (else the innermost frame)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [f for f in frames if Path(f.filename).resolve().is_relative_to(program_dir)]
+    frame = (own or frames or [None])[-1]
+    return f" ({frame.filename}:{frame.lineno})" if frame else ""
+
+
+def _failure(error: BaseException, program_dir: Path) -> tuple[int, str]:
+    import pulumi
+
+    from qantara.plan.transforms import TransformFailed
+
+    if isinstance(error, (pulumi.RunError, TransformFailed)):
+        return EXIT_BAD_INPUT, f"{program_dir}: the program stopped: {error}"
+    if _is_planner_fault(error):
+        return EXIT_ENGINE_FAULT, (f"{program_dir}: the offline planner failed: {type(error).__name__}: {error}"
+                                   f"{_where(error, program_dir)} (a fault of Qantara, not of the program)")
+    return EXIT_BAD_INPUT, (f"{program_dir}: the program raised {type(error).__name__}: {error}"
+                            f"{_where(error, program_dir)}")
+
+
+def _unanswered_note(outcome) -> str:
+    """A failing program's unanswered lookups: the usual reason it failed offline."""
+    tokens = sorted({lookup["token"] for lookup in outcome.unanswered_invokes})
+    if not tokens:
+        return ""
+    return (f"; the offline plan could not answer the lookups {', '.join(tokens)} (they returned nothing): "
+            "check the real `pulumi preview --json` with `qantara check --plan` instead")
+
+
+def _run(request: dict, outcome) -> dict:
+    from qantara.plan.offline import run_under_mocks, working_directory
+    from qantara.plan.offline_invokes import unanswered_uses
+
+    program_dir = Path(request["programDir"])
+    warnings: list[str] = []
+    with working_directory(program_dir):
+        resources = run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
+                                    project=request["project"], stack=request["stack"], config=request["config"],
+                                    warnings=warnings, outcome=outcome)
+    # Registration order follows thread timing (a resource registers when its inputs resolve),
+    # so the plan is ordered by URN, the stack first: the same program, the same plan.
+    resources.sort(key=lambda r: (r["type"] != "pulumi:pulumi:Stack", r["urn"]))
+    unanswered_uses(resources, outcome.unanswered_invokes)
+    return {"resources": resources, "warnings": sorted(set(warnings)), "outcome": outcome.to_source()}
+
+
+def main() -> int:
+    answer_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    # What the program prints goes to stderr: stdout carries only the answer.
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    request = json.loads(sys.stdin.read())
+    program_dir = Path(request["programDir"])
+    from qantara.plan.offline import Outcome
+
+    outcome = Outcome()
+    try:
+        answer, code = _run(request, outcome), 0
+    except SystemExit as error:
+        answer, code = {"error": f"{program_dir}: the program called sys.exit({error.code})"}, EXIT_BAD_INPUT
+    except BaseException as error:  # noqa: BLE001 - a program can raise anything; classify and locate it
+        code, message = _failure(error, program_dir)
+        answer = {"error": message + (_unanswered_note(outcome) if code == EXIT_BAD_INPUT else "")}
+    json.dump(answer, answer_stream)
+    answer_stream.flush()
+    return code
+
+
+if __name__ == "__main__":
+    # os._exit: the SDK's executor threads and gRPC servers must not hold the process open.
+    exit_code = main()
+    sys.stderr.flush()
+    os._exit(exit_code)
