@@ -51,7 +51,9 @@ candidate_rules(code) := array.concat(
 	[object.union(rule, {"scope": code, "lawTitle": law_title(code, rule.law)}) | some rule in zone_rules(code)],
 )
 
-# A rule applies to a class, and to the blueprint's sectors when it names any.
+# A rule applies to a class, and to the blueprint's sectors when it names any. A blueprint
+# sector that stands for several (finance: banking and non-bank) brings the rules of each:
+# the stricter default when the blueprint does not say which it is.
 applies(rule, class, _) if {
 	class in rule.classes
 	count(object.get(rule, "sectors", [])) == 0
@@ -60,8 +62,13 @@ applies(rule, class, _) if {
 applies(rule, class, sectors) if {
 	class in rule.classes
 	some sector in object.get(rule, "sectors", [])
-	sector in sectors
+	sector in expanded_sectors(sectors)
 }
+
+expanded_sectors(sectors) := array.concat(sectors, [included |
+	some sector in sectors
+	some included in object.get(data.catalog.jurisdictions, ["sectorIncludes", sector], [])
+])
 
 # The strictest requirement among the applicable rules, and the rules that set it.
 requirement(code, class, sectors) := {"level": levels[top], "rules": binding} if {
@@ -85,19 +92,99 @@ because(req) := "no rule restricts it" if count(req.rules) == 0
 
 else := text.join("; ", [rule_reference(rule) | some rule in req.rules])
 
-# Transfer mechanisms every binding rule accepts (a rule without a list accepts all): a
-# transfer must satisfy each law that applies, not just the most permissive one.
-accepted_mechanisms(req) := intersection({{m | some m in object.get(rule, "mechanisms", data.catalog.jurisdictions.transferMechanisms)} |
-	some rule in req.rules
-})
+# A transfer must satisfy EACH law that applies, not just the most permissive one: every
+# binding rule needs a declared transfer to the country under a mechanism it accepts (a rule
+# without a list accepts all). One transfer may satisfy several rules; a Saudi bank declares
+# SAMA's no-objection (authorisation) and a PDPL basis as two transfers to the same country.
+rule_mechanisms(rule) := object.get(rule, "mechanisms", data.catalog.jurisdictions.transferMechanisms)
 
-declared_transfer(ctx, country, req) := transfer if {
-	some transfer in object.get(ctx, "transfers", [])
-	transfer.country == country
-	transfer.mechanism in accepted_mechanisms(req)
+# Mechanisms some binding rule accepts: what a declared transfer may usefully name.
+accepted_mechanisms(req) := union({{m | some m in rule_mechanisms(rule)} | some rule in req.rules})
+
+# A declared transfer satisfies a rule when the rule accepts its mechanism and, for adequacy
+# under a rule that names a published list, the country is on that list.
+satisfies(transfer, rule) if {
+	transfer.mechanism in rule_mechanisms(rule)
+	transfer.mechanism != "adequacy"
 }
 
-in_jurisdiction(ctx, country) if country in countries(ctx.jurisdiction)
+satisfies(transfer, rule) if {
+	transfer.mechanism == "adequacy"
+	"adequacy" in rule_mechanisms(rule)
+	not is_string(object.get(rule, "adequacyList", null))
+}
+
+satisfies(transfer, rule) if {
+	transfer.mechanism == "adequacy"
+	"adequacy" in rule_mechanisms(rule)
+	transfer.country in adequacy_list(rule).countries
+}
+
+adequacy_list(rule) := data.catalog.jurisdictions.adequacyLists[rule.adequacyList]
+
+transfers_to(ctx, country) := [transfer | some transfer in object.get(ctx, "transfers", []); transfer.country == country]
+
+# The declared transfers that together satisfy every binding rule, or undefined.
+declared_transfers(ctx, country, req) := used if {
+	declared := transfers_to(ctx, country)
+	unmet := [rule | some rule in req.rules; not rule_met(declared, rule)]
+	count(unmet) == 0
+	used := [transfer | some transfer in declared; useful(transfer, req)]
+	count(used) > 0
+}
+
+useful(transfer, req) if {
+	some rule in req.rules
+	satisfies(transfer, rule)
+}
+
+rule_met(declared, rule) if {
+	some transfer in declared
+	satisfies(transfer, rule)
+}
+
+# A declared adequacy transfer refused because the country is not on a rule's published list.
+off_list(ctx, country, req) := refusals[0] if {
+	some transfer in transfers_to(ctx, country)
+	transfer.mechanism == "adequacy"
+	refusals := off_list_rules(country, req)
+	count(refusals) > 0
+}
+
+off_list_rules(country, req) := [{"rule": rule.id, "list": adequacy_list(rule).title} |
+	some rule in req.rules
+	is_string(object.get(rule, "adequacyList", null))
+	not country in adequacy_list(rule).countries
+]
+
+# What each binding rule accepts, for messages: "RULE (m1, m2); RULE2 (m3)".
+mechanisms_needed(req) := text.join("; ", [sprintf("%s: %s", [rule.id, text.join(", ", sort(rule_mechanisms(rule)))]) | some rule in req.rules])
+
+mechanism_list(used) := text.join(", ", [sprintf("%s (%s)", [transfer.mechanism, transfer.reference]) | some transfer in used])
+
+# A zone whose law treats the rest of its country as a third country (DIFC, ADGM): no cloud
+# region is inside the zone, so zone data in an onshore region needs a transfer basis.
+onshore_is_third_country(code) if object.get(zone(code), "onshoreIsThirdCountry", false) == true
+
+in_jurisdiction(ctx, country) if {
+	country in countries(ctx.jurisdiction)
+	not onshore_is_third_country(ctx.jurisdiction)
+}
+
+# Where data may stay without a transfer: inside the jurisdiction; inside a zone's country
+# when the binding rule is an in-country one (the country's law decides) or the site is the
+# organisation's own premises.
+at_home(ctx, location, _) if in_jurisdiction(ctx, location.country)
+
+at_home(ctx, location, req) if {
+	location.country in countries(ctx.jurisdiction)
+	level_rank(req.level) >= level_rank("in-country")
+}
+
+at_home(ctx, location, _) if {
+	location.kind == "onprem"
+	location.country in countries(ctx.jurisdiction)
+}
 
 # verdict(ctx, class, location) -> {allowed, level, reason, rules, because}
 #   ctx: {"jurisdiction": "AE", "sectors": ["health"], "transfers": [...]}
@@ -125,15 +212,22 @@ decision(ctx, class, location, req) := {"allowed": false, "reason": "its region 
 	location.kind == "cloud"
 	req.level == "on-prem"
 } else := {"allowed": true, "reason": sprintf("%s is in %s, inside %s", [location_name(location), location.country, ctx.jurisdiction])} if {
-	in_jurisdiction(ctx, location.country)
+	at_home(ctx, location, req)
 } else := {"allowed": false, "reason": sprintf("%s data under %s rules must stay in %s; %s is in %s", [class, ctx.jurisdiction, text.join(", ", countries(ctx.jurisdiction)), location_name(location), location.country])} if {
 	level_rank(req.level) >= level_rank("in-country")
-} else := {"allowed": true, "reason": sprintf("transfer of %s data to %s declared under %s (%s)", [class, location.country, transfer.mechanism, transfer.reference])} if {
+} else := {"allowed": true, "reason": sprintf("transfer of %s data to %s declared under %s", [class, location.country, mechanism_list(used)])} if {
 	req.level == "conditional"
-	transfer := declared_transfer(ctx, location.country, req)
-} else := {"allowed": false, "reason": sprintf("%s data under %s rules may leave %s only with a declared transfer basis (%s); none is declared for %s in spec.governance.transfers", [class, ctx.jurisdiction, text.join(", ", countries(ctx.jurisdiction)), text.join(", ", sort(accepted_mechanisms(req))), location.country])} if {
+	used := declared_transfers(ctx, location.country, req)
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules: the adequacy transfer declared for %s is refused because %s is not on %s (rule %s)", [class, ctx.jurisdiction, location.country, location.country, refused.list, refused.rule])} if {
+	req.level == "conditional"
+	refused := off_list(ctx, location.country, req)
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules may leave %s only with a declared transfer basis satisfying each binding rule (%s); none that does is declared for %s in spec.governance.transfers", [class, ctx.jurisdiction, home_name(ctx.jurisdiction), mechanisms_needed(req), location.country])} if {
 	req.level == "conditional"
 } else := {"allowed": true, "reason": sprintf("%s data under %s rules may be held anywhere", [class, ctx.jurisdiction])}
+
+home_name(code) := sprintf("the %s zone", [code]) if onshore_is_third_country(code)
+
+else := text.join(", ", countries(code))
 
 location_name(location) := location.region if location.kind == "cloud"
 

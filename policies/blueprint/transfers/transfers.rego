@@ -1,10 +1,11 @@
 # QA-BP-009: every declared transfer is one the jurisdiction's rules can accept.
 #
 # A transfer (spec.governance.transfers) opens a country to data whose rule is
-# `conditional`, under a mechanism every binding rule accepts (qantara.lib.residency). A
+# `conditional`, under a mechanism a binding rule accepts (qantara.lib.residency). A
 # transfer that opens nothing misleads its reader: it names a country inside the
-# jurisdiction, a mechanism no rule binding the platform's data accepts, or data the rules
-# keep in the country whatever is declared.
+# jurisdiction, a mechanism no rule binding the platform's data accepts, an adequacy basis for
+# a country not on the list the rule names, or data the rules keep in the country whatever is
+# declared.
 package qantara.blueprint.transfers
 
 import rego.v1
@@ -45,6 +46,10 @@ problem(transfer) := sprintf("transfer to %s is declared, but %s is inside %s: d
 } else := sprintf("transfer to %s under %s: the rules binding the platform's %s data accept only %s", [transfer.country, transfer.mechanism, text.join(", ", sort(conditional)), text.join(", ", sort(accepted))]) if {
 	count(conditional) > 0
 	not transfer.mechanism in accepted
+} else := sprintf("transfer to %s under adequacy: %s is not on %s, the published list rule %s names; declare another mechanism it accepts", [transfer.country, transfer.country, off.list, off.rule]) if {
+	transfer.mechanism == "adequacy"
+	some class in conditional
+	off := residency.off_list(plan.context, transfer.country, requirements[class])
 } else := sprintf("transfer to %s under %s opens nothing: %s data under %s rules stays in %s whatever is declared [%s]", [transfer.country, transfer.mechanism, text.join(", ", kept_home), spec.jurisdiction, text.join(", ", residency.countries(spec.jurisdiction)), residency.because(requirements[kept_home[count(kept_home) - 1]])]) if {
 	count(conditional) == 0
 	count(kept_home) > 0
