@@ -71,10 +71,14 @@ expanded_sectors(sectors) := array.concat(sectors, [included |
 ])
 
 # The strictest requirement among the applicable rules, and the rules that set it.
-requirement(code, class, sectors) := {"level": levels[top], "rules": binding} if {
+requirement(code, class, sectors) := {"level": levels[top], "rules": binding, "conditions": conditions} if {
 	rules := [rule | some rule in candidate_rules(code); applies(rule, class, sectors)]
 	top := max(array.concat([0], [level_rank(rule.requirement) | some rule in rules]))
 	binding := [rule | some rule in rules; level_rank(rule.requirement) == top]
+
+	# What any applicable rule demands of every cloud use, wherever the region (e.g. the CBB's
+	# prior approval and keys under the licensee's control): said, not decided, by placement.
+	conditions := [sprintf("%s: %s", [rule.id, condition]) | some rule in rules; some condition in object.get(rule, "cloudConditions", [])]
 }
 
 rule_reference(rule) := sprintf("%s: %s%s%s", [rule.id, rule.lawTitle, article_note(rule), uncertain_note(rule)])
@@ -194,7 +198,7 @@ verdict(ctx, class, location) := judged(ctx, class, req, summary(req), location)
 	req := requirement(ctx.jurisdiction, class, object.get(ctx, "sectors", []))
 }
 
-summary(req) := {"level": req.level, "rules": [rule.id | some rule in req.rules], "because": because(req)}
+summary(req) := {"level": req.level, "rules": [rule.id | some rule in req.rules], "because": because(req), "conditions": req.conditions}
 
 # The requirement and its summary are worked out once per class by callers that judge many locations.
 judged(ctx, class, req, req_summary, location) := object.union(decision(ctx, text.plain(class), location, req), req_summary)
