@@ -39,6 +39,12 @@ law_title(code, law_id) := law.title if {
 	law.id == law_id
 } else := "Qantara baseline"
 
+# Parent rules whose law does not reach into the zone (the UAE PDPL excludes free zones with
+# their own data protection law), each with its source in the zone's parentRulesNotApplying.
+zone_exclusions(code) := [entry.rule | some entry in object.get(zone(code), "parentRulesNotApplying", [])] if code != parent_code(code)
+
+else := []
+
 zone_rules(code) := zone(code).rules if code != parent_code(code)
 
 else := []
@@ -46,7 +52,10 @@ else := []
 candidate_rules(code) := array.concat(
 	array.concat(
 		[object.union(rule, {"scope": "baseline", "lawTitle": "Qantara baseline (not law)"}) | some rule in data.catalog.jurisdictions.baseline],
-		[object.union(rule, {"scope": parent_code(code), "lawTitle": law_title(code, rule.law)}) | some rule in jurisdiction(code).rules],
+		[object.union(rule, {"scope": parent_code(code), "lawTitle": law_title(code, rule.law)}) |
+			some rule in jurisdiction(code).rules
+			not rule.id in zone_exclusions(code)
+		],
 	),
 	[object.union(rule, {"scope": code, "lawTitle": law_title(code, rule.law)}) | some rule in zone_rules(code)],
 )
@@ -141,6 +150,15 @@ useful(transfer, req) if {
 	some rule in req.rules
 	satisfies(transfer, rule)
 }
+
+# Binding rules no declared transfer to the country satisfies.
+unmet_rules(ctx, country, req) := [rule | some rule in req.rules; not rule_met(transfers_to(ctx, country), rule)]
+
+# The binding rules that come from law; Qantara's own baseline only when nothing else binds.
+law_rules(req) := rules if {
+	rules := [rule | some rule in req.rules; object.get(rule, "basis", "") != "qantara-baseline"]
+	count(rules) > 0
+} else := req.rules
 
 rule_met(declared, rule) if {
 	some transfer in declared
@@ -257,3 +275,18 @@ options(class) := {
 onprem_verdict(class, req, req_summary) := judged(input.context, class, req, req_summary, object.union(input.onprem, {"kind": "onprem"})) if is_object(input.onprem)
 
 else := null
+
+# The requirement for every jurisdiction, sector choice and class: what the generated
+# docs/sovereignty.md tabulates, in one query. Each row names its sector choice.
+# input: {"jurisdictions": ["AE", "AE-DIFC"], "sectorNames": ["(none)", "health"],
+#         "sectorChoices": {"(none)": [], "health": ["health"]}}
+requirements_table := [row |
+	some code in input.jurisdictions
+	some name in input.sectorNames
+	sectors := input.sectorChoices[name]
+	row := {
+		"jurisdiction": code,
+		"sector": name,
+		"classes": {class: summary(requirement(code, class, sectors)) | some class in data.catalog.jurisdictions.classifications},
+	}
+]
