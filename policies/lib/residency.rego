@@ -80,7 +80,7 @@ expanded_sectors(sectors) := array.concat(sectors, [included |
 ])
 
 # The strictest requirement among the applicable rules, and the rules that set it.
-requirement(code, class, sectors) := {"level": levels[top], "rules": binding, "conditions": conditions} if {
+requirement(code, class, sectors) := {"level": levels[top], "rules": binding, "conditions": conditions, "zoneTransferRules": zone_transfer_rules} if {
 	rules := [rule | some rule in candidate_rules(code); applies(rule, class, sectors)]
 	top := max(array.concat([0], [level_rank(rule.requirement) | some rule in rules]))
 	binding := [rule | some rule in rules; level_rank(rule.requirement) == top]
@@ -88,6 +88,9 @@ requirement(code, class, sectors) := {"level": levels[top], "rules": binding, "c
 	# What any applicable rule demands of every cloud use, wherever the region (e.g. the CBB's
 	# prior approval and keys under the licensee's control): said, not decided, by placement.
 	conditions := [sprintf("%s: %s", [rule.id, condition]) | some rule in rules; some condition in object.get(rule, "cloudConditions", [])]
+
+	# A zone's own transfer rules, binding or not: data moved onshore still needs their basis.
+	zone_transfer_rules := [rule | some rule in rules; rule.scope == code; code != parent_code(code); rule.requirement == "conditional"]
 }
 
 rule_reference(rule) := sprintf("%s: %s%s%s", [rule.id, rule.lawTitle, article_note(rule), uncertain_note(rule)])
@@ -201,7 +204,11 @@ at_home(ctx, location, _) if in_jurisdiction(ctx, location.country)
 at_home(ctx, location, req) if {
 	location.country in countries(ctx.jurisdiction)
 	level_rank(req.level) >= level_rank("in-country")
+	count(onshore_unmet(ctx, location.country, req)) == 0
 }
+
+# The zone's transfer rules a move to the onshore country leaves unmet (none outside zones).
+onshore_unmet(ctx, country, req) := [rule | some rule in req.zoneTransferRules; not rule_met(transfers_to(ctx, country), rule)]
 
 at_home(ctx, location, _) if {
 	location.kind == "onprem"
@@ -235,6 +242,9 @@ decision(ctx, class, location, req) := {"allowed": false, "reason": "its region 
 	req.level == "on-prem"
 } else := {"allowed": true, "reason": sprintf("%s is in %s, inside %s", [location_name(location), location.country, ctx.jurisdiction])} if {
 	at_home(ctx, location, req)
+} else := {"allowed": false, "reason": sprintf("%s data under %s rules stays in %s, and moving it out of the %s zone to %s in %s needs a declared transfer basis satisfying %s; none is declared", [class, ctx.jurisdiction, text.join(", ", countries(ctx.jurisdiction)), ctx.jurisdiction, location_name(location), location.country, mechanisms_needed({"rules": onshore_unmet(ctx, location.country, req)})])} if {
+	level_rank(req.level) >= level_rank("in-country")
+	location.country in countries(ctx.jurisdiction)
 } else := {"allowed": false, "reason": sprintf("%s data under %s rules must stay in %s; %s is in %s", [class, ctx.jurisdiction, text.join(", ", countries(ctx.jurisdiction)), location_name(location), location.country])} if {
 	level_rank(req.level) >= level_rank("in-country")
 } else := {"allowed": true, "reason": sprintf("transfer of %s data to %s declared under %s", [class, location.country, mechanism_list(used)])} if {
