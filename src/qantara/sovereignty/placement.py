@@ -232,6 +232,10 @@ class _Placer:
             allowed = self._allowed_regions(data_class)
             pinned = path[-1] == "placement"
             hint = f"allowed: {', '.join(allowed)}" if allowed else self._no_region_hint(pinned)
+            unlisted = [r for r in allowed if r in without_endpoint_data(self.catalog)]
+            if unlisted:
+                hint += (f"; botocore's endpoint data lists no service in {', '.join(unlisted)} yet: pin it only once "
+                         "its services are confirmed, or set placement: onprem")
             chosen = "" if path == ("spec", "cloud", "region") or pinned else " (the region placement would choose)"
             self.refuse(path, f"{region!r}{chosen} cannot hold {data_class} data (components: {', '.join(names)}) under "
                               f"{self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
