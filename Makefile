@@ -35,6 +35,7 @@ catalog: setup
 
 docs: setup
 	$(BIN)/qantara docs --out docs/policies.md
+	$(BIN)/qantara docs --sovereignty --out docs/sovereignty.md
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

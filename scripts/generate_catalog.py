@@ -1,5 +1,5 @@
 """Regenerate policies/data/aws_regions.json from the installed botocore's endpoints.json
-and policies/data/aws_region_facts.yaml (`make catalog`).
+and partitions.json and policies/data/aws_region_facts.yaml (`make catalog`).
 
     python scripts/generate_catalog.py           write the catalog
     python scripts/generate_catalog.py --check   exit 1 if the catalog on disk is stale
@@ -17,6 +17,7 @@ from qantara.errors import CatalogError
 from qantara.sovereignty.region_catalog import (
     build_region_catalog,
     installed_botocore_endpoints,
+    installed_botocore_partitions,
     render_catalog,
 )
 
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoints, version = installed_botocore_endpoints()
     facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
     try:
-        text = render_catalog(build_region_catalog(endpoints, facts, version))
+        text = render_catalog(build_region_catalog(endpoints, facts, version, installed_botocore_partitions()))
     except CatalogError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1

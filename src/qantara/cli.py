@@ -239,8 +239,17 @@ def explain(policy_id: str = typer.Argument(..., metavar="ID", help="Policy id, 
 
 
 @app.command()
-def docs(out: Optional[Path] = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout.")) -> None:
-    """Generate the policy reference (docs/policies.md) from the policies' metadata."""
+def docs(
+    out: Optional[Path] = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout."),
+    sovereignty: bool = typer.Option(False, "--sovereignty", help="The sovereignty reference (docs/sovereignty.md) instead."),
+) -> None:
+    """Generate the policy reference (docs/policies.md) or, with --sovereignty, the sovereignty
+    reference (docs/sovereignty.md) from policies/data/."""
+    if sovereignty:
+        from qantara.sovereignty.reference import sovereignty_reference_markdown
+
+        _write(sovereignty_reference_markdown().rstrip("\n"), out)
+        return
     from qantara.report.policy_reference import policy_reference_markdown
 
     _write(policy_reference_markdown().rstrip("\n"), out)

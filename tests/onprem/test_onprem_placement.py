@@ -30,7 +30,7 @@ def test_on_prem_deployment_puts_everything_on_site_and_names_no_region():
     assert placement.primary_region is None
 
 
-def test_pinning_patient_data_to_the_cloud_is_refused_naming_the_rule_and_the_missing_saudi_region(tmp_path):
+def test_pinning_patient_data_to_the_cloud_is_refused_naming_the_rule_and_the_unlisted_saudi_region(tmp_path):
     pinned = "".join(f"    {name}:\n      placement: cloud\n" for name in PATIENT_DATA if name != "serving")
     path = rewritten(tmp_path, SA_HEALTH, ("  components:\n", "  components:\n" + pinned),
                      ("    serving:\n", "    serving:\n      placement: cloud\n"))
@@ -38,7 +38,9 @@ def test_pinning_patient_data_to_the_cloud_is_refused_naming_the_rule_and_the_mi
     assert {p.field for p in error.problems} == {f"spec.components.{n}.placement" for n in PATIENT_DATA}
     for problem in error.problems:
         assert "SA-HEALTH-DATA-IN-COUNTRY" in problem.message
-        assert "no AWS region is in SA" in problem.message
+        # me-west-1 is the Kingdom's AWS region (botocore's partition data), services unlisted.
+        assert "allowed: me-west-1" in problem.message
+        assert "botocore's endpoint data lists no service in me-west-1 yet" in problem.message
         assert "set placement: onprem" in problem.message
         assert problem.line is not None
 

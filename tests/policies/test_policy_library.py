@@ -82,11 +82,19 @@ def test_ae_health_verdicts_name_the_health_law_for_allowed_and_refused_regions(
     assert options["regions"]["me-south-1"]["reason"] == "restricted data under AE rules must stay in AE; me-south-1 is in BH"
 
 
-def test_ae_internal_data_may_be_anywhere():
+def test_ae_internal_health_data_stays_in_the_uae_because_art_13_covers_all_health_data():
     options = region_options("AE", ["internal"], sectors=["health"])["internal"]
 
+    assert allowed(options) == {"me-central-1"}
+    assert options["requirement"]["rules"] == ["AE-HEALTH-DATA-IN-COUNTRY"]
+
+
+def test_ae_internal_data_outside_regulated_sectors_may_be_anywhere_under_the_named_baseline():
+    options = region_options("AE", ["internal"], sectors=["general"])["internal"]
+
     assert allowed(options) == set(options["regions"]) - regions_in(None)
-    assert options["requirement"] == {"level": "any", "rules": [], "because": "no rule restricts it"}
+    assert options["requirement"]["level"] == "any"
+    assert options["requirement"]["rules"] == ["QANTARA-INTERNAL-ANYWHERE"]
 
 
 def test_a_region_without_a_known_country_is_never_allowed():
@@ -143,7 +151,8 @@ def test_sa_internal_data_may_use_foreign_regions():
     options = region_options("SA", ["internal", "restricted"], sectors=["health"])
 
     assert {"me-south-1", "me-central-1"} <= allowed(options["internal"])
-    assert allowed(options["restricted"]) == set()  # no AWS region in the Kingdom
+    # me-west-1 is the only AWS region in the Kingdom (botocore's partition data).
+    assert allowed(options["restricted"]) == {"me-west-1"}
 
 
 # --- residency: EU -------------------------------------------------------------------------
@@ -192,29 +201,34 @@ def test_an_uncertain_rule_is_marked_uncertain_in_the_reason():
     options = region_options("SA", ["restricted"], sectors=["health"])["restricted"]
 
     assert "SA-HEALTH-DATA-IN-COUNTRY" in options["requirement"]["rules"]
-    assert "SA-HEALTH-DATA-IN-COUNTRY: Saudi health-sector data rules (instrument not identified) [uncertain]" \
-        in options["requirement"]["because"]
+    assert "SA-HEALTH-DATA-IN-COUNTRY: Saudi health-sector data residency" in options["requirement"]["because"]
+    assert options["requirement"]["because"].endswith("[uncertain]")
     assert "[uncertain]" in options["regions"]["me-central-1"]["because"]
 
 
 def test_a_confirmed_rule_is_not_marked_uncertain():
-    options = region_options("AE", ["restricted"], sectors=["health"])["restricted"]
+    # SAMA's Outsourcing Rules §42 was read in SAMA's own rulebook.
+    options = region_options("SA", ["confidential"], sectors=["banking"])["confidential"]
+    sama = next(part for part in options["requirement"]["because"].split("; ") if part.startswith("SA-BANKING-OUTSOURCING-ABROAD"))
 
-    assert "[uncertain]" not in options["requirement"]["because"]
+    assert "[uncertain]" not in sama
 
 
 def test_a_rule_applies_only_to_the_sectors_it_names():
     government = region_options("SA", ["restricted"], sectors=["government"])["restricted"]["requirement"]
     general = region_options("SA", ["restricted"], sectors=["general"])["restricted"]["requirement"]
 
-    assert "SA-GOV-RESTRICTED-IN-COUNTRY" in government["rules"]
-    assert "SA-GOV-RESTRICTED-IN-COUNTRY" not in general["rules"]
+    assert "SA-GOV-ABOVE-PUBLIC-IN-KINGDOM" in government["rules"]
+    assert "SA-GOV-ABOVE-PUBLIC-IN-KINGDOM" not in general["rules"]
     assert general["rules"] == ["QANTARA-RESTRICTED-IN-COUNTRY"]
 
 
 def test_a_zone_adds_its_own_rules_to_its_jurisdictions():
-    difc = region_options("AE-DIFC", ["confidential"], sectors=["finance"])["confidential"]["requirement"]
+    # A non-bank financial firm: the CBUAE banking rule (kept in the zone, stricter) does not
+    # apply; the UAE PDPL does not reach into the DIFC.
+    difc = region_options("AE-DIFC", ["confidential"], sectors=["nonbank-finance"])["confidential"]["requirement"]
 
     assert difc["level"] == "conditional"
     assert "AE-DIFC-DPL-CROSS-BORDER" in difc["rules"]
     assert "DIFC Data Protection Law No. 5 of 2020 Arts. 26-27" in difc["because"]
+    assert "AE-PDPL-CROSS-BORDER" not in difc["rules"]

@@ -12,17 +12,18 @@ import yaml
 
 DATA = Path(__file__).resolve().parents[2] / "policies" / "data"
 
-RULE_KEYS = {"id", "classes", "requirement", "law", "summary", "certainty", "checked"}
-LAW_KEYS = {"id", "title", "source", "checked"}
+RULE_KEYS = {"id", "classes", "requirement", "law", "summary", "certainty", "read"}
+LAW_KEYS = {"id", "title", "url", "article", "quote", "read", "certainty"}
 REQUIRED_JURISDICTIONS = {"AE", "SA", "BH", "QA", "KW", "OM", "EG", "MA", "JO", "EU"}
-# Facts shared/reference/sovereignty-sources.md marks [uncertain]: they must stay uncertain.
+# Facts whose primary text could not be read (docs/sources/sovereignty-research-2026-11.md
+# marked them [uncertain], and reading in 2026-12 did not confirm them): they stay uncertain.
 UNCERTAIN_RULES = {
-    "SA-GOV-RESTRICTED-IN-COUNTRY",
+    "SA-GOV-ABOVE-PUBLIC-IN-KINGDOM",
     "SA-HEALTH-DATA-IN-COUNTRY",
-    "SA-FINANCE-DATA-IN-COUNTRY",
-    "QA-QCB-FINANCE-IN-COUNTRY",
-    "KW-CLOUD-SENSITIVE-IN-COUNTRY",
+    "QA-QCB-BANKING-IN-COUNTRY",
+    "KW-CLOUD-GOV-DATA-IN-COUNTRY",
     "JO-PDPL-CROSS-BORDER",
+    "AE-HEALTH-DATA-IN-COUNTRY",
 }
 EU_AND_EEA = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
@@ -118,16 +119,20 @@ def test_rule_resting_on_an_uncertain_law_is_itself_uncertain(catalog):
                 assert rule["certainty"] == "uncertain", f"{name} {rule['id']}"
 
 
-def test_saudi_secret_government_data_goes_on_prem(catalog):
+def test_saudi_secret_government_data_goes_on_prem_and_the_rest_above_public_stays_in_the_kingdom(catalog):
     rules = {r["id"]: r for r in catalog["jurisdictions"]["SA"]["rules"]}
     assert rules["SA-GOV-SECRET-ON-PREM"]["requirement"] == "on-prem"
     assert rules["SA-GOV-SECRET-ON-PREM"]["sectors"] == ["government"]
+    above_public = rules["SA-GOV-ABOVE-PUBLIC-IN-KINGDOM"]
+    assert (above_public["requirement"], set(above_public["classes"])) == ("in-country", {"internal", "confidential", "restricted"})
 
 
 def test_uae_health_data_stays_in_country(catalog):
     rules = {r["id"]: r for r in catalog["jurisdictions"]["AE"]["rules"]}
     assert rules["AE-HEALTH-DATA-IN-COUNTRY"]["requirement"] == "in-country"
     assert rules["AE-HEALTH-DATA-IN-COUNTRY"]["sectors"] == ["health"]
+    # Art. 13 covers health data and information, not only confidential and above.
+    assert set(rules["AE-HEALTH-DATA-IN-COUNTRY"]["classes"]) == {"internal", "confidential", "restricted", "secret"}
 
 
 def test_eu_jurisdiction_covers_the_eu_and_eea(catalog):

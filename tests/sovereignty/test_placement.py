@@ -67,8 +67,25 @@ def test_sa_hybrid_keeps_restricted_components_on_prem_and_tracks_internal_metad
     assert restricted
     for name, component in restricted.items():
         assert (component.kind, component.site, component.country) == ("onprem", "riyadh-dc1", "SA"), name
-        assert component.allowed_regions == []
-        assert "no AWS region may hold it" in component.reason
+        # me-west-1 is in the Kingdom (botocore's partition data) but lists no service yet.
+        assert component.allowed_regions == ["me-west-1"]
+        assert "only me-west-1 may hold it, and botocore's endpoint data lists none of its services yet" in component.reason
+
+
+def test_a_region_with_no_endpoint_data_is_never_chosen_automatically_but_said(tmp_path):
+    placement = place(BLUEPRINTS / "sa-health-hybrid.yaml")
+    assert placement.primary_region != "me-west-1"
+    assert any(w.startswith("me-west-1 (Middle East (Saudi Arabia)) is in SA") and "not chosen automatically" in w
+               for w in placement.warnings)
+
+
+def test_pinning_the_saudi_region_places_in_the_kingdom_and_warns_every_service_is_uncertain(tmp_path):
+    path = rewritten(tmp_path, "sa-health-hybrid.yaml", ("  cloud:\n    provider: aws\n", "  cloud:\n    provider: aws\n    region: me-west-1\n"))
+    placement = place(path)
+    data_lake = placement.components["dataLake"]
+    assert (data_lake.kind, data_lake.region, data_lake.country) == ("cloud", "me-west-1", "SA")
+    assert "SA-HEALTH-DATA-IN-COUNTRY" in data_lake.reason
+    assert any("availability of Amazon S3 in me-west-1 is uncertain" in w for w in data_lake.warnings)
 
 
 def test_cloud_only_deployment_of_a_class_no_region_may_hold_is_refused_saying_on_prem(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from qantara.errors import CatalogError
 from qantara.sovereignty.region_catalog import (
     build_region_catalog,
     installed_botocore_endpoints,
+    installed_botocore_partitions,
     render_catalog,
 )
 
@@ -31,45 +33,64 @@ def botocore_data() -> tuple[dict, str]:
 
 
 @pytest.fixture(scope="module")
+def partitions() -> dict:
+    return installed_botocore_partitions()
+
+
+@pytest.fixture(scope="module")
 def catalog() -> dict:
     return json.loads((DATA / "aws_regions.json").read_text(encoding="utf-8"))
 
 
-def test_catalog_on_disk_matches_what_the_generator_builds(facts, botocore_data):
+def test_catalog_on_disk_matches_what_the_generator_builds(facts, botocore_data, partitions):
     endpoints, version = botocore_data
-    expected = render_catalog(build_region_catalog(endpoints, facts, version))
+    expected = render_catalog(build_region_catalog(endpoints, facts, version, partitions))
     on_disk = (DATA / "aws_regions.json").read_text(encoding="utf-8")
     assert on_disk == expected, (
         f"policies/data/aws_regions.json is stale for botocore {version}: run `make catalog`"
     )
 
 
-def test_catalog_covers_every_botocore_region_of_every_partition(catalog, botocore_data):
+def test_catalog_covers_every_botocore_region_of_every_partition(catalog, botocore_data, partitions):
     endpoints, _ = botocore_data
     botocore_regions = {
         code: partition["partition"]
         for partition in endpoints["partitions"]
         for code in partition["regions"]
     }
+    # partitions.json names regions endpoints.json does not list yet (pseudo-regions such as
+    # aws-global do not match their partition's region pattern).
+    for partition in partitions["partitions"]:
+        for code in partition["regions"]:
+            if code not in botocore_regions and re.match(partition["regionRegex"], code):
+                botocore_regions[code] = partition["id"]
     assert {code: r["partition"] for code, r in catalog["regions"].items()} == botocore_regions
 
 
-def test_region_missing_from_the_overlay_fails_the_build_naming_it(facts, botocore_data):
+def test_region_missing_from_the_overlay_fails_the_build_naming_it(facts, botocore_data, partitions):
     endpoints, version = botocore_data
     facts = copy.deepcopy(facts)
     del facts["regions"]["me-central-1"]
     with pytest.raises(CatalogError) as raised:
-        build_region_catalog(endpoints, facts, version)
+        build_region_catalog(endpoints, facts, version, partitions)
     assert "me-central-1" in raised.value.message
     assert "policies/data/aws_region_facts.yaml" in raised.value.message
 
 
-def test_overlay_region_unknown_to_botocore_fails_the_build(facts, botocore_data):
+def test_overlay_region_unknown_to_botocore_fails_the_build(facts, botocore_data, partitions):
     endpoints, version = botocore_data
     facts = copy.deepcopy(facts)
     facts["regions"]["me-west-9"] = {"city": None, "country": "SA", "optIn": True}
     with pytest.raises(CatalogError, match="me-west-9"):
-        build_region_catalog(endpoints, facts, version)
+        build_region_catalog(endpoints, facts, version, partitions)
+
+
+def test_a_partition_region_missing_from_the_overlay_fails_the_build_naming_it(facts, botocore_data, partitions):
+    endpoints, version = botocore_data
+    facts = copy.deepcopy(facts)
+    del facts["regions"]["me-west-1"]
+    with pytest.raises(CatalogError, match="me-west-1 \\(aws: Middle East \\(Saudi Arabia\\)\\)"):
+        build_region_catalog(endpoints, facts, version, partitions)
 
 
 def test_uncertain_extra_services_are_uncertain_in_every_region(catalog):
@@ -94,8 +115,20 @@ def test_feature_store_runtime_is_uncertain_where_its_source_is_silent(catalog):
     assert catalog["regions"]["eusc-de-east-1"]["services"]["featurestore-runtime"] == "uncertain"
 
 
-def test_no_region_is_in_saudi_arabia(catalog):
-    assert [code for code, r in catalog["regions"].items() if r["country"] == "SA"] == []
+def test_the_saudi_region_comes_from_botocores_partition_data_with_every_service_uncertain(catalog):
+    # botocore 1.44.5: partitions.json names me-west-1 "Middle East (Saudi Arabia)";
+    # endpoints.json lists no service there yet.
+    assert [code for code, r in catalog["regions"].items() if r["country"] == "SA"] == ["me-west-1"]
+    saudi = catalog["regions"]["me-west-1"]
+    assert saudi["name"] == "Middle East (Saudi Arabia)"
+    assert saudi["endpointData"] is False
+    assert "partitions.json" in saudi["source"]
+    assert set(saudi["services"].values()) == {"uncertain"}
+
+
+def test_regions_listed_in_the_endpoint_data_say_so(catalog):
+    assert catalog["regions"]["me-central-1"]["endpointData"] is True
+    assert "endpoints.json" in catalog["regions"]["me-central-1"]["source"]
 
 
 def test_fips_and_global_pseudo_regions_are_not_regions(catalog):

@@ -23,6 +23,7 @@ def placement_text(placement: Placement, blueprint: str) -> str:
     if placement.disaster_recovery:
         dr = placement.disaster_recovery
         out.append(f"  disaster recovery: {dr.region} ({dr.country}): {dr.reason}")
+    out += [f"  warning: {w}" for w in placement.warnings]
     return "\n".join(out)
 
 
@@ -130,7 +131,13 @@ def check_text(result) -> str:
 
 def regions_text(jurisdiction: str, classification: str, sectors: list[str], requirement: dict, rows) -> str:
     scope = f"{classification} data under {jurisdiction} rules" + (f" (sectors: {', '.join(sectors)})" if sectors else "")
-    out = [scope, f"requirement: {requirement['level']} ({requirement['because']})", ""]
-    table_rows = [["allowed" if r.allowed else "refused", r.region, r.name, r.country or "?", r.reason] for r in rows]
+    out = [scope, f"requirement: {requirement['level']} ({requirement['because']})"]
+    out += [f"condition on any cloud use: {condition}" for condition in requirement.get("conditions", [])]
+    if "alternatives" in requirement:
+        out.append("no AWS region may hold it" + (": in-country alternatives:" if requirement["alternatives"] else "; no other provider's in-country region is known"))
+        out += [f"  {sentence}" for sentence in requirement["alternatives"]]
+    out.append("")
+    table_rows = [["allowed" if r.allowed else "refused", r.region, r.name, r.country or "?",
+                   r.reason + (f" (warning: {r.warning})" if r.warning else "")] for r in rows]
     out.append(_table(["verdict", "region", "name", "country", "reason"], table_rows))
     return "\n".join(out)

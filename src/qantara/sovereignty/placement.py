@@ -22,6 +22,7 @@ from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warni
 from qantara.errors import BlueprintError, Problem
 from qantara.policy.engines import default_engine
 from qantara.policy.rego import RegoEngine, to_plain
+from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
 from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
 RESIDENCY_OPTIONS = "data.qantara.lib.residency.region_options"
@@ -149,9 +150,12 @@ def _nearby_regions(catalog: dict, context: dict) -> list[str]:
 
 
 def _region_preference(catalog: dict, context: dict) -> list[str]:
-    """Regions in the order placement tries them: in-country, then nearest, then the rest."""
-    ordered = _nearby_regions(catalog, context)
-    return ordered + [c for c in _commercial_regions(catalog) if c not in ordered]
+    """Regions in the order placement tries them: in-country, then nearest, then the rest.
+    A region botocore names but lists no service for yet is never chosen automatically: its
+    services are uncertain, so only a blueprint that pins it (spec.cloud.region) uses it."""
+    unlisted = set(without_endpoint_data(catalog))
+    ordered = [c for c in _nearby_regions(catalog, context) if c not in unlisted]
+    return ordered + [c for c in _commercial_regions(catalog) if c not in ordered and c not in unlisted]
 
 
 class _Placer:
@@ -185,6 +189,7 @@ class _Placer:
 
         modes = {name: self._mode(name, spec) for name, spec in components.items()}
         region = self._primary_region(components, classes, modes)
+        self._note_unlisted_regions(classes, region)
         placed = {}
         for name, spec in components.items():
             mode = modes[name]
@@ -204,12 +209,34 @@ class _Placer:
             region = None
         return Placement(self.spec.jurisdiction, region, placed, dr, self.warnings)
 
+    def _note_unlisted_regions(self, classes: dict, chosen: str | None) -> None:
+        """Say so when an in-jurisdiction region could hold the data but was not chosen because
+        botocore's endpoint data lists none of its services yet (e.g. me-west-1, Saudi Arabia)."""
+        if self.spec.cloud is None or self.spec.cloud.region:
+            return
+        for code in without_endpoint_data(self.catalog):
+            holds = sorted({c for c in classes.values() if self._verdict(c, code)["allowed"]})
+            home = regions(self.catalog)[code].get("country") in self._home_countries()
+            if holds and home and code != chosen:
+                self.warnings.append(
+                    f"{code} ({regions(self.catalog)[code].get('name')}) is in {regions(self.catalog)[code]['country']} and may "
+                    f"hold {', '.join(holds)} data here, but botocore's endpoint data lists none of its services yet: "
+                    f"not chosen automatically; set spec.cloud.region: {code} once its services are confirmed")
+
+    def _home_countries(self) -> set:
+        home = self.catalog["jurisdictions"]["jurisdictions"].get(self.spec.jurisdiction.split("-")[0], {})
+        return set(home.get("countries", []))
+
     def _report_region_refusals(self) -> None:
         for (path, region, data_class), names in self.region_refusals.items():
             verdict = self._verdict(data_class, region)
             allowed = self._allowed_regions(data_class)
             pinned = path[-1] == "placement"
             hint = f"allowed: {', '.join(allowed)}" if allowed else self._no_region_hint(pinned)
+            unlisted = [r for r in allowed if r in without_endpoint_data(self.catalog)]
+            if unlisted:
+                hint += (f"; botocore's endpoint data lists no service in {', '.join(unlisted)} yet: pin it only once "
+                         "its services are confirmed, or set placement: onprem")
             chosen = "" if path == ("spec", "cloud", "region") or pinned else " (the region placement would choose)"
             self.refuse(path, f"{region!r}{chosen} cannot hold {data_class} data (components: {', '.join(names)}) under "
                               f"{self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
@@ -220,6 +247,9 @@ class _Placer:
         homeless = self._countries_without_region()
         if homeless:
             hint += f" and no AWS region is in {', '.join(homeless)}"
+        others = in_country_alternatives(self.catalog, self.spec.jurisdiction)
+        if others:
+            hint += "; in-country alternatives: " + "; ".join(others)
         if pinned:
             return hint + ": set placement: onprem (spec.onPrem names the in-country site)"
         return hint + ": place it onprem (deployment: hybrid or on-prem, with spec.onPrem)"
@@ -393,6 +423,8 @@ class _Placer:
             self.refuse(path, f"{region} does not offer {_service_title(self.catalog, service)}, which component {name} needs{online}; {fix}")
         for service in uncertain:
             placement.warnings.append(f"availability of {_service_title(self.catalog, service)} in {region} is uncertain: confirm it before `pulumi up`")
+        for condition in option["requirement"].get("conditions", []):
+            placement.warnings.append(f"{data_class} data in the cloud needs {condition}")
         placement.reason = f"{verdict['reason']} ({option['requirement']['level']}: {verdict['because']})"
         return placement
 
@@ -409,8 +441,12 @@ class _Placer:
         if not verdict["allowed"]:
             self.refuse(("spec", "onPrem", "country"), f"on-prem site {placement.site} in {placement.country} cannot hold {data_class} data of component {name}: {verdict['reason']} [{verdict['because']}]")
             return placement
+        listed = [r for r in placement.allowed_regions if r not in without_endpoint_data(self.catalog)]
         if not placement.allowed_regions:
             why_not_cloud = "no AWS region may hold it"
+        elif not listed:
+            why_not_cloud = (f"only {', '.join(placement.allowed_regions)} may hold it, and botocore's endpoint data "
+                             "lists none of its services yet")
         elif spec.placement is None and self.spec.deployment == "hybrid":
             why_not_cloud = "the platform's region cannot hold it or lacks its services"
         else:
@@ -469,6 +505,7 @@ class RegionVerdict:
     country: str | None
     allowed: bool
     reason: str
+    warning: str | None = None
 
 
 def region_report(jurisdiction: str, classification: str, sectors: list[str], engine: RegoEngine | None = None,
@@ -487,9 +524,20 @@ def region_report(jurisdiction: str, classification: str, sectors: list[str], en
         raise BlueprintError(f"unknown sector {unknown[0]!r} (known: {', '.join(sector_names(catalog))})")
     options = region_options({"jurisdiction": jurisdiction, "sectors": sectors, "transfers": []}, [classification], None, engine)
     option = options[classification]
+    unlisted = set(without_endpoint_data(catalog))
     rows = [
-        RegionVerdict(code, regions(catalog)[code].get("name", code), regions(catalog)[code].get("country"), v["allowed"], v["reason"])
+        RegionVerdict(code, regions(catalog)[code].get("name", code), regions(catalog)[code].get("country"), v["allowed"], v["reason"],
+                      _unlisted_warning(code) if code in unlisted else None)
         for code, v in sorted(option["regions"].items())
     ]
     rows.sort(key=lambda row: (not row.allowed, row.region))
-    return option["requirement"], rows
+    requirement = dict(option["requirement"])
+    if not any(row.allowed for row in rows) and requirement["level"] != "on-prem":
+        # No AWS region may hold it: name the in-country regions Qantara does not build yet.
+        requirement["alternatives"] = in_country_alternatives(catalog, jurisdiction)
+    return requirement, rows
+
+
+def _unlisted_warning(code: str) -> str:
+    return (f"service availability in {code} is uncertain: botocore's endpoint data lists none of its services yet; "
+            "confirm each service before `pulumi up`")
