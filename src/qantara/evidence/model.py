@@ -106,3 +106,20 @@ def build_evidence(blueprint_path: Path, environment: str, *, projects: list[Pat
 
         evidence["scan"] = scan_backend(scan_url, root=scan_root, today=time.date()).to_dict()
     return evidence
+
+
+def report_time(pinned: str | None, source_date_epoch: str | None) -> dt.datetime:
+    """The report's time: `--time`, else SOURCE_DATE_EPOCH (reproducible builds), else now."""
+    from qantara.errors import InputError
+    from qantara.metrics.events import parse_time
+
+    if pinned:
+        try:
+            return parse_time(pinned)
+        except ValueError as error:
+            raise InputError(f"--time {pinned[:40]!r}: {error} (expected ISO 8601 with a zone, e.g. 2026-12-06T12:00:00Z)") from None
+    if source_date_epoch:
+        if not source_date_epoch.strip().isdigit():
+            raise InputError(f"SOURCE_DATE_EPOCH={source_date_epoch[:40]!r}: expected whole seconds since 1970-01-01 UTC")
+        return dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)

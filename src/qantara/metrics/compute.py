@@ -115,8 +115,8 @@ def freshness(events: list[Event], end: dt.datetime) -> list[dict]:
     for e in events:
         if e.time >= end:
             break
-        if e.kind == "deployment":
-            deployed[e.model] = e
+        if e.kind == "deployment" or (e.kind == "rollback" and e.model and e.version):
+            deployed[e.model] = e  # a rollback naming its version puts that version back in production
         elif e.kind == "approval":
             approvals.setdefault(e.model, {}).setdefault(e.version, e.time)
     rows = []

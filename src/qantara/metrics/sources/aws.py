@@ -7,8 +7,8 @@
   approved package is the closest the API gives);
 - endpoint configuration changes (`list_endpoint_configs` of the endpoint's configs,
   `describe_endpoint_config`, `describe_model`): a `deployment` of the model package version the
-  config serves, at the config's creation; a config serving an older version than the one
-  before it is also a `rollback`;
+  config serves, at the config's creation; a config going back to an older version than the
+  one before it is a `rollback` instead (it undoes a change; it is not a new deployment);
 - CloudWatch alarm history (`describe_alarm_history`, state updates): `alarm` on entering
   ALARM, `recovery` on returning to OK.
 """
@@ -80,11 +80,11 @@ def deployment_events(sagemaker, target: AwsTarget) -> list[Event]:
             continue  # a config serving no registered version: no version to measure
         version = _version_of(package)
         when = config["CreationTime"]
-        events.append(Event(when, "deployment", target.project, target.environment, target.model_package_group,
-                            version, "sagemaker", config["EndpointConfigArn"]))
-        if previous is not None and version.isdigit() and previous.isdigit() and int(version) < int(previous):
-            events.append(Event(when, "rollback", target.project, target.environment, target.model_package_group,
-                                version, "sagemaker", config["EndpointConfigArn"]))
+        rolled_back = previous is not None and version.isdigit() and previous.isdigit() and int(version) < int(previous)
+        # A config going back to an older version undoes the deployment before it: a rollback
+        # (an incident start and a failed change), not a new deployment to measure.
+        events.append(Event(when, "rollback" if rolled_back else "deployment", target.project, target.environment,
+                            target.model_package_group, version, "sagemaker", config["EndpointConfigArn"]))
         previous = version
     return events
 
