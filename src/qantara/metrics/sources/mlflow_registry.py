@@ -51,10 +51,14 @@ def _version_events(client, project: str, environment: str, mv) -> list[Event]:
 
 def collect_mlflow(tracking_uri: str, model: str, project: str, environment: str) -> list[Event]:
     """Every delivery event of `model`'s versions in the registry at `tracking_uri`."""
+    from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     events = []
-    for mv in client.search_model_versions(f"name = '{model.replace(chr(39), '')}'"):
-        events.extend(_version_events(client, project, environment, mv))
+    try:
+        for mv in client.search_model_versions(f"name = '{model.replace(chr(39), '')}'"):
+            events.extend(_version_events(client, project, environment, mv))
+    except MlflowException as error:
+        raise InputError(f"--mlflow-uri {tracking_uri}: cannot read model {model!r}: {str(error)[:200]}") from None
     return sorted(events)
