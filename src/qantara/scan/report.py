@@ -55,7 +55,8 @@ def scan_sarif(result: ScanResult) -> dict:
     run["tool"]["driver"]["rules"].append({"id": "QA-SCAN-UNCHECKED", "name": "QASCANUNCHECKED",
                                            "shortDescription": {"text": "A stack of the backend could not be checked"}})
     run["results"] = results + unchecked
-    run["artifacts"] = [{"location": {"uri": s.blueprint}} for s in result.stacks if s.blueprint and s.result]
+    blueprints = sorted({s.blueprint for s in result.stacks if s.blueprint and s.result})
+    run["artifacts"] = [{"location": {"uri": uri}} for uri in blueprints]
     run["properties"] = {"backend": result.backend, "verdict": result.verdict,
                          "stacks": [{"stack": s.ref.name, "verdict": s.verdict} for s in result.stacks]}
     return log
