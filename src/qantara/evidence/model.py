@@ -25,8 +25,19 @@ def sha256_file(path: Path) -> str:
 
 
 def plan_digest(plan: dict) -> str:
-    """SHA-256 of the plan's canonical JSON (sorted keys): the same plan, the same digest."""
-    return hashlib.sha256(json.dumps(plan, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    """SHA-256 of the plan's canonical JSON: keys sorted, resources by URN, dependencies sorted.
+
+    The offline planner registers resources asynchronously, so two runs of the same program
+    list the same resources in different orders; order is not content, so it is normalised.
+    """
+    resources = []
+    for resource in sorted(plan.get("resources", []), key=lambda r: str(r.get("urn", ""))):
+        resource = dict(resource)
+        if isinstance(resource.get("dependencies"), list):
+            resource["dependencies"] = sorted(map(str, resource["dependencies"]))
+        resources.append(resource)
+    canonical = {**plan, "resources": resources}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def policy_revision() -> str:
@@ -48,6 +59,24 @@ def _components(result, blueprint: dict, catalog: dict) -> list[dict]:
     return rows
 
 
+def _jurisdiction_name(catalog: dict, code: str) -> str | None:
+    record = catalog["jurisdictions"].get("jurisdictions", {}).get(code.split("-")[0], {})
+    zone = record.get("zones", {}).get(code, {}) if "-" in code else {}
+    return zone.get("name") or record.get("name")
+
+
+def _rules_applied(components: list[dict]) -> list[dict]:
+    """Each rule once, with the components it governs: the law section reads without repetition."""
+    rules: dict[str, dict] = {}
+    for component in components:
+        for rule in component["rules"]:
+            entry = rules.setdefault(rule["id"], {**rule, "components": []})
+            entry["components"].append(component["title"])
+            entry["decisive"] = entry["decisive"] or rule["decisive"]
+    # the law before Qantara's own defaults, then by id: what an auditor looks for first
+    return sorted(rules.values(), key=lambda r: (r["scope"] == "Qantara baseline", r["id"] or ""))
+
+
 def _waivers(blueprint: dict, findings: list[dict]) -> list[dict]:
     used = {(f["policy"], f["resource"]) for f in findings if f.get("enforcement") == "waived"}
     rows = []
@@ -66,9 +95,11 @@ def platform_evidence(blueprint_path: Path, environment: str, today: dt.date) ->
     section = {
         "name": blueprint["metadata"]["name"], "owner": blueprint["metadata"].get("owner"),
         "description": blueprint["metadata"].get("description"),
-        "jurisdiction": spec["jurisdiction"], "classification": spec["dataClassification"],
+        "jurisdiction": spec["jurisdiction"],
+        "jurisdictionName": _jurisdiction_name(catalog, spec["jurisdiction"]), "classification": spec["dataClassification"],
         "sectors": spec.get("sectors", []), "deployment": spec["deployment"],
-        "components": _components(result, blueprint, catalog),
+        "components": (components := _components(result, blueprint, catalog)),
+        "rules": _rules_applied(components),
         "check": {"environment": result.environment, "enforcement": result.enforcement, "verdict": result.verdict,
                   "resources": len(result.plan["resources"]), "findings": result.findings, "warnings": result.warnings},
         "waivers": _waivers(blueprint, result.findings),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 560, 200, 60, 40, 28
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 500, 220, 40, 40, 52
 
 LABELS = {
     "deploymentFrequency": ("Deployments per day", "{:.2f}"),
@@ -16,6 +16,13 @@ LABELS = {
     "mttr": ("Time to recover (hours, mean)", "{:.1f}"),
     "changeFailureRate": ("Change failure rate", "{:.0%}"),
 }
+
+
+def _day(iso: str) -> str:
+    import datetime as dt
+
+    value = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return f"{value.day} {value:%b}"
 
 
 def _bar(i: int, n: int, value: float, top: float, fmt: str) -> str:
@@ -35,7 +42,8 @@ def metric_svg(metric: str, points: list[dict], title: str = "") -> str:
     n = max(len(points), 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
              f'role="img" aria-label="{escape(label + " " + title, {chr(34): "&quot;"})}" font-family="sans-serif">',
-             f'<text x="{PAD_LEFT}" y="16" font-size="13" font-weight="bold">{escape(label)}{escape(" — " + title) if title else ""}</text>',
+             f'<text x="10" y="16" font-size="13" font-weight="bold">{escape(label)}</text>'
+             f'<text x="10" y="30" font-size="10" fill="#555">{escape(title)}</text>',
              f'<line x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - 10}" y2="{HEIGHT - PAD_BOTTOM}" stroke="#555"/>']
     slot = (WIDTH - PAD_LEFT - 10) / n
     for i, (point, value) in enumerate(zip(points, values)):
@@ -45,9 +53,9 @@ def metric_svg(metric: str, points: list[dict], title: str = "") -> str:
         else:
             parts.append(_bar(i, n, value, top, fmt))
         parts.append(f'<text x="{cx:.1f}" y="{HEIGHT - PAD_BOTTOM + 14}" font-size="9" text-anchor="middle">'
-                     f'{escape(point["start"][5:10])}</text>')
+                     f'{escape(_day(point["start"]))}</text>')
     if not points:
         parts.append(f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="#888">no data</text>')
-    parts.append(f'<text x="{PAD_LEFT}" y="{HEIGHT - 6}" font-size="9" fill="#555">week starting (month-day, UTC)</text>')
+    parts.append(f'<text x="{PAD_LEFT}" y="{HEIGHT - 6}" font-size="9" fill="#555">period starting (UTC)</text>')
     parts.append("</svg>")
     return "".join(parts)
