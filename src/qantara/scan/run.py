@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qantara.check import CheckResult, check_blueprint
-from qantara.errors import QantaraError
+from qantara.errors import InputError, QantaraError
 from qantara.scan.backend import StackRef, open_backend
 
 BLUEPRINT_KEY = "qantara:blueprint"
@@ -112,7 +112,12 @@ def scan_backend(url: str, *, root: Path | None = None, today: dt.date | None = 
     root = root or Path.cwd()
     today = today or dt.date.today()
     result = ScanResult(url)
+    refs = backend.stacks()
+    if not refs:
+        # Fail closed: a mistyped directory or prefix must not read as "every stack passed".
+        raise InputError(f"{url}: no stack checkpoints under .pulumi/stacks/ (expected a self-managed Pulumi "
+                         "backend: .pulumi/stacks/<project>/<stack>.json or the legacy .pulumi/stacks/<stack>.json)")
     with tempfile.TemporaryDirectory(prefix="qantara-scan-") as work:
-        for ref in backend.stacks():
+        for ref in refs:
             result.stacks.append(_scan_one(backend, ref, root, today, Path(work)))
     return result
