@@ -12,6 +12,7 @@ Usage: python benchmarks/report.py [--out DIR]
 from __future__ import annotations
 
 import argparse
+import sys
 import datetime as dt
 import tempfile
 import time
@@ -24,6 +25,9 @@ from qantara.evidence.render import render_html, render_markdown
 from qantara.output_file import write_output
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "evidence"))
+
+from html_check import html_problems  # noqa: E402  the same validation the tests apply
 TARGET_SECONDS = 2.0
 TIME = dt.datetime(2026, 12, 6, tzinfo=dt.timezone.utc)
 
@@ -38,6 +42,9 @@ def measure(blueprint: Path, out: Path) -> tuple[str, float, float, int]:
     write_output(out / f"{blueprint.stem}.html", html)
     write_output(out / f"{blueprint.stem}.md", render_markdown(evidence))
     done = time.perf_counter()
+    problems = html_problems(html)
+    if problems:
+        raise SystemExit(f"{blueprint.name}: invalid HTML: {problems[:3]}")
     return environment, checked - started, done - checked, len(html)
 
 

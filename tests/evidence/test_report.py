@@ -121,3 +121,30 @@ def test_plan_digest_ignores_resource_order_but_not_content():
     b = {"resources": list(reversed(a["resources"]))}
     c = {"resources": [{"urn": "u:1", "inputs": {"x": 2}}, {"urn": "u:2", "inputs": {}}]}
     assert plan_digest(a) == plan_digest(b) != plan_digest(c)
+
+
+def test_scan_section_renders_every_stack_escaped(evidence):
+    pack = dict(evidence, scan={"backend": "file:///srv/state", "verdict": "fail", "stacks": [
+        {"stack": "qantara/prod", "blueprint": "blueprints/ae-health-cloud.yaml", "environment": "prod", "verdict": "pass",
+         "findings": []},
+        {"stack": "qantara/<b>x</b>", "blueprint": None, "environment": None, "verdict": "error",
+         "error": "checkpoint.config lacks qantara:blueprint"},
+    ]})
+    html = render_html(pack)
+    assert html_problems(html) == []
+    assert "Live stacks" in html and "qantara/&lt;b&gt;x&lt;/b&gt;" in html and "lacks qantara:blueprint" in html
+    assert "qantara/\\<b\\>x\\</b\\>" in render_markdown(pack)
+
+
+def test_cli_writes_html_and_markdown_twin(tmp_path):
+    import os
+    import sys
+
+    out = tmp_path / "pack" / "report.html"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(TIME.timestamp()))}
+    done = subprocess.run([str(Path(sys.executable).with_name("qantara")), "report", "blueprints/ae-health-cloud.yaml",
+                           "--env", "prod", "--project", str(FIXTURE), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    assert html_problems(out.read_text()) == [] and "2026-11-30T00:00:00Z" in out.read_text()
+    assert out.with_suffix(".md").read_text().startswith("# Evidence pack: dubai-care-ml (prod)")
