@@ -106,3 +106,11 @@ def test_reports_name_every_stack(tmp_path, compliant, moved_to_frankfurt):
     assert any(r["ruleId"] == "QA-SCAN-UNCHECKED" for r in run["results"])
     assert [s["verdict"] for s in run["properties"]["stacks"]] == ["error", "fail", "pass"]  # sorted by path: bare, prod-eu, prod
     assert CONFIG["qantara:blueprint"] in {a["location"]["uri"] for a in run["artifacts"]}
+
+
+def test_errors_name_the_stack_checkpoint_not_a_scratch_file(tmp_path, compliant):
+    broken = json.loads(json.dumps(compliant))
+    broken["checkpoint"]["latest"]["resources"] = "not a list"
+    write_backend(tmp_path, {"platform/prod": broken})
+    [scan] = scan_backend(tmp_path.as_uri(), root=ROOT).stacks
+    assert scan.verdict == "error" and "platform/prod.json" in scan.error and "qantara-scan-" not in scan.error

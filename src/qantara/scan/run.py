@@ -94,7 +94,8 @@ def _scan_one(backend, ref: StackRef, root: Path, today: dt.date, workdir: Path)
             return scan
         blueprint = Path(scan.blueprint)
         blueprint = blueprint if blueprint.is_absolute() else root / blueprint
-        # check_blueprint reads a plan file: the decompressed checkpoint, under a neutral name.
+        # check_blueprint reads a plan file: the very bytes whose config was read above (Pulumi may
+        # rewrite the checkpoint meanwhile), decompressed, in a scratch file; errors name the stack.
         plan_file = workdir / "checkpoint.json"
         plan_file.write_bytes(raw)
         region = _config_value(config, "aws:region")
@@ -102,7 +103,7 @@ def _scan_one(backend, ref: StackRef, root: Path, today: dt.date, workdir: Path)
                                       config={"aws:region": region} if region else None, today=today)
         scan.result.plan["source"]["file"] = ref.key
     except QantaraError as error:
-        scan.error = "; ".join(error.lines())
+        scan.error = "; ".join(error.lines()).replace(str(workdir / "checkpoint.json"), ref.key)
     return scan
 
 
