@@ -16,6 +16,7 @@ from qantara.plan.builder import plan_blueprint
 from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]
+CONFIG = {"qantara:blueprint": "blueprints/ae-health-cloud.yaml", "qantara:environment": "prod", "aws:region": "me-central-1"}
 
 
 def offline_plan(blueprint: str, environment: str) -> dict:

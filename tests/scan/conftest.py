@@ -5,9 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from checkpoints import checkpoint, offline_plan  # noqa: E402
-
-CONFIG = {"qantara:blueprint": "blueprints/ae-health-cloud.yaml", "qantara:environment": "prod", "aws:region": "me-central-1"}
+from checkpoints import CONFIG, checkpoint, offline_plan  # noqa: E402
 
 
 @pytest.fixture(scope="session")
