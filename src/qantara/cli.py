@@ -255,6 +255,158 @@ def docs(
     _write(policy_reference_markdown().rstrip("\n"), out)
 
 
+metrics_app = typer.Typer(invoke_without_command=True, help="Delivery metrics of ML projects: DORA's four and model freshness.")
+
+
+def _window(days: int, end: Optional[str]):
+    import datetime as dt
+
+    from qantara.metrics.compute import Window
+    from qantara.metrics.events import parse_time
+
+    if days < 1:
+        raise InputError(f"--days {days}: expected a whole number of days, 1 or more")
+    try:
+        stop = parse_time(end) if end else dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    except ValueError as error:
+        raise InputError(f"--end {short_repr(end)}: {error} (expected ISO 8601 with a zone, e.g. 2026-12-06T00:00:00Z)") from None
+    return Window(stop - dt.timedelta(days=days), stop)
+
+
+def _live_events(events, sagemaker_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env):
+    if events is not None:
+        from qantara.metrics.events import read_events
+
+        return read_events(events)
+    if mlflow_uri:
+        from qantara.metrics.sources.mlflow_registry import collect_mlflow
+
+        if not (mlflow_model and project and env):
+            raise InputError("--mlflow-uri needs --mlflow-model, --project and --env")
+        return collect_mlflow(mlflow_uri, mlflow_model, project, env)
+    if sagemaker_group:
+        from qantara.metrics.sources.aws import AwsTarget, collect_aws
+
+        if not (endpoint and project and env):
+            raise InputError("--model-package-group needs --endpoint, --project and --env")
+        return collect_aws(AwsTarget(project, env, sagemaker_group, endpoint, tuple(alarm), pipeline), region=region)
+    raise InputError("say where the events come from: --events FILE, --model-package-group (SageMaker) or --mlflow-uri")
+
+
+_SOURCE_OPTIONS = {
+    "events": typer.Option(None, "--events", metavar="FILE", help="Event history (JSON Lines, see `qantara metrics export`)."),
+    "group": typer.Option(None, "--model-package-group", help="SageMaker model package group (live source)."),
+    "endpoint": typer.Option(None, "--endpoint", help="SageMaker endpoint whose config changes are deployments."),
+    "alarm": typer.Option([], "--alarm", help="CloudWatch alarm whose ALARM states are incidents (repeatable)."),
+    "pipeline": typer.Option(None, "--pipeline", help="SageMaker pipeline whose executions start lead time."),
+    "region": typer.Option(None, "--region", help="AWS region of the live source."),
+    "mlflow_uri": typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (on-prem source)."),
+    "mlflow_model": typer.Option(None, "--mlflow-model", help="Registered model name in MLflow."),
+}
+
+
+@metrics_app.callback()
+def metrics_show(
+    ctx: typer.Context,
+    events: Optional[Path] = _SOURCE_OPTIONS["events"],
+    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
+    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
+    alarm: list[str] = _SOURCE_OPTIONS["alarm"],
+    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
+    region: Optional[str] = _SOURCE_OPTIONS["region"],
+    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
+    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
+    project: Optional[str] = typer.Option(None, help="Only this project."),
+    env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
+    days: int = typer.Option(90, help="Window length in days, ending at --end."),
+    end: Optional[str] = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
+    format: str = typer.Option("table", help="table or json."),
+    charts: Optional[Path] = typer.Option(None, metavar="DIR", help="Write one SVG chart per metric here."),
+    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
+) -> None:
+    """Deployment frequency, lead time, MTTR, change failure rate and model freshness, with DORA bands."""
+    if ctx.invoked_subcommand is not None:
+        return  # `qantara metrics export ...`: the subcommand reads its own options
+    from qantara.metrics.compute import compute_metrics
+    from qantara.metrics.render import metrics_json, metrics_table, write_charts
+
+    _choice(format, ("table", "json"), "--format")
+    history = _live_events(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env)
+    groups = compute_metrics(history, _window(days, end), project=project, environment=env)
+    if charts is not None:
+        write_charts(groups, charts)
+    _write(metrics_json(groups) if format == "json" else metrics_table(groups), out)
+
+
+@metrics_app.command("export")
+def metrics_export(
+    out: Path = typer.Option(..., "--out", metavar="FILE", help="Event file to write (JSON Lines)."),
+    events: Optional[Path] = _SOURCE_OPTIONS["events"],
+    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
+    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
+    alarm: list[str] = _SOURCE_OPTIONS["alarm"],
+    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
+    region: Optional[str] = _SOURCE_OPTIONS["region"],
+    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
+    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
+    project: Optional[str] = typer.Option(None, help="Project the events belong to (live sources)."),
+    env: Optional[str] = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
+) -> None:
+    """Read delivery events from a live source and write them as an offline event file."""
+    from qantara.metrics.events import events_jsonl
+    from qantara.output_file import write_output
+
+    history = _live_events(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env)
+    path = write_output(out, events_jsonl(history))
+    typer.echo(f"{path}: {len(history)} event(s)")
+
+
+@app.command()
+def report(
+    blueprint: Path = typer.Argument(..., help="Blueprint file."),
+    env: str = typer.Option(..., "--env", help="Environment whose checks the pack records."),
+    project: list[Path] = typer.Option([], "--project", metavar="DIR", help="An ML project to include (repeatable)."),
+    events: Optional[Path] = typer.Option(None, "--events", metavar="FILE", help="Delivery event history for the projects' metrics."),
+    days: int = typer.Option(90, help="Metrics window in days, ending at the report's time."),
+    scan: Optional[str] = typer.Option(None, "--scan", metavar="BACKEND_URL", help="Include a scan of this Pulumi backend."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Resolve the scanned stacks' relative blueprint paths here."),
+    time: Optional[str] = typer.Option(None, "--time", envvar="QANTARA_REPORT_TIME",
+                                       help="Pin the report's time (ISO 8601 with a zone); else SOURCE_DATE_EPOCH, else now."),
+    out: Path = typer.Option(..., "--out", metavar="FILE", help="HTML file to write; the Markdown twin goes beside it (.md)."),
+) -> None:
+    """Write the auditor's evidence pack: one self-contained HTML file and its Markdown twin."""
+    from qantara.evidence.model import build_evidence, report_time
+    from qantara.evidence.render import render_html, render_markdown
+    from qantara.output_file import write_output
+
+    if days < 1:
+        raise InputError(f"--days {days}: expected a whole number of days, 1 or more")
+    evidence = build_evidence(blueprint, env, projects=list(project), events=events, window_days=days,
+                              scan_url=scan, scan_root=root, time=report_time(time, os.environ.get("SOURCE_DATE_EPOCH")))
+    html = write_output(out, render_html(evidence))
+    markdown = write_output(out.with_suffix(".md"), render_markdown(evidence))
+    typer.echo(f"{html}: evidence pack ({evidence['platform']['check']['verdict']}); Markdown twin {markdown}")
+
+
+@app.command()
+def scan(
+    backend: str = typer.Argument(..., metavar="BACKEND_URL", help="Self-managed Pulumi backend: file://DIR or s3://BUCKET[/PREFIX]."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Resolve relative qantara:blueprint paths here (default: the current directory)."),
+    format: str = typer.Option("text", help="text, json or sarif."),
+    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
+) -> None:
+    """Check every stack of a Pulumi backend against the blueprint and environment in its stack config."""
+    from qantara.scan.report import scan_json, scan_sarif, scan_text
+    from qantara.scan.run import scan_backend
+
+    _choice(format, ("text", "json", "sarif"), "--format")
+    result = scan_backend(backend, root=root)
+    text = {"json": scan_json, "sarif": lambda r: json.dumps(scan_sarif(r), indent=2)}.get(format, scan_text)(result)
+    _write(text, out)
+    raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
+
+
+app.add_typer(metrics_app, name="metrics")
 app.add_typer(new_app, name="new")
 app.command(name="update")(update_command)
 

@@ -11,6 +11,9 @@ make a missing prerequisite hold.
 
 from __future__ import annotations
 
+import copy
+import json
+
 from qantara.blueprint.models import Blueprint
 from qantara.policy.library import policy_index
 from qantara.policy.engines import default_engine
@@ -29,7 +32,17 @@ def stage_names() -> list[str]:
 def prerequisites(blueprint: dict, engine: RegoEngine | None = None) -> list[dict]:
     """Every prerequisite of every stage: {stage, id, description, held, resource, message}."""
     engine = engine or default_engine()
-    return engine.query(PREREQUISITES, {"blueprint": blueprint}) or []
+    # A plain query compiles the policy library each time (about 0.5 s on regopy 1.5); the
+    # answer depends on the blueprint alone, so `qantara scan`, which checks many stacks of
+    # a few blueprints in one process, asks once per blueprint and engine.
+    # The answers live on the engine itself, so an engine over other policies never sees them.
+    answers = engine.__dict__.setdefault("_maturity_prerequisites", {})
+    key = json.dumps(blueprint, sort_keys=True, default=str)
+    if key not in answers:
+        if len(answers) >= 64:
+            answers.clear()
+        answers[key] = engine.query(PREREQUISITES, {"blueprint": blueprint}) or []
+    return copy.deepcopy(answers[key])
 
 
 def assess_maturity(findings: list[dict], blueprint: dict | Blueprint, engine: RegoEngine | None = None) -> dict:

@@ -1,0 +1,1 @@
+"""The auditor's evidence pack (`qantara report`): one self-contained HTML file and its Markdown twin."""
