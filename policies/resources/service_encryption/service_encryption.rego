@@ -66,7 +66,7 @@ key_findings := [finding |
 
 # The common cases that need no closer look, tested in one call (each function call costs in
 # regopy): encrypted for data that needs only that, or every key a preview cannot read yet.
-plainly_fine(_, _, "on", "encrypted")
+plainly_fine(_, _, "on", "encrypted") := true
 
 plainly_fine(_, j, "default", "encrypted") if j.default != "unencrypted"
 
