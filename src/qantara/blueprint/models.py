@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from qantara.blueprint.network import default_vpc_cidr, overlaps, vpc_cidr_problem
 from qantara.blueprint.yaml_source import FieldPath, format_field_path
 
 API_VERSION = "qantara.dev/v1"
@@ -135,12 +136,20 @@ class Cloud(StrictModel):
     provider: Literal["aws"] = Field("aws", description="Cloud provider.")
     region: AwsRegion | None = Field(None, description="Primary region; resolved from the rules when absent.")
     dr_region: AwsRegion | None = Field(None, description="Disaster-recovery region, distinct from the primary.")
+    vpc_cidr: Annotated[str, StringConstraints(pattern=IPV4_CIDR)] | None = Field(
+        None, description="Address range of the platform VPC, a private /16 to /24; it must not overlap "
+                          "spec.onPrem.connectivity.siteCidrs. Default: 10.20.0.0/16, or the first 10.x.0.0/16 "
+                          "(then 172.16-31.0.0/16) that overlaps no site range."
+    )
 
     @model_validator(mode="after")
     def _dr_region_differs(self) -> Cloud:
         violations = _Violations()
         if self.dr_region is not None and self.dr_region == self.region:
             violations.add(("drRegion",), f"'{self.dr_region}' is also the primary region; pick another for DR")
+        problem = vpc_cidr_problem(self.vpc_cidr) if self.vpc_cidr is not None else None
+        if problem:
+            violations.add(("vpcCidr",), problem)
         violations.raise_if_any()
         return self
 
@@ -471,6 +480,8 @@ class Spec(StrictModel):
     def _consistent(self) -> Spec:
         violations = _Violations()
         self._check_sections(violations)
+        self._check_ignored_sections(violations)
+        self._check_vpc_range(violations)
         self._check_components(violations)
         for i, first in _duplicates(self.environments, lambda e: e.name):
             name = self.environments[i].name
@@ -484,6 +495,50 @@ class Spec(StrictModel):
             violations.add(("deployment",), f"deployment '{self.deployment}' needs a 'cloud' section")
         if self.deployment in ("on-prem", "hybrid") and self.on_prem is None:
             violations.add(("deployment",), f"deployment '{self.deployment}' needs an 'onPrem' section")
+
+    def _check_ignored_sections(self, violations: _Violations) -> None:
+        """A section the deployment would ignore is a mistake to report, not to drop in silence."""
+        if self.deployment == "on-prem":
+            reason = "an on-prem deployment has no cloud side"
+            if self.cloud is not None:
+                violations.add(("cloud",), f"'cloud' is ignored: {reason} (use deployment: hybrid, or remove it)")
+            if self.deploy_access is not None:
+                violations.add(("deployAccess",), f"'deployAccess' is ignored: {reason}; it grants CI a role in AWS "
+                                                  "(use deployment: hybrid, or remove it)")
+            if self.on_prem is not None and self.on_prem.connectivity is not None:
+                violations.add(("onPrem", "connectivity"), f"'connectivity' is ignored: {reason} to link the site to "
+                                                           "(use deployment: hybrid, or remove it)")
+        if self.deployment == "cloud" and self.on_prem is not None and not any(
+                c.placement == "onprem" for c in self.components.by_name().values()):
+            violations.add(("onPrem",), "'onPrem' is ignored: a cloud deployment places nothing on-prem "
+                                        "(use deployment: hybrid, set a component's placement: onprem, or remove it)")
+
+    def _check_vpc_range(self, violations: _Violations) -> None:
+        """The VPN or Direct Connect link routes the site's ranges into the VPC: they must not overlap."""
+        connectivity = self.on_prem.connectivity if self.on_prem is not None else None
+        if self.cloud is None or connectivity is None:
+            return
+        if self.cloud.vpc_cidr is not None:
+            clash = overlaps(self.cloud.vpc_cidr, connectivity.site_cidrs)
+            if clash and vpc_cidr_problem(self.cloud.vpc_cidr) is None:
+                violations.add(("cloud", "vpcCidr"), f"{self.cloud.vpc_cidr!r} overlaps the site's ranges "
+                                                     f"({', '.join(clash)}, spec.onPrem.connectivity.siteCidrs): the "
+                                                     "link would route the site into its own VPC; pick a range "
+                                                     "outside them")
+        elif default_vpc_cidr(connectivity.site_cidrs) is None:
+            violations.add(("onPrem", "connectivity", "siteCidrs"),
+                           "the site's ranges cover every default VPC range; set spec.cloud.vpcCidr to a private "
+                           "range outside them")
+
+    def vpc_cidr(self) -> str:
+        """The platform VPC's range: the blueprint's, else the first default no site range overlaps."""
+        if self.cloud is not None and self.cloud.vpc_cidr is not None:
+            return self.cloud.vpc_cidr
+        connectivity = self.on_prem.connectivity if self.on_prem is not None else None
+        chosen = default_vpc_cidr(connectivity.site_cidrs if connectivity else [])
+        if chosen is None:  # refused by _check_vpc_range when the blueprint was loaded
+            raise ValueError("no default VPC range is free of the site's ranges; set spec.cloud.vpcCidr")
+        return chosen
 
     def _check_components(self, violations: _Violations) -> None:
         # When the deployment already lacks a section, saying so again per component is noise.
