@@ -26,6 +26,9 @@ Classification = Literal["public", "internal", "confidential", "restricted", "se
 CLASSIFICATION_ORDER: tuple[str, ...] = get_args(Classification)  # lowest first
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+# A DNS label that is also a SageMaker name as Qantara writes them (no "--"): served models
+# and variants name SageMaker models, endpoints and their configurations.
+SAGEMAKER_LABEL = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 COUNTRY = r"^[A-Z]{2}$"
 JURISDICTION = r"^[A-Z]{2}(-[A-Z0-9]{2,10})?$"
 AWS_REGION = r"^[a-z]{2,4}(-[a-z]+)+-\d+$"
@@ -47,6 +50,7 @@ IPV4_CIDR = r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)/(3[0-
 # What each pattern means, for messages: users should not have to read a regex.
 PATTERN_HINTS = {
     DNS_LABEL: "a DNS label: lowercase letters, digits and '-', starting and ending alphanumeric",
+    SAGEMAKER_LABEL: "a SageMaker name: lowercase letters and digits in words joined by single '-'",
     COUNTRY: "an ISO 3166-1 alpha-2 country code such as AE or SA",
     JURISDICTION: "an ISO 3166-1 alpha-2 code or EU, optionally with a zone, such as AE or AE-DIFC",
     AWS_REGION: "an AWS region code such as me-central-1",
@@ -251,6 +255,16 @@ class OnPrem(StrictModel):
         return self.outpost_arn.rsplit("/", 1)[1] if self.outpost_arn else None
 
 
+def repository_problem(provider: str, repository: str) -> str | None:
+    """Why `repository` is not a repository path of `provider`, or None (GitHub: owner/name;
+    GitLab: group/project, groups may nest). The deploy role's trust policy names it."""
+    parts = repository.split("/")
+    if not all(parts) or (len(parts) != 2 if provider == "github" else len(parts) < 2):
+        shape = "owner/name" if provider == "github" else "group/project"
+        return f"repository `{repository}` is not a {provider} `{shape}`"
+    return None
+
+
 class DeployAccess(StrictModel):
     provider: Literal["github", "gitlab"] = Field(description="CI system whose OIDC tokens the deploy role trusts.")
     repository: Annotated[str, StringConstraints(pattern=REPOSITORY_PATH, max_length=255)] = Field(
@@ -259,6 +273,15 @@ class DeployAccess(StrictModel):
     provider_arn: Annotated[str, StringConstraints(pattern=OIDC_PROVIDER_ARN)] | None = Field(
         None, description="Existing OIDC provider to reuse; an account holds one per issuer, so only one stack may create it."
     )
+
+    @model_validator(mode="after")
+    def _repository_shape(self) -> DeployAccess:
+        violations = _Violations()
+        problem = repository_problem(self.provider, self.repository)
+        if problem:
+            violations.add(("repository",), problem)
+        violations.raise_if_any()
+        return self
 
 
 class Environment(StrictModel):
@@ -344,7 +367,9 @@ class ModelRegistrySpec(ComponentSpec):
 
 
 class Variant(StrictModel):
-    name: DnsLabel = Field(description="Production variant name, e.g. champion or challenger.")
+    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_LABEL, max_length=63)] = Field(
+        description="Production variant name, e.g. champion or challenger (words joined by single '-')."
+    )
     weight: int = Field(ge=0, le=100, description="Percent of the model's traffic this variant receives.")
     image: NonBlank = Field(description="Image tag in the platform's model image repository (tags are immutable).")
     model_data: NonBlank | None = Field(None, description="Key of the model archive in the artifacts bucket.")
@@ -354,8 +379,9 @@ class Variant(StrictModel):
 
 
 class ServedModel(StrictModel):
-    name: Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=32)] = Field(
-        description="Model name, a DNS label of at most 32 characters; it names the endpoint and its registry group."
+    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_LABEL, max_length=32)] = Field(
+        description="Model name, at most 32 characters of words joined by single '-'; it names the endpoint and its "
+                    "registry group."
     )
     variants: list[Variant] = Field(min_length=1, max_length=10, description="Variants sharing the traffic.")
     data_capture_percent: int = Field(100, ge=1, le=100, description="Percent of requests captured for monitoring.")

@@ -110,11 +110,28 @@ def service_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict
             yield ("spec", "deployAccess", "providerArn"), problem
 
 
+def scaling_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict) -> Iterator[Problem]:
+    """Serving scales from the environment's instance count to its maximum; a maximum set below
+    the default start (production starts with more instances) is refused by the program."""
+    from qantara.blueprint.profiles import environment_profile
+
+    if not blueprint.spec.components.serving.models or "serving" not in (placed.cloud | placed.onprem):
+        return
+    for index, environment in enumerate(blueprint.spec.environments):
+        profile = environment_profile(blueprint, environment.name, catalog)
+        if profile.max_instance_count < profile.instance_count:
+            yield (("spec", "environments", index, "maxInstanceCount"),
+                   f"{profile.max_instance_count} is below the {profile.instance_count} instances "
+                   f"{'a production' if profile.production else 'this'} environment starts with; set "
+                   f"instanceCount too, or a maximum of {profile.instance_count} or more")
+
+
 def platform_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict) -> list[Problem]:
     """Everything the platform program would refuse for this placement, located."""
     # Imported here: derived_names imports this module's siblings only, but keeps this one light.
     from qantara.blueprint.derived_names import name_problems
 
-    problems = [*colocation_problems(blueprint, placed), *service_problems(blueprint, placed, catalog)]
+    problems = [*colocation_problems(blueprint, placed), *service_problems(blueprint, placed, catalog),
+                *scaling_problems(blueprint, placed, catalog)]
     problems += name_problems(blueprint, placed.cloud, placed.dr_region is not None)
     return problems

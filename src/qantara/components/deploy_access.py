@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.blueprint.models import repository_problem
 from qantara.blueprint.platform_rules import OIDC_ISSUERS, oidc_provider_problem
 from qantara.components.base import QantaraComponent
 
@@ -381,10 +382,9 @@ class DeployAccess(QantaraComponent):
 def _check(args: DeployAccessArgs) -> None:
     if args.provider not in OIDC:
         raise QantaraError(f"CI provider `{args.provider}` is not supported; use one of {', '.join(OIDC)}")
-    parts = args.repository.split("/")
-    if not all(parts) or (len(parts) != 2 if args.provider == "github" else len(parts) < 2):
-        shape = "owner/name" if args.provider == "github" else "group/project"
-        raise QantaraError(f"repository `{args.repository}` is not a {args.provider} `{shape}`")
+    problem = repository_problem(args.provider, args.repository)
+    if problem:
+        raise QantaraError(problem)
     if not args.regions:
         raise QantaraError("deploy access names no regions; list the platform's region and its DR region if any")
     if args.existing_provider_arn is not None:
