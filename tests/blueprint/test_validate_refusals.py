@@ -205,3 +205,20 @@ def test_site_ranges_covering_every_default_ask_for_a_vpc_range(write):
 def test_every_example_blueprint_validates():
     for path in sorted((project_root() / "blueprints").glob("*.yaml")):
         validate_blueprint(path)
+
+
+def test_an_instance_type_sagemaker_endpoints_do_not_accept_is_refused_at_its_line(write):
+    text = MINIMAL + SERVED.replace("image: risk-1.0.0}", "image: risk-1.0.0, instanceType: ml.m5.huge}")
+    line = only(refusals(write, text))
+    assert line.startswith("18:78: spec.components.serving.models[0].variants[0].instanceType: 'ml.m5.huge' is not an "
+                           "instance type SageMaker endpoints accept")
+    assert "ml.m5.large" in line
+
+
+def test_the_instance_type_list_is_the_pinned_botocores():
+    import subprocess
+    import sys
+
+    script = project_root() / "scripts" / "generate_sagemaker_instance_types.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

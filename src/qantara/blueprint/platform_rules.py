@@ -110,6 +110,22 @@ def service_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict
             yield ("spec", "deployAccess", "providerArn"), problem
 
 
+def instance_type_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict) -> Iterator[Problem]:
+    """A variant's instance type must be one SageMaker endpoints accept (the API's own list,
+    policies/data/sagemaker_instance_types.json); an unknown one is a typo, refused at its line."""
+    if "serving" not in placed.cloud:
+        return
+    known = set((catalog.get("sagemaker_instance_types") or {}).get("endpointInstanceTypes") or [])
+    for i, model in enumerate(blueprint.spec.components.serving.models):
+        for j, variant in enumerate(model.variants):
+            if variant.instance_type not in known:
+                family = variant.instance_type.rsplit(".", 1)[0] + "."
+                close = sorted(t for t in known if t.startswith(family))[:6] or ["ml.m5.large", "ml.c5.xlarge"]
+                yield (("spec", "components", "serving", "models", i, "variants", j, "instanceType"),
+                       f"{variant.instance_type!r} is not an instance type SageMaker endpoints accept (per the "
+                       f"SageMaker API model, policies/data/sagemaker_instance_types.json; e.g. {', '.join(close)})")
+
+
 def scaling_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict) -> Iterator[Problem]:
     """Serving scales from the environment's instance count to its maximum; a maximum set below
     the default start (production starts with more instances) is refused by the program."""
@@ -132,6 +148,6 @@ def platform_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dic
     from qantara.blueprint.derived_names import name_problems
 
     problems = [*colocation_problems(blueprint, placed), *service_problems(blueprint, placed, catalog),
-                *scaling_problems(blueprint, placed, catalog)]
+                *scaling_problems(blueprint, placed, catalog), *instance_type_problems(blueprint, placed, catalog)]
     problems += name_problems(blueprint, placed.cloud, placed.dr_region is not None)
     return problems
