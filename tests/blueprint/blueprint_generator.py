@@ -69,7 +69,7 @@ POOLS = {
     m.POLICY_ID: lambda rng, n: rng.choice(POLICY_IDS) if rng.random() < 0.9 else "QA-RES-999",
     m.SECTOR: lambda rng, n: rng.choice(sector_names(CATALOG)) if rng.random() < 0.95 else "fishing",
     m.NON_BLANK: lambda rng, n: rng.choice(["ciso", "Data Office", "head-of-ml", "risk@example.com", "v1"]),
-    m.SAGEMAKER_INSTANCE_TYPE: lambda rng, n: rng.choice(["ml.m5.large", "ml.c5.xlarge", "ml.g5.2xlarge"]),
+    m.SAGEMAKER_INSTANCE_TYPE: lambda rng, n: rng.choice(["ml.m5.large", "ml.c5.xlarge", "ml.g5.2xlarge", "ml.m5.huge"]),
     m.REPOSITORY_PATH: lambda rng, n: rng.choice(["acme/platform", "acme/ml/platform", "a/b"]),
     m.OIDC_PROVIDER_ARN: lambda rng, n: _oidc_arn(rng),
     m.OUTPOST_ARN: lambda rng, n: _outpost_arn(rng),
