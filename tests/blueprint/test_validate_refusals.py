@@ -222,3 +222,25 @@ def test_the_instance_type_list_is_the_pinned_botocores():
     script = project_root() / "scripts" / "generate_sagemaker_instance_types.py"
     done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_two_models_whose_variants_make_the_same_resource_names_are_refused_at_the_second(write):
+    text = MINIMAL + """\
+  components:
+    serving:
+      models:
+        - name: x
+          variants: [{name: a-b, weight: 100, image: v1}]
+        - name: x-a
+          variants: [{name: b, weight: 100, image: v1}]
+"""
+    line = only(refusals(write, text))
+    assert line.startswith("19:29: spec.components.serving.models[1].variants[0].name: model 'x-a' with variant 'b' "
+                           "names its resources `x-a-b`, as model 'x' with variant 'a-b' does")
+
+
+@pytest.mark.parametrize("name, reserved", [("xn--ml", "'xn--', a prefix AWS reserves"),
+                                            ("aws", "'alias/aws/', a prefix AWS reserves")])
+def test_a_blueprint_name_that_makes_a_reserved_aws_name_is_refused_at_metadata_name(write, name, reserved):
+    line = only(refusals(write, MINIMAL.replace("name: gulf-ml", f"name: {name}")))
+    assert line.startswith("4:9: metadata.name: ") and reserved in line

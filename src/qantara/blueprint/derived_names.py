@@ -31,6 +31,11 @@ class DerivedName:
 
 def _platform_names(blueprint: Blueprint, env: str, cloud: frozenset[str], dr: bool) -> Iterator[DerivedName]:
     name = blueprint.metadata.name
+    if cloud:
+        yield DerivedName("kmsAliasName", naming.kms_alias(name, env, "platform"), "the platform key's alias")
+    if cloud & {"dataLake", "audit"}:
+        # Every bucket starts with the blueprint's name; the region part only shortens by hash.
+        yield DerivedName("s3BucketName", naming.bucket_name(name, env, "raw", "me-central-1"), "the data buckets")
     if blueprint.spec.deploy_access is not None:
         yield DerivedName("iamRoleName", naming.role_name(name, env, "deploy"), "the deploy role")
     if "serving" in cloud:
@@ -110,6 +115,8 @@ def _summary(items: list[tuple[int, str, str]]) -> str:
 
 def _blame(derived: DerivedName, index: int, environment: str, shortest: int, why: str) -> tuple[FieldPath, str]:
     excess = _excess(derived)
+    if excess <= 0:  # a reserved prefix, which only the blueprint's name begins
+        return (("metadata", "name"), f"{why} ({derived.what}); rename metadata.name")
     # Would the same name fit with the blueprint's shortest environment name? Then this
     # environment's name is what makes it long.
     if len(environment) - shortest >= excess:

@@ -408,6 +408,16 @@ class ServingSpec(ComponentSpec):
         violations = _Violations()
         for i, first in _duplicates(self.models, lambda m: m.name):
             violations.add(("models", i, "name"), f"duplicate model '{self.models[i].name}' (first at models[{first}])")
+        # A variant's resources are named `<model>-<variant>`: model x with variant a-b and model
+        # x-a with variant b would make the same SageMaker model, alarms and scaling policies.
+        pairs = [(i, j, f"{m.name}-{v.name}") for i, m in enumerate(self.models) for j, v in enumerate(m.variants)]
+        for k, first in _duplicates(pairs, lambda pair: pair[2]):
+            i, j, joined = pairs[k]
+            fi, fj, _ = pairs[first]
+            violations.add(("models", i, "variants", j, "name"),
+                           f"model '{self.models[i].name}' with variant '{self.models[i].variants[j].name}' names its "
+                           f"resources `{joined}`, as model '{self.models[fi].name}' with variant "
+                           f"'{self.models[fi].variants[fj].name}' does; rename one")
         violations.raise_if_any()
         return self
 

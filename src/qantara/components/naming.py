@@ -35,8 +35,12 @@ def name_limit(kind: str) -> int:
 
 
 def over_limit(kind: str, name: str, reserved: int = 0) -> str | None:
-    """Why `name` (plus `reserved` characters Pulumi appends) is too long for `kind`, or None."""
+    """Why `name` (plus `reserved` characters Pulumi appends) is too long for `kind`, or starts
+    with a prefix AWS reserves for it; None when it is fine."""
     limit = name_limits()[kind]
+    taken = [p for p in limit.get("reservedPrefixes", []) if name.startswith(p)]
+    if taken:
+        return f"{limit['title']} `{name}` starts with '{taken[0]}', a prefix AWS reserves ({limit['source']})"
     length = len(name) + reserved
     if length <= limit["max"]:
         return None
