@@ -244,3 +244,11 @@ def test_two_models_whose_variants_make_the_same_resource_names_are_refused_at_t
 def test_a_blueprint_name_that_makes_a_reserved_aws_name_is_refused_at_metadata_name(write, name, reserved):
     line = only(refusals(write, MINIMAL.replace("name: gulf-ml", f"name: {name}")))
     assert line.startswith("4:9: metadata.name: ") and reserved in line
+
+
+def test_deploy_access_on_a_hybrid_platform_with_nothing_in_the_cloud_is_refused_as_ignored(write):
+    text = HYBRID_LINK.replace("  cloud: {vpcCidr: 10.20.0.0/16}\n", "  cloud: {}\n").replace(
+        "    connectivity: {kind: vpn, siteCidrs: [10.0.0.0/8], customerGatewayIp: 203.0.113.10}\n", "") + (
+        "  deployAccess: {provider: github, repository: acme/platform}\n")
+    line = only(refusals(write, text))
+    assert line.startswith("18:17: spec.deployAccess: 'deployAccess' is ignored: placement put no component in the cloud")

@@ -17,9 +17,6 @@ from qantara.blueprint.yaml_source import FieldPath
 from qantara.components import naming
 from qantara.components.naming import AUTONAME_SUFFIX
 
-ENVIRONMENT = "<env>"  # stands for each environment's name in `DerivedName.value`
-
-
 @dataclass(frozen=True)
 class DerivedName:
     kind: str  # a key of aws_name_limits.yaml
@@ -36,7 +33,7 @@ def _platform_names(blueprint: Blueprint, env: str, cloud: frozenset[str], dr: b
     if cloud & {"dataLake", "audit"}:
         # Every bucket starts with the blueprint's name; the region part only shortens by hash.
         yield DerivedName("s3BucketName", naming.bucket_name(name, env, "raw", "me-central-1"), "the data buckets")
-    if blueprint.spec.deploy_access is not None:
+    if cloud and blueprint.spec.deploy_access is not None:  # made with the cloud side only
         yield DerivedName("iamRoleName", naming.role_name(name, env, "deploy"), "the deploy role")
     if "serving" in cloud:
         yield DerivedName("iamRoleName", naming.role_name(name, env, "serving"), "the serving role")

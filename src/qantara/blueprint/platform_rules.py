@@ -104,6 +104,9 @@ def service_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict
                f"'{placed.dr_region}' is the region placement chose as primary; a replica there survives no "
                "regional outage (set spec.cloud.region, or pick another drRegion)")
     deploy = blueprint.spec.deploy_access
+    if deploy is not None and not placed.cloud:
+        yield (("spec", "deployAccess"), "'deployAccess' is ignored: placement put no component in the cloud, so "
+                                         "there is no AWS side to deploy (remove it, or place a component in the cloud)")
     if deploy is not None and deploy.provider_arn is not None and placed.cloud:
         problem = oidc_provider_problem(deploy.provider_arn, deploy.provider, None)
         if problem:
