@@ -14,8 +14,8 @@ from collections.abc import Iterable
 # stays first so a platform without a site link keeps the range it always had.
 DEFAULT_VPC_CANDIDATES = ("10.20.0.0/16", *(f"10.{i}.0.0/16" for i in range(21, 256)),
                           *(f"172.{i}.0.0/16" for i in range(16, 32)), "192.168.0.0/16")
-# AWS accepts a VPC block between /16 and /28; two subnets of a quarter... of a sixteenth each
-# need room, so Qantara takes /16 to /24 and carves /20s (a /16) or smaller (SUBNET_BITS deeper).
+# AWS accepts a VPC block between /16 and /28 and a subnet down to /28; the platform's subnets
+# are sixteenths of the VPC (SUBNET_BITS deeper: /20s of a /16), so a VPC is /16 to /24.
 VPC_PREFIX_RANGE = (16, 24)
 SUBNET_BITS = 4
 # RFC 1918 private ranges: AWS recommends them for VPCs; a public range would shadow real hosts.

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from qantara.blueprint.derived_names import name_problems
 from qantara.blueprint.models import Blueprint
 from qantara.blueprint.yaml_source import FieldPath
-from qantara.components import naming
 
 Problem = tuple[FieldPath, str]
 
@@ -147,9 +147,6 @@ def scaling_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict
 
 def platform_problems(blueprint: Blueprint, placed: PlacedPlatform, catalog: dict) -> list[Problem]:
     """Everything the platform program would refuse for this placement, located."""
-    # Imported here: derived_names imports this module's siblings only, but keeps this one light.
-    from qantara.blueprint.derived_names import name_problems
-
     problems = [*colocation_problems(blueprint, placed), *service_problems(blueprint, placed, catalog),
                 *scaling_problems(blueprint, placed, catalog), *instance_type_problems(blueprint, placed, catalog)]
     problems += name_problems(blueprint, placed.cloud, placed.dr_region is not None)
