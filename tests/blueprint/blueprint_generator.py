@@ -39,9 +39,15 @@ EXAMPLES = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((proje
 SITE_CIDRS = ["10.20.0.0/16", "10.0.0.0/8", "192.168.10.0/24", "172.16.0.0/12", "10.21.0.0/16", "10.20.0.0/20"]
 
 
-def _label(rng: random.Random, max_length: int) -> str:
-    """A DNS label, at its maximum length a third of the time."""
-    length = max_length if rng.random() < 0.33 else rng.randint(1, max_length)
+def _label(rng: random.Random, max_length: int, p_max: float = 0.33) -> str:
+    """A DNS label: at its maximum length with probability `p_max`, else short or anywhere between."""
+    draw = rng.random()
+    if draw < p_max:
+        length = max_length
+    elif draw < 0.6:
+        length = rng.randint(1, min(12, max_length))
+    else:
+        length = rng.randint(1, max_length)
     if length <= 2:
         return "".join(rng.choice(string.ascii_lowercase) for _ in range(length))
     middle = "".join(rng.choice(string.ascii_lowercase + string.digits + ("-" * 3)) for _ in range(length - 2))
@@ -62,14 +68,15 @@ def _oidc_arn(rng: random.Random) -> str:
 POOLS = {
     m.DNS_LABEL: lambda rng, n: _label(rng, min(n or 63, 63)),
     # Mostly valid SageMaker names; a "--" now and then must be refused at its line.
-    m.SAGEMAKER_LABEL: lambda rng, n: _label(rng, n or 63) if rng.random() < 0.1 else re.sub("-+", "-", _label(rng, n or 63)),
+    m.SAGEMAKER_LABEL: lambda rng, n: (_label(rng, n or 63, 0.1) if rng.random() < 0.1
+                                       else re.sub("-+", "-", _label(rng, n or 63, 0.1))),
     m.COUNTRY: lambda rng, n: rng.choice(["AE", "SA", "BH", "EG", "MA", "DE", "QA", "OM", "NO", "JO"]),
     m.JURISDICTION: lambda rng, n: rng.choice(jurisdiction_codes(CATALOG)),
     m.AWS_REGION: lambda rng, n: rng.choice(NEAR_REGIONS if rng.random() < 0.8 else REGIONS),
     m.POLICY_ID: lambda rng, n: rng.choice(POLICY_IDS) if rng.random() < 0.9 else "QA-RES-999",
     m.SECTOR: lambda rng, n: rng.choice(sector_names(CATALOG)) if rng.random() < 0.95 else "fishing",
     m.NON_BLANK: lambda rng, n: rng.choice(["ciso", "Data Office", "head-of-ml", "risk@example.com", "v1"]),
-    m.SAGEMAKER_INSTANCE_TYPE: lambda rng, n: rng.choice(["ml.m5.large", "ml.c5.xlarge", "ml.g5.2xlarge", "ml.m5.huge"]),
+    m.SAGEMAKER_INSTANCE_TYPE: lambda rng, n: rng.choice(["ml.m5.large", "ml.c5.xlarge", "ml.g5.2xlarge"]) if rng.random() < 0.9 else "ml.m5.huge",
     m.REPOSITORY_PATH: lambda rng, n: rng.choice(["acme/platform", "acme/ml/platform", "a/b"]),
     m.OIDC_PROVIDER_ARN: lambda rng, n: _oidc_arn(rng),
     m.OUTPOST_ARN: lambda rng, n: _outpost_arn(rng),
@@ -189,8 +196,14 @@ def _cohere(doc: dict, rng: random.Random) -> None:
     seen = set()
     spec["environments"] = [e for e in environments if not (e["name"] in seen or seen.add(e["name"]))]
     for environment in spec["environments"]:
-        if "maxInstanceCount" in environment and rng.random() < 0.8:
+        if "maxInstanceCount" in environment and rng.random() < 0.9:
             environment["maxInstanceCount"] = max(environment["maxInstanceCount"], environment.get("instanceCount", 2))
+    cloud = spec.get("cloud")
+    if cloud is not None and "vpcCidr" in cloud and rng.random() < 0.85:
+        cloud["vpcCidr"] = rng.choice(["10.40.0.0/16", "192.168.64.0/20", "172.20.0.0/24"])
+    access = spec.get("deployAccess")
+    if access is not None and access["provider"] == "github" and rng.random() < 0.9:
+        access["repository"] = "acme/platform"
     governance = spec.get("governance", {})
     waivers = {(w["policy"], w.get("resources", "*")): w for w in governance.get("waivers", [])}
     governance["waivers"] = list(waivers.values())
@@ -239,16 +252,26 @@ def _sections(spec: dict, rng: random.Random) -> None:
 
 def _components(spec: dict, rng: random.Random) -> None:
     components = spec.setdefault("components", {})
+    order = ["public", "internal", "confidential", "restricted", "secret"]
     for name, component in components.items():
         if spec["deployment"] == "on-prem" and component.get("placement") == "cloud":
             del component["placement"]
+        if spec["deployment"] == "cloud" and component.get("placement") == "onprem" and rng.random() < 0.9:
+            del component["placement"]
+        own = component.get("dataClassification")
+        if own and order.index(own) > order.index(spec["dataClassification"]) and rng.random() < 0.9:
+            del component["dataClassification"]
         if rng.random() < 0.7:  # placement is usually left to the rules
             component.pop("placement", None)
         if rng.random() < 0.6:
             component.pop("dataClassification", None)
         if rng.random() < 0.7:
             component.pop("enabled", None)
-    serving = components.get("serving", {})
+    serving = components.setdefault("serving", {})
+    if not serving.get("models") and rng.random() < 0.4:  # serving is where most derived names come from
+        serving["models"] = [{"name": rng.choice(["risk", "fraud-score", "r" * 25]),
+                              "variants": [{"name": "champion", "weight": 90, "image": "v1"},
+                                           {"name": "challenger", "weight": 10, "image": "v2"}]}]
     models = {model["name"]: model for model in serving.get("models", [])}
     for model in models.values():
         variants = {v["name"]: v for v in model["variants"]}
