@@ -145,7 +145,7 @@ class Walker:
 
     def _string(self, node: dict, name: str) -> str:
         if node.get("format") == "date":
-            return self.rng.choice(["2027-06-30", "2030-01-01", "2025-01-31"])
+            return self.rng.choice(["2027-06-30", "2030-01-01", "2025-01-31", "2027-06-30T00:00:00"])
         pattern = node.get("pattern")
         if pattern is None:
             return self.rng.choice(["", "Readmission and triage models", "x" * 200])

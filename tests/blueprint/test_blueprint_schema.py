@@ -70,6 +70,8 @@ REFUSED_BY_BOTH = {
     "retention CloudWatch refuses": MINIMAL.replace("    - name: dev\n", "    - {name: dev, logRetentionDays: 100}\n"),
     "expires not a date": MINIMAL + "  governance:\n    waivers:\n      - {policy: QA-RES-001, reason: r, approvedBy: a, "
                                     "expires: 2027-02-30}\n",
+    "expires a date and time": MINIMAL + "  governance:\n    waivers:\n      - {policy: QA-RES-001, reason: r, "
+                                        "approvedBy: a, expires: '2027-06-30T00:00:00'}\n",
     "blueprint name over 63": MINIMAL.replace("name: gulf-ml", "name: " + "a" * 64),
     "model name with a double hyphen": MINIMAL + "  components:\n    serving:\n      models:\n        - name: risk--v2\n"
                                                  "          variants: [{name: main, weight: 100, image: v1}]\n",

@@ -8,11 +8,12 @@ lists `(path relative to the model, message)`, so the loader can point each at i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date
 from typing import Annotated, Literal, TypeVar, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -454,6 +455,13 @@ class Components(StrictModel):
         return spec
 
 
+def _calendar_date(value: object) -> object:
+    """Only `YYYY-MM-DD` is a date here, as in the JSON Schema's `format: date`."""
+    if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        raise PydanticCustomError("date_parsing", "expected a date (YYYY-MM-DD)")
+    return value
+
+
 class Waiver(StrictModel):
     policy: Annotated[str, StringConstraints(pattern=POLICY_ID)] = Field(
         description="Policy id waived, e.g. QA-RES-003."
@@ -461,8 +469,11 @@ class Waiver(StrictModel):
     resources: NonBlank = Field("*", description="Glob of resource names the waiver covers.")
     reason: NonBlank = Field(description="Why the policy is waived.")
     approved_by: NonBlank = Field(description="Who approved the waiver.")
-    # An ISO date string is the only way to write a date in YAML 1.2 core, hence lax here.
-    expires: date = Field(strict=False, description="Last day the waiver applies (YYYY-MM-DD).")
+    # An ISO date string is the only way to write a date in YAML 1.2 core, hence lax here,
+    # after _calendar_date has refused what is not YYYY-MM-DD (a timestamp, a datetime).
+    expires: Annotated[date, BeforeValidator(_calendar_date)] = Field(
+        strict=False, description="Last day the waiver applies (YYYY-MM-DD)."
+    )
 
 
 class Transfer(StrictModel):
