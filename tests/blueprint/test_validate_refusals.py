@@ -252,3 +252,24 @@ def test_deploy_access_on_a_hybrid_platform_with_nothing_in_the_cloud_is_refused
         "  deployAccess: {provider: github, repository: acme/platform}\n")
     line = only(refusals(write, text))
     assert line.startswith("18:17: spec.deployAccess: 'deployAccess' is ignored: placement put no component in the cloud")
+
+
+def test_an_owner_aws_cannot_hold_as_a_tag_value_is_refused_at_metadata_owner(write):
+    path = write(MINIMAL.replace("owner: data-platform", "owner: Data Office (Riyadh)"))
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint(path)
+    assert only(caught.value.lines()) == (
+        f"{path}:5:10: metadata.owner: 'Data Office (Riyadh)' becomes an AWS tag, which cannot hold '(' ')' "
+        "(allowed: letters, digits, spaces and _.:/=+-@)")
+
+
+def test_more_tags_than_aws_leaves_room_for_are_refused_at_tags(write):
+    tags = "".join(f"    t{i}: v\n" for i in range(46))
+    path = write(MINIMAL + "  tags:\n" + tags)
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint(path)
+    assert only(caught.value.lines()) == f"{path}:14:5: spec.tags: has 46 items; at most 45 are allowed"
+
+
+def test_a_tag_in_another_script_is_a_tag_aws_accepts(write):
+    assert load_blueprint(write(MINIMAL + "  tags: {المالك: فريق البيانات}\n")).model.spec.tags

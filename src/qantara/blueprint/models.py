@@ -9,6 +9,7 @@ lists `(path relative to the model, message)`, so the loader can point each at i
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date
 from typing import Annotated, Literal, TypeVar, get_args
@@ -87,8 +88,25 @@ def _not_aws_reserved(key: str) -> str:
     return key
 
 
-TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_not_aws_reserved)]
-TagValue = Annotated[str, StringConstraints(max_length=256)]
+# AWS tags: letters, digits and spaces of any script, and _ . : / = + - @; at most 50 a resource,
+# of which Qantara sets 5 (tagging.py). https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+# (read 2026-12-06). The owner becomes a tag value too.
+TAG_PUNCTUATION = "_.:/=+-@"
+MAX_BLUEPRINT_TAGS = 45
+
+
+def _tag_characters(text: str) -> str:
+    bad = sorted({c for c in text if not (unicodedata.category(c)[0] in "LNZ" or c in TAG_PUNCTUATION)})
+    if bad:
+        raise PydanticCustomError(
+            "tag_characters", "'{text}' becomes an AWS tag, which cannot hold {bad} (allowed: letters, digits, "
+            "spaces and {allowed})", {"text": text, "bad": " ".join(repr(c) for c in bad), "allowed": TAG_PUNCTUATION})
+    return text
+
+
+TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_not_aws_reserved),
+                   AfterValidator(_tag_characters)]
+TagValue = Annotated[str, StringConstraints(max_length=256), AfterValidator(_tag_characters)]
 
 
 class UnknownNameError(KeyError):
@@ -133,7 +151,10 @@ class StrictModel(BaseModel):
 
 class Metadata(StrictModel):
     name: DnsLabel = Field(description="Platform name, a DNS label (at most 63 characters).")
-    owner: NonBlank = Field(description="Team or person accountable for the platform.")
+    owner: Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=NON_BLANK),
+                     AfterValidator(_tag_characters)] = Field(
+        description="Team or person accountable for the platform; every resource carries it as its owner tag."
+    )
     description: str = Field("", description="Free text describing the platform.")
 
 
@@ -521,7 +542,10 @@ class Spec(StrictModel):
     deploy_access: DeployAccess | None = Field(None, description="CI allowed to deploy the platform, through OIDC.")
     components: Components = Field(default_factory=Components, description="Platform components.")
     governance: Governance = Field(default_factory=Governance, description="Maturity target, audit and exceptions.")
-    tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Tags applied to every resource.")
+    tags: dict[TagKey, TagValue] = Field(
+        default_factory=dict, max_length=MAX_BLUEPRINT_TAGS,
+        description=f"Tags applied to every resource (at most {MAX_BLUEPRINT_TAGS}: AWS allows 50, Qantara sets 5)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Spec:
