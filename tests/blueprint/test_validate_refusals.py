@@ -273,3 +273,16 @@ def test_more_tags_than_aws_leaves_room_for_are_refused_at_tags(write):
 
 def test_a_tag_in_another_script_is_a_tag_aws_accepts(write):
     assert load_blueprint(write(MINIMAL + "  tags: {المالك: فريق البيانات}\n")).model.spec.tags
+
+
+def test_the_validate_command_says_it_in_one_located_line_and_exits_2(write):
+    import subprocess
+    import sys
+
+    path = write(MINIMAL.replace("name: gulf-ml", "name: " + "g" * 60))
+    command = [sys.executable, "-c", "from qantara.cli import main; main()", "validate", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:4:9: metadata.name: IAM role name"), lines
+    assert "Traceback" not in done.stderr and done.stdout == ""
