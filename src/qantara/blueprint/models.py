@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
@@ -477,7 +477,10 @@ class Components(StrictModel):
 
 
 def _calendar_date(value: object) -> object:
-    """Only `YYYY-MM-DD` is a date here, as in the JSON Schema's `format: date`."""
+    """Only `YYYY-MM-DD` is a date here, as in the JSON Schema's `format: date` (or, from Python
+    callers, a date that is not a datetime)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
     if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
         raise PydanticCustomError("date_parsing", "expected a date (YYYY-MM-DD)")
     return value
