@@ -14,6 +14,8 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.blueprint.models import CLASSIFICATION_ORDER, Blueprint
+from qantara.blueprint.network import subnet_cidrs
+from qantara.blueprint.platform_rules import COLOCATION, colocation_message
 from qantara.blueprint.profiles import EnvironmentProfile
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
 from qantara.components.data_lake import DataLake, DataLakeArgs
@@ -32,7 +34,15 @@ from qantara.components.model_serving import (
     VariantArgs,
     serving_role,
 )
-from qantara.components.naming import bucket_name, kms_alias, sagemaker_name
+from qantara.components.naming import (
+    DRIFT_MONITORING_COMPONENT,
+    bucket_name,
+    feature_store_database,
+    kms_alias,
+    sagemaker_name,
+    serving_component,
+    tracking_server_name,
+)
 from qantara.components.private_network import PrivateNetwork, PrivateNetworkArgs
 from qantara.components.site_link import SiteLink, SiteLinkArgs
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
@@ -41,9 +51,8 @@ from qantara.errors import QantaraError
 from qantara.sovereignty.catalog import regions
 from qantara.sovereignty.placement import Placement
 
-# One /16 per platform network, /20 per zone: room for endpoints, jobs and endpoints' ENIs.
-VPC_CIDR = "10.20.0.0/16"
-SUBNET_CIDRS = ("10.20.0.0/20", "10.20.16.0/20")
+# The VPC's range is the blueprint's (spec.cloud.vpcCidr) or a default clear of the site's
+# ranges (qantara.blueprint.network); a /16 gives a /20 per zone: room for endpoints, jobs and ENIs.
 # Zone letters every commercial region has; naming them avoids an invoke at program time.
 ZONE_SUFFIXES = ("a", "b")
 
@@ -104,6 +113,8 @@ def _site_link_wanted(args: AwsPlatformArgs) -> bool:
 
 
 def _network(ctx: _Context, keys: SovereignKeys, key_class: str) -> PrivateNetwork:
+    vpc_cidr = ctx.args.blueprint.spec.vpc_cidr()
+    subnets = subnet_cidrs(vpc_cidr, len(ZONE_SUFFIXES))
     return PrivateNetwork(
         "network",
         PrivateNetworkArgs(
@@ -111,8 +122,8 @@ def _network(ctx: _Context, keys: SovereignKeys, key_class: str) -> PrivateNetwo
             environment=ctx.environment,
             region=ctx.region,
             account_id=ctx.account_id,
-            vpc_cidr=VPC_CIDR,
-            subnet_cidrs={f"{ctx.region}{zone}": cidr for zone, cidr in zip(ZONE_SUFFIXES, SUBNET_CIDRS)},
+            vpc_cidr=vpc_cidr,
+            subnet_cidrs={f"{ctx.region}{zone}": cidr for zone, cidr in zip(ZONE_SUFFIXES, subnets)},
             kms_key_arn=keys.key_arn,
             flow_log_retention_days=ctx.args.profile.log_retention_days,
             partition=ctx.partition,
@@ -215,7 +226,7 @@ def provision_aws(args: AwsPlatformArgs) -> dict[str, pulumi.Input]:
         features = FeatureStore(
             "feature-store",
             FeatureStoreArgs(
-                database_name=f"{ctx.name}_{ctx.environment}_features".replace("-", "_"),
+                database_name=feature_store_database(ctx.name, ctx.environment),
                 region=ctx.region,
                 account_id=ctx.account_id,
                 kms_key_arn=keys.key_arn,
@@ -234,7 +245,7 @@ def provision_aws(args: AwsPlatformArgs) -> dict[str, pulumi.Input]:
         tracking = ExperimentTracking(
             "experiment-tracking",
             ExperimentTrackingArgs(
-                tracking_server_name=f"{ctx.name}-{ctx.environment}",
+                tracking_server_name=tracking_server_name(ctx.name, ctx.environment),
                 region=ctx.region,
                 account_id=ctx.account_id,
                 kms_key_arn=keys.key_arn,
@@ -272,8 +283,7 @@ def provision_aws(args: AwsPlatformArgs) -> dict[str, pulumi.Input]:
 
     endpoints: list[MonitoredEndpoint] = []
     if "serving" in ctx.cloud:
-        _require(ctx, "serving", "dataLake", "captures requests into the data lake")
-        _require(ctx, "serving", "modelRegistry", "pulls model images from the registry's repository")
+        _require(ctx, "serving")
         role = _serving_role(ctx, keys)
         endpoints = _serving(ctx, keys, network, registry, role)
         # What a project's own infrastructure needs to declare its endpoints (templates/ml-project).
@@ -282,10 +292,10 @@ def provision_aws(args: AwsPlatformArgs) -> dict[str, pulumi.Input]:
                        endpoints={e.model_name: e.endpoint_name for e in endpoints})
 
     if "monitoring" in ctx.cloud and endpoints:
-        _require(ctx, "monitoring", "dataLake", "writes its reports to the data lake")
+        _require(ctx, "monitoring")
         monitoring = args.blueprint.spec.components.monitoring
         drift = DriftMonitoring(
-            "drift-monitoring",
+            DRIFT_MONITORING_COMPONENT,
             DriftMonitoringArgs(
                 blueprint=ctx.name,
                 environment=ctx.environment,
@@ -383,11 +393,14 @@ def _dr_region(args: AwsPlatformArgs) -> str | None:
     return recovery.region if recovery is not None else None
 
 
-def _require(ctx: _Context, component: str, needed: str, why: str) -> None:
-    if needed not in ctx.cloud:
-        where = ctx.args.placement.components[needed].where if needed in ctx.args.placement.components else "disabled"
-        raise QantaraError(f"component {component} is placed in {ctx.region} and {why}, but {needed} is {where}; "
-                           f"place both in the cloud or both on-prem (spec.components.*.placement)")
+def _require(ctx: _Context, component: str) -> None:
+    """The co-location rule placement already checked (platform_rules.COLOCATION), kept as a
+    guard for callers that build a platform without placing the blueprint."""
+    for needed, why in COLOCATION[component]:
+        if needed not in ctx.cloud:
+            placed = ctx.args.placement.components
+            where = placed[needed].where if needed in placed else "disabled"
+            raise QantaraError(colocation_message(component, needed, why, ctx.region, where))
 
 
 def _serving_role(ctx: _Context, keys: SovereignKeys):
@@ -430,7 +443,7 @@ def _serving(ctx: _Context, keys: SovereignKeys, network: PrivateNetwork, regist
             for variant in model.variants
         ]
         serving = ModelServing(
-            f"serving-{model.name}",
+            serving_component(model.name),
             ModelServingArgs(
                 blueprint=ctx.name,
                 environment=ctx.environment,

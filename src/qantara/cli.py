@@ -51,14 +51,13 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., help="Blueprint files to validate.")) -> None:
-    """Validate blueprints: schema, catalog names and placement, without planning."""
-    from qantara.blueprint.loader import load_blueprint
-    from qantara.sovereignty.placement import resolve_placement
+    """Validate blueprints: schema, catalog names, placement and what the platform would refuse."""
+    from qantara.blueprint.validation import validate_blueprint
 
     problems = []
     for path in files:
         try:
-            resolve_placement(load_blueprint(path))
+            validate_blueprint(path)
             typer.echo(f"{path}: valid")
         except InputError as error:
             problems.extend(error.lines())

@@ -84,7 +84,7 @@ BAD = {
                       "13:3: spec.deployment: duplicate key 'deployment' (first at line 9)"),
     "unknown key": (MINIMAL.replace("cloud: {}", "cloud: {regoin: me-central-1}"),
                     "10:11: spec.cloud.regoin: unknown field 'regoin' "
-                    "(did you mean 'region'? allowed: provider, region, drRegion, accounts)"),
+                    "(did you mean 'region'? allowed: provider, region, drRegion, accounts, vpcCidr)"),
     "wrong enum value": (MINIMAL.replace("deployment: cloud", "deployment: clod"),
                          "9:15: spec.deployment: 'clod' is not allowed (allowed: cloud, hybrid, on-prem)"),
     "wrong type": (MINIMAL + "  governance:\n    auditRetentionDays: \"365\"\n",

@@ -116,6 +116,8 @@ def _message(error: Any, loc: FieldPath, root: type[BaseModel]) -> str:
         return f"{short_repr(value)} is longer than {ctx['max_length']} characters"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "too_long":
+        return f"has {len(value)} items; at most {ctx['max_length']} are allowed"
     if kind == "too_short":
         return f"needs at least {ctx['min_length']} item(s), got {len(value)}"
     if kind == "greater_than_equal":

@@ -8,14 +8,17 @@ lists `(path relative to the model, message)`, so the loader can point each at i
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal, TypeVar, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from qantara.blueprint.network import default_vpc_cidr, overlaps, vpc_cidr_problem
 from qantara.blueprint.yaml_source import FieldPath, format_field_path
 
 API_VERSION = "qantara.dev/v1"
@@ -25,6 +28,9 @@ Classification = Literal["public", "internal", "confidential", "restricted", "se
 CLASSIFICATION_ORDER: tuple[str, ...] = get_args(Classification)  # lowest first
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+# A DNS label that is also a SageMaker name as Qantara writes them (no "--"): served models
+# and variants name SageMaker models, endpoints and their configurations.
+SAGEMAKER_LABEL = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 COUNTRY = r"^[A-Z]{2}$"
 JURISDICTION = r"^[A-Z]{2}(-[A-Z0-9]{2,10})?$"
 AWS_REGION = r"^[a-z]{2,4}(-[a-z]+)+-\d+$"
@@ -49,6 +55,7 @@ AWS_ACCOUNT_ID = r"^\d{12}$"
 # What each pattern means, for messages: users should not have to read a regex.
 PATTERN_HINTS = {
     DNS_LABEL: "a DNS label: lowercase letters, digits and '-', starting and ending alphanumeric",
+    SAGEMAKER_LABEL: "a SageMaker name: lowercase letters and digits in words joined by single '-'",
     COUNTRY: "an ISO 3166-1 alpha-2 country code such as AE or SA",
     JURISDICTION: "an ISO 3166-1 alpha-2 code or EU, optionally with a zone, such as AE or AE-DIFC",
     AWS_REGION: "an AWS region code such as me-central-1",
@@ -86,8 +93,25 @@ def _not_aws_reserved(key: str) -> str:
     return key
 
 
-TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_not_aws_reserved)]
-TagValue = Annotated[str, StringConstraints(max_length=256)]
+# AWS tags: letters, digits and spaces of any script, and _ . : / = + - @; at most 50 a resource,
+# of which Qantara sets 5 (tagging.py). https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+# (read 2026-12-06). The owner becomes a tag value too.
+TAG_PUNCTUATION = "_.:/=+-@"
+MAX_BLUEPRINT_TAGS = 45
+
+
+def _tag_characters(text: str) -> str:
+    bad = sorted({c for c in text if not (unicodedata.category(c)[0] in "LNZ" or c in TAG_PUNCTUATION)})
+    if bad:
+        raise PydanticCustomError(
+            "tag_characters", "'{text}' becomes an AWS tag, which cannot hold {bad} (allowed: letters, digits, "
+            "spaces and {allowed})", {"text": text, "bad": " ".join(repr(c) for c in bad), "allowed": TAG_PUNCTUATION})
+    return text
+
+
+TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_not_aws_reserved),
+                   AfterValidator(_tag_characters)]
+TagValue = Annotated[str, StringConstraints(max_length=256), AfterValidator(_tag_characters)]
 
 
 class UnknownNameError(KeyError):
@@ -132,7 +156,10 @@ class StrictModel(BaseModel):
 
 class Metadata(StrictModel):
     name: DnsLabel = Field(description="Platform name, a DNS label (at most 63 characters).")
-    owner: NonBlank = Field(description="Team or person accountable for the platform.")
+    owner: Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=NON_BLANK),
+                     AfterValidator(_tag_characters)] = Field(
+        description="Team or person accountable for the platform; every resource carries it as its owner tag."
+    )
     description: str = Field("", description="Free text describing the platform.")
 
 
@@ -153,6 +180,11 @@ class Cloud(StrictModel):
         description="AWS accounts the organisation runs, besides the one a stack deploys to. Policies treat "
                     "access granted, shared or trusted to any other account as data leaving (role trust, "
                     "resource policies, KMS grants, RAM and Lake Formation shares, snapshot permissions).")
+    vpc_cidr: Annotated[str, StringConstraints(pattern=IPV4_CIDR)] | None = Field(
+        None, description="Address range of the platform VPC, a private /16 to /24; it must not overlap "
+                          "spec.onPrem.connectivity.siteCidrs. Default: 10.20.0.0/16, or the first 10.x.0.0/16 "
+                          "(then 172.16-31.0.0/16) that overlaps no site range."
+    )
 
     @model_validator(mode="after")
     def _dr_region_differs(self) -> Cloud:
@@ -161,6 +193,9 @@ class Cloud(StrictModel):
             violations.add(("drRegion",), f"'{self.dr_region}' is also the primary region; pick another for DR")
         for index, first in _duplicates(self.accounts, lambda a: a.id):
             violations.add(("accounts", index, "id"), f"'{self.accounts[index].id}' is already declared at accounts[{first}]")
+        problem = vpc_cidr_problem(self.vpc_cidr) if self.vpc_cidr is not None else None
+        if problem:
+            violations.add(("vpcCidr",), problem)
         violations.raise_if_any()
         return self
 
@@ -262,6 +297,16 @@ class OnPrem(StrictModel):
         return self.outpost_arn.rsplit("/", 1)[1] if self.outpost_arn else None
 
 
+def repository_problem(provider: str, repository: str) -> str | None:
+    """Why `repository` is not a repository path of `provider`, or None (GitHub: owner/name;
+    GitLab: group/project, groups may nest). The deploy role's trust policy names it."""
+    parts = repository.split("/")
+    if not all(parts) or (len(parts) != 2 if provider == "github" else len(parts) < 2):
+        shape = "owner/name" if provider == "github" else "group/project"
+        return f"repository `{repository}` is not a {provider} `{shape}`"
+    return None
+
+
 class DeployAccess(StrictModel):
     provider: Literal["github", "gitlab"] = Field(description="CI system whose OIDC tokens the deploy role trusts.")
     repository: Annotated[str, StringConstraints(pattern=REPOSITORY_PATH, max_length=255)] = Field(
@@ -270,6 +315,15 @@ class DeployAccess(StrictModel):
     provider_arn: Annotated[str, StringConstraints(pattern=OIDC_PROVIDER_ARN)] | None = Field(
         None, description="Existing OIDC provider to reuse; an account holds one per issuer, so only one stack may create it."
     )
+
+    @model_validator(mode="after")
+    def _repository_shape(self) -> DeployAccess:
+        violations = _Violations()
+        problem = repository_problem(self.provider, self.repository)
+        if problem:
+            violations.add(("repository",), problem)
+        violations.raise_if_any()
+        return self
 
 
 class Environment(StrictModel):
@@ -355,7 +409,9 @@ class ModelRegistrySpec(ComponentSpec):
 
 
 class Variant(StrictModel):
-    name: DnsLabel = Field(description="Production variant name, e.g. champion or challenger.")
+    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_LABEL, max_length=63)] = Field(
+        description="Production variant name, e.g. champion or challenger (words joined by single '-')."
+    )
     weight: int = Field(ge=0, le=100, description="Percent of the model's traffic this variant receives.")
     image: NonBlank = Field(description="Image tag in the platform's model image repository (tags are immutable).")
     model_data: NonBlank | None = Field(None, description="Key of the model archive in the artifacts bucket.")
@@ -365,8 +421,9 @@ class Variant(StrictModel):
 
 
 class ServedModel(StrictModel):
-    name: Annotated[str, StringConstraints(pattern=DNS_LABEL, max_length=32)] = Field(
-        description="Model name, a DNS label of at most 32 characters; it names the endpoint and its registry group."
+    name: Annotated[str, StringConstraints(pattern=SAGEMAKER_LABEL, max_length=32)] = Field(
+        description="Model name, at most 32 characters of words joined by single '-'; it names the endpoint and its "
+                    "registry group."
     )
     variants: list[Variant] = Field(min_length=1, max_length=10, description="Variants sharing the traffic.")
     data_capture_percent: int = Field(100, ge=1, le=100, description="Percent of requests captured for monitoring.")
@@ -393,6 +450,16 @@ class ServingSpec(ComponentSpec):
         violations = _Violations()
         for i, first in _duplicates(self.models, lambda m: m.name):
             violations.add(("models", i, "name"), f"duplicate model '{self.models[i].name}' (first at models[{first}])")
+        # A variant's resources are named `<model>-<variant>`: model x with variant a-b and model
+        # x-a with variant b would make the same SageMaker model, alarms and scaling policies.
+        pairs = [(i, j, f"{m.name}-{v.name}") for i, m in enumerate(self.models) for j, v in enumerate(m.variants)]
+        for k, first in _duplicates(pairs, lambda pair: pair[2]):
+            i, j, joined = pairs[k]
+            fi, fj, _ = pairs[first]
+            violations.add(("models", i, "variants", j, "name"),
+                           f"model '{self.models[i].name}' with variant '{self.models[i].variants[j].name}' names its "
+                           f"resources `{joined}`, as model '{self.models[fi].name}' with variant "
+                           f"'{self.models[fi].variants[fj].name}' does; rename one")
         violations.raise_if_any()
         return self
 
@@ -431,6 +498,16 @@ class Components(StrictModel):
         return spec
 
 
+def _calendar_date(value: object) -> object:
+    """Only `YYYY-MM-DD` is a date here, as in the JSON Schema's `format: date` (or, from Python
+    callers, a date that is not a datetime)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        raise PydanticCustomError("date_parsing", "expected a date (YYYY-MM-DD)")
+    return value
+
+
 class Waiver(StrictModel):
     policy: Annotated[str, StringConstraints(pattern=POLICY_ID)] = Field(
         description="Policy id waived, e.g. QA-RES-003."
@@ -438,8 +515,11 @@ class Waiver(StrictModel):
     resources: NonBlank = Field("*", description="Glob of resource names the waiver covers.")
     reason: NonBlank = Field(description="Why the policy is waived.")
     approved_by: NonBlank = Field(description="Who approved the waiver.")
-    # An ISO date string is the only way to write a date in YAML 1.2 core, hence lax here.
-    expires: date = Field(strict=False, description="Last day the waiver applies (YYYY-MM-DD).")
+    # An ISO date string is the only way to write a date in YAML 1.2 core, hence lax here,
+    # after _calendar_date has refused what is not YYYY-MM-DD (a timestamp, a datetime).
+    expires: Annotated[date, BeforeValidator(_calendar_date)] = Field(
+        strict=False, description="Last day the waiver applies (YYYY-MM-DD)."
+    )
 
 
 class Transfer(StrictModel):
@@ -510,12 +590,17 @@ class Spec(StrictModel):
     deploy_access: DeployAccess | None = Field(None, description="CI allowed to deploy the platform, through OIDC.")
     components: Components = Field(default_factory=Components, description="Platform components.")
     governance: Governance = Field(default_factory=Governance, description="Maturity target, audit and exceptions.")
-    tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Tags applied to every resource.")
+    tags: dict[TagKey, TagValue] = Field(
+        default_factory=dict, max_length=MAX_BLUEPRINT_TAGS,
+        description=f"Tags applied to every resource (at most {MAX_BLUEPRINT_TAGS}: AWS allows 50, Qantara sets 5)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Spec:
         violations = _Violations()
         self._check_sections(violations)
+        self._check_ignored_sections(violations)
+        self._check_vpc_range(violations)
         self._check_components(violations)
         for i, first in _duplicates(self.environments, lambda e: e.name):
             name = self.environments[i].name
@@ -529,6 +614,50 @@ class Spec(StrictModel):
             violations.add(("deployment",), f"deployment '{self.deployment}' needs a 'cloud' section")
         if self.deployment in ("on-prem", "hybrid") and self.on_prem is None:
             violations.add(("deployment",), f"deployment '{self.deployment}' needs an 'onPrem' section")
+
+    def _check_ignored_sections(self, violations: _Violations) -> None:
+        """A section the deployment would ignore is a mistake to report, not to drop in silence."""
+        if self.deployment == "on-prem":
+            reason = "an on-prem deployment has no cloud side"
+            if self.cloud is not None:
+                violations.add(("cloud",), f"'cloud' is ignored: {reason} (use deployment: hybrid, or remove it)")
+            if self.deploy_access is not None:
+                violations.add(("deployAccess",), f"'deployAccess' is ignored: {reason}; it grants CI a role in AWS "
+                                                  "(use deployment: hybrid, or remove it)")
+            if self.on_prem is not None and self.on_prem.connectivity is not None:
+                violations.add(("onPrem", "connectivity"), f"'connectivity' is ignored: {reason} to link the site to "
+                                                           "(use deployment: hybrid, or remove it)")
+        if self.deployment == "cloud" and self.on_prem is not None and not any(
+                c.placement == "onprem" for c in self.components.by_name().values()):
+            violations.add(("onPrem",), "'onPrem' is ignored: a cloud deployment places nothing on-prem "
+                                        "(use deployment: hybrid, set a component's placement: onprem, or remove it)")
+
+    def _check_vpc_range(self, violations: _Violations) -> None:
+        """The VPN or Direct Connect link routes the site's ranges into the VPC: they must not overlap."""
+        connectivity = self.on_prem.connectivity if self.on_prem is not None else None
+        if self.cloud is None or connectivity is None:
+            return
+        if self.cloud.vpc_cidr is not None:
+            clash = overlaps(self.cloud.vpc_cidr, connectivity.site_cidrs)
+            if clash and vpc_cidr_problem(self.cloud.vpc_cidr) is None:
+                violations.add(("cloud", "vpcCidr"), f"{self.cloud.vpc_cidr!r} overlaps the site's ranges "
+                                                     f"({', '.join(clash)}, spec.onPrem.connectivity.siteCidrs): the "
+                                                     "link would route the site into its own VPC; pick a range "
+                                                     "outside them")
+        elif default_vpc_cidr(connectivity.site_cidrs) is None:
+            violations.add(("onPrem", "connectivity", "siteCidrs"),
+                           "the site's ranges cover every default VPC range; set spec.cloud.vpcCidr to a private "
+                           "range outside them")
+
+    def vpc_cidr(self) -> str:
+        """The platform VPC's range: the blueprint's, else the first default no site range overlaps."""
+        if self.cloud is not None and self.cloud.vpc_cidr is not None:
+            return self.cloud.vpc_cidr
+        connectivity = self.on_prem.connectivity if self.on_prem is not None else None
+        chosen = default_vpc_cidr(connectivity.site_cidrs if connectivity else [])
+        if chosen is None:  # refused by _check_vpc_range when the blueprint was loaded
+            raise ValueError("no default VPC range is free of the site's ranges; set spec.cloud.vpcCidr")
+        return chosen
 
     def _check_components(self, violations: _Violations) -> None:
         # When the deployment already lacks a section, saying so again per component is noise.

@@ -13,7 +13,7 @@ from qantara.components.base import QantaraComponent
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.iam_documents import policy_document, service_trust_policy
-from qantara.components.naming import bucket_name
+from qantara.components.naming import bucket_name, trail_name
 
 TYPE_TOKEN = "qantara:audit_trail:AuditTrail"
 LOG_PURPOSE = "audit-trail"
@@ -108,7 +108,7 @@ class AuditTrail(QantaraComponent):
         self._name = name
         self._args = args
         self._account = pulumi.Output.from_input(args.account_id)
-        self._trail_name = f"{args.blueprint}-{args.environment}-{name}".lower()
+        self._trail_name = trail_name(args.blueprint, args.environment, name)
         self._trail_arn = self._account.apply(
             lambda a: trail_arn(args.partition, args.region, a, self._trail_name)
         )

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.blueprint.models import repository_problem
+from qantara.blueprint.platform_rules import OIDC_ISSUERS, oidc_provider_problem
 from qantara.components.base import QantaraComponent
 
 from qantara.components.iam_documents import check_role_name, policy_document, s3_prefix_statements, with_sid_prefix
-from qantara.components.naming import slug
+from qantara.components.naming import role_name, slug
 from qantara.errors import QantaraError
+from qantara.plan.offline import OFFLINE_ACCOUNT_ID
 
 TYPE_TOKEN = "qantara:deploy_access:DeployAccess"
 # The tag `tagging.platform_tags` puts on every platform resource; deployment is scoped to it.
@@ -23,10 +26,7 @@ IAM_INLINE_POLICY_MAX = 10240
 
 # Issuer and audience per CI: GitHub's documented audience for AWS is sts.amazonaws.com;
 # GitLab's ID tokens carry the audience the job asks for, which the pipeline sets to the issuer.
-OIDC = {
-    "github": {"url": "https://token.actions.githubusercontent.com", "audience": "sts.amazonaws.com"},
-    "gitlab": {"url": "https://gitlab.com", "audience": "https://gitlab.com"},
-}
+OIDC = OIDC_ISSUERS
 
 # What `pulumi up` does to the platform's resources, per service: create (the request
 # carries the blueprint tag) and change (the resource already carries it). Regional
@@ -154,7 +154,7 @@ class DeployAccessArgs:
 
 
 def deploy_role_name(blueprint: str, environment: str) -> str:
-    return f"{blueprint}-{environment}-deploy".lower()
+    return role_name(blueprint, environment, "deploy")
 
 
 def state_prefix(blueprint: str, environment: str) -> str:
@@ -382,18 +382,17 @@ class DeployAccess(QantaraComponent):
 def _check(args: DeployAccessArgs) -> None:
     if args.provider not in OIDC:
         raise QantaraError(f"CI provider `{args.provider}` is not supported; use one of {', '.join(OIDC)}")
-    parts = args.repository.split("/")
-    if not all(parts) or (len(parts) != 2 if args.provider == "github" else len(parts) < 2):
-        shape = "owner/name" if args.provider == "github" else "group/project"
-        raise QantaraError(f"repository `{args.repository}` is not a {args.provider} `{shape}`")
+    problem = repository_problem(args.provider, args.repository)
+    if problem:
+        raise QantaraError(problem)
     if not args.regions:
         raise QantaraError("deploy access names no regions; list the platform's region and its DR region if any")
-    if args.existing_provider_arn is not None and not args.existing_provider_arn.endswith(
-        f":{args.account_id}:oidc-provider/{provider_host(args.provider)}"
-    ):
-        expected = f"arn:{args.partition}:iam::{args.account_id}:oidc-provider/{provider_host(args.provider)}"
-        raise QantaraError(
-            f"existing OIDC provider `{args.existing_provider_arn}` is not {args.provider}'s issuer in account "
-            f"{args.account_id}; pass {expected}"
-        )
+    if args.existing_provider_arn is not None:
+        # An offline plan stands a placeholder in for the account: the issuer is checked
+        # (as `qantara validate` does), the account only where it is known, at `pulumi up`.
+        account = None if args.account_id == OFFLINE_ACCOUNT_ID else args.account_id
+        problem = oidc_provider_problem(args.existing_provider_arn, args.provider, account)
+        if problem:
+            expected = f"arn:{args.partition}:iam::{args.account_id}:oidc-provider/{provider_host(args.provider)}"
+            raise QantaraError(f"{problem} (expected {expected})")
     check_role_name(deploy_role_name(args.blueprint, args.environment), "the blueprint or environment name")

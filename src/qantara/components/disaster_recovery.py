@@ -16,7 +16,7 @@ from qantara.components.iam_documents import (
     service_endpoint,
     service_trust_policy,
 )
-from qantara.components.naming import bucket_name, kms_alias
+from qantara.components.naming import bucket_name, kms_alias, role_name
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.errors import QantaraError
 
@@ -51,7 +51,7 @@ class DisasterRecoveryArgs:
 
 
 def replication_role_name(blueprint: str, environment: str) -> str:
-    return f"{blueprint}-{environment}-replication".lower()
+    return role_name(blueprint, environment, "replication")
 
 
 def replication_trust_policy(account_id: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.blueprint.platform_rules import monitor_image_problem
 from qantara.components.base import QantaraComponent
 
 from qantara.components.iam_documents import (
@@ -18,7 +19,13 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
-from qantara.components.naming import SAGEMAKER_NAME_MAX, check_autoname, sagemaker_name
+from qantara.components.naming import (
+    SAGEMAKER_NAME_MAX,
+    check_autoname,
+    data_quality_logical,
+    role_name,
+    sagemaker_name,
+)
 from qantara.errors import CatalogError, QantaraError
 from qantara.sovereignty.catalog import load_catalog
 
@@ -89,17 +96,13 @@ class DriftMonitoringArgs:
 
 
 def monitor_image_uri(region: str, partition: str, images: dict) -> str:
-    """The prebuilt analyzer image of `region`, from the catalog; an unknown region is refused."""
-    registry = (images.get("registries") or {}).get(region)
-    if registry is None:
-        raise QantaraError(
-            f"SageMaker Model Monitor's analyzer image is not known for region `{region}` "
-            f"(policies/data/{IMAGES_CATALOG}.yaml); add the region's registry account from the SageMaker "
-            "Python SDK's image_uri_config/model-monitor.json with its source, or monitor from another region"
-        )
-    suffix = images["dnsSuffixes"].get(partition)
-    if suffix is None:
-        raise QantaraError(f"no ECR DNS suffix for partition `{partition}` in policies/data/{IMAGES_CATALOG}.yaml")
+    """The prebuilt analyzer image of `region`, from the catalog; an unknown region is refused
+    (and found first by `qantara validate`: platform_rules.monitor_image_problem)."""
+    problem = monitor_image_problem(region, partition, images)
+    if problem:
+        raise QantaraError(problem)
+    registry = images["registries"][region]
+    suffix = images["dnsSuffixes"][partition]
     return f"{registry['account']}.dkr.ecr.{region}.{suffix}/{images['repository']}"
 
 
@@ -113,7 +116,7 @@ def alarm_base(blueprint: str, environment: str, model_name: str) -> str:
 
 
 def monitoring_role_name(blueprint: str, environment: str) -> str:
-    return f"{blueprint}-{environment}-monitoring".lower()
+    return role_name(blueprint, environment, "monitoring")
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -311,7 +314,7 @@ class DriftMonitoring(QantaraComponent):
         # Job definitions cannot be changed: auto-named, a changed one is a new one, and the
         # schedule (whose name the alarms use) switches to it in place.
         job = aws.sagemaker.DataQualityJobDefinition(
-            f"{logical}-data-quality",
+            data_quality_logical(self._name, endpoint.model_name),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=role_ready),
             **definition,
@@ -417,7 +420,7 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
         if not endpoint.variant_names:
             raise QantaraError(f"endpoint of `{endpoint.model_name}` names no variants to alarm on")
         check_autoname(
-            f"{name}-{sagemaker_name(endpoint.model_name)}-data-quality",
+            data_quality_logical(name, endpoint.model_name),
             SAGEMAKER_NAME_MAX,
             f"the component name `{name}` or the model name `{endpoint.model_name}`",
         )

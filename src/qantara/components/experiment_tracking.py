@@ -16,6 +16,7 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
+from qantara.components.naming import tracking_role
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:experiment_tracking:ExperimentTracking"
@@ -78,7 +79,7 @@ class ExperimentTracking(QantaraComponent):
         prefix = args.artifact_prefix.strip("/")
         self.role = aws.iam.Role(
             f"{name}-role",
-            name=f"{args.tracking_server_name}-mlflow",
+            name=tracking_role(args.tracking_server_name),
             assume_role_policy=sagemaker_trust_policy(args.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -112,4 +113,4 @@ def _check(args: ExperimentTrackingArgs) -> None:
         )
     if not args.artifact_prefix.strip("/"):
         raise QantaraError("experiment tracking needs an artifact prefix; the server must not own the whole bucket")
-    check_role_name(f"{args.tracking_server_name}-mlflow", "the tracking server name")
+    check_role_name(tracking_role(args.tracking_server_name), "the tracking server name")

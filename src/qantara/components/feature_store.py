@@ -16,6 +16,7 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
+from qantara.components.naming import feature_store_role
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:feature_store:FeatureStore"
@@ -114,7 +115,7 @@ class FeatureStore(QantaraComponent):
         )
         self.role = aws.iam.Role(
             f"{name}-role",
-            name=f"{args.database_name}-feature-store",
+            name=feature_store_role(args.database_name),
             assume_role_policy=sagemaker_trust_policy(args.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -148,4 +149,4 @@ def _check(args: FeatureStoreArgs) -> None:
         )
     if not args.offline_store_prefix.strip("/"):
         raise QantaraError("feature store needs an offline store prefix; it must not own the whole curated bucket")
-    check_role_name(f"{args.database_name}-feature-store", "the database name")
+    check_role_name(feature_store_role(args.database_name), "the database name")

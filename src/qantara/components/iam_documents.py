@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 
+from qantara.components.naming import check_name, name_limit
 from qantara.errors import QantaraError
 
-IAM_ROLE_NAME_MAX = 64
+IAM_ROLE_NAME_MAX = name_limit("iamRoleName")
 
 
 def policy_document(statements: list[dict]) -> str:
@@ -31,8 +32,7 @@ def sagemaker_trust_policy(account_id: str) -> str:
 
 def check_role_name(role_name: str, shorten: str) -> None:
     """IAM refuses role names over 64 characters; say which input to shorten."""
-    if len(role_name) > IAM_ROLE_NAME_MAX:
-        raise QantaraError(f"role name `{role_name}` is over IAM's {IAM_ROLE_NAME_MAX} characters; shorten {shorten}")
+    check_name("iamRoleName", role_name, shorten)
 
 
 def s3_prefix_statements(

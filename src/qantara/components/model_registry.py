@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 
 from qantara.components.iam_documents import policy_document
+from qantara.components.naming import APPROVAL_PURPOSE, check_name, scoped_name
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:model_registry:ModelRegistry"
@@ -35,9 +36,10 @@ class ModelRegistryArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
+
 def physical_name(blueprint: str, environment: str, purpose: str) -> str:
     """`<blueprint>-<env>-<purpose>`, the name the repository, rule and topic share."""
-    return f"{blueprint}-{environment}-{purpose}".lower()
+    return scoped_name(blueprint, environment, purpose)
 
 
 def group_policy(group: str, account_id: str, region: str, partition: str, publishers: list[str]) -> str:
@@ -191,7 +193,7 @@ class ModelRegistry(QantaraComponent):
 
     def _approval_checkpoint(self, name: str) -> aws.sns.Topic:
         args = self._args
-        physical = physical_name(args.blueprint, args.environment, "model-approval")
+        physical = physical_name(args.blueprint, args.environment, APPROVAL_PURPOSE)
         # Built from known strings so the topic policy is readable at preview.
         rule_arn = f"arn:{args.partition}:events:{args.region}:{args.account_id}:rule/{physical}"
         topic_arn = f"arn:{args.partition}:sns:{args.region}:{args.account_id}:{physical}"
@@ -227,6 +229,8 @@ class ModelRegistry(QantaraComponent):
 
 
 def _check_publishers(args: ModelRegistryArgs) -> None:
+    check_name("eventBridgeRuleName", physical_name(args.blueprint, args.environment, APPROVAL_PURPOSE),
+               "the blueprint or environment name")
     if not args.model_package_groups:
         raise QantaraError("model registry has no model package groups; name at least one in model_package_groups")
     foreign = [p for p in args.model_publisher_arns if f":{args.account_id}:" not in p]

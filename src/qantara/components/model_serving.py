@@ -18,7 +18,14 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
-from qantara.components.naming import SAGEMAKER_NAME_MAX, check_autoname, sagemaker_name
+from qantara.components.naming import (
+    SAGEMAKER_NAME_MAX,
+    check_autoname,
+    endpoint_config_logical,
+    role_name,
+    sagemaker_name,
+    variant_model_logical,
+)
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:model_serving:ModelServing"
@@ -96,7 +103,7 @@ def variant_resource_id(endpoint: str, variant: str) -> str:
 
 
 def serving_role_name(blueprint: str, environment: str) -> str:
-    return f"{blueprint}-{environment}-serving".lower()
+    return role_name(blueprint, environment, "serving")
 
 
 def serving_policy(args: ServingRoleArgs, key_arn: str) -> str:
@@ -223,7 +230,7 @@ class ModelServing(QantaraComponent):
         # Network isolation: the container gets no network at all; SageMaker fetches the
         # artifacts for it. The VPC config places the endpoint's ENIs in the private subnets.
         return aws.sagemaker.Model(
-            f"{self._name}-{variant.name}",
+            variant_model_logical(self._name, variant.name),
             execution_role_arn=args.execution_role_arn,
             primary_container=container,
             enable_network_isolation=True,
@@ -245,7 +252,7 @@ class ModelServing(QantaraComponent):
             for v in args.variants
         ]
         return aws.sagemaker.EndpointConfiguration(
-            f"{self._name}-config",
+            endpoint_config_logical(self._name),
             production_variants=variants,
             kms_key_arn=args.kms_key_arn,
             data_capture_config={
@@ -309,7 +316,8 @@ def _check(name: str, args: ModelServingArgs) -> None:
                 f"variant `{variant.name}` of `{model}` scales from {variant.initial_instance_count} to "
                 f"{variant.max_instance_count} instances; start at 1 or more and at most the maximum"
             )
-        check_autoname(f"{name}-{variant.name}", SAGEMAKER_NAME_MAX, f"the component name `{name}` or the variant name")
+        check_autoname(variant_model_logical(name, variant.name), SAGEMAKER_NAME_MAX,
+                       f"the component name `{name}` or the variant name")
     total = sum(v.weight for v in args.variants)
     if total != 100:
         raise QantaraError(f"variant weights of `{model}` add up to {total}; they must add up to 100 (percent)")
@@ -317,4 +325,4 @@ def _check(name: str, args: ModelServingArgs) -> None:
         raise QantaraError(
             f"data capture of `{model}` samples {args.data_capture_percent}%; use 1 to 100, drift monitoring needs data"
         )
-    check_autoname(f"{name}-config", SAGEMAKER_NAME_MAX, f"the component name `{name}`")
+    check_autoname(endpoint_config_logical(name), SAGEMAKER_NAME_MAX, f"the component name `{name}`")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from qantara.blueprint.loader import LoadedBlueprint
 from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
+from qantara.blueprint.platform_rules import PlacedPlatform, platform_problems
 from qantara.errors import BlueprintError, Problem
 from qantara.policy.engines import default_engine
 from qantara.policy.rego import RegoEngine, to_plain
@@ -202,11 +203,13 @@ class _Placer:
         self._report_region_refusals()
         self._check_onprem_site(placed)
         dr = self._disaster_recovery(classes, placed)
-        if self.problems:
-            raise BlueprintError(self.problems)
         if self.spec.deployment != "cloud" and not any(p.kind == "cloud" for p in placed.values()):
             # A hybrid platform whose every component stayed on-prem has no cloud side to name.
             region = None
+        if not self.problems:
+            self._check_platform(placed, region, dr)
+        if self.problems:
+            raise BlueprintError(self.problems)
         return Placement(self.spec.jurisdiction, region, placed, dr, self.warnings)
 
     def _note_unlisted_regions(self, classes: dict, chosen: str | None) -> None:
@@ -226,6 +229,16 @@ class _Placer:
     def _home_countries(self) -> set:
         home = self.catalog["jurisdictions"]["jurisdictions"].get(self.spec.jurisdiction.split("-")[0], {})
         return set(home.get("countries", []))
+
+    def _check_platform(self, placed: dict, region: str | None, dr: DisasterRecovery | None) -> None:
+        """What the platform program would refuse for this placement (names over AWS limits,
+        components that must share a side, regional facts), found here at the blueprint's line."""
+        facts = PlacedPlatform(
+            cloud=frozenset(n for n, p in placed.items() if p.kind == "cloud"),
+            onprem=frozenset(n for n, p in placed.items() if p.kind == "onprem"),
+            region=region, dr_region=dr.region if dr else None)
+        for path, message in platform_problems(self.loaded.model, facts, self.catalog):
+            self.refuse(path, message)
 
     def _report_region_refusals(self) -> None:
         for (path, region, data_class), names in self.region_refusals.items():
