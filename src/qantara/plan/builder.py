@@ -7,10 +7,10 @@ from pathlib import Path
 import yaml
 
 from qantara.blueprint.loader import LoadedBlueprint
+from qantara.errors import PlanError
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
-from qantara.plan.offline import OFFLINE_INVOKE_RESULTS, run_program
 from qantara.paths import platform_program_dir, project_root
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement
@@ -31,9 +31,25 @@ def _project_name(program_dir: Path) -> str:
     return program_dir.name
 
 
+def _planner():
+    """The offline Pulumi planner, or a PlanError saying which extra brings it."""
+    try:
+        from qantara.plan.offline import OFFLINE_INVOKE_RESULTS, run_program
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("pulumi"):
+            raise
+        raise PlanError(f"planning needs Pulumi ({error.name} is not installed): install Qantara with its platform "
+                        f"extra, `pip install -e '<qantara checkout>[platform]'`; `check --project`, `new` and "
+                        f"`update` work without it") from None
+    return OFFLINE_INVOKE_RESULTS, run_program
+
+
 def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement, *,
                    program_dir: Path | None = None, config: dict[str, str] | None = None) -> dict:
     """Run the platform program (or `program_dir`) for one environment and return its Plan."""
+    # Pulumi is the `platform` extra: `check --project`, `new` and `update` import this module
+    # (through qantara.check) without it, so the engine is imported only to plan.
+    OFFLINE_INVOKE_RESULTS, run_program = _planner()
     catalog = load_catalog()
     program_dir = (program_dir or platform_program_dir()).resolve()
     stack_config = {

@@ -21,6 +21,7 @@ from qantara.input_file import short_repr
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.project.manifest import ProjectManifest, load_manifest
+from qantara.project.sources import verify_blueprint_copy
 
 # An environment the platform does not declare has no level of its own: fail closed.
 UNDECLARED_ENFORCEMENT = "mandatory"
@@ -75,6 +76,7 @@ def _load_platform(project_dir: Path, manifest: ProjectManifest, source: SourceD
         raise _located(source, manifest_path, ("spec", "blueprint"),
                        f"no blueprint at {path} (spec.blueprint is read relative to the project directory "
                        f"{project_dir}); point it at the blueprint of platform {manifest.spec.platform}")
+    verify_blueprint_copy(path)
     return load_blueprint(path)
 
 

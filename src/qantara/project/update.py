@@ -44,6 +44,7 @@ from qantara.project.generate import (
     template_options,
 )
 from qantara.project.answers import resolve_answers
+from qantara.project.sources import BLUEPRINT_COPY, BLUEPRINT_DIGEST, blueprint_copy, default_qantara_source
 from qantara.project.merge import conflict_diff, merge_lines, merge_text
 from qantara.project.staged import Change, apply_changes, blocked
 
@@ -73,6 +74,7 @@ def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | o
             try:
                 changes, merged = _plan(project, fresh, work, skip=state.get("skip") or [])
                 changes += _bookkeeping(fresh, work, template, values, skip=state.get("skip") or [])
+                changes += _blueprint_changes(project, work, values)
                 apply_changes(project, changes, work)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
@@ -117,7 +119,9 @@ def _values(project: Path, state: dict, state_path: Path, template: Path) -> tup
     answers = {name: recorded[name] for name in settable if name in recorded}
     try:
         _given_answers(answers, None, options)
-        values = resolve_answers(options, answers, no_input=True)
+        # A project generated before `qantara_source` existed gets the checkout running the update.
+        values = resolve_answers(options, answers, defaults={"qantara_source": default_qantara_source()},
+                                 no_input=True)
         _check_blueprint_answer(str(values["blueprint"]))
         blueprint = project / str(values["blueprint"])
         loaded = load_blueprint(blueprint)
@@ -232,6 +236,12 @@ def _stage(work: Path, relative: str, content: bytes | None, mode_from: Path | N
     if mode_from is not None:
         os.chmod(staged, stat.S_IMODE(os.stat(mode_from, follow_symlinks=False).st_mode))
     return Change(relative, staged)
+
+
+def _blueprint_changes(project: Path, work: Path, values: dict) -> list[Change]:
+    """The project's copy of the platform's blueprint, refreshed from the recorded path, with its digest."""
+    content, digest = blueprint_copy(project / str(values["blueprint"]))
+    return [_stage(work, BLUEPRINT_COPY, content, None), _stage(work, BLUEPRINT_DIGEST, digest, None)]
 
 
 def _bookkeeping(fresh: Path, work: Path, template: Path, values: dict, *, skip: list[str]) -> list[Change]:
