@@ -87,3 +87,19 @@ def update(
         typer.echo(f"{project_dir}: already up to date with its template")
     if any(message.startswith("conflict") for message in messages):
         raise typer.Exit(EXIT_CHECKPOINT_FAILED)
+
+
+def lineage(
+    project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The ML project (default: here)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", metavar="VERSION",
+                                                help="Registered model version; default: the latest registered."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's lineage record as JSON."),
+) -> None:
+    """Print the chain from a registered model version back to its data, from the pipeline's records."""
+    import json
+
+    from qantara.project.lineage import chain, format_chain
+
+    with _reported():
+        record = chain(project_dir, model_version)
+    typer.echo(json.dumps(record, indent=2, ensure_ascii=True) if as_json else format_chain(record))
