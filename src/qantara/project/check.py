@@ -45,6 +45,8 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
             "modelCard": card,
             "modelCardPath": manifest.spec.model_card,
             "path": str(project_dir),
+            # Who started each run that registered a model: separation of duties (QA-PRJ-011).
+            "lineage": _registered_runs(project_dir),
         },
         environment={"name": env_name, "enforcement": enforcement},
         today=today,
@@ -55,6 +57,18 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
     # A project check has no plan of its own: its infrastructure is checked with --program.
     return CheckResult(loaded.model.metadata.name, env_name, enforcement, verdict(enforced), enforced,
                        None, {"resources": []}, project=manifest.metadata.name)
+
+
+def _registered_runs(project_dir: Path) -> list[dict]:
+    """The pipeline runs that registered a model, oldest first ([] when the project has none).
+    A record that is not the pipeline's is an error: it cannot be shown who trained the model."""
+    from qantara.project.lineage import RUNS_DIR, load_records
+
+    if not (project_dir / RUNS_DIR).is_dir():
+        return []
+    return [{"run": r["run"], "startedBy": r["startedBy"], "modelVersion": r["model"]["modelVersion"]}
+            for r in load_records(project_dir)
+            if isinstance(r.get("model"), dict) and isinstance(r["model"].get("modelVersion"), str)]
 
 
 def _located(source: SourceDocument, manifest_path: Path, field: tuple, message: str) -> ProjectError:
