@@ -134,6 +134,22 @@ def test_an_approval_without_any_pipeline_run_shows_no_separation_of_duties(tmp_
     assert policies(result) == ["QA-PRJ-011"] and result.verdict == "fail"
 
 
+@pytest.mark.parametrize("trained_at", ["2026-05-01T09:00:00Z", "2026-05-01"])
+def test_a_model_older_than_the_platform_allows_is_not_served_in_prod(tmp_path, trained_at):
+    old = {"training": {"mlflowRunId": "4f1c2a", "trackingUri": "https://mlflow.example", "trainedAt": trained_at}}
+    result = check_project(write_project(tmp_path, card=old), "prod", today=TODAY)  # 206 days, default 180
+    assert policies(result) == ["QA-PRJ-012"] and "206 days ago" in result.findings[0]["message"]
+    # The platform allows a year: the same model passes.
+    longer = {"spec": {"governance": {"maxModelAgeDays": 365}}}
+    assert check_project(write_project(tmp_path, card=old, blueprint=longer), "prod", today=TODAY).verdict == "pass"
+
+
+def test_a_card_whose_training_date_is_unreadable_shows_no_age(tmp_path):
+    card = {"training": {"mlflowRunId": "4f1c2a", "trackingUri": "https://mlflow.example", "trainedAt": "last spring"}}
+    result = check_project(write_project(tmp_path, card=card), "prod", today=TODAY)
+    assert policies(result) == ["QA-PRJ-012"] and "no readable training date" in result.findings[0]["message"]
+
+
 def test_a_tampered_lineage_record_is_an_error_not_a_pass(tmp_path):
     project = write_project(tmp_path)
     (project / "runs" / LINEAGE["run"] / "lineage.json").write_text('{"run": "x", "startedBy": 7}')

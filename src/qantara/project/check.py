@@ -47,6 +47,8 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
             "path": str(project_dir),
             # Who started each run that registered a model: separation of duties (QA-PRJ-011).
             "lineage": _registered_runs(project_dir),
+            # Days since the card's training.trainedAt, or null when it has none (QA-PRJ-012).
+            "modelAgeDays": _model_age_days(card, today),
         },
         environment={"name": env_name, "enforcement": enforcement},
         today=today,
@@ -57,6 +59,22 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
     # A project check has no plan of its own: its infrastructure is checked with --program.
     return CheckResult(loaded.model.metadata.name, env_name, enforcement, verdict(enforced), enforced,
                        None, {"resources": []}, project=manifest.metadata.name)
+
+
+def _model_age_days(card: dict | None, today: dt.date) -> int | None:
+    """Whole days from the model card's training date to `today`; None when it records none readable."""
+    training = card.get("training") if isinstance(card, dict) else None
+    trained_at = training.get("trainedAt") if isinstance(training, dict) else None
+    if isinstance(trained_at, dt.datetime):
+        return (today - trained_at.date()).days
+    if isinstance(trained_at, dt.date):
+        return (today - trained_at).days
+    if not isinstance(trained_at, str):
+        return None
+    try:
+        return (today - dt.datetime.fromisoformat(trained_at.replace("Z", "+00:00")).date()).days
+    except ValueError:
+        return None
 
 
 def _registered_runs(project_dir: Path) -> list[dict]:

@@ -15,8 +15,16 @@ SEVEN_STEPS = ["ingest", "validate", "features", "train", "evaluate", "register"
 
 
 @pytest.fixture(scope="module")
-def run_dir(workspace: Path) -> Path:
-    return pipeline.run_pipeline(manifest_path=workspace / "qantara.yaml", root=workspace / "runs",
+def card(workspace: Path, tmp_path_factory) -> Path:
+    """The pipeline's own copy of the card: the other tests read the one training wrote."""
+    path = tmp_path_factory.mktemp("pipeline") / "model_card.yaml"
+    path.write_bytes((workspace / "model_card.yaml").read_bytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_dir(workspace: Path, card: Path) -> Path:
+    return pipeline.run_pipeline(manifest_path=workspace / "qantara.yaml", card_path=card, root=workspace / "runs",
                                  started_by="analyst-a", reason="drift", why="drift alarm on x1")
 
 
@@ -46,10 +54,22 @@ def test_a_registered_model_always_waits_for_a_person(run_dir):
     assert registration["modelSha256"] == hashlib.sha256(model).hexdigest()
 
 
+def test_the_model_card_says_which_run_version_and_data_the_model_came_from(run_dir, card):
+    card = yaml.safe_load(card.read_text())
+    lineage = json.loads((run_dir / "lineage.json").read_text())
+    training = card["training"]
+    assert training["pipelineRun"] == run_dir.name and training["modelVersion"] == lineage["model"]["modelVersion"]
+    assert training["dataSha256"] == [d["sha256"] for d in lineage["dataRead"]]
+    assert training["startedBy"] == "analyst-a" and card["metrics"]
+
+
 def test_a_file_given_as_data_is_recorded_by_its_hash(workspace, tmp_path):
     source = tmp_path / "training.csv"
     synthetic.make_dataset(seed=3).to_csv(source, index=False)
-    run = pipeline.run_pipeline(source=source, manifest_path=workspace / "qantara.yaml", root=tmp_path / "runs")
+    card = tmp_path / "model_card.yaml"
+    card.write_bytes((workspace / "model_card.yaml").read_bytes())
+    run = pipeline.run_pipeline(source=source, manifest_path=workspace / "qantara.yaml", card_path=card,
+                                root=tmp_path / "runs")
     lineage = json.loads((run / "lineage.json").read_text())
     assert lineage["dataRead"][0] == {"path": str(source), "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
                                       "what": "training data"}
@@ -61,8 +81,10 @@ def test_a_model_below_its_thresholds_stops_before_register(workspace, tmp_path)
         threshold.update({"min": 1e9} if "min" in threshold else {"max": -1e9})
     strict = tmp_path / "qantara.yaml"
     strict.write_text(yaml.safe_dump(manifest))
+    card = tmp_path / "model_card.yaml"
+    card.write_bytes((workspace / "model_card.yaml").read_bytes())
     with pytest.raises(pipeline.ThresholdsNotMet):
-        pipeline.run_pipeline(manifest_path=strict, root=tmp_path / "runs")
+        pipeline.run_pipeline(manifest_path=strict, card_path=card, root=tmp_path / "runs")
     (run,) = (tmp_path / "runs").iterdir()
     lineage = json.loads((run / "lineage.json").read_text())
     assert [s["name"] for s in lineage["steps"]] == SEVEN_STEPS[:4]
@@ -71,5 +93,6 @@ def test_a_model_below_its_thresholds_stops_before_register(workspace, tmp_path)
 
 def test_an_unknown_reason_is_refused(workspace, tmp_path):
     with pytest.raises(ValueError, match="allowed: person, schedule, drift"):
-        pipeline.run_pipeline(manifest_path=workspace / "qantara.yaml", root=tmp_path / "runs", reason="cron")
+        pipeline.run_pipeline(manifest_path=workspace / "qantara.yaml", card_path=tmp_path / "card.yaml",
+                              root=tmp_path / "runs", reason="cron")
     assert not (tmp_path / "runs").exists()

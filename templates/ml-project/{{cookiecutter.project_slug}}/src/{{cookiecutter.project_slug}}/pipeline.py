@@ -33,6 +33,8 @@ from mlflow.models import infer_signature
 
 from . import config, data, features, synthetic
 from .evaluate import BIAS_METRIC, against_thresholds, bias, metrics
+from .model_card import update_model_card
+from .train import TrainingResult
 
 RUNS = config.PROJECT_ROOT / "runs"
 REASONS = ("person", "schedule", "drift")
@@ -50,7 +52,9 @@ def sha256_of(path: Path) -> str:
 class Run:
     """One run of the pipeline: its directory, what the steps hand on, and its lineage record."""
 
-    def __init__(self, root: Path, source: Path | None, manifest_path: Path, started_by: str, reason: str, why: str):
+    def __init__(self, root: Path, source: Path | None, manifest_path: Path, card_path: Path, started_by: str,
+                 reason: str, why: str):
+        self.card_path = card_path
         self.id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
         self.dir = root / self.id
         self.source, self.manifest_path = source, manifest_path
@@ -129,6 +133,7 @@ def evaluate(run: Run) -> None:
     if measured is not None:
         values[BIAS_METRIC] = measured
     results = against_thresholds(values, run.manifest)
+    run.state["results"] = results
     run.lineage["metrics"] = values
     run.output("evaluate", "metrics.json").write_text(json.dumps(
         {"metrics": values, "passed": all(r.passed for r in results),
@@ -145,17 +150,25 @@ def register(run: Run) -> None:
     tags = {"qantara.run": run.id, "qantara.startedBy": run.lineage["startedBy"], "qantara.reason": run.lineage["reason"],
             "qantara.codeCommit": run.lineage["code"]["commit"], "qantara.approvalStatus": APPROVAL_STATUS,
             **{f"qantara.data.{i}.sha256": d["sha256"] for i, d in enumerate(run.lineage["dataRead"])}}
+    tracking_uri = config.tracking_uri()
     with mlflow.start_run(tags=tags) as mlflow_run:
         mlflow.log_params({k: str(v)[:250] for k, v in run.lineage["parameters"].items()})
         mlflow.log_metrics(run.lineage["metrics"])
         inputs = features.model_inputs(run.state["test"])
-        mlflow.sklearn.log_model(run.state["model"], name="model", serialization_format="skops",
+        info = mlflow.sklearn.log_model(run.state["model"], name="model", serialization_format="skops",
                                  signature=infer_signature(inputs, run.state["model"].predict(inputs)),
                                  pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"])
     registration = {"modelVersion": sha256_of(model_file)[:12], "modelSha256": sha256_of(model_file),
                     "status": APPROVAL_STATUS, "mlflowRunId": mlflow_run.info.run_id, "run": run.id}
     run.lineage["model"] = registration
     run.output("register", "registration.json").write_text(json.dumps(registration, indent=2) + "\n")
+    # The card says where the model came from: the run, the version, who and the data's hashes.
+    trained = TrainingResult(mlflow_run.info.run_id, info.model_uri, tracking_uri, run.lineage["startedAt"],
+                             run.state["results"])
+    update_model_card(run.card_path, trained, lineage={
+        "pipelineRun": run.id, "modelVersion": registration["modelVersion"], "startedBy": run.lineage["startedBy"],
+        "reason": run.lineage["reason"], "codeCommit": run.lineage["code"]["commit"],
+        "dataSha256": [d["sha256"] for d in run.lineage["dataRead"]]})
 
 
 def monitor(run: Run) -> None:
@@ -174,12 +187,13 @@ STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
 )
 
 
-def run_pipeline(*, source: Path | None = None, manifest_path: Path = config.MANIFEST, root: Path = RUNS,
-                 started_by: str | None = None, reason: str = "person", why: str = "") -> Path:
+def run_pipeline(*, source: Path | None = None, manifest_path: Path = config.MANIFEST,
+                 card_path: Path = config.MODEL_CARD, root: Path = RUNS, started_by: str | None = None,
+                 reason: str = "person", why: str = "") -> Path:
     """Run every step in order; the lineage record is written even when a step fails."""
     if reason not in REASONS:
         raise ValueError(f"reason {reason!r} (allowed: {', '.join(REASONS)})")
-    run = Run(root, source, manifest_path, started_by or _who(), reason, why)
+    run = Run(root, source, manifest_path, card_path, started_by or _who(), reason, why)
     run.dir.mkdir(parents=True)
     name = STEPS[0][0]
     try:
