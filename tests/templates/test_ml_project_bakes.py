@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ml_project_cases import OPTIONS, SA_HYBRID
+from ml_project_cases import AE_HEALTH, OPTIONS, REPO, SA_HYBRID
 
-from qantara.project.generate import BASELINE_DIR, TEMPLATE_DIR, template_fingerprint, unselected_paths
+from qantara.project.generate import BASELINE_DIR, TEMPLATE_DIR, new_ml_project, template_fingerprint, unselected_paths
 from qantara.project.manifest import load_manifest
 
 MATRIX = list(itertools.product(OPTIONS["problem_type"], OPTIONS["serving"], OPTIONS["ci"], OPTIONS["framework"]))
@@ -178,3 +178,27 @@ def test_every_example_platform_gets_a_project_its_dev_checkpoint_passes(bake, b
     assert result.verdict == "pass", result.findings
     # Open by design until the model is trained and approved; anything else is the template's fault.
     assert {f["policy"] for f in result.findings} <= {"QA-PRJ-001", "QA-PRJ-005"}, result.findings
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_the_project_installs_qantara_from_the_recorded_source_never_a_bare_name(bake, ci):
+    project = bake(project_name=f"Sourced {ci}", ci=ci)
+    recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["context"]["cookiecutter"]
+    assert recorded["qantara_source"] == str(REPO)
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    assert f"QANTARA_SOURCE ?= {REPO}\n" in makefile and "pip install --quiet -e '$(QANTARA_SOURCE)'" in makefile
+    # make check gates the first environment; production is checked by name before a release.
+    assert "ENV ?= dev\n" in makefile and "qantara check --project . --env $(ENV)" in makefile
+    dependencies = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    named = [*dependencies["dependencies"], *dependencies["optional-dependencies"]["dev"]]
+    assert not any(d.split("[")[0].split(">")[0].split("=")[0].strip() == "qantara" for d in named)
+    ci_file = project / (".github/workflows/ci.yml" if ci == "github" else ".gitlab-ci.yml")
+    assert "sha256sum -c blueprint.yaml.sha256" in ci_file.read_text(encoding="utf-8")
+
+
+def test_a_bare_package_name_as_the_qantara_source_is_refused_before_anything_is_written(tmp_path):
+    from qantara.errors import ProjectError
+
+    with pytest.raises(ProjectError, match="qantara_source.*never a bare package name"):
+        new_ml_project(AE_HEALTH, answers={"qantara_source": "qantara"}, no_input=True, output_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
