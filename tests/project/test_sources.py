@@ -145,3 +145,20 @@ def test_check_project_refuses_an_edited_blueprint_copy(tmp_path):
     copy.write_text(edited)
     with pytest.raises(ProjectError, match="was changed"):
         check_project(project, "prod")
+
+
+def test_update_refreshes_the_blueprint_copy_when_the_platform_changes_it(tmp_path):
+    from qantara.project.generate import new_ml_project
+    from qantara.project.update import update_project
+
+    blueprint = tmp_path / "platform.yaml"
+    blueprint.write_bytes((REPO / "blueprints" / "ae-health-cloud.yaml").read_bytes())
+    project = new_ml_project(blueprint, answers={}, no_input=True, output_dir=tmp_path)
+    assert update_project(project) == []  # nothing changed anywhere
+    blueprint.write_text(blueprint.read_text(encoding="utf-8") + "# reviewed by the platform team\n")
+    messages = update_project(project)
+    assert messages == ["updated platform/blueprint.yaml: copied from ../platform.yaml (SHA-256 in "
+                        "platform/blueprint.yaml.sha256)"]
+    copy = project / "platform" / "blueprint.yaml"
+    assert copy.read_bytes() == blueprint.read_bytes()
+    verify_blueprint_copy(copy)

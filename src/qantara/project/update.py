@@ -74,7 +74,9 @@ def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | o
             try:
                 changes, merged = _plan(project, fresh, work, skip=state.get("skip") or [])
                 changes += _bookkeeping(fresh, work, template, values, skip=state.get("skip") or [])
-                changes += _blueprint_changes(project, work, values)
+                copy_changes, copy_messages = _blueprint_changes(project, work, values)
+                changes += copy_changes
+                merged += copy_messages
                 apply_changes(project, changes, work)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
@@ -238,10 +240,15 @@ def _stage(work: Path, relative: str, content: bytes | None, mode_from: Path | N
     return Change(relative, staged)
 
 
-def _blueprint_changes(project: Path, work: Path, values: dict) -> list[Change]:
-    """The project's copy of the platform's blueprint, refreshed from the recorded path, with its digest."""
-    content, digest = blueprint_copy(project / str(values["blueprint"]))
-    return [_stage(work, BLUEPRINT_COPY, content, None), _stage(work, BLUEPRINT_DIGEST, digest, None)]
+def _blueprint_changes(project: Path, work: Path, values: dict) -> tuple[list[Change], list[str]]:
+    """The project's copy of the platform's blueprint, refreshed from the recorded path, with its
+    digest; a message when the copy changes."""
+    source = project / str(values["blueprint"])
+    content, digest = blueprint_copy(source)
+    current = project / BLUEPRINT_COPY
+    same = current.is_file() and not current.is_symlink() and current.read_bytes() == content
+    messages = [] if same else [f"updated {BLUEPRINT_COPY}: copied from {values['blueprint']} (SHA-256 in {BLUEPRINT_DIGEST})"]
+    return [_stage(work, BLUEPRINT_COPY, content, None), _stage(work, BLUEPRINT_DIGEST, digest, None)], messages
 
 
 def _bookkeeping(fresh: Path, work: Path, template: Path, values: dict, *, skip: list[str]) -> list[Change]:
