@@ -162,3 +162,25 @@ def test_update_refreshes_the_blueprint_copy_when_the_platform_changes_it(tmp_pa
     copy = project / "platform" / "blueprint.yaml"
     assert copy.read_bytes() == blueprint.read_bytes()
     verify_blueprint_copy(copy)
+
+
+def test_update_check_and_diff_say_what_would_change_and_change_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from qantara.cli import app
+    from qantara.project.generate import new_ml_project
+
+    blueprint = tmp_path / "platform.yaml"
+    blueprint.write_bytes((REPO / "blueprints" / "ae-health-cloud.yaml").read_bytes())
+    project = new_ml_project(blueprint, answers={}, no_input=True, output_dir=tmp_path)
+    runner = CliRunner()
+    clean = runner.invoke(app, ["update", str(project), "--check"])
+    assert clean.exit_code == 0 and "up to date" in clean.output
+    blueprint.write_text(blueprint.read_text(encoding="utf-8") + "# reviewed by the platform team\n")
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    stale = runner.invoke(app, ["update", str(project), "--check"])
+    assert stale.exit_code == 1 and "updated platform/blueprint.yaml" in stale.output
+    shown = runner.invoke(app, ["update", str(project), "--diff"])
+    assert shown.exit_code == 0 and "+# reviewed by the platform team" in shown.output
+    assert "--- a/platform/blueprint.yaml" in shown.output and ".cruft.json" not in shown.output
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before

@@ -56,11 +56,14 @@ WORK_PREFIX = "update-"
 MAX_MERGE_BYTES = 16 * 1024 * 1024
 
 
-def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None) -> list[str]:
+def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None,
+                   apply: bool = True, diff: bool = False) -> list[str]:
     """Merge the template's changes into the project; one line per file touched or in conflict.
 
     Lines about conflicts start with "conflict"; an empty list means nothing changed.
     `template_dir` defaults to Qantara's own template (the one `.cruft.json` must record).
+    Without `apply` nothing is written (`update --check`); with `diff` each file's change
+    follows its line as a unified diff (`update --diff`).
     """
     project = Path(project_dir)
     state, state_path = read_state(project)
@@ -77,7 +80,10 @@ def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | o
                 copy_changes, copy_messages = _blueprint_changes(project, work, values)
                 changes += copy_changes
                 merged += copy_messages
-                apply_changes(project, changes, work)
+                if diff:
+                    merged += _diffs(project, changes)
+                if apply:
+                    apply_changes(project, changes, work)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         except OSError as error:  # a read-only project, a full disk: every change was undone
@@ -238,6 +244,27 @@ def _stage(work: Path, relative: str, content: bytes | None, mode_from: Path | N
     if mode_from is not None:
         os.chmod(staged, stat.S_IMODE(os.stat(mode_from, follow_symlinks=False).st_mode))
     return Change(relative, staged)
+
+
+def _diffs(project: Path, changes: list[Change]) -> list[str]:
+    """Unified diffs of the project's files against what the update would put there (its own
+    bookkeeping, the baseline and `.cruft.json`, left out)."""
+    import difflib
+
+    texts = []
+    for change in changes:
+        if change.directory or change.relative == CRUFT_FILE:
+            continue
+        target = project / change.relative
+        before = _read(target) or b""
+        after = change.staged.read_bytes() if change.staged is not None else b""
+        if before == after:
+            continue
+        lines = difflib.unified_diff(before.decode("utf-8", "replace").splitlines(keepends=True),
+                                     after.decode("utf-8", "replace").splitlines(keepends=True),
+                                     f"a/{change.relative}", f"b/{change.relative}")
+        texts.append("".join(lines).rstrip("\n"))
+    return texts
 
 
 def _blueprint_changes(project: Path, work: Path, values: dict) -> tuple[list[Change], list[str]]:
