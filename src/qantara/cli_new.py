@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from qantara.errors import EXIT_CHECKPOINT_FAILED, InputError, QantaraError
+from qantara.errors import EXIT_CHECKPOINT_FAILED, EXIT_OK, InputError, QantaraError
 from qantara.input_file import short_repr
 
 new_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -70,6 +70,10 @@ def update(
     template: Optional[Path] = typer.Option(None, "--template", help="Template directory you trust (its hooks run); "
                                                                      "default: Qantara's own, which .cruft.json must "
                                                                      "record."),
+    check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 when the project is not up to date "
+                                                      "with its template (as cruft check)."),
+    diff: bool = typer.Option(False, "--diff", help="Change nothing; print what an update would change, as "
+                                                    "unified diffs (as cruft diff)."),
 ) -> None:
     """Apply the template's changes since the project was generated, keeping your edits.
 
@@ -79,11 +83,34 @@ def update(
     """
     from qantara.project.update import update_project
 
+    dry = check or diff
     with _reported():
-        messages = update_project(project_dir, template_dir=template)
+        messages = update_project(project_dir, template_dir=template, apply=not dry, diff=diff)
+    if dry:
+        for message in messages:
+            typer.echo(message)
+        if not messages:
+            typer.echo(f"{project_dir}: up to date with its template")
+        raise typer.Exit(EXIT_CHECKPOINT_FAILED if messages and check else EXIT_OK)
     for message in messages:
         typer.echo(message)
     if not messages:
         typer.echo(f"{project_dir}: already up to date with its template")
     if any(message.startswith("conflict") for message in messages):
         raise typer.Exit(EXIT_CHECKPOINT_FAILED)
+
+
+def lineage(
+    project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The ML project (default: here)."),
+    model_version: Optional[str] = typer.Option(None, "--model-version", metavar="VERSION",
+                                                help="Registered model version; default: the latest registered."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's lineage record as JSON."),
+) -> None:
+    """Print the chain from a registered model version back to its data, from the pipeline's records."""
+    import json
+
+    from qantara.project.lineage import chain, format_chain
+
+    with _reported():
+        record = chain(project_dir, model_version)
+    typer.echo(json.dumps(record, indent=2, ensure_ascii=True) if as_json else format_chain(record))

@@ -4,6 +4,7 @@ the platform environment it targets, with the blueprint's waivers."""
 from __future__ import annotations
 
 import copy
+import json
 import datetime as dt
 from pathlib import Path
 
@@ -73,7 +74,17 @@ def merged(base, override):
     return copy.deepcopy(override)
 
 
-def write_project(root: Path, *, manifest=None, card=None, blueprint=None, card_text: str | None = None) -> Path:
+# The pipeline run that registered the approved model: who trained it (QA-PRJ-011).
+LINEAGE = {"run": "20261030T090000Z-a1b2c3", "startedAt": "2026-10-30T09:00:00+00:00",
+           "startedBy": "dr.salem@dubai-care.example", "reason": "person", "why": "first model",
+           "code": {"commit": "3f2c1e0", "dirty": False}, "dataRead": [{"path": "curated/admissions.csv",
+                                                                        "sha256": "ab" * 32}],
+           "parameters": {}, "metrics": {"roc_auc": 0.84}, "steps": [{"name": "ingest"}],
+           "model": {"modelVersion": "03455a8176a8", "status": "PendingManualApproval"}}
+
+
+def write_project(root: Path, *, manifest=None, card=None, blueprint=None, card_text: str | None = None,
+                  lineage=None) -> Path:
     """A platform blueprint in root/platform and a project in root/project, changed as asked."""
     (root / "platform").mkdir(parents=True, exist_ok=True)
     (root / "platform" / "blueprint.yaml").write_text(yaml.safe_dump(merged(BLUEPRINT, blueprint or {})))
@@ -84,6 +95,10 @@ def write_project(root: Path, *, manifest=None, card=None, blueprint=None, card_
         (project / "model_card.yaml").write_text(card_text)
     elif card != "missing":
         (project / "model_card.yaml").write_text(yaml.safe_dump(merged(CARD, card or {})))
+    if lineage != "missing":
+        record = merged(LINEAGE, lineage or {})
+        (project / "runs" / record["run"]).mkdir(parents=True, exist_ok=True)
+        (project / "runs" / record["run"] / "lineage.json").write_text(json.dumps(record))
     return project
 
 
@@ -97,6 +112,49 @@ def test_a_complete_project_passes_in_its_last_environment(tmp_path):
     assert result.findings == []
     assert result.verdict == "pass"
     assert (result.blueprint, result.environment, result.enforcement) == ("dubai-care-ml", "prod", "mandatory")
+
+
+def test_a_model_trained_by_a_and_approved_by_a_cannot_be_promoted_to_prod(tmp_path):
+    approval = {"environment": "prod", "approvedBy": "dr.salem@dubai-care.example", "date": "2026-11-01",
+                "reference": "self", "modelVersion": "03455a8176a8"}
+    blueprint = {"spec": {"environments": [{"name": "dev"}, {"name": "prod", "approvers": [
+        "clinical-safety-board", "dr.salem@dubai-care.example"]}]}}
+    project = write_project(tmp_path, manifest={"spec": {"approvals": [approval]}}, blueprint=blueprint)
+    result = check_project(project, "prod", today=TODAY)
+    assert policies(result) == ["QA-PRJ-011"] and result.verdict == "fail"
+    assert "a model's author cannot approve it" in result.findings[0]["message"]
+    # Someone else approves the same version: it may go.
+    other = {**approval, "approvedBy": "clinical-safety-board", "reference": "CSB-2026-117"}
+    project = write_project(tmp_path, manifest={"spec": {"approvals": [other]}}, blueprint=blueprint)
+    assert check_project(project, "prod", today=TODAY).verdict == "pass"
+
+
+def test_an_approval_without_any_pipeline_run_shows_no_separation_of_duties(tmp_path):
+    result = check_project(write_project(tmp_path, lineage="missing"), "prod", today=TODAY)
+    assert policies(result) == ["QA-PRJ-011"] and result.verdict == "fail"
+
+
+@pytest.mark.parametrize("trained_at", ["2026-05-01T09:00:00Z", "2026-05-01"])
+def test_a_model_older_than_the_platform_allows_is_not_served_in_prod(tmp_path, trained_at):
+    old = {"training": {"mlflowRunId": "4f1c2a", "trackingUri": "https://mlflow.example", "trainedAt": trained_at}}
+    result = check_project(write_project(tmp_path, card=old), "prod", today=TODAY)  # 206 days, default 180
+    assert policies(result) == ["QA-PRJ-012"] and "206 days ago" in result.findings[0]["message"]
+    # The platform allows a year: the same model passes.
+    longer = {"spec": {"governance": {"maxModelAgeDays": 365}}}
+    assert check_project(write_project(tmp_path, card=old, blueprint=longer), "prod", today=TODAY).verdict == "pass"
+
+
+def test_a_card_whose_training_date_is_unreadable_shows_no_age(tmp_path):
+    card = {"training": {"mlflowRunId": "4f1c2a", "trackingUri": "https://mlflow.example", "trainedAt": "last spring"}}
+    result = check_project(write_project(tmp_path, card=card), "prod", today=TODAY)
+    assert policies(result) == ["QA-PRJ-012"] and "no readable training date" in result.findings[0]["message"]
+
+
+def test_a_tampered_lineage_record_is_an_error_not_a_pass(tmp_path):
+    project = write_project(tmp_path)
+    (project / "runs" / LINEAGE["run"] / "lineage.json").write_text('{"run": "x", "startedBy": 7}')
+    with pytest.raises(ProjectError, match="lineage.json"):
+        check_project(project, "prod", today=TODAY)
 
 
 @pytest.mark.parametrize(("changes", "expected"), [

@@ -137,7 +137,10 @@ def test_a_blueprint_beside_a_project_in_a_braced_directory_is_read_literally(tm
     shutil.copyfile(AE_HEALTH, folder / "blueprint.yaml")
     result = run("new", "ml-project", "--blueprint", folder / "blueprint.yaml", "--no-input", "-o", folder)
     assert result.exit_code == 0, result.output
-    assert 'blueprint: "../blueprint.yaml"' in (folder / "readmission_risk" / "qantara.yaml").read_text()
+    project = folder / "readmission_risk"
+    recorded = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    assert recorded["blueprint"] == "../blueprint.yaml"
+    assert (project / "platform" / "blueprint.yaml").read_bytes() == (folder / "blueprint.yaml").read_bytes()
     assert_no_evaluation(tmp_path, "{{ 7*7 }}")
 
 
@@ -425,8 +428,11 @@ def test_blueprint_text_fields_with_template_syntax_stay_text(tmp_path):
     project = new_ml_project(blueprint, answers={}, no_input=True, output_dir=tmp_path)
     assert (project / "qantara.yaml").is_file()
     assert_no_evaluation(tmp_path, "{{ 7*7 }}")
+    # The project's copy of the blueprint is the platform's file byte for byte, never rendered.
+    copy = project / "platform" / "blueprint.yaml"
+    assert copy.read_bytes() == blueprint.read_bytes()
     for path in project.rglob("*"):
-        if path.is_file() and ".github" not in path.parts:  # GitHub's own ${{ }} is copied as is
+        if path.is_file() and ".github" not in path.parts and path != copy:  # GitHub's own ${{ }} is copied as is
             assert "{{" not in path.read_text(encoding="utf-8", errors="replace"), path
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ml_project_cases import OPTIONS, SA_HYBRID
+from ml_project_cases import AE_HEALTH, OPTIONS, REPO, SA_HYBRID
 
-from qantara.project.generate import BASELINE_DIR, TEMPLATE_DIR, template_fingerprint, unselected_paths
+from qantara.project.generate import BASELINE_DIR, TEMPLATE_DIR, new_ml_project, template_fingerprint, unselected_paths
 from qantara.project.manifest import load_manifest
 
 MATRIX = list(itertools.product(OPTIONS["problem_type"], OPTIONS["serving"], OPTIONS["ci"], OPTIONS["framework"]))
@@ -36,18 +36,20 @@ def answers_for(index: int, problem_type: str, serving: str, ci: str, framework:
 
 CASES = [pytest.param(answers_for(i, *combo), id="-".join(combo)) for i, combo in enumerate(MATRIX)]
 
-PACKAGE_MODULES = ("__init__", "config", "data", "evaluate", "features", "model_card", "synthetic", "train")
+PACKAGE_MODULES = ("__init__", "config", "data", "evaluate", "features", "model_card", "pipeline", "synthetic", "train")
 ALWAYS = {
     ".cruft.json", ".gitignore", ".pre-commit-config.yaml", ".python-version", "LICENSE", "Makefile", "README.md",
     "pyproject.toml", "qantara.yaml", "model_card.yaml", "infra/Pulumi.yaml", "infra/__main__.py",
-    "tests/conftest.py", "tests/test_data.py", "tests/test_model_card.py", "tests/test_train.py",
+    "tests/conftest.py", "tests/test_data.py", "tests/test_model_card.py", "tests/test_pipeline.py", "tests/test_train.py",
 }
 SERVED = {"Dockerfile", ".dockerignore", "src/{slug}/serve.py", "tests/test_serve.py"}
+# The platform's blueprint and its digest: copied by `qantara new`, not rendered by the template.
+PLATFORM_COPY = {"platform/blueprint.yaml", "platform/blueprint.yaml.sha256"}
 CI_FILES = {"github": {".github/workflows/ci.yml"}, "gitlab": {".gitlab-ci.yml"}, "none": set()}
 
 
 def expected_files(answers: dict[str, str], slug: str) -> set[str]:
-    files = set(ALWAYS) | {f"src/{{slug}}/{module}.py" for module in PACKAGE_MODULES}
+    files = set(ALWAYS) | PLATFORM_COPY | {f"src/{{slug}}/{module}.py" for module in PACKAGE_MODULES}
     if answers["serving"] != "none":
         files |= SERVED
     files |= CI_FILES[answers["ci"]]
@@ -79,7 +81,7 @@ def test_the_baseline_holds_what_the_template_produced(bake, answers):
     project = bake(**answers)
     baseline = project / BASELINE_DIR
     rendered = {p.relative_to(baseline).as_posix() for p in baseline.rglob("*") if p.is_file()}
-    assert rendered == expected_files(answers, project.name) - {".cruft.json"}
+    assert rendered == expected_files(answers, project.name) - {".cruft.json"} - PLATFORM_COPY
     assert (baseline / "Makefile").read_bytes() == (project / "Makefile").read_bytes()
 
 
@@ -176,3 +178,27 @@ def test_every_example_platform_gets_a_project_its_dev_checkpoint_passes(bake, b
     assert result.verdict == "pass", result.findings
     # Open by design until the model is trained and approved; anything else is the template's fault.
     assert {f["policy"] for f in result.findings} <= {"QA-PRJ-001", "QA-PRJ-005"}, result.findings
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_the_project_installs_qantara_from_the_recorded_source_never_a_bare_name(bake, ci):
+    project = bake(project_name=f"Sourced {ci}", ci=ci)
+    recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["context"]["cookiecutter"]
+    assert recorded["qantara_source"] == str(REPO)
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    assert f"QANTARA_SOURCE ?= {REPO}\n" in makefile and "pip install --quiet -e '$(QANTARA_SOURCE)'" in makefile
+    # make check gates the first environment; production is checked by name before a release.
+    assert "ENV ?= dev\n" in makefile and "qantara check --project . --env $(ENV)" in makefile
+    dependencies = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    named = [*dependencies["dependencies"], *dependencies["optional-dependencies"]["dev"]]
+    assert not any(d.split("[")[0].split(">")[0].split("=")[0].strip() == "qantara" for d in named)
+    ci_file = project / (".github/workflows/ci.yml" if ci == "github" else ".gitlab-ci.yml")
+    assert "sha256sum -c blueprint.yaml.sha256" in ci_file.read_text(encoding="utf-8")
+
+
+def test_a_bare_package_name_as_the_qantara_source_is_refused_before_anything_is_written(tmp_path):
+    from qantara.errors import ProjectError
+
+    with pytest.raises(ProjectError, match="qantara_source.*never a bare package name"):
+        new_ml_project(AE_HEALTH, answers={"qantara_source": "qantara"}, no_input=True, output_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -551,6 +551,9 @@ class Governance(StrictModel):
     # (https://github.com/versity/versitygw/pull/2195); the stricter reading is kept.
     audit_retention_days: int = Field(365, ge=1, le=36500, description="Days audit records are kept (at most 36500, "
                                                                         "S3 Object Lock's 100 years).")
+    # Qantara's default (not law) is in policies/data/environment_profiles.yaml, per production class.
+    max_model_age_days: int | None = Field(None, ge=1, le=3650, description="Days after its training a model in "
+                                           "production must be retrained (default: the environment profile's).")
     waivers: list[Waiver] = Field(default_factory=list, description="Approved exceptions to policies.")
     transfers: list[Transfer] = Field(default_factory=list, description="Approved cross-border data transfers.")
     external_endpoints: list[ExternalEndpoint] = Field(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import yaml
 
 from qantara.blueprint.loader import LoadedBlueprint
+from qantara.errors import PlanError
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
@@ -33,9 +35,21 @@ def _project_name(program_dir: Path) -> str:
     return program_dir.name
 
 
+def _require_planner() -> None:
+    """A PlanError saying which extra brings Pulumi, when it is not installed: the program
+    runs in a child process that needs it."""
+    missing = [name for name in ("pulumi", "pulumi_aws") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise PlanError(f"planning needs Pulumi ({missing[0]} is not installed): install Qantara with its platform "
+                        f"extra, `pip install -e '<qantara checkout>[platform]'`; `check --project`, `new` and "
+                        f"`update` work without it")
+
+
 def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement, *,
                    program_dir: Path | None = None, config: dict[str, str] | None = None) -> dict:
     """Run the platform program (or `program_dir`) for one environment and return its Plan."""
+    # Pulumi is the `platform` extra: `check --project`, `new` and `update` work without it.
+    _require_planner()
     catalog = load_catalog()
     user_program = program_dir is not None
     program_dir = (program_dir or platform_program_dir()).resolve()

@@ -21,6 +21,7 @@ from qantara.input_file import short_repr
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.project.manifest import ProjectManifest, load_manifest
+from qantara.project.sources import verify_blueprint_copy
 
 # An environment the platform does not declare has no level of its own: fail closed.
 UNDECLARED_ENFORCEMENT = "mandatory"
@@ -44,6 +45,10 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
             "modelCard": card,
             "modelCardPath": manifest.spec.model_card,
             "path": str(project_dir),
+            # Who started each run that registered a model: separation of duties (QA-PRJ-011).
+            "lineage": _registered_runs(project_dir),
+            # Days since the card's training.trainedAt, or null when it has none (QA-PRJ-012).
+            "modelAgeDays": _model_age_days(card, today),
         },
         environment={"name": env_name, "enforcement": enforcement},
         today=today,
@@ -54,6 +59,34 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
     # A project check has no plan of its own: its infrastructure is checked with --program.
     return CheckResult(loaded.model.metadata.name, env_name, enforcement, verdict(enforced), enforced,
                        None, {"resources": []}, project=manifest.metadata.name)
+
+
+def _model_age_days(card: dict | None, today: dt.date) -> int | None:
+    """Whole days from the model card's training date to `today`; None when it records none readable."""
+    training = card.get("training") if isinstance(card, dict) else None
+    trained_at = training.get("trainedAt") if isinstance(training, dict) else None
+    if isinstance(trained_at, dt.datetime):
+        return (today - trained_at.date()).days
+    if isinstance(trained_at, dt.date):
+        return (today - trained_at).days
+    if not isinstance(trained_at, str):
+        return None
+    try:
+        return (today - dt.datetime.fromisoformat(trained_at.replace("Z", "+00:00")).date()).days
+    except ValueError:
+        return None
+
+
+def _registered_runs(project_dir: Path) -> list[dict]:
+    """The pipeline runs that registered a model, oldest first ([] when the project has none).
+    A record that is not the pipeline's is an error: it cannot be shown who trained the model."""
+    from qantara.project.lineage import RUNS_DIR, load_records
+
+    if not (project_dir / RUNS_DIR).is_dir():
+        return []
+    return [{"run": r["run"], "startedBy": r["startedBy"], "modelVersion": r["model"]["modelVersion"]}
+            for r in load_records(project_dir)
+            if isinstance(r.get("model"), dict) and isinstance(r["model"].get("modelVersion"), str)]
 
 
 def _located(source: SourceDocument, manifest_path: Path, field: tuple, message: str) -> ProjectError:
@@ -75,6 +108,7 @@ def _load_platform(project_dir: Path, manifest: ProjectManifest, source: SourceD
         raise _located(source, manifest_path, ("spec", "blueprint"),
                        f"no blueprint at {path} (spec.blueprint is read relative to the project directory "
                        f"{project_dir}); point it at the blueprint of platform {manifest.spec.platform}")
+    verify_blueprint_copy(path)
     return load_blueprint(path)
 
 

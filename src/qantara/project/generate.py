@@ -126,6 +126,7 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     """
     from qantara.blueprint.loader import load_blueprint
     from qantara.project.answers import resolve_answers
+    from qantara.project.sources import default_qantara_source
     from qantara.sovereignty.placement import resolve_placement
 
     template = Path(template_dir) if template_dir is not None else TEMPLATE_DIR
@@ -147,11 +148,12 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
         "blueprint": "../" + Path(os.path.relpath(blueprint_path.resolve(), output_dir.resolve())).as_posix(),
         "environments": ",".join(e.name for e in platform.spec.environments),
         "data_classification": limit,
+        "qantara_source": default_qantara_source(),
     }
     values = resolve_answers(options, given, defaults=defaults, no_input=no_input)
     _check_answers(values, options, platform, blueprint_path, output_dir)
     values.update(platform_facts(platform, placement, values, template))
-    return _render_atomically(template, values, output_dir)
+    return _render_atomically(template, values, output_dir, blueprint_path)
 
 
 def classification_limit(platform, serving: str) -> tuple[str, str]:
@@ -246,7 +248,9 @@ def write_json(path: Path, data: dict) -> None:
     temporary.replace(path)
 
 
-def _render_atomically(template: Path, values: Mapping[str, object], output_dir: Path) -> Path:
+def _render_atomically(template: Path, values: Mapping[str, object], output_dir: Path, blueprint: Path) -> Path:
+    from qantara.project.sources import write_blueprint_copy
+
     target = output_dir / str(values["project_slug"])
     if target.exists() or target.is_symlink():
         raise ProjectError(f"{target} already exists; `qantara new` never overwrites. Choose another project_slug "
@@ -261,6 +265,9 @@ def _render_atomically(template: Path, values: Mapping[str, object], output_dir:
     try:
         rendered = render(template, values, staging)
         record_generation(rendered, template, values)
+        # After the baseline: the copy is the platform's file, not the template's, so `update`
+        # refreshes it from the blueprint rather than merging it.
+        write_blueprint_copy(rendered, blueprint)
         try:
             target.mkdir()  # claims the name: fails if anything appeared there meanwhile
         except FileExistsError:
@@ -386,6 +393,10 @@ def _check_answers(values: Mapping[str, object], options: Mapping, platform, blu
     problems += _slug_problems(str(values["project_slug"]), output_dir)
     problems += _environment_problems(str(values["environments"]), platform)
     problems += _classification_problems(str(values["data_classification"]), str(values["serving"]), platform)
+    if "qantara_source" in values:
+        from qantara.project.sources import qantara_source_problems
+
+        problems += qantara_source_problems(str(values["qantara_source"]))
     problems += _blueprint_problems(str(values["blueprint"]), output_dir / str(values["project_slug"]),
                                     blueprint_path)
     if problems:

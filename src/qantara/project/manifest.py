@@ -85,6 +85,8 @@ class Approval(StrictModel):
     # An ISO date string is the only way to write a date in YAML 1.2 core, hence lax here.
     date: dt.date = Field(strict=False, description="Day of the approval (YYYY-MM-DD).")
     reference: NonBlank = Field(description="Ticket, minutes or record of the decision.")
+    model_version: NonBlank | None = Field(None, description="The registered model version approved "
+                                                             "(`make lineage` names it); default: the latest registered.")
 
 
 class Drift(StrictModel):

@@ -44,6 +44,7 @@ from qantara.project.generate import (
     template_options,
 )
 from qantara.project.answers import resolve_answers
+from qantara.project.sources import BLUEPRINT_COPY, BLUEPRINT_DIGEST, blueprint_copy, default_qantara_source
 from qantara.project.merge import conflict_diff, merge_lines, merge_text
 from qantara.project.staged import Change, apply_changes, blocked
 
@@ -55,11 +56,14 @@ WORK_PREFIX = "update-"
 MAX_MERGE_BYTES = 16 * 1024 * 1024
 
 
-def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None) -> list[str]:
+def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None,
+                   apply: bool = True, diff: bool = False) -> list[str]:
     """Merge the template's changes into the project; one line per file touched or in conflict.
 
     Lines about conflicts start with "conflict"; an empty list means nothing changed.
     `template_dir` defaults to Qantara's own template (the one `.cruft.json` must record).
+    Without `apply` nothing is written (`update --check`); with `diff` each file's change
+    follows its line as a unified diff (`update --diff`).
     """
     project = Path(project_dir)
     state, state_path = read_state(project)
@@ -73,7 +77,13 @@ def update_project(project_dir: str | os.PathLike[str], *, template_dir: str | o
             try:
                 changes, merged = _plan(project, fresh, work, skip=state.get("skip") or [])
                 changes += _bookkeeping(fresh, work, template, values, skip=state.get("skip") or [])
-                apply_changes(project, changes, work)
+                copy_changes, copy_messages = _blueprint_changes(project, work, values)
+                changes += copy_changes
+                merged += copy_messages
+                if diff:
+                    merged += _diffs(project, changes)
+                if apply:
+                    apply_changes(project, changes, work)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         except OSError as error:  # a read-only project, a full disk: every change was undone
@@ -117,7 +127,9 @@ def _values(project: Path, state: dict, state_path: Path, template: Path) -> tup
     answers = {name: recorded[name] for name in settable if name in recorded}
     try:
         _given_answers(answers, None, options)
-        values = resolve_answers(options, answers, no_input=True)
+        # A project generated before `qantara_source` existed gets the checkout running the update.
+        values = resolve_answers(options, answers, defaults={"qantara_source": default_qantara_source()},
+                                 no_input=True)
         _check_blueprint_answer(str(values["blueprint"]))
         blueprint = project / str(values["blueprint"])
         loaded = load_blueprint(blueprint)
@@ -232,6 +244,38 @@ def _stage(work: Path, relative: str, content: bytes | None, mode_from: Path | N
     if mode_from is not None:
         os.chmod(staged, stat.S_IMODE(os.stat(mode_from, follow_symlinks=False).st_mode))
     return Change(relative, staged)
+
+
+def _diffs(project: Path, changes: list[Change]) -> list[str]:
+    """Unified diffs of the project's files against what the update would put there (its own
+    bookkeeping, the baseline and `.cruft.json`, left out)."""
+    import difflib
+
+    texts = []
+    for change in changes:
+        if change.directory or change.relative == CRUFT_FILE:
+            continue
+        target = project / change.relative
+        before = _read(target) or b""
+        after = change.staged.read_bytes() if change.staged is not None else b""
+        if before == after:
+            continue
+        lines = difflib.unified_diff(before.decode("utf-8", "replace").splitlines(keepends=True),
+                                     after.decode("utf-8", "replace").splitlines(keepends=True),
+                                     f"a/{change.relative}", f"b/{change.relative}")
+        texts.append("".join(lines).rstrip("\n"))
+    return texts
+
+
+def _blueprint_changes(project: Path, work: Path, values: dict) -> tuple[list[Change], list[str]]:
+    """The project's copy of the platform's blueprint, refreshed from the recorded path, with its
+    digest; a message when the copy changes."""
+    source = project / str(values["blueprint"])
+    content, digest = blueprint_copy(source)
+    current = project / BLUEPRINT_COPY
+    same = current.is_file() and not current.is_symlink() and current.read_bytes() == content
+    messages = [] if same else [f"updated {BLUEPRINT_COPY}: copied from {values['blueprint']} (SHA-256 in {BLUEPRINT_DIGEST})"]
+    return [_stage(work, BLUEPRINT_COPY, content, None), _stage(work, BLUEPRINT_DIGEST, digest, None)], messages
 
 
 def _bookkeeping(fresh: Path, work: Path, template: Path, values: dict, *, skip: list[str]) -> list[Change]:

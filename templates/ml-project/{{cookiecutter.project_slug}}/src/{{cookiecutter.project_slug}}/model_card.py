@@ -28,8 +28,9 @@ def load_card(path: Path) -> dict:
         return yaml.safe_load(handle)
 
 
-def update_model_card(path: Path, result: TrainingResult) -> dict:
-    """Fill `path` with what the run measured, write it back, render MODEL_CARD.md beside it."""
+def update_model_card(path: Path, result: TrainingResult, lineage: dict | None = None) -> dict:
+    """Fill `path` with what the run measured (and, from the pipeline, where the model came
+    from: `lineage`), write it back, render MODEL_CARD.md beside it."""
     card = load_card(path)
     card["modelDetails"]["date"] = result.trained_at[:10]
     card["metrics"] = [_metric(r) for r in result.results]
@@ -37,7 +38,7 @@ def update_model_card(path: Path, result: TrainingResult) -> dict:
     bias = next((r for r in result.results if r.name == BIAS_METRIC), None)
     ethics["biasValue"] = None if bias is None else round(bias.value, 6)
     card["training"] = {"mlflowRunId": result.run_id, "trackingUri": result.tracking_uri,
-                        "trainedAt": result.trained_at}
+                        "trainedAt": result.trained_at, **(lineage or {})}
     path.write_text(yaml.safe_dump(card, sort_keys=False, allow_unicode=True), encoding="utf-8")
     markdown_path(path).write_text(render_markdown(card), encoding="utf-8")
     return card

@@ -1,0 +1,241 @@
+"""The project's pipeline, declared once: ingest, validate, features, train, evaluate, register, monitor.
+
+    python -m {{ cookiecutter.project_slug }}.pipeline --reason person --why "first model"
+
+Each step is a function of the run so far; it returns what the next steps read and writes its
+outputs under `runs/<run id>/<step>/`. The run ends with `runs/<run id>/lineage.json`: the code
+commit, the content hash of every file read, the parameters, the metrics, who started the run
+and why, and every output's hash; `qantara lineage` prints the chain from it. A model that
+misses a threshold of qantara.yaml stops the run before `register`, and a registered model is
+always `PendingManualApproval`: nothing this pipeline produces is deployed without a person.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import mlflow
+import mlflow.sklearn
+import sklearn
+import skops
+import skops.io
+from mlflow.models import infer_signature
+
+from . import config, data, features, synthetic
+from .evaluate import BIAS_METRIC, against_thresholds, bias, metrics
+from .model_card import update_model_card
+from .train import TrainingResult
+
+RUNS = config.PROJECT_ROOT / "runs"
+REASONS = ("person", "schedule", "drift")
+APPROVAL_STATUS = "PendingManualApproval"
+
+
+class ThresholdsNotMet(Exception):
+    """The model misses a threshold of qantara.yaml: it is not registered."""
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Run:
+    """One run of the pipeline: its directory, what the steps hand on, and its lineage record."""
+
+    def __init__(self, root: Path, source: Path | None, manifest_path: Path, card_path: Path, started_by: str,
+                 reason: str, why: str):
+        self.card_path = card_path
+        self.id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+        self.dir = root / self.id
+        self.source, self.manifest_path = source, manifest_path
+        self.manifest = config.load_manifest(manifest_path)
+        self.state: dict = {}
+        self.lineage: dict = {
+            "run": self.id, "startedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "startedBy": started_by, "reason": reason, "why": why, "code": code_version(config.PROJECT_ROOT),
+            "project": self.manifest["metadata"]["name"], "dataRead": [], "parameters": {}, "metrics": {},
+            "steps": [],
+        }
+
+    def output(self, step: str, name: str) -> Path:
+        path = self.dir / step / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def read(self, path: Path, what: str) -> None:
+        """Record a file the run read, by content hash: the exact data, whatever its name."""
+        self.lineage["dataRead"].append({"path": str(path), "sha256": sha256_of(path), "what": what})
+
+
+def code_version(root: Path) -> dict:
+    """The git commit the code is at, and whether the working tree differs from it."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain")
+    return {"commit": commit or "none (not a git repository, or no commit yet)", "dirty": bool(status)}
+
+
+def ingest(run: Run) -> None:
+    path = run.output("ingest", "data" + (run.source.suffix if run.source else ".csv"))
+    if run.source is None:  # synthetic data with the real schema, until the real data is wired in
+        synthetic.make_dataset(seed=0).to_csv(path, index=False)
+    else:
+        path.write_bytes(run.source.read_bytes())
+        run.read(run.source, "training data")
+    run.read(path, "ingested data")
+    run.state["ingested"] = path
+
+
+def validate(run: Run) -> None:
+    frame = data.load(run.state["ingested"])  # pandera: every failure listed at once
+    run.state["validated"] = frame
+    run.output("validate", "report.json").write_text(json.dumps({"rows": len(frame), "schema": "data.SCHEMA",
+                                                                  "passed": True}, indent=2) + "\n")
+
+
+def build_features(run: Run) -> None:
+    train_frame, test_frame = features.split(features.prepare(run.state["validated"]))
+    run.state.update(train=train_frame, test=test_frame)
+    train_frame.to_csv(run.output("features", "train.csv"), index=False)
+    test_frame.to_csv(run.output("features", "test.csv"), index=False)
+
+
+def train(run: Run) -> None:
+    frame = run.state["train"]
+    model = features.build_model().fit(features.model_inputs(frame), frame[data.TARGET])
+    run.state["model"] = model
+    # skops, not pickle: loading a skops file cannot run arbitrary code.
+    skops.io.dump(model, run.output("train", "model.skops"))
+    run.lineage["parameters"] = {"problem_type": config.PROBLEM_TYPE, "training_rows": len(frame),
+                                 **{f"model__{k}": repr(v) for k, v in model.named_steps["model"].get_params().items()}}
+
+
+def evaluate(run: Run) -> None:
+    model, frame = run.state["model"], run.state["test"]
+    values = metrics(model, frame)
+    measured = bias(model, frame)
+    if measured is not None:
+        values[BIAS_METRIC] = measured
+    results = against_thresholds(values, run.manifest)
+    run.state["results"] = results
+    run.lineage["metrics"] = values
+    run.output("evaluate", "metrics.json").write_text(json.dumps(
+        {"metrics": values, "passed": all(r.passed for r in results),
+         "failures": [r.name for r in results if not r.passed]}, indent=2) + "\n")
+    if not all(r.passed for r in results):
+        raise ThresholdsNotMet("model misses its thresholds: " + ", ".join(r.name for r in results if not r.passed))
+
+
+def register(run: Run) -> None:
+    """Log the run and the model to MLflow, tagged with its lineage; the version waits for approval."""
+    mlflow.set_tracking_uri(config.tracking_uri())
+    mlflow.set_experiment(run.manifest["metadata"]["name"])
+    model_file = run.dir / "train" / "model.skops"
+    tags = {"qantara.run": run.id, "qantara.startedBy": run.lineage["startedBy"], "qantara.reason": run.lineage["reason"],
+            "qantara.codeCommit": run.lineage["code"]["commit"], "qantara.approvalStatus": APPROVAL_STATUS,
+            **{f"qantara.data.{i}.sha256": d["sha256"] for i, d in enumerate(run.lineage["dataRead"])}}
+    tracking_uri = config.tracking_uri()
+    with mlflow.start_run(tags=tags) as mlflow_run:
+        mlflow.log_params({k: str(v)[:250] for k, v in run.lineage["parameters"].items()})
+        mlflow.log_metrics(run.lineage["metrics"])
+        inputs = features.model_inputs(run.state["test"])
+        info = mlflow.sklearn.log_model(run.state["model"], name="model", serialization_format="skops",
+                                 signature=infer_signature(inputs, run.state["model"].predict(inputs)),
+                                 pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"])
+    registration = {"modelVersion": sha256_of(model_file)[:12], "modelSha256": sha256_of(model_file),
+                    "status": APPROVAL_STATUS, "mlflowRunId": mlflow_run.info.run_id, "run": run.id}
+    run.lineage["model"] = registration
+    run.output("register", "registration.json").write_text(json.dumps(registration, indent=2) + "\n")
+    # The card says where the model came from: the run, the version, who and the data's hashes.
+    trained = TrainingResult(mlflow_run.info.run_id, info.model_uri, tracking_uri, run.lineage["startedAt"],
+                             run.state["results"])
+    update_model_card(run.card_path, trained, lineage={
+        "pipelineRun": run.id, "modelVersion": registration["modelVersion"], "startedBy": run.lineage["startedBy"],
+        "reason": run.lineage["reason"], "codeCommit": run.lineage["code"]["commit"],
+        "dataSha256": [d["sha256"] for d in run.lineage["dataRead"]]})
+
+
+def monitor(run: Run) -> None:
+    """The drift baseline: what the served model's inputs are compared with."""
+    frame = features.model_inputs(run.state["train"])
+    baseline = {column: {"mean": float(frame[column].mean()), "std": float(frame[column].std())}
+                for column in features.NUMERIC if column in frame}
+    drift = (run.manifest["spec"].get("monitoring") or {}).get("drift") or {}
+    run.output("monitor", "baseline.json").write_text(json.dumps(
+        {"features": baseline, "threshold": drift.get("threshold"), "schedule": drift.get("schedule")}, indent=2) + "\n")
+
+
+STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
+    ("ingest", ingest), ("validate", validate), ("features", build_features), ("train", train),
+    ("evaluate", evaluate), ("register", register), ("monitor", monitor),
+)
+
+
+def run_pipeline(*, source: Path | None = None, manifest_path: Path = config.MANIFEST,
+                 card_path: Path = config.MODEL_CARD, root: Path = RUNS, started_by: str | None = None,
+                 reason: str = "person", why: str = "") -> Path:
+    """Run every step in order; the lineage record is written even when a step fails."""
+    if reason not in REASONS:
+        raise ValueError(f"reason {reason!r} (allowed: {', '.join(REASONS)})")
+    run = Run(root, source, manifest_path, card_path, started_by or _who(), reason, why)
+    run.dir.mkdir(parents=True)
+    name = STEPS[0][0]
+    try:
+        for name, step in STEPS:
+            step(run)
+            outputs = sorted(p for p in (run.dir / name).rglob("*") if p.is_file()) if (run.dir / name).exists() else []
+            run.lineage["steps"].append({"name": name, "outputs": [
+                {"path": p.relative_to(run.dir).as_posix(), "sha256": sha256_of(p)} for p in outputs]})
+        run.lineage["status"] = "succeeded"
+    except ThresholdsNotMet as failure:
+        run.lineage["status"] = f"stopped at {name}: {failure}"
+        raise
+    except Exception as error:
+        run.lineage["status"] = f"failed at {name}: {type(error).__name__}"
+        raise
+    finally:
+        (run.dir / "lineage.json").write_text(json.dumps(run.lineage, indent=2, default=str) + "\n")
+    return run.dir
+
+
+def _who() -> str:
+    try:
+        return os.environ.get("QANTARA_STARTED_BY") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the seven-step pipeline locally, with a lineage record.")
+    parser.add_argument("--data", type=Path, help="Training data (CSV or Parquet); default: synthetic data.")
+    parser.add_argument("--reason", choices=REASONS, default="person", help="What started the run.")
+    parser.add_argument("--why", default="", help="Why, in a sentence (recorded in the lineage).")
+    parser.add_argument("--runs", type=Path, default=RUNS, help="Directory the runs are written under.")
+    args = parser.parse_args(argv)
+    try:
+        directory = run_pipeline(source=args.data, root=args.runs, reason=args.reason, why=args.why)
+    except ThresholdsNotMet as failure:
+        print(f"pipeline stopped before register: {failure}", file=sys.stderr)
+        return 1
+    print(f"pipeline run {directory.name}: every step done; lineage in {directory / 'lineage.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

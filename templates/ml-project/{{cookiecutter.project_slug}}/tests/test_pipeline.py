@@ -1,0 +1,98 @@
+"""The seven-step pipeline runs on synthetic data and records where its model came from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from {{ cookiecutter.project_slug }} import pipeline, synthetic
+
+SEVEN_STEPS = ["ingest", "validate", "features", "train", "evaluate", "register", "monitor"]
+
+
+@pytest.fixture(scope="module")
+def card(workspace: Path, tmp_path_factory) -> Path:
+    """The pipeline's own copy of the card: the other tests read the one training wrote."""
+    path = tmp_path_factory.mktemp("pipeline") / "model_card.yaml"
+    path.write_bytes((workspace / "model_card.yaml").read_bytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_dir(workspace: Path, card: Path) -> Path:
+    return pipeline.run_pipeline(manifest_path=workspace / "qantara.yaml", card_path=card, root=workspace / "runs",
+                                 started_by="analyst-a", reason="drift", why="drift alarm on x1")
+
+
+def test_every_step_runs_in_order_and_writes_its_outputs(run_dir):
+    lineage = json.loads((run_dir / "lineage.json").read_text())
+    assert [s["name"] for s in lineage["steps"]] == SEVEN_STEPS
+    assert lineage["status"] == "succeeded"
+    for step in lineage["steps"]:
+        assert step["outputs"], step["name"]
+        for output in step["outputs"]:
+            assert hashlib.sha256((run_dir / output["path"]).read_bytes()).hexdigest() == output["sha256"]
+
+
+def test_lineage_names_the_data_read_by_content_who_started_it_and_why(run_dir):
+    lineage = json.loads((run_dir / "lineage.json").read_text())
+    ingested = next(run_dir.glob("ingest/data.*"))
+    assert {"path": str(ingested), "sha256": hashlib.sha256(ingested.read_bytes()).hexdigest(),
+            "what": "ingested data"} in lineage["dataRead"]
+    assert (lineage["startedBy"], lineage["reason"], lineage["why"]) == ("analyst-a", "drift", "drift alarm on x1")
+    assert lineage["code"]["commit"] and lineage["metrics"] and lineage["parameters"]
+
+
+def test_a_registered_model_always_waits_for_a_person(run_dir):
+    registration = json.loads((run_dir / "register" / "registration.json").read_text())
+    assert registration["status"] == "PendingManualApproval"
+    model = (run_dir / "train" / "model.skops").read_bytes()
+    assert registration["modelSha256"] == hashlib.sha256(model).hexdigest()
+
+
+def test_the_model_card_says_which_run_version_and_data_the_model_came_from(run_dir, card):
+    card = yaml.safe_load(card.read_text())
+    lineage = json.loads((run_dir / "lineage.json").read_text())
+    training = card["training"]
+    assert training["pipelineRun"] == run_dir.name and training["modelVersion"] == lineage["model"]["modelVersion"]
+    assert training["dataSha256"] == [d["sha256"] for d in lineage["dataRead"]]
+    assert training["startedBy"] == "analyst-a" and card["metrics"]
+
+
+def test_a_file_given_as_data_is_recorded_by_its_hash(workspace, tmp_path):
+    source = tmp_path / "training.csv"
+    synthetic.make_dataset(seed=3).to_csv(source, index=False)
+    card = tmp_path / "model_card.yaml"
+    card.write_bytes((workspace / "model_card.yaml").read_bytes())
+    run = pipeline.run_pipeline(source=source, manifest_path=workspace / "qantara.yaml", card_path=card,
+                                root=tmp_path / "runs")
+    lineage = json.loads((run / "lineage.json").read_text())
+    assert lineage["dataRead"][0] == {"path": str(source), "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+                                      "what": "training data"}
+
+
+def test_a_model_below_its_thresholds_stops_before_register(workspace, tmp_path):
+    manifest = yaml.safe_load((workspace / "qantara.yaml").read_text())
+    for threshold in manifest["spec"]["evaluation"]["thresholds"]:
+        threshold.update({"min": 1e9} if "min" in threshold else {"max": -1e9})
+    strict = tmp_path / "qantara.yaml"
+    strict.write_text(yaml.safe_dump(manifest))
+    card = tmp_path / "model_card.yaml"
+    card.write_bytes((workspace / "model_card.yaml").read_bytes())
+    with pytest.raises(pipeline.ThresholdsNotMet):
+        pipeline.run_pipeline(manifest_path=strict, card_path=card, root=tmp_path / "runs")
+    (run,) = (tmp_path / "runs").iterdir()
+    lineage = json.loads((run / "lineage.json").read_text())
+    assert [s["name"] for s in lineage["steps"]] == SEVEN_STEPS[:4]
+    assert lineage["status"].startswith("stopped at evaluate") and not (run / "register").exists()
+
+
+def test_an_unknown_reason_is_refused(workspace, tmp_path):
+    with pytest.raises(ValueError, match="allowed: person, schedule, drift"):
+        pipeline.run_pipeline(manifest_path=workspace / "qantara.yaml", card_path=tmp_path / "card.yaml",
+                              root=tmp_path / "runs", reason="cron")
+    assert not (tmp_path / "runs").exists()
