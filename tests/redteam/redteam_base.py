@@ -27,10 +27,12 @@ opts = pulumi.ResourceOptions(provider=provider)
 key = aws.kms.Key("data-key", enable_key_rotation=True, opts=opts)
 
 
-def compliant_bucket(name: str, *, audited: bool = True) -> aws.s3.Bucket:
-    """A bucket for restricted data: KMS-encrypted, versioned, private, TLS only, audited."""
+def compliant_bucket(name: str, *, audited: bool = True, opts: pulumi.ResourceOptions | None = opts,
+                     **bucket_args) -> aws.s3.Bucket:
+    """A bucket for restricted data: KMS-encrypted, versioned, private, TLS only, audited; made
+    through `opts`' provider (the UAE one unless given) with `bucket_args` (e.g. `region=`)."""
     physical = f"dubai-care-ml-prod-{name}"
-    bucket = aws.s3.Bucket(name, bucket=physical, opts=opts)
+    bucket = aws.s3.Bucket(name, bucket=physical, opts=opts, **bucket_args)
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-encryption", bucket=bucket.bucket,
         rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn}}],

@@ -11,27 +11,12 @@ type `gcp:storage/bucket:Bucket`.
 import pulumi
 import pulumi_aws as aws
 
-from qantara.components.data_lake import tls_only_policy
-from redteam_base import audit, key
+from redteam_base import compliant_bucket
 
 
 def restricted_bucket(name: str, opts: pulumi.ResourceOptions | None, **bucket_args) -> aws.s3.Bucket:
-    """A restricted bucket made as `compliant_bucket` makes it (KMS, versioning, private, TLS
-    only, audited), through `opts`' provider and with `bucket_args` (e.g. `region=`)."""
-    physical = f"dubai-care-ml-prod-{name}"
-    bucket = aws.s3.Bucket(name, bucket=physical, opts=opts, **bucket_args)
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-encryption", bucket=bucket.bucket,
-        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn}}],
-        opts=opts)
-    aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.bucket,
-                            versioning_configuration={"status": "Enabled"}, opts=opts)
-    aws.s3.BucketPublicAccessBlock(f"{name}-public-access", bucket=bucket.bucket, block_public_acls=True,
-                                   block_public_policy=True, ignore_public_acls=True,
-                                   restrict_public_buckets=True, opts=opts)
-    aws.s3.BucketPolicy(f"{name}-tls-only", bucket=bucket.bucket, policy=tls_only_policy(physical, "aws"), opts=opts)
-    audit([bucket])
-    return bucket
+    """The compliant restricted bucket, made through `opts`' provider with `bucket_args`."""
+    return compliant_bucket(name, opts=opts, **bucket_args)
 
 
 class NativeS3Bucket(pulumi.CustomResource):
