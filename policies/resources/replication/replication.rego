@@ -26,10 +26,11 @@ movement_table := data.catalog.aws_data_movement
 
 classifications := data.catalog.jurisdictions.classifications
 
-findings := [f | some f in {f |
-	# A set: a place named twice (by dependency and by ARN) is one finding.
-	some f in array.concat(located_findings, named_findings)
-}]
+findings := [finding | some finding in distinct_findings]
+
+# A set: a place named twice (by dependency and by ARN) is one finding. (Distinct names: regorus
+# refuses a comprehension variable that shadows the enclosing one.)
+distinct_findings := {f | some f in array.concat(located_findings, named_findings)}
 
 # Positions of the resources that move data.
 movers := plan.indexes_of(object.keys(movement_table.types))
