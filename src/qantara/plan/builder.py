@@ -35,10 +35,19 @@ def _project_name(program_dir: Path) -> str:
     return program_dir.name
 
 
+def _installed(name: str) -> bool:
+    """Whether `name` can be imported, without importing it. An import hook that refuses the
+    name (raising ModuleNotFoundError, as `import` would) means it is not installed too."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+
+
 def _require_planner() -> None:
     """A PlanError saying which extra brings Pulumi, when it is not installed: the program
     runs in a child process that needs it."""
-    missing = [name for name in ("pulumi", "pulumi_aws") if importlib.util.find_spec(name) is None]
+    missing = [name for name in ("pulumi", "pulumi_aws") if not _installed(name)]
     if missing:
         raise PlanError(f"planning needs Pulumi ({missing[0]} is not installed): install Qantara with its platform "
                         f"extra, `pip install -e '<qantara checkout>[platform]'`; `check --project`, `new` and "
