@@ -25,13 +25,21 @@ def offline_plan(blueprint: str, environment: str) -> dict:
 
 
 def checkpoint(plan: dict, *, stack: str, config: dict, region_override: dict[str, str] | None = None) -> dict:
+    # A deployed stack records the ARNs AWS gave its resources; a role's names the account the
+    # stack runs in (the one the offline plan's invokes answered), and that is how a checkpoint
+    # shows its own account (qantara.plan.accounts): without it, QA-RES-060 rightly refuses the
+    # roles and policies that trust that account as undeclared.
+    account = plan["source"]["accounts"][0]
     resources = []
     for r in plan["resources"]:
         inputs = copy.deepcopy(r.get("inputs") or {})
         if region_override and r["name"] in region_override:
             inputs["region"] = region_override[r["name"]]
+        outputs = copy.deepcopy(inputs)
+        if r["type"] == "aws:iam/role:Role":
+            outputs["arn"] = f"arn:aws:iam::{account}:role/{inputs.get('name') or r['name']}"
         record = {"urn": r["urn"], "custom": r.get("custom", True), "type": r["type"], "inputs": inputs,
-                  "outputs": inputs, "dependencies": r.get("dependencies", []),
+                  "outputs": outputs, "dependencies": r.get("dependencies", []),
                   "propertyDependencies": r.get("propertyDependencies", {})}
         if r.get("parent"):
             record["parent"] = r["parent"]
