@@ -73,9 +73,20 @@ def test_saudi_region_is_known_located_in_the_kingdom_and_warned_as_uncertain():
 
 
 def test_a_blueprint_naming_the_saudi_region_is_no_longer_refused_as_unknown(tmp_path):
-    path = rewritten(tmp_path, "sa-health-hybrid.yaml", ("  cloud:\n    provider: aws\n", "  cloud:\n    provider: aws\n    region: me-west-1\n"))
+    saudi_region = ("  cloud:\n    provider: aws\n", "  cloud:\n    provider: aws\n    region: me-west-1\n")
+    # Monitoring on the site: Model Monitor's analyzer image has no registry account recorded
+    # for me-west-1 (policies/data/sagemaker_model_monitor_images.yaml).
+    monitoring_on_prem = ("    monitoring:\n      schedule", "    monitoring:\n      placement: onprem\n      schedule")
+    path = rewritten(tmp_path, "sa-health-hybrid.yaml", saudi_region, monitoring_on_prem)
     placement = resolve_placement(load_blueprint(path))
     assert placement.primary_region == "me-west-1"
+    assert placement.components["dataLake"].country == "SA"
+    # With monitoring in the cloud, the refusal is the Model Monitor image, not an unknown region.
+    path = rewritten(tmp_path, "sa-health-hybrid.yaml", saudi_region)
+    with pytest.raises(BlueprintError) as caught:
+        resolve_placement(load_blueprint(path))
+    assert "SageMaker Model Monitor's analyzer image is not known for region `me-west-1`" in str(caught.value)
+    assert "not an AWS region known to the catalog" not in str(caught.value)
 
 
 @pytest.mark.parametrize("data_class", ["internal", "confidential", "restricted"])

@@ -79,13 +79,28 @@ def test_a_region_with_no_endpoint_data_is_never_chosen_automatically_but_said(t
                for w in placement.warnings)
 
 
+SAUDI_REGION = ("  cloud:\n    provider: aws\n", "  cloud:\n    provider: aws\n    region: me-west-1\n")
+# Model Monitor's analyzer image has no registry account recorded for me-west-1
+# (policies/data/sagemaker_model_monitor_images.yaml), so monitoring stays on the site.
+MONITORING_ON_PREM = ("    monitoring:\n      schedule", "    monitoring:\n      placement: onprem\n      schedule")
+
+
 def test_pinning_the_saudi_region_places_in_the_kingdom_and_warns_every_service_is_uncertain(tmp_path):
-    path = rewritten(tmp_path, "sa-health-hybrid.yaml", ("  cloud:\n    provider: aws\n", "  cloud:\n    provider: aws\n    region: me-west-1\n"))
+    path = rewritten(tmp_path, "sa-health-hybrid.yaml", SAUDI_REGION, MONITORING_ON_PREM)
     placement = place(path)
     data_lake = placement.components["dataLake"]
     assert (data_lake.kind, data_lake.region, data_lake.country) == ("cloud", "me-west-1", "SA")
     assert "SA-HEALTH-DATA-IN-COUNTRY" in data_lake.reason
     assert any("availability of Amazon S3 in me-west-1 is uncertain" in w for w in data_lake.warnings)
+    assert placement.components["monitoring"].kind == "onprem"
+
+
+def test_pinning_the_saudi_region_with_cloud_monitoring_is_refused_for_the_model_monitor_image(tmp_path):
+    path = rewritten(tmp_path, "sa-health-hybrid.yaml", SAUDI_REGION)
+    message = str(refusal(path))
+    assert "SageMaker Model Monitor's analyzer image is not known for region `me-west-1`" in message
+    assert "place monitoring on-prem" in message
+    assert "not an AWS region known to the catalog" not in message
 
 
 def test_cloud_only_deployment_of_a_class_no_region_may_hold_is_refused_saying_on_prem(tmp_path):
