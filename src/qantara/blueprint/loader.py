@@ -21,7 +21,7 @@ from qantara.blueprint.yaml_source import (
     load_yaml_with_positions,
 )
 from qantara.errors import BlueprintError, InputError, Problem
-from qantara.input_file import shorten, short_repr
+from qantara.input_file import ECHO_LIMIT, shorten, short_repr
 
 # What a wrong-typed value should have been, by pydantic error type.
 _EXPECTED = {
@@ -126,7 +126,24 @@ def _message(error: Any, loc: FieldPath, root: type[BaseModel]) -> str:
         return f"{short_repr(value)} is above the maximum ({ctx['le']})"
     if kind == "greater_than":
         return f"{short_repr(value)} must be above {ctx['gt']}"
-    return shorten(error["msg"])
+    return _echoes_cut(error["msg"], value, ctx)
+
+
+# A message whose echoed values are cut may still be this long (its explanation is ours); the
+# bound only catches text echoed from somewhere the error's input and context do not say.
+_MESSAGE_LIMIT = 1000
+
+
+def _echoes_cut(message: str, value: Any, ctx: dict[str, Any]) -> str:
+    """`message` with each value it echoes (the input, a context value) cut like `shorten`.
+
+    Only the echoed values are cut: the explanation, such as which characters are allowed,
+    is kept whole whatever the length of the value it follows.
+    """
+    echoed = {text for text in (value, *ctx.values()) if isinstance(text, str) and len(text) > ECHO_LIMIT}
+    for text in sorted(echoed, key=len, reverse=True):
+        message = message.replace(text, shorten(text))
+    return shorten(message, _MESSAGE_LIMIT)
 
 
 def _unknown_field(loc: FieldPath, root: type[BaseModel]) -> str:
