@@ -86,6 +86,10 @@ POOLS = {
     m.REGISTRY: lambda rng, n: rng.choice(["registry.example.sa/ml", "harbor.local:5000"]),
     m.IPV4: lambda rng, n: "203.0.113.10",
     m.IPV4_CIDR: lambda rng, n: rng.choice(SITE_CIDRS + ["10.20.1.0/16", "10.30.0.0/16", "172.31.0.0/16"]),
+    # A host name of DNS labels (one at its 63-character maximum now and then) or an IPv4 address.
+    m.HOSTNAME: lambda rng, n: rng.choice(["db.partner.example", "kafka-1.broker.example.sa", "203.0.113.10",
+                                           _label(rng, 63) + ".example.ae"]),
+    m.AWS_ACCOUNT_ID: lambda rng, n: rng.choice(["123456789012", "000000000000", "210987654321"]),
 }
 
 
