@@ -70,7 +70,10 @@ def test_blueprint_residency_findings_carry_their_data_class():
 
     classes = {(f["policy"], f["resource"]): f["dataClass"] for f in findings}
     assert classes[("QA-BP-003", "spec.components.dataLake")] == "restricted"
-    assert ("QA-BP-003", "spec.components.experimentTracking") not in classes  # internal data may be in Bahrain
+    # AE-HEALTH-DATA-IN-COUNTRY (policies/data/jurisdictions.yaml, Health ICT Law Art. 13) keeps UAE
+    # health data of every class above public in the UAE, internal included: the component's
+    # internal data in Bahrain is found too, and the finding carries its own class, not the platform's.
+    assert classes[("QA-BP-003", "spec.components.experimentTracking")] == "internal"
     assert classes[("QA-BP-004", "spec.cloud.drRegion")] == "restricted"
 
 
