@@ -220,8 +220,8 @@ def test_the_namespace_may_reach_the_outposts_endpoint_subnet_over_https_only():
 def test_an_environment_sharing_the_vpc_uses_the_endpoint_another_made():
     resources, _ = provision(SA_OUTPOSTS, "dev", config={"qantara:outpostsEndpoint": "existing"})
     assert not of_type(resources, "aws:s3outposts/endpoint:Endpoint")
-    with pytest.raises(pulumi.RunError, match="qantara:outpostsEndpoint is 'shared' \\(allowed: create, existing\\)"):
-        provision(SA_OUTPOSTS, "dev", config={"qantara:outpostsEndpoint": "shared"})
+    with pytest.raises(pulumi.RunError, match="qantara:outpostsEndpoint is 'reuse' \\(allowed: create, existing\\)"):
+        provision(SA_OUTPOSTS, "dev", config={"qantara:outpostsEndpoint": "reuse"})
 
 
 def test_pulumi_up_refuses_to_run_without_the_outposts_key(monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 from qantara.plan.accounts import account_in_arn, accounts_in_outputs
 from qantara.plan.importers import load_plan_file
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "pulumi-json"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "pulumi-json"
 
 
 @pytest.mark.parametrize(("arn", "account"), [
@@ -32,7 +32,6 @@ def test_accounts_come_from_recorded_arn_outputs_only():
     assert accounts_in_outputs(records) == ["111111111111"]
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared reference files not present")
 def test_a_real_checkpoint_names_the_stacks_account():
     plan = load_plan_file(REFERENCE / "checkpoint-v3_pulumi_countdown.json")
     assert plan["source"]["accounts"] == ["153052954103"]
