@@ -3,7 +3,8 @@
 One JSON object a line (UTF-8), written by `qantara metrics export`, read by `qantara metrics`:
 
     {"time": "2026-11-02T09:00:00Z", "kind": "deployment", "project": "triage",
-     "environment": "prod", "model": "triage-model", "version": "3", "source": "sagemaker", "ref": "..."}
+     "environment": "prod", "model": "triage-model", "version": "3", "source": "sagemaker", "ref": "...",
+     "actor": "arn:aws:sts::111122223333:assumed-role/ml-release/layla"}
 
 - `time`: ISO 8601 with a zone (UTC `Z` or an offset); naive times are refused.
 - `kind`: `commit` or `run` (work on a model version starts), `approval` (a version is approved
@@ -11,7 +12,9 @@ One JSON object a line (UTF-8), written by `qantara metrics export`, read by `qa
   undone), `alarm` (an incident starts: a CloudWatch alarm enters ALARM), `recovery` (it ends).
 - `project`, `environment`: required strings; `model`, `version`: required for commit, run,
   approval and deployment (lead time and freshness pair them); `source` and `ref` say where
-  the event was read (an ARN, a run id) and are kept as given.
+  the event was read (an ARN, a run id, a CloudTrail EventId) and are kept as given;
+- `actor`: who made the change, where the source records it (the caller's ARN in the audit
+  trail, the Kubernetes field manager); optional, shown in the evidence pack.
 Unknown keys are refused, so a typo cannot silently drop an event.
 """
 
@@ -26,7 +29,7 @@ from qantara.errors import InputError, Problem
 
 KINDS = ("commit", "run", "approval", "deployment", "rollback", "alarm", "recovery")
 VERSIONED = ("commit", "run", "approval", "deployment")
-FIELDS = ("time", "kind", "project", "environment", "model", "version", "source", "ref")
+FIELDS = ("time", "kind", "project", "environment", "model", "version", "source", "ref", "actor")
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +42,7 @@ class Event:
     version: str | None = None
     source: str | None = None
     ref: str | None = None
+    actor: str | None = None
 
     def to_json(self) -> str:
         data = {k: v for k, v in asdict(self).items() if v is not None}
@@ -82,7 +86,7 @@ def event_from_dict(data, where: str, line: int) -> Event:
     except ValueError as error:
         raise bad("time", f"{data['time'][:40]!r}: {error}") from None
     return Event(time, data["kind"], data["project"], data["environment"], data.get("model"),
-                 data.get("version"), data.get("source"), data.get("ref"))
+                 data.get("version"), data.get("source"), data.get("ref"), data.get("actor"))
 
 
 def read_events(path: Path) -> list[Event]:
