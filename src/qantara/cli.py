@@ -273,51 +273,66 @@ def _window(days: int, end: Optional[str]):
     return Window(stop - dt.timedelta(days=days), stop)
 
 
-def _live_events(events, sagemaker_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env):
-    if events is not None:
-        from qantara.metrics.events import read_events
-
-        return read_events(events)
-    if mlflow_uri:
-        from qantara.metrics.sources.mlflow_registry import collect_mlflow
-
-        if not (mlflow_model and project and env):
-            raise InputError("--mlflow-uri needs --mlflow-model, --project and --env")
-        return collect_mlflow(mlflow_uri, mlflow_model, project, env)
-    if sagemaker_group:
-        from qantara.metrics.sources.aws import AwsTarget, collect_aws
-
-        if not (endpoint and project and env):
-            raise InputError("--model-package-group needs --endpoint, --project and --env")
-        return collect_aws(AwsTarget(project, env, sagemaker_group, endpoint, tuple(alarm), pipeline), region=region)
-    raise InputError("say where the events come from: --events FILE, --model-package-group (SageMaker) or --mlflow-uri")
-
-
+# The source options, declared once for `metrics` and `metrics export`: `_with_source_options`
+# adds them to a command's signature (typer reads it) and hands the command one SourceOptions.
 _SOURCE_OPTIONS = {
-    "events": typer.Option(None, "--events", metavar="FILE", help="Event history (JSON Lines, see `qantara metrics export`)."),
-    "group": typer.Option(None, "--model-package-group", help="SageMaker model package group (live source)."),
-    "endpoint": typer.Option(None, "--endpoint", help="SageMaker endpoint whose config changes are deployments."),
-    "alarm": typer.Option([], "--alarm", help="CloudWatch alarm whose ALARM states are incidents (repeatable)."),
-    "pipeline": typer.Option(None, "--pipeline", help="SageMaker pipeline whose executions start lead time."),
-    "region": typer.Option(None, "--region", help="AWS region of the live source."),
-    "mlflow_uri": typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (on-prem source)."),
-    "mlflow_model": typer.Option(None, "--mlflow-model", help="Registered model name in MLflow."),
+    "source": (Optional[str], typer.Option(None, "--source", help="events, sagemaker, cloudtrail, mlflow or cluster "
+                                                                 "(default: implied by --events, --mlflow-uri or --model-package-group).")),
+    "events": (Optional[Path], typer.Option(None, "--events", metavar="FILE", help="Event history (JSON Lines, see `qantara metrics export`).")),
+    "model_package_group": (Optional[str], typer.Option(None, "--model-package-group", help="SageMaker model package group (sagemaker, cloudtrail).")),
+    "endpoint": (Optional[str], typer.Option(None, "--endpoint", help="SageMaker endpoint whose changes are deployments (sagemaker, cloudtrail).")),
+    "alarm": (list[str], typer.Option([], "--alarm", help="CloudWatch alarm whose ALARM states are incidents (sagemaker; repeatable).")),
+    "pipeline": (Optional[str], typer.Option(None, "--pipeline", help="SageMaker pipeline whose executions start lead time (sagemaker, cloudtrail).")),
+    "region": (Optional[str], typer.Option(None, "--region", help="AWS region of the live source.")),
+    "mlflow_uri": (Optional[str], typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (mlflow).")),
+    "mlflow_model": (Optional[str], typer.Option(None, "--mlflow-model", help="Registered model name in MLflow (mlflow).")),
+    "namespace": (Optional[str], typer.Option(None, "--namespace", help="Kubernetes namespace of the model server (cluster; the platform's is <blueprint>-<env>).")),
+    "deployment": (Optional[str], typer.Option(None, "--deployment", help="Deployment serving the model (cluster; KServe raw mode: <inference-service>-predictor).")),
+    "model": (Optional[str], typer.Option(None, "--model", help="Model name the cluster's revisions are counted under (cluster; default: the Deployment).")),
+    "kube_context": (Optional[str], typer.Option(None, "--kube-context", help="kubeconfig context (cluster; default: current, or in-cluster).")),
 }
 
 
+def _with_source_options(command):
+    """Add the source options to `command` and pass them to it as `sources` (a SourceOptions)."""
+    import functools
+    import inspect
+
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "sources"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=annotation)
+             for name, (annotation, option) in _SOURCE_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from qantara.metrics.sources.select import SourceOptions
+
+        values = {name: kwargs.pop(name) for name in _SOURCE_OPTIONS}
+        values["alarm"] = tuple(values["alarm"] or ())
+        sources = SourceOptions(**values, project=kwargs.get("project"), env=kwargs.get("env"))
+        return command(*args, sources=sources, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=own + added)
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + added}
+    return wrapper
+
+
+def _read_source(sources, window=None):
+    from qantara.metrics.sources.select import read_source
+
+    events, notes = read_source(sources, *((window.start, window.end) if window else ()))
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    return events
+
+
 @metrics_app.callback()
+@_with_source_options
 def metrics_show(
     ctx: typer.Context,
-    events: Optional[Path] = _SOURCE_OPTIONS["events"],
-    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
-    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
-    alarm: list[str] = _SOURCE_OPTIONS["alarm"],
-    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
-    region: Optional[str] = _SOURCE_OPTIONS["region"],
-    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
-    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
-    project: Optional[str] = typer.Option(None, help="Only this project."),
-    env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
+    sources,
+    project: Optional[str] = typer.Option(None, help="Only this project (for live sources: the project the events belong to)."),
+    env: Optional[str] = typer.Option(None, "--env", help="Only this environment (for live sources: the environment read)."),
     days: int = typer.Option(90, help="Window length in days, ending at --end."),
     end: Optional[str] = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
     format: str = typer.Option("table", help="table or json."),
@@ -331,24 +346,18 @@ def metrics_show(
     from qantara.metrics.render import metrics_json, metrics_table, write_charts
 
     _choice(format, ("table", "json"), "--format")
-    history = _live_events(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env)
-    groups = compute_metrics(history, _window(days, end), project=project, environment=env)
+    window = _window(days, end)
+    groups = compute_metrics(_read_source(sources, window), window, project=project, environment=env)
     if charts is not None:
         write_charts(groups, charts)
     _write(metrics_json(groups) if format == "json" else metrics_table(groups), out)
 
 
 @metrics_app.command("export")
+@_with_source_options
 def metrics_export(
+    sources,
     out: Path = typer.Option(..., "--out", metavar="FILE", help="Event file to write (JSON Lines)."),
-    events: Optional[Path] = _SOURCE_OPTIONS["events"],
-    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
-    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
-    alarm: list[str] = _SOURCE_OPTIONS["alarm"],
-    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
-    region: Optional[str] = _SOURCE_OPTIONS["region"],
-    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
-    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
     project: Optional[str] = typer.Option(None, help="Project the events belong to (live sources)."),
     env: Optional[str] = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
 ) -> None:
@@ -356,7 +365,7 @@ def metrics_export(
     from qantara.metrics.events import events_jsonl
     from qantara.output_file import write_output
 
-    history = _live_events(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env)
+    history = _read_source(sources)
     path = write_output(out, events_jsonl(history))
     typer.echo(f"{path}: {len(history)} event(s)")
 

@@ -1,0 +1,67 @@
+"""`qantara metrics --source ...`: choosing the audit trail or the cluster, and what each needs."""
+
+import datetime as dt
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from typer.testing import CliRunner
+
+from qantara.cli import app
+from qantara.metrics.sources import cloudtrail, cluster as cluster_source
+from test_cloudtrail_source import REGION, FakeClock, history, stub
+from test_cluster_source import api, replica_set, rs_list, stamp
+from test_metrics_cli import run
+
+WINDOW = ("--days", "28", "--end", "2026-11-29T00:00:00Z")
+
+
+def test_an_unknown_source_is_refused_with_the_allowed_ones():
+    done = run("metrics", "--source", "splunk")
+    assert done.returncode == 2 and "events, sagemaker, cloudtrail, mlflow, cluster" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("source, missing", [
+    ("cloudtrail", "--model-package-group, --endpoint, --project, --env"),
+    ("cluster", "--namespace, --deployment, --project, --env"),
+])
+def test_a_named_source_says_every_option_it_still_needs(source, missing):
+    done = run("metrics", "--source", source)
+    assert done.returncode == 2 and f"--source {source} needs {missing}" in done.stderr
+    done = run("metrics", "export", "--out", "never-written.jsonl", "--source", source)
+    assert done.returncode == 2 and f"--source {source} needs {missing}" in done.stderr
+
+
+def test_metrics_from_the_audit_trail_on_the_command_line(monkeypatch):
+    client = boto3.client("cloudtrail", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(boto3, "client", lambda service, region_name=None: client)
+    monkeypatch.setattr(cloudtrail, "Pacer", FakeClock().pacer)
+    with Stubber(client) as stubber:
+        # the window is passed to CloudTrail, so only the window's events are asked for
+        utc = dt.timezone.utc
+        stub(stubber, history(), start=dt.datetime(2026, 11, 1, tzinfo=utc), end=dt.datetime(2026, 11, 29, tzinfo=utc))
+        done = CliRunner().invoke(app, ["metrics", "--source", "cloudtrail", "--model-package-group", "triage-model",
+                                        "--endpoint", "triage-prod", "--pipeline", "triage-training", "--project", "triage",
+                                        "--env", "prod", "--format", "json", *WINDOW])
+        stubber.assert_no_pending_responses()
+    assert done.exit_code == 0, done.output
+    [group] = json.loads(done.stdout)["groups"]
+    assert group["metrics"]["leadTime"]["value"] == 32.0 and group["failedDeployments"] == 1
+
+
+def test_the_cluster_history_exported_names_untimed_revisions(monkeypatch, tmp_path):
+    apps, _ = api([rs_list([
+        replica_set("triage-predictor-5d8f9c7b4a", 5, stamp(3, 12), "1", history="1,3", controller_update=stamp(14, 9)),
+        replica_set("triage-predictor-6b7c8d9e0f", 2, stamp(10, 20), "2"),
+        replica_set("triage-predictor-7a1b2c3d4e", 4, stamp(12, 10), "3"),
+    ])])
+    monkeypatch.setattr(cluster_source, "_apps_api", lambda context: apps)
+    out = tmp_path / "events.jsonl"
+    done = CliRunner().invoke(app, ["metrics", "export", "--out", str(out), "--source", "cluster", "--namespace", "ml-platform",
+                                    "--deployment", "triage-predictor", "--model", "triage-model", "--project", "triage", "--env", "prod"])
+    assert done.exit_code == 0, done.output
+    assert "revision 3 (triage-predictor-5d8f9c7b4a)" in done.stderr and "not counted" in done.stderr
+    kinds = [json.loads(line)["kind"] for line in out.read_text().splitlines()]
+    assert kinds == ["deployment", "deployment", "deployment", "rollback"]
