@@ -20,7 +20,11 @@ def test_table_names_bands_and_their_source():
     done = run("metrics", "--events", "history.jsonl", "--project", "triage", "--env", "prod", *WINDOW)
     assert done.returncode == 0, done.stderr
     assert "Lead time (hours, median)" in done.stdout and "28.0" in done.stdout and "high" in done.stdout
-    assert "thresholds uncertain" in done.stdout and "goelacademy.com" in done.stdout
+    # the band's row says whether its threshold is DORA's own or only quoted by others
+    assert "high (threshold uncertain)" in done.stdout
+    assert "https://dora.dev/research/2023/2023-DORA-Report-Infographic.v10.pdf" in done.stdout
+    assert "goelacademy.com" in done.stdout
+    assert "computed from: cloudwatch (2 event(s)), mlflow (1 event(s)), unspecified (12 event(s))" in done.stdout
 
 
 def test_json_and_charts(tmp_path):
@@ -28,7 +32,8 @@ def test_json_and_charts(tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert [(g["project"], g["environment"]) for g in data["groups"]] == [("triage", "prod"), ("triage", "staging")]
-    assert data["bands"]["certainty"] == "uncertain"
+    assert data["bands"]["certainty"] == "partly-uncertain"
+    assert data["groups"][0]["sources"] == {"cloudwatch": 2, "mlflow": 1, "unspecified": 12}
     charts = sorted(p.name for p in tmp_path.iterdir())
     assert len(charts) == 8 and "triage-prod-leadTime.svg" in charts
     svg = (tmp_path / "triage-prod-leadTime.svg").read_text()

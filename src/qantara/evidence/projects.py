@@ -6,6 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from qantara.errors import QantaraError
+from qantara.metrics.events import format_time
+
+CHANGES = ("approval", "deployment", "rollback")
 
 
 def _card(project_dir: Path, card_path: str) -> tuple[dict | None, str | None]:
@@ -22,6 +25,7 @@ def _card(project_dir: Path, card_path: str) -> tuple[dict | None, str | None]:
 def _metrics(name: str, environment: str, history, time: dt.datetime, window_days: int) -> list[dict]:
     if history is None:
         return []
+    from qantara.metrics.bands import band_certain
     from qantara.metrics.charts import LABELS, metric_svg
     from qantara.metrics.compute import Window, compute_metrics
 
@@ -29,7 +33,18 @@ def _metrics(name: str, environment: str, history, time: dt.datetime, window_day
     groups = compute_metrics(history, window, project=name, environment=environment)
     for group in groups:
         group["charts"] = {metric: metric_svg(metric, group["series"], f"{name} / {environment}") for metric in LABELS}
+        for metric, entry in group["metrics"].items():
+            entry["bandCertain"] = band_certain(metric, entry["band"])
+        group["changes"] = _changes(history, name, group["environment"], window)
     return groups
+
+
+def _changes(history, project: str, environment: str, window) -> list[dict]:
+    """The window's approvals, deployments and rollbacks with who made them, where the source says."""
+    return [{"time": format_time(e.time), "kind": e.kind, "model": e.model, "version": e.version,
+             "actor": e.actor, "source": e.source, "ref": e.ref}
+            for e in sorted(history) if e.project == project and e.environment == environment
+            and e.kind in CHANGES and e.time in window]
 
 
 def project_evidence(project_dir: Path, environment: str, history, time: dt.datetime, window_days: int) -> dict:

@@ -175,5 +175,14 @@ def compute_metrics(events: list[Event], window: Window, *, project: str | None 
         if (project is None or e.project == project) and (environment is None or e.environment == environment):
             groups.setdefault((e.project, e.environment), []).append(e)
     return [{"project": p, "environment": env, "window": {"start": format_time(window.start), "end": format_time(window.end)},
-             **summarise(group, window), "series": series(group, window, step_days)}
+             **summarise(group, window), "series": series(group, window, step_days), "sources": event_sources(group)}
             for (p, env), group in sorted(groups.items())]
+
+
+def event_sources(events: list[Event]) -> dict[str, int]:
+    """How many of the events each source gave (`unspecified` where a file names none): the
+    reader of a figure sees what it was computed from."""
+    counts: dict[str, int] = {}
+    for e in events:
+        counts[e.source or "unspecified"] = counts.get(e.source or "unspecified", 0) + 1
+    return dict(sorted(counts.items()))

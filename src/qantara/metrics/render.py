@@ -6,10 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from qantara.metrics.bands import band_source
+from qantara.metrics.bands import band_certain, band_source
 from qantara.metrics.charts import LABELS, metric_svg
-
-SOURCE_NOTE = "Bands: DORA performance clusters, from secondary sources (thresholds uncertain)"
 
 
 def _value(metric: str, value) -> str:
@@ -25,14 +23,22 @@ def metrics_table(groups: list[dict]) -> str:
         lines.append(f"{group['project']} / {group['environment']}  ({w['start']} to {w['end']}, "
                      f"{group['deployments']} deployment(s), {group['incidents']} incident(s))")
         for metric, entry in group["metrics"].items():
-            lines.append(f"  {LABELS[metric][0]:32} {_value(metric, entry['value']):>10}   {entry['band'] or '-'}")
+            lines.append(f"  {LABELS[metric][0]:32} {_value(metric, entry['value']):>10}   {_band(metric, entry['band'])}")
         for row in group["freshness"]:
             lines.append(f"  model {row['model']} v{row['version']}: {row['ageDays']:.1f} days in production, "
                          f"{row['versionsBehind']} newer approved version(s), gap {row['gapDays']:.1f} days")
+        lines.append("  computed from: " + ", ".join(f"{source} ({n} event(s))" for source, n in group["sources"].items()))
         lines.append("")
     source = band_source()
-    lines.append(f"{SOURCE_NOTE}: {'; '.join(source['sources'])} (read {source['read']}).")
+    lines.append(f"Bands: {source['note']}")
+    lines.extend(f"  {line}" for line in source["sources"])
     return "\n".join(lines)
+
+
+def _band(metric: str, name: str | None) -> str:
+    if name is None:
+        return "-"
+    return name if band_certain(metric, name) else f"{name} (threshold uncertain)"
 
 
 def metrics_json(groups: list[dict]) -> str:
