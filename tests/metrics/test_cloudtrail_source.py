@@ -217,3 +217,22 @@ def test_the_actor_survives_the_event_file_round_trip(trail):
     stub(stubber, history())
     events = collect_cloudtrail(TARGET, client=client, pacer=FakeClock().pacer())
     assert [event_from_dict(json.loads(e.to_json()), "f", 1) for e in events] == events
+
+
+def test_updating_an_endpoint_to_the_configuration_it_serves_changes_nothing(trail):
+    client, stubber = trail
+    pages = history()
+    pages["UpdateEndpoint"][0].insert(0, raw("UpdateEndpoint", t(12), {"endpointName": "triage-prod",
+                                                                       "endpointConfigName": "triage-prod-cfg-1"}))
+    stub(stubber, pages)
+    events = collect_cloudtrail(TARGET, client=client, pacer=FakeClock().pacer())
+    assert [e.kind for e in events if e.kind in ("deployment", "rollback")] == ["deployment", "deployment", "rollback"]
+
+
+def test_a_next_token_that_repeats_is_refused_rather_than_paged_forever(trail):
+    client, stubber = trail
+    request = {"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "StartPipelineExecution"}], "MaxResults": 50}
+    stubber.add_response("lookup_events", {"Events": [], "NextToken": "again"}, request)
+    stubber.add_response("lookup_events", {"Events": [], "NextToken": "again"}, {**request, "NextToken": "again"})
+    with pytest.raises(InputError, match="NextToken repeated"):
+        collect_cloudtrail(TARGET, client=client, pacer=FakeClock().pacer())

@@ -166,3 +166,9 @@ def test_metrics_from_the_rollout_history():
     assert (group["deployments"], group["failedDeployments"]) == (2, 1)
     # the rollback put v1 back in production on the 11th at 02:00: 18 days before the window's end
     assert group["freshness"][0]["version"] == "1" and group["freshness"][0]["ageDays"] == 17.9167
+
+
+def test_a_continue_token_that_repeats_is_refused_rather_than_paged_forever():
+    apps, _ = api([rs_list([], token="page-1"), rs_list([], token="page-1")])
+    with pytest.raises(InputError, match="continue token repeated"):
+        collect_cluster(TARGET, apps=apps)

@@ -16,6 +16,9 @@ SageMaker's own APIs say what is deployed; the trail also says who did it. The c
 Calls that failed (an `errorCode` in the record) changed nothing and are ignored, as are calls
 of another service with the same name (the event name is not unique across AWS) and calls on
 another endpoint, group or pipeline. Each event carries the caller (`actor`) and its EventId.
+The trail records calls, not outcomes: an `UpdateEndpoint` that SageMaker's deployment
+guardrails later rolled back automatically is still the accepted call it was (its alarm, read by
+the `sagemaker` source, is where the failure shows).
 
 LookupEvents limits (CloudTrail API reference, botocore's cloudtrail service model): one
 lookup attribute per call (so one lookup per event name), at most 50 results a page (pages
@@ -78,7 +81,7 @@ def lookup(client, event_name: str, start: dt.datetime | None, end: dt.datetime 
         kwargs["StartTime"] = start
     if end is not None:
         kwargs["EndTime"] = end
-    events, token = [], None
+    events, token, tokens = [], None, set()
     while True:
         pacer.wait()
         page = client.lookup_events(**kwargs, **({"NextToken": token} if token else {}))
@@ -86,6 +89,9 @@ def lookup(client, event_name: str, start: dt.datetime | None, end: dt.datetime 
         token = page.get("NextToken")
         if not token:
             return events
+        if token in tokens:  # a token given twice would page forever
+            raise InputError(f"CloudTrail LookupEvents {event_name}: NextToken repeated; the trail cannot be read to its end")
+        tokens.add(token)
 
 
 def _actor(identity: dict, fallback: str | None) -> str | None:
@@ -153,17 +159,19 @@ def _older(version: str, current: str | None) -> bool:
 def deployment_events(records: dict[str, list[TrailRecord]], target: AwsTarget) -> list[Event]:
     versions = _config_versions(records, target.model_package_group)
     changes = sorted(records["CreateEndpoint"] + records["UpdateEndpoint"], key=lambda r: r.time)
-    events, served, current = [], set(), None
+    events, served, served_last, current = [], set(), None, None
     for r in changes:
         if r.request.get("endpointName") != target.endpoint:
             continue
         config = r.request.get("endpointConfigName") or ""
+        if events and config == served_last:
+            continue  # the configuration it already serves: nothing changed
         version = versions.get(config, f"config:{config}")
         rollback = config in served or _older(version, current)
         events.append(Event(r.time, "rollback" if rollback else "deployment", target.project, target.environment,
                             target.model_package_group, version, "cloudtrail", r.event_id, r.actor))
         served.add(config)
-        current = version
+        served_last, current = config, version
     return events
 
 

@@ -61,7 +61,7 @@ def replica_sets(apps, target: ClusterTarget) -> list:
     if not labels:
         raise InputError(f"Deployment {target.namespace}/{target.deployment}: no matchLabels selector to find its ReplicaSets")
     selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-    found, token = [], None
+    found, token, tokens = [], None, set()
     while True:
         page = apps.list_namespaced_replica_set(target.namespace, label_selector=selector, limit=PAGE_SIZE,
                                                 **({"_continue": token} if token else {}))
@@ -69,6 +69,9 @@ def replica_sets(apps, target: ClusterTarget) -> list:
         token = _continue_token(page.metadata)
         if not token:
             return found
+        if token in tokens:  # a continue token given twice would page forever
+            raise InputError(f"ReplicaSets of {target.namespace}/{target.deployment}: continue token repeated")
+        tokens.add(token)
 
 
 def _owned_by(rs, deployment) -> bool:
