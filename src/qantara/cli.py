@@ -320,7 +320,7 @@ def _with_source_options(command):
 def _read_source(sources, window=None):
     from qantara.metrics.sources.select import read_source
 
-    events, notes = read_source(sources, *((window.start, window.end) if window else ()))
+    events, notes = read_source(sources, window.end if window else None)
     for note in notes:
         typer.echo(f"note: {note}", err=True)
     return events

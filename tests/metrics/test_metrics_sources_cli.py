@@ -39,9 +39,9 @@ def test_metrics_from_the_audit_trail_on_the_command_line(monkeypatch):
     monkeypatch.setattr(boto3, "client", lambda service, region_name=None: client)
     monkeypatch.setattr(cloudtrail, "Pacer", FakeClock().pacer)
     with Stubber(client) as stubber:
-        # the window is passed to CloudTrail, so only the window's events are asked for
-        utc = dt.timezone.utc
-        stub(stubber, history(), start=dt.datetime(2026, 11, 1, tzinfo=utc), end=dt.datetime(2026, 11, 29, tzinfo=utc))
+        # the trail is read up to the window's end, and from as far back as it keeps (runs and
+        # configurations before the window start lead times and define rollbacks)
+        stub(stubber, history(), end=dt.datetime(2026, 11, 29, tzinfo=dt.timezone.utc))
         done = CliRunner().invoke(app, ["metrics", "--source", "cloudtrail", "--model-package-group", "triage-model",
                                         "--endpoint", "triage-prod", "--pipeline", "triage-training", "--project", "triage",
                                         "--env", "prod", "--format", "json", *WINDOW])

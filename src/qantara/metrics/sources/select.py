@@ -61,9 +61,11 @@ def chosen_source(options: SourceOptions) -> str:
     return source
 
 
-def read_source(options: SourceOptions, start: dt.datetime | None = None,
-                end: dt.datetime | None = None) -> tuple[list[Event], list[str]]:
-    """The events of the chosen source, and notes on what it could not show (printed by the CLI)."""
+def read_source(options: SourceOptions, end: dt.datetime | None = None) -> tuple[list[Event], list[str]]:
+    """The events of the chosen source up to `end`, and notes on what it could not show.
+
+    Only the end bounds a live read: lead time starts at a version's first run, which may be
+    before the window, and a rollback is a return to something served before it."""
     source = chosen_source(options)
     if source == "events":
         from qantara.metrics.events import read_events
@@ -82,7 +84,7 @@ def read_source(options: SourceOptions, start: dt.datetime | None = None,
     if source == "cloudtrail":
         from qantara.metrics.sources.cloudtrail import collect_cloudtrail
 
-        return collect_cloudtrail(target, region=options.region, start=start, end=end), []
+        return collect_cloudtrail(target, region=options.region, end=end), []
     from qantara.metrics.sources.aws import collect_aws
 
     return collect_aws(target, region=options.region), []
