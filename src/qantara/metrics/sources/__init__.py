@@ -1,1 +1,3 @@
-"""Where delivery events come from: AWS (boto3), MLflow's registry, or an event file."""
+"""Where delivery events come from: SageMaker and CloudWatch, the CloudTrail audit trail (boto3),
+MLflow's registry, the cluster's rollout history (kubernetes client), or an event file;
+`select` chooses one from the command's options."""
