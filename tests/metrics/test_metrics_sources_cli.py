@@ -65,3 +65,12 @@ def test_the_cluster_history_exported_names_untimed_revisions(monkeypatch, tmp_p
     assert "revision 3 (triage-predictor-5d8f9c7b4a)" in done.stderr and "not counted" in done.stderr
     kinds = [json.loads(line)["kind"] for line in out.read_text().splitlines()]
     assert kinds == ["deployment", "deployment", "deployment", "rollback"]
+
+
+def test_an_option_the_source_does_not_read_is_refused_not_ignored():
+    # CloudTrail holds no alarm history: --alarm would silently give no incidents
+    done = run("metrics", "--source", "cloudtrail", "--model-package-group", "g", "--endpoint", "e", "--project", "p",
+               "--env", "prod", "--alarm", "triage-latency")
+    assert done.returncode == 2 and "--source cloudtrail does not read --alarm" in done.stderr
+    done = run("metrics", "--events", "history.jsonl", "--mlflow-model", "triage-model")
+    assert done.returncode == 2 and "--source events does not read --mlflow-model" in done.stderr

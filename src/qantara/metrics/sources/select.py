@@ -23,6 +23,17 @@ REQUIRED: dict[str, dict[str, str]] = {
     "mlflow": {"mlflow_uri": "--mlflow-uri", "mlflow_model": "--mlflow-model", "project": "--project", "env": "--env"},
     "cluster": {"namespace": "--namespace", "deployment": "--deployment", "project": "--project", "env": "--env"},
 }
+# source -> the options it also reads when given
+OPTIONAL: dict[str, dict[str, str]] = {
+    "events": {},
+    "sagemaker": {"alarm": "--alarm", "pipeline": "--pipeline", "region": "--region"},
+    "cloudtrail": {"pipeline": "--pipeline", "region": "--region"},
+    "mlflow": {},
+    "cluster": {"model": "--model", "kube_context": "--kube-context"},
+}
+# Every source-specific option (--project and --env are read by every source: they filter a file).
+FLAGS = {field: flag for table in (*REQUIRED.values(), *OPTIONAL.values()) for field, flag in table.items()
+         if field not in ("project", "env")}
 SOURCES = tuple(REQUIRED)
 # Implied by an option when --source is not given, in this order (the event file wins, as before).
 IMPLIED = (("events", "events"), ("mlflow_uri", "mlflow"), ("model_package_group", "sagemaker"))
@@ -58,6 +69,12 @@ def chosen_source(options: SourceOptions) -> str:
     missing = [flag for field, flag in REQUIRED[source].items() if not getattr(options, field)]
     if missing:
         raise InputError(f"--source {source} needs {', '.join(missing)}")
+    # An option the source does not read would be silently ignored: the reader would believe
+    # the figures are filtered or sourced by it.
+    unread = [flag.split()[0] for field, flag in FLAGS.items()
+              if getattr(options, field) and field not in REQUIRED[source] and field not in OPTIONAL[source]]
+    if unread:
+        raise InputError(f"--source {source} does not read {', '.join(sorted(set(unread)))}")
     return source
 
 
