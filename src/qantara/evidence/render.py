@@ -43,6 +43,14 @@ def day(iso: str) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def day_time(iso: str) -> str:
+    """`2026-11-03T08:00:00Z` as `3 Nov 2026, 08:00`: an audit row needs the hour, read plainly."""
+    import datetime as dt
+
+    value = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    return f"{value.day} {value:%b %Y, %H:%M}"
+
+
 def metric_value(value, metric: str) -> str:
     if value is None:
         return "no data"
@@ -62,6 +70,7 @@ def _environment(kind: str) -> Environment:
                       keep_trailing_newline=True, trim_blocks=False)
     env.filters["md"] = markdown_text
     env.filters["day"] = day
+    env.filters["day_time"] = day_time
     env.filters["metric_value"] = metric_value
     env.filters["trusted_svg"] = _trusted_svg
     return env
