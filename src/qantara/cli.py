@@ -276,7 +276,7 @@ def _window(days: int, end: Optional[str]):
 # The source options, declared once for `metrics` and `metrics export`: `_with_source_options`
 # adds them to a command's signature (typer reads it) and hands the command one SourceOptions.
 _SOURCE_OPTIONS = {
-    "source": (Optional[str], typer.Option(None, "--source", help="events, sagemaker, cloudtrail, mlflow or cluster "
+    "source": (Optional[str], typer.Option(None, "--source", help="events, sagemaker, cloudtrail, mlflow, cluster or kserve "
                                                                  "(default: implied by --events, --mlflow-uri or --model-package-group).")),
     "events": (Optional[Path], typer.Option(None, "--events", metavar="FILE", help="Event history (JSON Lines, see `qantara metrics export`).")),
     "model_package_group": (Optional[str], typer.Option(None, "--model-package-group", help="SageMaker model package group (sagemaker, cloudtrail).")),
@@ -286,10 +286,11 @@ _SOURCE_OPTIONS = {
     "region": (Optional[str], typer.Option(None, "--region", help="AWS region of the live source.")),
     "mlflow_uri": (Optional[str], typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (mlflow).")),
     "mlflow_model": (Optional[str], typer.Option(None, "--mlflow-model", help="Registered model name in MLflow (mlflow).")),
-    "namespace": (Optional[str], typer.Option(None, "--namespace", help="Kubernetes namespace of the model server (cluster; the platform's is <blueprint>-<env>).")),
+    "namespace": (Optional[str], typer.Option(None, "--namespace", help="Kubernetes namespace of the model server (cluster, kserve; the platform's is <blueprint>-<env>).")),
     "deployment": (Optional[str], typer.Option(None, "--deployment", help="Deployment serving the model (cluster; KServe raw mode: <inference-service>-predictor).")),
-    "model": (Optional[str], typer.Option(None, "--model", help="Model name the cluster's revisions are counted under (cluster; default: the Deployment).")),
-    "kube_context": (Optional[str], typer.Option(None, "--kube-context", help="kubeconfig context (cluster; default: current, or in-cluster).")),
+    "inference_service": (Optional[str], typer.Option(None, "--inference-service", help="KServe InferenceService in Serverless mode whose revisions are deployments (kserve).")),
+    "model": (Optional[str], typer.Option(None, "--model", help="Model name the cluster's revisions are counted under (cluster, kserve; default: the workload's name).")),
+    "kube_context": (Optional[str], typer.Option(None, "--kube-context", help="kubeconfig context (cluster, kserve; default: current, or in-cluster).")),
 }
 
 

@@ -19,13 +19,14 @@ WINDOW = ("--days", "28", "--end", "2026-11-29T00:00:00Z")
 
 def test_an_unknown_source_is_refused_with_the_allowed_ones():
     done = run("metrics", "--source", "splunk")
-    assert done.returncode == 2 and "events, sagemaker, cloudtrail, mlflow, cluster" in done.stderr
+    assert done.returncode == 2 and "events, sagemaker, cloudtrail, mlflow, cluster, kserve" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("source, missing", [
     ("cloudtrail", "--model-package-group, --endpoint, --project, --env"),
     ("cluster", "--namespace, --deployment, --project, --env"),
+    ("kserve", "--namespace, --inference-service, --project, --env"),
 ])
 def test_a_named_source_says_every_option_it_still_needs(source, missing):
     done = run("metrics", "--source", source)

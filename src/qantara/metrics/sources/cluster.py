@@ -38,7 +38,7 @@ class ClusterTarget:
     project: str
     environment: str
     namespace: str
-    deployment: str
+    workload: str  # the Deployment's name (`cluster`), or the InferenceService's (`kserve`)
     model: str
     version_label: str = "app.kubernetes.io/version"
 
@@ -56,10 +56,10 @@ def _continue_token(meta) -> str | None:
 
 def replica_sets(apps, target: ClusterTarget) -> list:
     """The Deployment's own ReplicaSets (selected by its labels, owned by it), all pages."""
-    deployment = apps.read_namespaced_deployment(target.deployment, target.namespace)
+    deployment = apps.read_namespaced_deployment(target.workload, target.namespace)
     labels = (deployment.spec.selector.match_labels or {}) if deployment.spec and deployment.spec.selector else {}
     if not labels:
-        raise InputError(f"Deployment {target.namespace}/{target.deployment}: no matchLabels selector to find its ReplicaSets")
+        raise InputError(f"Deployment {target.namespace}/{target.workload}: no matchLabels selector to find its ReplicaSets")
     selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
     found, token, tokens = [], None, set()
     while True:
@@ -70,7 +70,7 @@ def replica_sets(apps, target: ClusterTarget) -> list:
         if not token:
             return found
         if token in tokens:  # a continue token given twice would page forever
-            raise InputError(f"ReplicaSets of {target.namespace}/{target.deployment}: continue token repeated")
+            raise InputError(f"ReplicaSets of {target.namespace}/{target.workload}: continue token repeated")
         tokens.add(token)
 
 
@@ -142,16 +142,23 @@ def collect_cluster(target: ClusterTarget, *, apps=None, context: str | None = N
 
 
 def _apps_api(context: str | None):
+    from kubernetes import client
+
+    return client.AppsV1Api(api_client(context))
+
+
+def api_client(context: str | None):
+    """A kubernetes ApiClient from the kubeconfig (its `context`), else the pod's service account."""
     try:
         from kubernetes import client, config
     except ImportError:
-        raise InputError("--source cluster needs the kubernetes client: pip install 'qantara[cluster]'") from None
+        raise InputError("reading the cluster needs the kubernetes client: pip install 'qantara[cluster]'") from None
     try:
-        config.load_kube_config(context=context)
+        return config.new_client_from_config(context=context)
     except Exception:  # no kubeconfig: running inside the cluster, with the pod's service account
         try:
             config.load_incluster_config()
         except config.ConfigException as error:
-            raise InputError(f"--source cluster: no kubeconfig{f' context {context!r}' if context else ''} "
-                             f"and not inside a cluster ({str(error)[:160]})") from None
-    return client.AppsV1Api()
+            raise InputError(f"no kubeconfig{f' context {context!r}' if context else ''} and not inside a cluster "
+                             f"({str(error)[:160]})") from None
+    return client.ApiClient()

@@ -22,6 +22,7 @@ REQUIRED: dict[str, dict[str, str]] = {
     "cloudtrail": {"model_package_group": "--model-package-group", "endpoint": "--endpoint", "project": "--project", "env": "--env"},
     "mlflow": {"mlflow_uri": "--mlflow-uri", "mlflow_model": "--mlflow-model", "project": "--project", "env": "--env"},
     "cluster": {"namespace": "--namespace", "deployment": "--deployment", "project": "--project", "env": "--env"},
+    "kserve": {"namespace": "--namespace", "inference_service": "--inference-service", "project": "--project", "env": "--env"},
 }
 # source -> the options it also reads when given
 OPTIONAL: dict[str, dict[str, str]] = {
@@ -30,6 +31,7 @@ OPTIONAL: dict[str, dict[str, str]] = {
     "cloudtrail": {"pipeline": "--pipeline", "region": "--region"},
     "mlflow": {},
     "cluster": {"model": "--model", "kube_context": "--kube-context"},
+    "kserve": {"model": "--model", "kube_context": "--kube-context"},
 }
 # Every source-specific option (--project and --env are read by every source: they filter a file).
 FLAGS = {field: flag for table in (*REQUIRED.values(), *OPTIONAL.values()) for field, flag in table.items()
@@ -52,6 +54,7 @@ class SourceOptions:
     mlflow_model: str | None = None
     namespace: str | None = None
     deployment: str | None = None
+    inference_service: str | None = None
     model: str | None = None
     kube_context: str | None = None
     project: str | None = None
@@ -92,8 +95,8 @@ def read_source(options: SourceOptions, end: dt.datetime | None = None) -> tuple
         from qantara.metrics.sources.mlflow_registry import collect_mlflow
 
         return collect_mlflow(options.mlflow_uri, options.mlflow_model, options.project, options.env), []
-    if source == "cluster":
-        return _cluster(options)
+    if source in ("cluster", "kserve"):
+        return _cluster(source, options)
     from qantara.metrics.sources.aws import AwsTarget
 
     target = AwsTarget(options.project, options.env, options.model_package_group, options.endpoint,
@@ -107,12 +110,17 @@ def read_source(options: SourceOptions, end: dt.datetime | None = None) -> tuple
     return collect_aws(target, region=options.region), []
 
 
-def _cluster(options: SourceOptions) -> tuple[list[Event], list[str]]:
+def _cluster(source: str, options: SourceOptions) -> tuple[list[Event], list[str]]:
     from qantara.metrics.sources.cluster import ClusterTarget, collect_cluster
 
-    target = ClusterTarget(options.project, options.env, options.namespace, options.deployment,
-                           options.model or options.deployment)
-    history = collect_cluster(target, context=options.kube_context)
-    notes = [f"{options.namespace}/{options.deployment}: {item}: Kubernetes no longer keeps its time; not counted"
+    workload = options.deployment if source == "cluster" else options.inference_service
+    target = ClusterTarget(options.project, options.env, options.namespace, workload, options.model or workload)
+    if source == "kserve":
+        from qantara.metrics.sources.knative import collect_revisions
+
+        history = collect_revisions(target, context=options.kube_context)
+    else:
+        history = collect_cluster(target, context=options.kube_context)
+    notes = [f"{options.namespace}/{workload}: {item}: Kubernetes no longer keeps its time; not counted"
              for item in history.untimed]
     return history.events, notes
