@@ -75,3 +75,19 @@ def test_an_option_the_source_does_not_read_is_refused_not_ignored():
     assert done.returncode == 2 and "--source cloudtrail does not read --alarm" in done.stderr
     done = run("metrics", "--events", "history.jsonl", "--mlflow-model", "triage-model")
     assert done.returncode == 2 and "--source events does not read --mlflow-model" in done.stderr
+
+
+def test_kserve_revisions_on_the_command_line(monkeypatch):
+    from test_kserve_source import IMAGE, page, revision
+    from test_kserve_source import api as knative_api
+
+    _, client = knative_api([page([revision(1, "2026-11-03T12:00:00Z", IMAGE.format(1)),
+                                   revision(2, "2026-11-10T20:00:00Z", IMAGE.format(2)),
+                                   revision(3, "2026-11-11T02:00:00Z", IMAGE.format(1))])])
+    monkeypatch.setattr(cluster_source, "api_client", lambda context: client)
+    done = CliRunner().invoke(app, ["metrics", "--source", "kserve", "--namespace", "ae-health-cloud-prod",
+                                    "--inference-service", "triage", "--model", "triage-model", "--project", "triage",
+                                    "--env", "prod", "--format", "json", *WINDOW])
+    assert done.exit_code == 0, done.output
+    [group] = json.loads(done.stdout)["groups"]
+    assert (group["deployments"], group["failedDeployments"], group["sources"]) == (2, 1, {"knative": 3})
