@@ -281,7 +281,7 @@ _SOURCE_OPTIONS = {
     "events": (Optional[Path], typer.Option(None, "--events", metavar="FILE", help="Event history (JSON Lines, see `qantara metrics export`).")),
     "model_package_group": (Optional[str], typer.Option(None, "--model-package-group", help="SageMaker model package group (sagemaker, cloudtrail).")),
     "endpoint": (Optional[str], typer.Option(None, "--endpoint", help="SageMaker endpoint whose changes are deployments (sagemaker, cloudtrail).")),
-    "alarm": (list[str], typer.Option([], "--alarm", help="CloudWatch alarm whose ALARM states are incidents (sagemaker; repeatable).")),
+    "alarm": (list[str], typer.Option([], "--alarm", metavar="NAME", help="CloudWatch alarm whose ALARM states are incidents (sagemaker; repeatable).")),
     "pipeline": (Optional[str], typer.Option(None, "--pipeline", help="SageMaker pipeline whose executions start lead time (sagemaker, cloudtrail).")),
     "region": (Optional[str], typer.Option(None, "--region", help="AWS region of the live source.")),
     "mlflow_uri": (Optional[str], typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (mlflow).")),
