@@ -72,6 +72,18 @@ def test_a_child_takes_the_verdicts_its_parent_exported():
     assert engine.asked == 0
 
 
+def test_a_child_is_handed_the_verdicts_used_last_not_everything_the_process_knows():
+    engine = CountingEngine()
+    for index in range(region_verdicts.EXPORT_LIMIT + 4):
+        context = {**AE_HEALTH, "transfers": [{"country": "US", "mechanism": "safeguards", "reference": str(index)}]}
+        cached_region_options(context, ["internal"], None, lambda: engine, "regopy")
+    cached_region_options(AE_HEALTH, ["restricted"], None, lambda: engine, "regopy")
+    cached_region_options(AE_HEALTH, ["restricted"], None, lambda: engine, "regopy")  # used again: still the last
+    handed = exported()["verdicts"]
+    assert len(handed) == region_verdicts.EXPORT_LIMIT
+    assert list(handed)[-1] == region_verdicts._key("regopy", AE_HEALTH, "restricted", None)
+
+
 def _forged_payload() -> dict:
     """Verdicts saying Frankfurt may hold UAE health data: what a forged seed would claim."""
     cached_region_options(AE_HEALTH, ["restricted"], None, default_engine, "regopy")

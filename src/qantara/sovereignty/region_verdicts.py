@@ -23,6 +23,9 @@ from qantara.paths import policy_dir
 RESIDENCY_OPTIONS = "qantara.lib.residency.region_options"
 # What one class's entry must hold to be used from a seed: anything else is ignored.
 OPTION_KEYS = frozenset({"requirement", "regions", "onprem"})
+# How many of the most recently used verdicts a child process is handed: a blueprint holds at
+# most one per class, and a long process (a scan, a test session) may know hundreds.
+EXPORT_LIMIT = 16
 
 _VERDICTS: dict[str, dict] = {}
 
@@ -55,6 +58,8 @@ def cached_region_options(context: dict, classes: list[str], onprem: dict | None
         answered = region_options(context, missing, onprem, engine())
         for data_class in missing:
             _VERDICTS[keys[data_class]] = answered[data_class]
+    for key in keys.values():  # most recently used last: what `exported()` hands on
+        _VERDICTS[key] = _VERDICTS.pop(key)
     return {c: _VERDICTS[key] for c, key in keys.items()}
 
 
@@ -73,8 +78,10 @@ def region_options(context: dict, classes: list[str], onprem: dict | None, engin
 
 
 def exported() -> dict:
-    """The verdicts known to this process, for a child process to `seed()`."""
-    return {"revision": library_revision(), "verdicts": dict(_VERDICTS)}
+    """The verdicts this process used last (those of the blueprint it placed last), for a
+    child process to `seed()`."""
+    recent = list(_VERDICTS.items())[-EXPORT_LIMIT:]
+    return {"revision": library_revision(), "verdicts": dict(recent)}
 
 
 def seed(payload: object) -> int:
