@@ -43,6 +43,13 @@ def test_the_blueprint_schema_offers_exactly_the_catalog_words():
     assert tuple(enforcement_levels()) in enums
 
 
+def test_the_project_template_offers_exactly_the_catalog_classes():
+    # cookiecutter lists its choices itself (the first is the default, so the order differs).
+    from qantara.project.generate import TEMPLATE_DIR, template_options
+
+    assert sorted(template_options(TEMPLATE_DIR)["data_classification"]) == sorted(classifications())
+
+
 def test_no_python_module_lists_a_vocabulary_again():
     # A literal list of the words (in any quoting) is a second home that would drift.
     spelled = {
