@@ -518,12 +518,18 @@ def resolve_placement(loaded: LoadedBlueprint, engine: RegoEngine | None = None,
         if key not in _PLACEMENTS:
             _PLACEMENTS[key] = _Placer(loaded, default_asker(), load_catalog()).run()
         return _PLACEMENTS[key]
+    catalog = catalog if catalog is not None else load_catalog()
+    return _Placer(loaded, _direct_asker(engine), catalog).run()
+
+
+def _direct_asker(engine: RegoEngine | None) -> Asker:
+    """Asks `engine` (else the process-wide one) every time: for an engine or catalog other
+    than the installed ones, whose answers the per-revision cache must not hold."""
     if engine is None:
         from qantara.policy.engines import default_engine
 
         engine = default_engine()
-    catalog = catalog if catalog is not None else load_catalog()
-    return _Placer(loaded, lambda *question: region_options(*question, engine), catalog).run()
+    return lambda context, classes, onprem: region_options(context, classes, onprem, engine)
 
 
 @dataclass
@@ -539,6 +545,7 @@ class RegionVerdict:
 def region_report(jurisdiction: str, classification: str, sectors: list[str], engine: RegoEngine | None = None,
                   catalog: dict | None = None) -> tuple[dict, list[RegionVerdict]]:
     """Every AWS region's verdict for one class under one jurisdiction: `qantara regions`."""
+    ask = default_asker() if engine is None and catalog is None else _direct_asker(engine)
     catalog = catalog if catalog is not None else load_catalog()
     codes = jurisdiction_codes(catalog)
     if jurisdiction not in codes:
@@ -549,15 +556,7 @@ def region_report(jurisdiction: str, classification: str, sectors: list[str], en
     unknown = [s for s in sectors if s not in sector_names(catalog)]
     if unknown:
         raise BlueprintError(f"unknown sector {unknown[0]!r} (known: {', '.join(sector_names(catalog))})")
-    context = {"jurisdiction": jurisdiction, "sectors": sectors, "transfers": []}
-    if engine is None and catalog is None:
-        options = default_asker()(context, [classification], None)
-    else:
-        if engine is None:
-            from qantara.policy.engines import default_engine
-
-            engine = default_engine()
-        options = region_options(context, [classification], None, engine)
+    options = ask({"jurisdiction": jurisdiction, "sectors": sectors, "transfers": []}, [classification], None)
     option = options[classification]
     unlisted = set(without_endpoint_data(catalog))
     rows = [
