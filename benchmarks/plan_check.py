@@ -6,15 +6,20 @@ several times, in the same run as the floor; the table shows medians and the rat
 Targets: `qantara plan` (issue 3) and `qantara check` (issue 2) on the largest example
 blueprint's environment within 2x the floor. A second floor shows what no program using
 pulumi_aws can avoid: importing the pulumi_aws classes the plan contains (pulumi_aws loads
-a service's module, with all its input types, on first use of any of its classes).
+a service's module, with all its input types, on first use of any of its classes), plus
+regopy; issue 14 wants `qantara check` within 1.8x of that class floor.
 
-Usage: python benchmarks/plan_check.py [--repeat N] [--env prod]
+`--before DIR` adds a row for `qantara check` run from another checkout (e.g. `git archive
+main | tar -x -C DIR`), in the same run, so a change is measured against the same floors.
+
+Usage: python benchmarks/plan_check.py [--repeat N] [--env prod] [--before DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 QANTARA = [sys.executable, "-c", "from qantara.cli import main; main()"]
+CLASS_FLOOR_TARGET = 1.8  # issue 14: check within 1.8x of the class floor
 
 
 def used_classes(plan: dict) -> str:
@@ -36,12 +42,12 @@ def used_classes(plan: dict) -> str:
     return "import pulumi, pulumi_aws as aws, regopy; " + "; ".join(sorted(names))
 
 
-def timed(command: list[str], repeat: int) -> float:
+def timed(command: list[str], repeat: int, env: dict | None = None) -> float:
     """Median wall time of `command`, which must succeed (exit 0 or a check's 1)."""
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
         samples.append(time.perf_counter() - start)
         if done.returncode not in (0, 1):
             sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()}")
@@ -69,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--env", default="prod")
+    parser.add_argument("--before", type=Path, help="another checkout whose `qantara check` is timed too")
     args = parser.parse_args()
 
     blueprint, plan = largest_blueprint(args.env)
@@ -85,10 +92,22 @@ def main() -> None:
             (f"qantara check {relative} --env {args.env} (plan + policies)",
              timed([*QANTARA, "check", str(relative), "--env", args.env], args.repeat)),
         ]
-    floor = rows[0][1]
-    width = max(len(name) for name, _ in rows)
+        if args.before is not None:
+            rows.append((f"before ({args.before}): qantara check, same blueprint",
+                         timed([*QANTARA, "check", str(relative), "--env", args.env], args.repeat, _checkout_env(args.before))))
     print(f"largest example blueprint: {relative} ({resources} planned resources in {args.env}); median of {args.repeat} runs")
-    class_floor = rows[1][1]
+    report(rows)
+
+
+def _checkout_env(checkout: Path) -> dict:
+    """The environment that runs Qantara from `checkout` (its src/ and policies) with this venv."""
+    checkout = checkout.resolve()
+    return {**os.environ, "PYTHONPATH": str(checkout / "src"), "QANTARA_HOME": str(checkout)}
+
+
+def report(rows: list[tuple[str, float]]) -> None:
+    floor, class_floor = rows[0][1], rows[1][1]
+    width = max(len(name) for name, _ in rows)
     print(f"{'command'.ljust(width)}  {'seconds':>8}  {'x floor':>8}  {'x class floor':>13}")
     for name, seconds in rows:
         print(f"{name.ljust(width)}  {seconds:8.3f}  {seconds / floor:8.2f}  {seconds / class_floor:13.2f}")
@@ -96,6 +115,10 @@ def main() -> None:
         verdict = "within" if seconds <= 2 * floor else "OVER"
         print(f"target: {label} <= 2.00 x floor -> {verdict} ({seconds / floor:.2f} x floor, "
               f"{seconds / class_floor:.2f} x class floor)")
+    check = rows[3][1]
+    verdict = "within" if check <= CLASS_FLOOR_TARGET * class_floor else "OVER"
+    print(f"target (issue 14): check <= {CLASS_FLOOR_TARGET:.2f} x class floor -> {verdict} "
+          f"({check / class_floor:.2f} x class floor)")
 
 
 if __name__ == "__main__":

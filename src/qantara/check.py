@@ -16,8 +16,8 @@ from qantara.plan.builder import plan_blueprint
 from qantara.plan.importers import load_plan_file
 from qantara.plan.service_use import relevant_warnings
 from qantara.policy.enforcement import enforce, verdict
-from qantara.policy.maturity import assess_maturity
-from qantara.policy.evaluate import evaluate, policy_input
+from qantara.policy.maturity import PREREQUISITES, assess_maturity
+from qantara.policy.evaluate import evaluate, policy_input, prepare
 from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement, resolve_placement
 
@@ -97,6 +97,8 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     loaded = load_blueprint(path)
     env = environment_of(loaded, environment)
     placement = resolve_placement(loaded)
+    # The policies compile in the background while the plan's child process runs.
+    prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES,))
     if plan_file is None:
         plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
     else:

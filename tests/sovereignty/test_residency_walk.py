@@ -1,7 +1,10 @@
 """The walk: every jurisdiction and zone x every class above public x every sector (and
 none). No region outside the jurisdiction's countries may hold the data unless a rule says
 so: a sourced law rule whose declared transfer basis is satisfied, or Qantara's baseline that
-names the class as free to go (`any`). Every verdict comes from the Rego residency rule."""
+names the class as free to go (`any`). Every verdict comes from the Rego residency rule, asked
+as placement asks it: once per jurisdiction, sector choice and transfers for every class,
+through the per-revision verdict cache (qantara.sovereignty.region_verdicts), whose compiled
+entrypoint spares each question a compilation of the whole policy library."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import pytest
 
 from qantara.policy.rego import default_engine, to_plain
 from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog
+from qantara.sovereignty.region_verdicts import cached_region_options
 
 OPTIONS = "data.qantara.lib.residency.region_options"
 CATALOG = load_catalog()
@@ -40,12 +44,17 @@ def sourced(rule: dict) -> bool:
 
 
 def walk(transfers: list[dict], sector_choices=SECTORS):
-    engine = default_engine()
     for code in jurisdiction_codes(CATALOG):
         for sectors in sector_choices:
             context = {"jurisdiction": code, "sectors": sectors, "transfers": transfers}
-            options = engine.query(OPTIONS, to_plain({"context": context, "classes": ABOVE_PUBLIC, "onprem": None}))
-            yield code, sectors, options
+            yield code, sectors, cached_region_options(context, ABOVE_PUBLIC, None, default_engine, "regopy")
+
+
+def test_the_walk_sees_what_a_plain_query_of_the_rule_answers():
+    # The cache and its compiled entrypoint answer exactly what the rule does when asked directly.
+    context = {"jurisdiction": "AE-DIFC", "sectors": ["health"], "transfers": EVERY_TRANSFER}
+    direct = default_engine().query(OPTIONS, to_plain({"context": context, "classes": ABOVE_PUBLIC, "onprem": None}))
+    assert cached_region_options(context, ABOVE_PUBLIC, None, default_engine, "regopy") == direct
 
 
 def zone_law_covers(code: str, data_class: str) -> bool:

@@ -1,12 +1,12 @@
 # QA-PRJ-002: the project handles no data above what its platform, and each platform
 # component it uses, may hold.
 #
-# The project's class must not exceed the platform's highest class. Within it, each dataset
-# must fit the data lake it is read from, and the project's class must fit every other
-# component it uses (qantara.project.platform.uses): the model registry holds a model
-# trained on that data, serving and monitoring receive and capture the same kind of data.
-# Experiment tracking is left out: a platform may class it lower because only de-identified
-# metadata goes there (blueprints/sa-health-hybrid.yaml).
+# The project's class must not exceed the platform's highest class. Within it, what each
+# enabled component the project uses must hold fits that component's class: each dataset
+# the data lake it is read from; the project's class experiment tracking and the model
+# registry (both keep the trained model), serving and monitoring (they receive and capture
+# the same kind of data). Which component holds what is the table
+# data.catalog.project_components, which `qantara new` applies too.
 package qantara.project.data_classification
 
 import rego.v1
@@ -39,32 +39,39 @@ platform_findings := [finding |
 # Within the platform's class: the finer checks (a project above it is one finding, not five).
 within_platform if class_rank(spec.dataClassification) <= class_rank(platform_class)
 
+# A component the project uses (qantara.project.platform.uses, from the table
+# data.catalog.project_components) that is enabled; a disabled one is QA-PRJ-010's finding.
+used_component(name) := component if {
+	platform.uses[name]
+	component := object.get(components, name, {})
+	object.get(component, "enabled", true) == true
+}
+
 dataset_findings := [finding |
 	is_object(input.project)
 	within_platform
-	platform.uses.dataLake
-	lake := placed.component_class(components.dataLake)
+	row := platform.uses[name]
+	row.holds == "datasets"
+	held := placed.component_class(used_component(name))
 	dataset := spec.datasets[index]
-	class_rank(dataset.classification) > class_rank(lake)
+	class_rank(dataset.classification) > class_rank(held)
 	finding := {
 		"policy": "QA-PRJ-002",
 		"resource": sprintf("spec.datasets[%d].classification", [index]),
-		"message": sprintf("dataset %s is %s data but the data lake of platform %s holds at most %s data", [dataset.name, dataset.classification, input.blueprint.metadata.name, lake]),
+		"message": sprintf("dataset %s is %s data but component %s of platform %s holds at most %s data (%s)", [dataset.name, dataset.classification, name, input.blueprint.metadata.name, held, row.reason]),
 	}
 ]
 
 component_findings := [finding |
 	is_object(input.project)
 	within_platform
-	some name in ["modelRegistry", "serving", "monitoring"]
-	reason := platform.uses[name]
-	component := components[name]
-	object.get(component, "enabled", true) == true
-	held := placed.component_class(component)
+	row := platform.uses[name]
+	row.holds == "project"
+	held := placed.component_class(used_component(name))
 	class_rank(spec.dataClassification) > class_rank(held)
 	finding := {
 		"policy": "QA-PRJ-002",
 		"resource": "spec.dataClassification",
-		"message": sprintf("the project's %s data would reach component %s, which holds at most %s data on platform %s (%s)", [spec.dataClassification, name, held, input.blueprint.metadata.name, reason]),
+		"message": sprintf("the project's %s data would reach component %s, which holds at most %s data on platform %s (%s)", [spec.dataClassification, name, held, input.blueprint.metadata.name, row.reason]),
 	}
 ]

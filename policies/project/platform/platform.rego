@@ -2,8 +2,9 @@
 # QA-PRJ-008: the project names the platform whose blueprint it points at.
 # QA-PRJ-010: every platform component the project uses is enabled.
 #
-# `uses` says which components a project uses, and why; qantara.project.data_classification
-# imports it.
+# Which components a project uses, and why, is the table data.catalog.project_components
+# (policies/data/project_components.yaml), which `qantara new` reads too; `uses` below is
+# that table applied to the project, and qantara.project.data_classification imports it.
 package qantara.project.platform
 
 import rego.v1
@@ -12,15 +13,21 @@ spec := input.project.manifest.spec
 
 blueprint_environments := {environment.name | some environment in input.blueprint.spec.environments}
 
-uses["experimentTracking"] := "its training runs log to experiment tracking" if is_object(input.project)
+# The table's rows that apply to this project, by component: {component: row}.
+uses[row.component] := row if {
+	is_object(input.project)
+	some row in data.catalog.project_components.uses
+	serving_uses(row)
+	datasets_use(row)
+}
 
-uses["modelRegistry"] := "its trained model is registered" if is_object(input.project)
+serving_uses(row) if not is_array(object.get(row, "serving", null))
 
-uses["dataLake"] := "its datasets are read from the data lake" if count(spec.datasets) > 0
+serving_uses(row) if spec.serving in row.serving
 
-uses["serving"] := "serving: realtime puts the model behind an endpoint" if spec.serving == "realtime"
+datasets_use(row) if object.get(row, "datasets", false) == false
 
-uses["monitoring"] := sprintf("serving: %s predictions are monitored", [spec.serving]) if spec.serving != "none"
+datasets_use(row) if count(object.get(spec, "datasets", [])) > 0
 
 findings := array.concat(array.concat(environment_findings, platform_findings), component_findings)
 
@@ -49,18 +56,11 @@ platform_findings := [finding |
 ]
 
 component_findings := [finding |
-	reason := uses[name]
+	row := uses[name]
 	object.get(input.blueprint.spec.components, [name, "enabled"], true) == false
 	finding := {
 		"policy": "QA-PRJ-010",
-		"resource": component_field(name),
-		"message": sprintf("platform %s has no %s (spec.components.%s.enabled: false), but %s", [input.blueprint.metadata.name, name, name, reason]),
+		"resource": row.field,
+		"message": sprintf("platform %s has no %s (spec.components.%s.enabled: false), but %s", [input.blueprint.metadata.name, name, name, row.reason]),
 	}
 ]
-
-# The manifest field that makes the project use a component.
-component_field(name) := "spec.datasets" if {
-	name == "dataLake"
-} else := "spec.serving" if {
-	name in {"serving", "monitoring"}
-} else := "spec.platform"

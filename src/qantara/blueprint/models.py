@@ -20,12 +20,17 @@ from pydantic_core import PydanticCustomError
 
 from qantara.blueprint.network import default_vpc_cidr, overlaps, vpc_cidr_problem
 from qantara.blueprint.yaml_source import FieldPath, format_field_path
+from qantara.vocabulary import classifications, enforcement_levels, maturity_stages, transfer_mechanisms
 
 API_VERSION = "qantara.dev/v1"
 RULE_ERROR = "blueprint_rule"
 
-Classification = Literal["public", "internal", "confidential", "restricted", "secret"]
+# The shared vocabularies come from the catalog the policies read (qantara.vocabulary).
+Classification = Literal[classifications()]
 CLASSIFICATION_ORDER: tuple[str, ...] = get_args(Classification)  # lowest first
+EnforcementLevel = Literal[enforcement_levels()]
+MaturityStage = Literal[maturity_stages()]
+TransferMechanism = Literal[transfer_mechanisms()]
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 # A DNS label that is also a SageMaker name as Qantara writes them (no "--"): served models
@@ -328,7 +333,7 @@ class DeployAccess(StrictModel):
 
 class Environment(StrictModel):
     name: EnvironmentName = Field(description="Environment name, a DNS label of at most 20 characters.")
-    enforcement: Literal["advisory", "mandatory"] | None = Field(
+    enforcement: EnforcementLevel | None = Field(
         None, description="Whether failed policies block; default advisory for dev, mandatory otherwise."
     )
     approvers: list[NonBlank] = Field(default_factory=list, description="People or groups who must approve changes.")
@@ -524,7 +529,7 @@ class Waiver(StrictModel):
 
 class Transfer(StrictModel):
     country: CountryCode = Field(description="Destination country, ISO 3166-1 alpha-2.")
-    mechanism: Literal["adequacy", "safeguards", "licence", "authorisation", "consent", "exemption"] = Field(
+    mechanism: TransferMechanism = Field(
         description="Legal basis of the cross-border transfer."
     )
     reference: NonBlank = Field(description="Reference of the decision, contract or licence.")
@@ -540,7 +545,7 @@ class ExternalEndpoint(StrictModel):
 
 
 class Governance(StrictModel):
-    stage: Literal["initial", "managed", "integrated", "optimized"] = Field(
+    stage: MaturityStage = Field(
         "managed", description="Target maturity stage: policies of this stage and below apply."
     )
     # The audit bucket's COMPLIANCE retention takes these days. S3 Object Lock caps a default

@@ -38,7 +38,12 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     program_dir = program_dir.resolve()
     if not (program_dir / "__main__.py").is_file():
         raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
-    request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config}
+    from qantara.sovereignty.region_verdicts import exported
+
+    # The residency verdicts this process already has: a program that places its blueprint
+    # (the platform's) then asks Rego nothing the parent already asked.
+    request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config,
+               "regionVerdicts": exported()}
     timeout = _timeout()
     try:
         done = subprocess.run([sys.executable, "-m", "qantara.plan.child"], input=json.dumps(request),
@@ -147,6 +152,9 @@ def main() -> int:
     request = json.loads(sys.stdin.read())
     program_dir = Path(request["programDir"])
     from qantara.plan.offline import Outcome
+    from qantara.sovereignty.region_verdicts import seed
+
+    seed(request.get("regionVerdicts"))
 
     outcome = Outcome()
     try:

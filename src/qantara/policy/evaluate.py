@@ -53,6 +53,20 @@ def plan_index(plan: dict) -> dict:
     return {"byType": by_type, "referrers": referrers}
 
 
+def findings_rules(subjects: tuple[str, ...], packages: tuple[PolicyPackage, ...] | None = None) -> tuple[str, ...]:
+    """The `findings` rule of every package of the given subjects, in evaluation order."""
+    return tuple(f"{p.package}.findings" for p in (packages or policy_packages()) if p.subject in subjects)
+
+
+def prepare(subjects: tuple[str, ...], also: tuple[str, ...] = (), engine: RegoEngine | None = None) -> None:
+    """Start compiling what `evaluate(..., subjects)` (and the rules `also`) will ask, in the
+    background: `check` calls it before the plan's child process runs, so the compilation
+    overlaps the plan instead of following it. An engine with nothing to compile ignores it."""
+    engine = engine or default_engine()
+    if hasattr(engine, "prepare"):
+        engine.prepare(findings_rules(subjects) + tuple(also))
+
+
 def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine | None = None,
              packages: tuple[PolicyPackage, ...] | None = None) -> list[dict]:
     """Raw findings of every package of the given subjects, enriched with their metadata."""

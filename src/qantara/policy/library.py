@@ -21,10 +21,11 @@ import yaml
 from qantara.blueprint.models import CLASSIFICATION_ORDER
 from qantara.errors import CatalogError
 from qantara.paths import policy_dir
+from qantara.vocabulary import maturity_stages
 
 SUBJECTS = ("blueprint", "resources", "project")
 SEVERITIES = ("low", "medium", "high", "critical")
-STAGES = ("initial", "managed", "integrated", "optimized")
+STAGES = maturity_stages()  # the catalog's (policies/data/maturity_stages.yaml), as Rego reads them
 
 
 @dataclass(frozen=True)

@@ -87,14 +87,7 @@ class RegoEngine:
         """
         with self._lock:
             try:
-                if rules not in self._bundles:
-                    bundle = self._new_interpreter(self.modules).build(None, [rule.replace(".", "/") for rule in rules])
-                    if not bundle.ok():
-                        raise PolicyEngineError(self._diagnose(", ".join(rules)))
-                    runner = regopy.Interpreter()
-                    runner.log_level = regopy.LogLevel.NONE
-                    self._bundles[rules] = bundle, runner
-                bundle, runner = self._bundles[rules]
+                bundle, runner = self._bundle_for(rules)
                 runner.set_input(input_document)
                 values = []
                 for rule in rules:
@@ -108,6 +101,35 @@ class RegoEngine:
                 raise PolicyEngineError(f"{self._diagnose(', '.join(rules))}: {_first_error(error)}") from None
             except json.JSONDecodeError as error:
                 raise PolicyEngineError(f"the policy engine returned malformed output for {', '.join(rules)} ({error.msg} at {error.pos})") from None
+
+    def prepare(self, rules: tuple[str, ...]) -> threading.Thread:
+        """Compile one bundle for `rules` in the background (regopy releases the GIL while it
+        compiles), so a later `rule_values` of any of them finds it ready: `check` prepares its
+        policies while the child process plans. Compiling the library costs about a second
+        and grows little with the entrypoints, so one bundle for several callers is cheaper."""
+        def compile_bundle() -> None:
+            with self._lock:
+                try:
+                    self._bundle_for(tuple(rules))
+                except (regopy.RegoError, PolicyEngineError):
+                    pass  # the caller's own rule_values compiles again and reports it
+
+        thread = threading.Thread(target=compile_bundle, name="qantara-policy-compile")
+        thread.start()
+        return thread
+
+    def _bundle_for(self, rules: tuple[str, ...]) -> tuple[regopy.Bundle, regopy.Interpreter]:
+        """A compiled bundle holding every rule of `rules` as an entrypoint (the lock is held)."""
+        for entrypoints, compiled in self._bundles.items():
+            if set(rules) <= set(entrypoints):
+                return compiled
+        bundle = self._new_interpreter(self.modules).build(None, [rule.replace(".", "/") for rule in rules])
+        if not bundle.ok():
+            raise PolicyEngineError(self._diagnose(", ".join(rules)))
+        runner = regopy.Interpreter()
+        runner.log_level = regopy.LogLevel.NONE
+        self._bundles[rules] = bundle, runner
+        return self._bundles[rules]
 
     def _diagnose(self, expression: str) -> str:
         """Name the module that does not compile, or say the query itself failed."""

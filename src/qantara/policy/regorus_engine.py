@@ -74,6 +74,9 @@ class RegorusEngine:
             result = self._evaluate(expression, expression)
         return result[0] if result else None
 
+    def prepare(self, rules: tuple[str, ...]) -> None:
+        """Nothing to compile ahead: regorus evaluates the loaded policies as they are."""
+
     def rule_values(self, rules: tuple[str, ...], input_document: Any) -> list[Any]:
         """The value of each rule (e.g. `qantara.resources.residency.findings`), None if undefined.
 

@@ -38,11 +38,6 @@ BASELINE_DIR = Path(".qantara") / "template-baseline"
 # The platform stack output holding the MLflow tracking URI the project logs to.
 TRACKING_URI_OUTPUT = "trackingUri"
 
-# Components a project's data passes through, so the project's class may not exceed theirs:
-# the data lake holds its datasets, tracking its runs and models, the registry its model
-# packages; serving and monitoring see its requests when it is served.
-COMPONENTS_USED = ("dataLake", "experimentTracking", "modelRegistry")
-COMPONENTS_USED_WHEN_SERVED = ("serving", "monitoring")
 # The component whose placement says where the project runs, in order of preference.
 LOCATION_COMPONENTS = ("serving", "experimentTracking")
 
@@ -157,17 +152,11 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
 
 
 def classification_limit(platform, serving: str) -> tuple[str, str]:
-    """The highest class a project may declare, and what sets it: the lowest class among
-    the enabled components the project's data passes through (the platform's when none)."""
-    from qantara.blueprint.models import CLASSIFICATION_ORDER
+    """The highest class a project may declare, and what sets it (`component_use`, the rule
+    `check --project` applies too). The template writes one dataset, of the project's class."""
+    from qantara.project.component_use import classification_limit as limit_of
 
-    used = COMPONENTS_USED + (COMPONENTS_USED_WHEN_SERVED if serving != "none" else ())
-    enabled = platform.enabled_components()
-    classes = [(platform.component_class(name), name) for name in used if name in enabled]
-    if not classes:
-        return platform.spec.data_classification, "the platform"
-    data_class, component = min(classes, key=lambda item: CLASSIFICATION_ORDER.index(item[0]))
-    return data_class, f"component {component}"
+    return limit_of(platform, serving, has_datasets=True)
 
 
 def platform_facts(platform, placement, values: Mapping[str, object], template: Path) -> dict[str, str]:
@@ -417,10 +406,10 @@ def _environment_problems(environments: str, platform) -> list[str]:
 
 
 def _classification_problems(data_class: str, serving: str, platform) -> list[str]:
-    from qantara.blueprint.models import CLASSIFICATION_ORDER
+    from qantara.vocabulary import classifications
 
     limit, decided_by = classification_limit(platform, serving)
-    allowed = CLASSIFICATION_ORDER[: CLASSIFICATION_ORDER.index(limit) + 1]
+    allowed = classifications()[: classifications().index(limit) + 1]
     if data_class in allowed:
         return []
     return [f"answer 'data_classification': {short_repr(data_class)} is above what platform {platform.metadata.name} lets "

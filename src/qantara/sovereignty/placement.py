@@ -15,18 +15,23 @@ problems naming the rule.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from qantara.blueprint.loader import LoadedBlueprint
 from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.blueprint.platform_rules import PlacedPlatform, platform_problems
 from qantara.errors import BlueprintError, Problem
-from qantara.policy.engines import default_engine
-from qantara.policy.rego import RegoEngine, to_plain
+from qantara.sovereignty import region_verdicts
 from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
 from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
-RESIDENCY_OPTIONS = "data.qantara.lib.residency.region_options"
+if TYPE_CHECKING:
+    from qantara.policy.rego import RegoEngine
+
+# Asks the residency rule for every region's verdict: (context, classes, onprem) -> options.
+Asker = Callable[[dict, list, "dict | None"], dict]
 
 
 @dataclass
@@ -118,11 +123,18 @@ def residency_context(loaded: LoadedBlueprint) -> dict:
 
 def region_options(context: dict, classes: list[str], onprem: dict | None, engine: RegoEngine) -> dict:
     """Every region's residency verdict for each class (from Rego), keyed by class."""
-    query_input = to_plain({"context": context, "classes": sorted(set(classes)), "onprem": onprem})
-    result = engine.query(RESIDENCY_OPTIONS, query_input)
-    if not result:
-        raise BlueprintError(f"jurisdiction {context['jurisdiction']!r} gave no residency verdicts")
-    return result
+    return region_verdicts.region_options(context, classes, onprem, engine)
+
+
+def default_asker() -> Asker:
+    """Asks the process-wide engine, through the per-revision verdict cache; the engine is
+    started only when a verdict is not known yet (a seeded child process never starts one)."""
+    from qantara.policy.engines import default_engine, selected_engine
+
+    def ask(context: dict, classes: list, onprem: dict | None) -> dict:
+        return region_verdicts.cached_region_options(context, classes, onprem, default_engine, selected_engine())
+
+    return ask
 
 
 def required_services(catalog: dict, component: str, spec) -> list[str]:
@@ -162,10 +174,10 @@ def _region_preference(catalog: dict, context: dict) -> list[str]:
 class _Placer:
     """One placement run: collects problems instead of stopping at the first."""
 
-    def __init__(self, loaded: LoadedBlueprint, engine: RegoEngine, catalog: dict):
+    def __init__(self, loaded: LoadedBlueprint, ask: Asker, catalog: dict):
         self.loaded = loaded
         self.spec = loaded.model.spec
-        self.engine = engine
+        self.ask = ask
         self.catalog = catalog
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
@@ -185,7 +197,7 @@ class _Placer:
         if self.spec.on_prem is not None:
             onprem = {"site": self.spec.on_prem.site, "country": self.spec.on_prem.country}
         context = residency_context(self.loaded)
-        self.options = region_options(context, list(classes.values()) or [self.spec.data_classification], onprem, self.engine)
+        self.options = self.ask(context, list(classes.values()) or [self.spec.data_classification], onprem)
         self.context = context
 
         modes = {name: self._mode(name, spec) for name, spec in components.items()}
@@ -504,11 +516,20 @@ def resolve_placement(loaded: LoadedBlueprint, engine: RegoEngine | None = None,
     if engine is None and catalog is None:
         key = (str(loaded.path.resolve()), hashlib.sha256(loaded.path.read_bytes()).hexdigest())
         if key not in _PLACEMENTS:
-            _PLACEMENTS[key] = _Placer(loaded, default_engine(), load_catalog()).run()
+            _PLACEMENTS[key] = _Placer(loaded, default_asker(), load_catalog()).run()
         return _PLACEMENTS[key]
-    engine = engine or default_engine()
     catalog = catalog if catalog is not None else load_catalog()
-    return _Placer(loaded, engine, catalog).run()
+    return _Placer(loaded, _direct_asker(engine), catalog).run()
+
+
+def _direct_asker(engine: RegoEngine | None) -> Asker:
+    """Asks `engine` (else the process-wide one) every time: for an engine or catalog other
+    than the installed ones, whose answers the per-revision cache must not hold."""
+    if engine is None:
+        from qantara.policy.engines import default_engine
+
+        engine = default_engine()
+    return lambda context, classes, onprem: region_options(context, classes, onprem, engine)
 
 
 @dataclass
@@ -524,7 +545,7 @@ class RegionVerdict:
 def region_report(jurisdiction: str, classification: str, sectors: list[str], engine: RegoEngine | None = None,
                   catalog: dict | None = None) -> tuple[dict, list[RegionVerdict]]:
     """Every AWS region's verdict for one class under one jurisdiction: `qantara regions`."""
-    engine = engine or default_engine()
+    ask = default_asker() if engine is None and catalog is None else _direct_asker(engine)
     catalog = catalog if catalog is not None else load_catalog()
     codes = jurisdiction_codes(catalog)
     if jurisdiction not in codes:
@@ -535,7 +556,7 @@ def region_report(jurisdiction: str, classification: str, sectors: list[str], en
     unknown = [s for s in sectors if s not in sector_names(catalog)]
     if unknown:
         raise BlueprintError(f"unknown sector {unknown[0]!r} (known: {', '.join(sector_names(catalog))})")
-    options = region_options({"jurisdiction": jurisdiction, "sectors": sectors, "transfers": []}, [classification], None, engine)
+    options = ask({"jurisdiction": jurisdiction, "sectors": sectors, "transfers": []}, [classification], None)
     option = options[classification]
     unlisted = set(without_endpoint_data(catalog))
     rows = [
