@@ -105,12 +105,16 @@ def lineage(
     model_version: Optional[str] = typer.Option(None, "--model-version", metavar="VERSION",
                                                 help="Registered model version; default: the latest registered."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's lineage record as JSON."),
+    tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI",
+                                               help="Read the lineage from this MLflow server's run tags; "
+                                                    "default: MLFLOW_TRACKING_URI, else the local records."),
 ) -> None:
-    """Print the chain from a registered model version back to its data, from the pipeline's records."""
+    """Print the chain from a registered model version back to its data: from MLflow when a
+    tracking URI is set, else from the pipeline's local records (runs/)."""
     import json
 
     from qantara.project.lineage import chain, format_chain
 
     with _reported():
-        record = chain(project_dir, model_version)
+        record = chain(project_dir, model_version, tracking_uri=tracking_uri or None)
     typer.echo(json.dumps(record, indent=2, ensure_ascii=True) if as_json else format_chain(record))
