@@ -118,3 +118,27 @@ def lineage(
     with _reported():
         record = chain(project_dir, model_version, tracking_uri=tracking_uri or None)
     typer.echo(json.dumps(record, indent=2, ensure_ascii=True) if as_json else format_chain(record))
+
+
+def promote(
+    project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The ML project (default: here)."),
+    env: str = typer.Option(..., "--env", help="The environment whose serving changes."),
+    model_version: str = typer.Option(..., "--model-version", metavar="VERSION",
+                                      help="The registered model version (`qantara lineage` names it)."),
+    step: str = typer.Option(..., "--step", metavar="canary|full|rollback",
+                             help="canary: the version takes a share of the traffic beside the champion; full: "
+                                  "it becomes the champion; rollback: the canary is dropped."),
+    canary_weight: int = typer.Option(10, "--canary-weight", help="Percent of traffic a canary takes (1-50)."),
+) -> None:
+    """Replace the served model version through the infra stack's variant weights, canary first.
+
+    Refused for a version no pipeline run registered, and in a production environment without
+    an approval of that version by someone other than the person who trained it.
+    """
+    from qantara.project.promotion import promote as promote_version
+
+    with _reported():
+        result = promote_version(project_dir, env, model_version, step, canary_weight=canary_weight)
+    served = ", ".join(f"{v['name']} {v['modelVersion']} {v['weight']}%" for v in result["variants"])
+    typer.echo(f"{result['environment']}: {served} (written to {result['file']})")
+    typer.echo(f"next: commit it; the deploy job applies it (cd infra && pulumi up --stack {result['environment']})")
