@@ -115,3 +115,17 @@ def test_the_command_prints_what_is_served_and_exits_2_when_refused(tmp_path):
     dev = CliRunner().invoke(app, ["promote", str(project), "--env", "dev", "--model-version", NEW, "--step", "full"])
     assert dev.exit_code == 0, dev.output
     assert f"dev: champion {NEW} 100%" in dev.output
+
+
+def test_a_ci_job_that_promotes_fails_the_project_check(tmp_path):
+    from qantara.project.check import check_project
+
+    project = project_with_two_versions(tmp_path, approvals=[approval(OLD)])
+    (project / ".gitlab-ci.yml").write_text(
+        "retrain:\n  rules: [{if: '$CI_PIPELINE_SOURCE == \"schedule\"'}]\n  environment: prod\n"
+        "  script: [make platform-pipeline, make promote ENV=prod STEP=full]\n")
+    result = check_project(project, "prod", today=TODAY)
+    assert [f["policy"] for f in result.findings] == ["QA-PRJ-013"]
+    assert result.findings[0]["resource"] == ".gitlab-ci.yml: retrain" and result.verdict == "fail"
+    (project / ".gitlab-ci.yml").write_text("retrain: [unclosed\n")
+    assert "cannot be read" in check_project(project, "prod", today=TODAY).findings[0]["message"]

@@ -20,6 +20,7 @@ from qantara.errors import InputError, Problem, ProjectError
 from qantara.input_file import short_repr
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
+from qantara.project.ci_files import ci_files
 from qantara.project.manifest import ProjectManifest, load_manifest
 from qantara.project.sources import verify_blueprint_copy
 
@@ -49,6 +50,8 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
             "lineage": _registered_runs(project_dir),
             # Days since the card's training.trainedAt, or null when it has none (QA-PRJ-012).
             "modelAgeDays": _model_age_days(card, today),
+            # The CI definitions: deploys only through the approval gate, never promotes (QA-PRJ-013).
+            "ci": ci_files(project_dir),
         },
         environment={"name": env_name, "enforcement": enforcement},
         today=today,
