@@ -80,6 +80,14 @@ def test_the_mlflow_run_is_tagged_with_the_lineage_so_it_can_be_found_by_model_v
     assert found["qantara.engine"] == "local" and found["qantara.executionId"] == lineage["run"]
 
 
+def test_the_model_package_metadata_names_the_version_and_the_data(run_dir):
+    lineage = json.loads((run_dir / "lineage.json").read_text())
+    metadata = json.loads((run_dir / "register" / "model_package_metadata.json").read_text())
+    assert metadata["qantara:modelVersion"] == lineage["model"]["modelVersion"]
+    assert metadata["qantara:data:0:sha256"] == lineage["dataRead"][0]["sha256"]
+    assert metadata["qantara:startedBy"] == "analyst-a" and len(metadata) <= 50
+
+
 def test_a_registered_model_always_waits_for_a_person(run_dir):
     registration = json.loads((run_dir / "register" / "registration.json").read_text())
     assert registration["status"] == "PendingManualApproval"

@@ -43,6 +43,7 @@ from mlflow.models import infer_signature
 
 from . import config, data, features, synthetic
 from .evaluate import BIAS_METRIC, against_thresholds, bias, metrics
+from .lineage_metadata import customer_metadata_properties
 from .model_card import update_model_card
 from .train import TrainingResult
 
@@ -186,6 +187,10 @@ def register(run: Run) -> None:
                     "status": APPROVAL_STATUS, "mlflowRunId": mlflow_run.info.run_id, "run": run.id}
     run.lineage["model"] = registration
     run.output("register", "registration.json").write_text(json.dumps(registration, indent=2) + "\n")
+    # On SageMaker, the RegisterModel step reads its CustomerMetadataProperties from this file
+    # (a property file: JsonGet per key), so the model package carries the run's lineage.
+    run.output("register", "model_package_metadata.json").write_text(
+        json.dumps(customer_metadata_properties(run.lineage), indent=2, sort_keys=True) + "\n")
     # The card says where the model came from: the run, the version, who and the data's hashes.
     trained = TrainingResult(mlflow_run.info.run_id, info.model_uri, tracking_uri, run.lineage["startedAt"],
                              run.state["results"])
