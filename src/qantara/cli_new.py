@@ -62,7 +62,7 @@ def ml_project(
         project = new_ml_project(blueprint, environments=env or None, answers=parse_answers(set_),
                                  no_input=no_input, output_dir=output_dir)
     typer.echo(f"created {project}")
-    typer.echo(f"next: cd {project} && make setup sample-data train test check")
+    typer.echo(f"next: cd {project} && make setup test pipeline lineage check (README.md: from here to production)")
 
 
 def update(
