@@ -17,6 +17,7 @@ import typer
 
 from qantara.cli_new import new_app
 from qantara.cli_new import lineage as lineage_command
+from qantara.cli_new import promote as promote_command
 from qantara.cli_new import update as update_command
 from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
 from qantara.input_file import short_repr
@@ -420,6 +421,7 @@ app.add_typer(metrics_app, name="metrics")
 app.add_typer(new_app, name="new")
 app.command(name="update")(update_command)
 app.command(name="lineage")(lineage_command)
+app.command(name="promote")(promote_command)
 
 
 def main() -> None:

@@ -62,7 +62,7 @@ def ml_project(
         project = new_ml_project(blueprint, environments=env or None, answers=parse_answers(set_),
                                  no_input=no_input, output_dir=output_dir)
     typer.echo(f"created {project}")
-    typer.echo(f"next: cd {project} && make setup sample-data train test check")
+    typer.echo(f"next: cd {project} && make setup test pipeline lineage check (README.md: from here to production)")
 
 
 def update(
@@ -105,12 +105,40 @@ def lineage(
     model_version: Optional[str] = typer.Option(None, "--model-version", metavar="VERSION",
                                                 help="Registered model version; default: the latest registered."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's lineage record as JSON."),
+    tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI",
+                                               help="Read the lineage from this MLflow server's run tags; "
+                                                    "default: MLFLOW_TRACKING_URI, else the local records."),
 ) -> None:
-    """Print the chain from a registered model version back to its data, from the pipeline's records."""
+    """Print the chain from a registered model version back to its data: from MLflow when a
+    tracking URI is set, else from the pipeline's local records (runs/)."""
     import json
 
     from qantara.project.lineage import chain, format_chain
 
     with _reported():
-        record = chain(project_dir, model_version)
+        record = chain(project_dir, model_version, tracking_uri=tracking_uri or None)
     typer.echo(json.dumps(record, indent=2, ensure_ascii=True) if as_json else format_chain(record))
+
+
+def promote(
+    project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The ML project (default: here)."),
+    env: str = typer.Option(..., "--env", help="The environment whose serving changes."),
+    model_version: str = typer.Option(..., "--model-version", metavar="VERSION",
+                                      help="The registered model version (`qantara lineage` names it)."),
+    step: str = typer.Option(..., "--step", metavar="canary|full|rollback",
+                             help="canary: the version takes a share of the traffic beside the champion; full: "
+                                  "it becomes the champion; rollback: the canary is dropped."),
+    canary_weight: int = typer.Option(10, "--canary-weight", help="Percent of traffic a canary takes (1-50)."),
+) -> None:
+    """Replace the served model version through the infra stack's variant weights, canary first.
+
+    Refused for a version no pipeline run registered, and in a production environment without
+    an approval of that version by someone other than the person who trained it.
+    """
+    from qantara.project.promotion import promote as promote_version
+
+    with _reported():
+        result = promote_version(project_dir, env, model_version, step, canary_weight=canary_weight)
+    served = ", ".join(f"{v['name']} {v['modelVersion']} {v['weight']}%" for v in result["variants"])
+    typer.echo(f"{result['environment']}: {served} (written to {result['file']})")
+    typer.echo(f"next: commit it; the deploy job applies it (cd infra && pulumi up --stack {result['environment']})")

@@ -408,12 +408,15 @@ def test_a_huge_answer_is_named_not_echoed(tmp_path):
 @pytest.mark.parametrize("payload", ["{{ 7*7 }}", "{% include '/etc/passwd' %}"])
 def test_template_syntax_typed_at_a_prompt_is_refused_literally(tmp_path, payload):
     questions = len([k for k in template_options(TEMPLATE_DIR) if not k.startswith("_")])
-    typed = payload + "\n" + "\n" * (questions - 1)
+    # Refused at once and asked again (interactive.py): Enter then takes the default name.
+    typed = payload + "\n" + "\n" * questions
     result = CliRunner().invoke(_app(), ["new", "ml-project", "--blueprint", str(AE_HEALTH), "-o", str(tmp_path)],
                                 input=typed)
-    assert result.exit_code == 2, result.output
-    assert f"answer 'project_name': {payload!r} contains template syntax" in result.output
-    assert "root:x:0:0" not in result.output and list(tmp_path.iterdir()) == []
+    assert result.exit_code == 0, result.output
+    assert f"refused: answer 'project_name': {payload!r} contains template syntax" in result.output
+    assert "root:x:0:0" not in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["readmission_risk"]
+    assert "49" not in (tmp_path / "readmission_risk" / "qantara.yaml").read_text()
 
 
 def test_blueprint_text_fields_with_template_syntax_stay_text(tmp_path):

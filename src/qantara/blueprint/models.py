@@ -559,6 +559,13 @@ class Governance(StrictModel):
     # Qantara's default (not law) is in policies/data/environment_profiles.yaml, per production class.
     max_model_age_days: int | None = Field(None, ge=1, le=3650, description="Days after its training a model in "
                                            "production must be retrained (default: the environment profile's).")
+    # Lifecycle (issue 15): a registered model waiting longer than this for a decision is
+    # reported to the owner through the approval topic; the default is the environment
+    # profile's (policies/data/environment_profiles.yaml). At most a year: the platform's timer
+    # is a Standard Step Functions execution, which lasts at most one year.
+    approval_timeout_days: int | None = Field(None, ge=1, le=365, description="Days a registered model may wait "
+                                              "for an approval decision before its owner is notified (default: "
+                                              "the environment profile's).")
     waivers: list[Waiver] = Field(default_factory=list, description="Approved exceptions to policies.")
     transfers: list[Transfer] = Field(default_factory=list, description="Approved cross-border data transfers.")
     external_endpoints: list[ExternalEndpoint] = Field(

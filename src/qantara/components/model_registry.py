@@ -10,13 +10,17 @@ import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
 
-from qantara.components.iam_documents import policy_document
+from qantara.components.iam_documents import kms_use_statement, policy_document, service_trust_policy
 from qantara.components.naming import APPROVAL_PURPOSE, check_name, scoped_name
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:model_registry:ModelRegistry"
 APPROVAL_EVENT = "SageMaker Model Package State Change"
 APPROVAL_STATUSES = ("PendingManualApproval", "Approved", "Rejected")
+APPROVAL_TIMEOUT_PURPOSE = "approval-timer"
+# A Standard Step Functions execution lasts at most one year (Step Functions developer guide,
+# https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html, read 2026-12-06).
+MAX_APPROVAL_TIMEOUT_DAYS = 365
 
 
 @dataclass
@@ -34,6 +38,9 @@ class ModelRegistryArgs:
     # Untagged images are build leftovers; tagged ones are released models and are kept.
     untagged_image_expiry_days: int = 14
     tags: dict[str, str] = field(default_factory=dict)
+    # Days a model package may wait for a decision before its owner is told (the blueprint's
+    # spec.governance.approvalTimeoutDays, else the environment profile's); None: no timer.
+    approval_timeout_days: int | None = None
 
 
 
@@ -137,6 +144,8 @@ class ModelRegistry(QantaraComponent):
         self.groups = {group: self._group(name, group) for group in args.model_package_groups}
         self.repository = self._repository(name)
         self.approval_topic = self._approval_checkpoint(name)
+        if args.approval_timeout_days is not None:
+            self.approval_timer = self._approval_timeout(name, self.approval_topic)
         self.group_names = pulumi.Output.all(*[g.model_package_group_name for g in self.groups.values()])
         self.repository_url = self.repository.repository_url
         self.approval_topic_arn = self.approval_topic.arn
@@ -226,6 +235,113 @@ class ModelRegistry(QantaraComponent):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[rule, topic, policy]),
         )
         return topic
+
+    def _approval_timeout(self, name: str, topic: aws.sns.Topic) -> aws.sfn.StateMachine:
+        """A package still PendingManualApproval `approval_timeout_days` after registration is
+        published to the approval topic: the owner learns a decision is overdue.
+
+        EventBridge cannot wait, so each registration starts a Step Functions execution that
+        waits, asks SageMaker for the package's status and publishes only if no one decided.
+        Rejections need nothing more: the checkpoint rule already publishes every decision.
+        """
+        args = self._args
+        physical = physical_name(args.blueprint, args.environment, APPROVAL_TIMEOUT_PURPOSE)
+        check_name("iamRoleName", physical, "the blueprint or environment name")
+        arn = f"arn:{args.partition}"
+        machine_arn = f"{arn}:states:{args.region}:{args.account_id}:stateMachine:{physical}"
+        topic_arn = f"{arn}:sns:{args.region}:{args.account_id}:{physical_name(args.blueprint, args.environment, APPROVAL_PURPOSE)}"
+        packages = [f"{arn}:sagemaker:{args.region}:{args.account_id}:model-package/{g.lower()}/*"
+                    for g in args.model_package_groups]
+        opts = pulumi.ResourceOptions(parent=self)
+        timer_role = aws.iam.Role(
+            f"{name}-approval-timer-role", name=physical, tags=args.tags, opts=opts,
+            assume_role_policy=service_trust_policy("states.amazonaws.com",
+                                                    {"StringEquals": {"aws:SourceAccount": args.account_id}}))
+        timer_policy = aws.iam.RolePolicy(
+            f"{name}-approval-timer-policy", role=timer_role.name,
+            policy=pulumi.Output.from_input(args.kms_key_arn).apply(
+                lambda key: timer_policy_document(packages, topic_arn, key)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[timer_role]))
+        machine = aws.sfn.StateMachine(
+            f"{name}-approval-timer", name=physical, type="STANDARD", role_arn=timer_role.arn,
+            definition=approval_timer_definition(args.approval_timeout_days, topic_arn),
+            encryption_configuration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kms_key_id": args.kms_key_arn,
+                                      "kms_data_key_reuse_period_seconds": 300},
+            tags=args.tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[timer_policy, topic]))
+        starter_name = f"{physical}-start"
+        check_name("iamRoleName", starter_name, "the blueprint or environment name")
+        starter = aws.iam.Role(
+            f"{name}-approval-timer-start-role", name=starter_name, tags=args.tags, opts=opts,
+            assume_role_policy=service_trust_policy("events.amazonaws.com",
+                                                    {"StringEquals": {"aws:SourceAccount": args.account_id}}))
+        starter_policy = aws.iam.RolePolicy(
+            f"{name}-approval-timer-start-policy", role=starter.name,
+            policy=policy_document([{"Sid": "StartApprovalTimer", "Effect": "Allow", "Action": "states:StartExecution",
+                                     "Resource": machine_arn}]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[starter]))
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-approval-timer-rule", name=physical, tags=args.tags,
+            description="Model packages registered for approval start the approval timer",
+            event_pattern=pending_event_pattern(args.model_package_groups),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.groups.values())))
+        aws.cloudwatch.EventTarget(
+            f"{name}-approval-timer-target", rule=rule.name, arn=machine.arn, role_arn=starter.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[rule, machine, starter_policy]))
+        return machine
+
+
+def approval_timeout_days(blueprint, environment: str, catalog: dict | None = None) -> int:
+    """The blueprint's spec.governance.approvalTimeoutDays, else the environment profile's default."""
+    from qantara.sovereignty.catalog import load_catalog
+
+    if blueprint.spec.governance.approval_timeout_days is not None:
+        return blueprint.spec.governance.approval_timeout_days
+    profiles = (catalog or load_catalog())["environment_profiles"]
+    return profiles["production" if blueprint.environment(environment).is_production else "non-production"][
+        "approvalTimeoutDays"]
+
+
+def pending_event_pattern(groups: list[str]) -> str:
+    """Model packages of the given groups entering PendingManualApproval."""
+    return json.dumps({"source": ["aws.sagemaker"], "detail-type": [APPROVAL_EVENT],
+                       "detail": {"ModelPackageGroupName": list(groups),
+                                  "ModelApprovalStatus": ["PendingManualApproval"]}}, sort_keys=True)
+
+
+def approval_timer_definition(days: int, topic_arn: str) -> str:
+    """Wait, read the package's status, publish to the topic only if it is still pending."""
+    if not 1 <= days <= MAX_APPROVAL_TIMEOUT_DAYS:
+        raise QantaraError(f"approval timeout of {days} days: allowed 1 to {MAX_APPROVAL_TIMEOUT_DAYS} "
+                           f"(a Standard Step Functions execution lasts at most one year)")
+    return json.dumps({
+        "Comment": "Tell the owner when a model package waits for approval too long",
+        "StartAt": "WaitForDecision",
+        "States": {
+            "WaitForDecision": {"Type": "Wait", "Seconds": days * 86400, "Next": "ReadStatus"},
+            "ReadStatus": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeModelPackage",
+                           "Parameters": {"ModelPackageName.$": "$.detail.ModelPackageArn"},
+                           "ResultSelector": {"status.$": "$.ModelApprovalStatus"},
+                           "ResultPath": "$.package", "Next": "StillPending"},
+            "StillPending": {"Type": "Choice", "Default": "Decided", "Choices": [
+                {"Variable": "$.package.status", "StringEquals": "PendingManualApproval", "Next": "TellOwner"}]},
+            "TellOwner": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": True,
+                          "Parameters": {"TopicArn": topic_arn, "Subject": "Model approval overdue",
+                                         "Message.$": f"States.Format('Model package {{}} has waited more than "
+                                                      f"{days} days for an approval decision', "
+                                                      f"$.detail.ModelPackageArn)"}},
+            "Decided": {"Type": "Succeed"},
+        },
+    }, sort_keys=True)
+
+
+def timer_policy_document(packages: list[str], topic_arn: str, key_arn: str) -> str:
+    """Read the groups' packages, publish to the approval topic, with the platform key; nothing else."""
+    return policy_document([
+        {"Sid": "ReadPackageStatus", "Effect": "Allow", "Action": "sagemaker:DescribeModelPackage",
+         "Resource": sorted(packages)},
+        {"Sid": "PublishOverdue", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
+        kms_use_statement(key_arn),
+    ])
 
 
 def _check_publishers(args: ModelRegistryArgs) -> None:

@@ -20,6 +20,7 @@ from qantara.errors import InputError, Problem, ProjectError
 from qantara.input_file import short_repr
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
+from qantara.project.ci_files import ci_files
 from qantara.project.manifest import ProjectManifest, load_manifest
 from qantara.project.sources import verify_blueprint_copy
 
@@ -49,6 +50,8 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
             "lineage": _registered_runs(project_dir),
             # Days since the card's training.trainedAt, or null when it has none (QA-PRJ-012).
             "modelAgeDays": _model_age_days(card, today),
+            # The CI definitions: deploys only through the approval gate, never promotes (QA-PRJ-013).
+            "ci": ci_files(project_dir),
         },
         environment={"name": env_name, "enforcement": enforcement},
         today=today,
@@ -78,15 +81,13 @@ def _model_age_days(card: dict | None, today: dt.date) -> int | None:
 
 
 def _registered_runs(project_dir: Path) -> list[dict]:
-    """The pipeline runs that registered a model, oldest first ([] when the project has none).
-    A record that is not the pipeline's is an error: it cannot be shown who trained the model."""
-    from qantara.project.lineage import RUNS_DIR, load_records
+    """The pipeline runs that registered a model, oldest first ([] when the project has none):
+    from MLflow when MLFLOW_TRACKING_URI is set (CI and the platform, where runs/ is not
+    committed), else the local records. A record that is not the pipeline's is an error: it
+    cannot be shown who trained the model."""
+    from qantara.project.lineage import registered_runs
 
-    if not (project_dir / RUNS_DIR).is_dir():
-        return []
-    return [{"run": r["run"], "startedBy": r["startedBy"], "modelVersion": r["model"]["modelVersion"]}
-            for r in load_records(project_dir)
-            if isinstance(r.get("model"), dict) and isinstance(r["model"].get("modelVersion"), str)]
+    return registered_runs(project_dir, tracking_uri=os.environ.get("MLFLOW_TRACKING_URI") or None)
 
 
 def _located(source: SourceDocument, manifest_path: Path, field: tuple, message: str) -> ProjectError:

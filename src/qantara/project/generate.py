@@ -145,7 +145,10 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
         "data_classification": limit,
         "qantara_source": default_qantara_source(),
     }
-    values = resolve_answers(options, given, defaults=defaults, no_input=no_input)
+    from qantara.project.interactive import PlatformRules
+
+    rules = PlatformRules(platform, options, blueprint_path, output_dir)
+    values = resolve_answers(options, given, defaults=defaults, no_input=no_input, rules=rules)
     _check_answers(values, options, platform, blueprint_path, output_dir)
     values.update(platform_facts(platform, placement, values, template))
     return _render_atomically(template, values, output_dir, blueprint_path)

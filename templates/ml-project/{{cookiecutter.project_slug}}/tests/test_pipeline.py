@@ -47,6 +47,47 @@ def test_lineage_names_the_data_read_by_content_who_started_it_and_why(run_dir):
     assert lineage["code"]["commit"] and lineage["metrics"] and lineage["parameters"]
 
 
+def test_a_platform_run_records_its_execution_image_and_the_s3_object_version_read(workspace, tmp_path, monkeypatch):
+    source = tmp_path / "training.csv"
+    synthetic.make_dataset(seed=4).to_csv(source, index=False)
+    card = tmp_path / "model_card.yaml"
+    card.write_bytes((workspace / "model_card.yaml").read_bytes())
+    execution = "arn:aws:sagemaker:me-central-1:111122223333:pipeline/p/execution/abc123"
+    image = "111122223333.dkr.ecr.me-central-1.amazonaws.com/p@sha256:" + "e" * 64
+    for name, value in {"QANTARA_PIPELINE_ENGINE": "sagemaker", "QANTARA_EXECUTION_ID": execution,
+                        "QANTARA_IMAGE_DIGEST": image, "QANTARA_DATA_URI": "s3://curated/p/training.csv",
+                        "QANTARA_DATA_VERSION_ID": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"}.items():
+        monkeypatch.setenv(name, value)
+    run = pipeline.run_pipeline(source=source, manifest_path=workspace / "qantara.yaml", card_path=card,
+                                root=tmp_path / "runs", reason="schedule", why="older than 90 days")
+    lineage = json.loads((run / "lineage.json").read_text())
+    assert lineage["runtime"] == {"engine": "sagemaker", "executionId": execution, "imageDigest": image}
+    assert lineage["dataRead"][0]["versionId"] == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    training = yaml.safe_load(card.read_text())["training"]
+    assert training["executionId"] == execution and training["imageDigest"] == image
+    assert training["dataVersions"] == [{"uri": "s3://curated/p/training.csv",
+                                         "versionId": "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"}]
+
+
+def test_the_mlflow_run_is_tagged_with_the_lineage_so_it_can_be_found_by_model_version(run_dir):
+    import mlflow
+
+    lineage = json.loads((run_dir / "lineage.json").read_text())
+    found = mlflow.MlflowClient().get_run(lineage["model"]["mlflowRunId"]).data.tags
+    assert found["qantara.modelVersion"] == lineage["model"]["modelVersion"]
+    assert found["qantara.data.0.sha256"] == lineage["dataRead"][0]["sha256"]
+    assert (found["qantara.reason"], found["qantara.why"]) == ("drift", "drift alarm on x1")
+    assert found["qantara.engine"] == "local" and found["qantara.executionId"] == lineage["run"]
+
+
+def test_the_model_package_metadata_names_the_version_and_the_data(run_dir):
+    lineage = json.loads((run_dir / "lineage.json").read_text())
+    metadata = json.loads((run_dir / "register" / "model_package_metadata.json").read_text())
+    assert metadata["qantara:modelVersion"] == lineage["model"]["modelVersion"]
+    assert metadata["qantara:data:0:sha256"] == lineage["dataRead"][0]["sha256"]
+    assert metadata["qantara:startedBy"] == "analyst-a" and len(metadata) <= 50
+
+
 def test_a_registered_model_always_waits_for_a_person(run_dir):
     registration = json.loads((run_dir / "register" / "registration.json").read_text())
     assert registration["status"] == "PendingManualApproval"

@@ -5,7 +5,17 @@
 Each step is a function of the run so far; it returns what the next steps read and writes its
 outputs under `runs/<run id>/<step>/`. The run ends with `runs/<run id>/lineage.json`: the code
 commit, the content hash of every file read, the parameters, the metrics, who started the run
-and why, and every output's hash; `qantara lineage` prints the chain from it. A model that
+and why, the image and pipeline execution it ran in, and every output's hash; `qantara lineage`
+prints the chain from it, and the same lineage goes to MLflow's tags, the model card and the
+model package's metadata (`lineage_metadata.py`).
+
+On the platform the run is one execution of the project's SageMaker pipeline or Argo
+workflow, which tells each step who it is through the environment (the infra program sets it):
+QANTARA_EXECUTION_ID (SageMaker: the execution variable `Execution.PipelineExecutionArn`; Argo:
+the workflow variable `workflow.uid`), QANTARA_PIPELINE_ENGINE (`sagemaker` or `argo`), QANTARA_IMAGE_DIGEST (the
+step's image as `repository@sha256:...`), QANTARA_REASON and QANTARA_WHY (the pipeline's
+trigger parameters: schedule, drift or person), QANTARA_STARTED_BY, and for data read from the
+platform's bucket QANTARA_DATA_URI and QANTARA_DATA_VERSION_ID (the S3 object version). A model that
 misses a threshold of qantara.yaml stops the run before `register`, and a registered model is
 always `PendingManualApproval`: nothing this pipeline produces is deployed without a person.
 """
@@ -33,11 +43,13 @@ from mlflow.models import infer_signature
 
 from . import config, data, features, synthetic
 from .evaluate import BIAS_METRIC, against_thresholds, bias, metrics
+from .lineage_metadata import customer_metadata_properties
 from .model_card import update_model_card
 from .train import TrainingResult
 
 RUNS = config.PROJECT_ROOT / "runs"
 REASONS = ("person", "schedule", "drift")
+ENGINES = ("local", "sagemaker", "argo")
 APPROVAL_STATUS = "PendingManualApproval"
 
 
@@ -63,6 +75,7 @@ class Run:
         self.lineage: dict = {
             "run": self.id, "startedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "startedBy": started_by, "reason": reason, "why": why, "code": code_version(config.PROJECT_ROOT),
+            "runtime": runtime(self.id),
             "project": self.manifest["metadata"]["name"], "dataRead": [], "parameters": {}, "metrics": {},
             "steps": [],
         }
@@ -72,9 +85,21 @@ class Run:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def read(self, path: Path, what: str) -> None:
-        """Record a file the run read, by content hash: the exact data, whatever its name."""
-        self.lineage["dataRead"].append({"path": str(path), "sha256": sha256_of(path), "what": what})
+    def read(self, path: Path, what: str, **where: str) -> None:
+        """Record a file the run read, by content hash: the exact data, whatever its name
+        (and, read from S3, its URI and object version)."""
+        self.lineage["dataRead"].append({"path": str(path), "sha256": sha256_of(path), "what": what,
+                                         **{key: value for key, value in where.items() if value}})
+
+
+def runtime(run_id: str) -> dict:
+    """Where the run ran: the pipeline execution and image the platform names, else this machine."""
+    engine = os.environ.get("QANTARA_PIPELINE_ENGINE") or "local"
+    if engine not in ENGINES:
+        raise ValueError(f"QANTARA_PIPELINE_ENGINE={engine!r} (allowed: {', '.join(ENGINES)})")
+    return {"engine": engine,
+            "executionId": os.environ.get("QANTARA_EXECUTION_ID") or (run_id if engine == "local" else None),
+            "imageDigest": os.environ.get("QANTARA_IMAGE_DIGEST") or None}
 
 
 def code_version(root: Path) -> dict:
@@ -97,7 +122,8 @@ def ingest(run: Run) -> None:
         synthetic.make_dataset(seed=0).to_csv(path, index=False)
     else:
         path.write_bytes(run.source.read_bytes())
-        run.read(run.source, "training data")
+        run.read(run.source, "training data", uri=os.environ.get("QANTARA_DATA_URI", ""),
+                 versionId=os.environ.get("QANTARA_DATA_VERSION_ID", ""))
     run.read(path, "ingested data")
     run.state["ingested"] = path
 
@@ -147,9 +173,8 @@ def register(run: Run) -> None:
     mlflow.set_tracking_uri(config.tracking_uri())
     mlflow.set_experiment(run.manifest["metadata"]["name"])
     model_file = run.dir / "train" / "model.skops"
-    tags = {"qantara.run": run.id, "qantara.startedBy": run.lineage["startedBy"], "qantara.reason": run.lineage["reason"],
-            "qantara.codeCommit": run.lineage["code"]["commit"], "qantara.approvalStatus": APPROVAL_STATUS,
-            **{f"qantara.data.{i}.sha256": d["sha256"] for i, d in enumerate(run.lineage["dataRead"])}}
+    version = sha256_of(model_file)[:12]
+    tags = mlflow_tags(run.lineage, version)
     tracking_uri = config.tracking_uri()
     with mlflow.start_run(tags=tags) as mlflow_run:
         mlflow.log_params({k: str(v)[:250] for k, v in run.lineage["parameters"].items()})
@@ -158,17 +183,46 @@ def register(run: Run) -> None:
         info = mlflow.sklearn.log_model(run.state["model"], name="model", serialization_format="skops",
                                  signature=infer_signature(inputs, run.state["model"].predict(inputs)),
                                  pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"])
-    registration = {"modelVersion": sha256_of(model_file)[:12], "modelSha256": sha256_of(model_file),
+    registration = {"modelVersion": version, "modelSha256": sha256_of(model_file),
                     "status": APPROVAL_STATUS, "mlflowRunId": mlflow_run.info.run_id, "run": run.id}
     run.lineage["model"] = registration
     run.output("register", "registration.json").write_text(json.dumps(registration, indent=2) + "\n")
+    # On SageMaker, the RegisterModel step reads its CustomerMetadataProperties from this file
+    # (a property file: JsonGet per key), so the model package carries the run's lineage.
+    run.output("register", "model_package_metadata.json").write_text(
+        json.dumps(customer_metadata_properties(run.lineage), indent=2, sort_keys=True) + "\n")
     # The card says where the model came from: the run, the version, who and the data's hashes.
     trained = TrainingResult(mlflow_run.info.run_id, info.model_uri, tracking_uri, run.lineage["startedAt"],
                              run.state["results"])
     update_model_card(run.card_path, trained, lineage={
         "pipelineRun": run.id, "modelVersion": registration["modelVersion"], "startedBy": run.lineage["startedBy"],
-        "reason": run.lineage["reason"], "codeCommit": run.lineage["code"]["commit"],
-        "dataSha256": [d["sha256"] for d in run.lineage["dataRead"]]})
+        "reason": run.lineage["reason"], "why": run.lineage["why"], "codeCommit": run.lineage["code"]["commit"],
+        "imageDigest": run.lineage["runtime"]["imageDigest"], "executionId": run.lineage["runtime"]["executionId"],
+        "dataSha256": [d["sha256"] for d in run.lineage["dataRead"]],
+        "dataVersions": [{k: d[k] for k in ("uri", "versionId") if k in d} for d in run.lineage["dataRead"]
+                         if "uri" in d or "versionId" in d]})
+
+
+# MLflow keeps tag values up to 8000 characters (MAX_TAG_VAL_LENGTH in mlflow.utils.validation, 3.18);
+# a lineage value is far shorter, and cut there rather than failing the run.
+TAG_LIMIT = 8000
+
+
+def mlflow_tags(lineage: dict, version: str) -> dict[str, str]:
+    """The lineage as MLflow run tags: `qantara lineage` finds a model version's run by them."""
+    runtime_ = lineage["runtime"]
+    tags = {"qantara.run": lineage["run"], "qantara.project": lineage["project"],
+            "qantara.startedAt": lineage["startedAt"], "qantara.startedBy": lineage["startedBy"],
+            "qantara.reason": lineage["reason"], "qantara.why": lineage["why"],
+            "qantara.codeCommit": lineage["code"]["commit"], "qantara.codeDirty": str(lineage["code"]["dirty"]).lower(),
+            "qantara.engine": runtime_["engine"], "qantara.executionId": runtime_["executionId"] or "",
+            "qantara.imageDigest": runtime_["imageDigest"] or "", "qantara.modelVersion": version,
+            "qantara.approvalStatus": APPROVAL_STATUS, "qantara.data.count": str(len(lineage["dataRead"]))}
+    for index, item in enumerate(lineage["dataRead"]):
+        for key in ("sha256", "path", "what", "uri", "versionId"):
+            if item.get(key):
+                tags[f"qantara.data.{index}.{key}"] = str(item[key])
+    return {key: value[:TAG_LIMIT] for key, value in tags.items()}
 
 
 def monitor(run: Run) -> None:
@@ -224,8 +278,11 @@ def _who() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the seven-step pipeline locally, with a lineage record.")
     parser.add_argument("--data", type=Path, help="Training data (CSV or Parquet); default: synthetic data.")
-    parser.add_argument("--reason", choices=REASONS, default="person", help="What started the run.")
-    parser.add_argument("--why", default="", help="Why, in a sentence (recorded in the lineage).")
+    # On the platform the pipeline's trigger parameters arrive as QANTARA_REASON and QANTARA_WHY.
+    parser.add_argument("--reason", choices=REASONS, default=os.environ.get("QANTARA_REASON") or "person",
+                        help="What started the run.")
+    parser.add_argument("--why", default=os.environ.get("QANTARA_WHY", ""),
+                        help="Why, in a sentence (recorded in the lineage).")
     parser.add_argument("--runs", type=Path, default=RUNS, help="Directory the runs are written under.")
     args = parser.parse_args(argv)
     try:
