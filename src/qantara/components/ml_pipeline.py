@@ -103,10 +103,10 @@ class MlPipeline(QantaraComponent):
     pipeline_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: MlPipelineArgs, opts: pulumi.ResourceOptions | None = None):
+        _check(args)  # before anything is registered
         super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
         self._name, self._args = name, args
         self.physical_name = sagemaker_name(args.blueprint, args.environment, args.project)
-        _check(args)
         self.place = pulumi.Output.all(
             args.region, args.account_id, args.image_uri, args.kms_key_arn, args.subnet_ids,
             args.security_group_ids, args.data_bucket, args.artifacts_bucket, args.model_package_group,
