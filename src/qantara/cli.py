@@ -140,6 +140,9 @@ def plan(
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
     program: Optional[Path] = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable), e.g. aws:region=me-central-1."),
+    stack_outputs: Optional[Path] = typer.Option(
+        None, "--stack-outputs", metavar="FILE",
+        help="With --program: what its StackReference reads (`pulumi stack output --json` of that stack)."),
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
     from qantara.blueprint.loader import load_blueprint
@@ -151,8 +154,11 @@ def plan(
     _choice(format, ("table", "json"), "--format")
     loaded = load_blueprint(blueprint)
     environment = environment_of(loaded, env)
+    if stack_outputs is not None and program is None:
+        raise InputError("--stack-outputs is what a --program's StackReference reads: give --program too")
     document = plan_blueprint(loaded, environment.name, resolve_placement(loaded), program_dir=program,
-                              config=_parse_config(config))
+                              config=_parse_config(config),
+                              stack_outputs=_stack_outputs(stack_outputs) if stack_outputs is not None else None)
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
 
 

@@ -57,6 +57,13 @@ is_pipeline_role_reference(ref) if ref in pipeline_role_urns
 
 is_pipeline_role_reference(ref) if ref in pipeline_role_names
 
+# A role policy or attachment of a pipeline's role, by dependency or by the name it gives
+# (a dependency on something else, e.g. an apply over another output, still gives the name).
+role_of(r) if {
+	some ref in array.concat(plan.references(r, "role"), plan.known_strings(r.inputs.role))
+	is_pipeline_role_reference(ref)
+}
+
 unidentified_findings := [finding |
 	some at in plan.indexes_of(pipeline_types)
 	r := plan.resources[at]
@@ -76,8 +83,7 @@ pipeline_role_documents := array.concat(
 	[[at, rp.inputs.policy] |
 		some at in plan.indexes_of(role_policy_types)
 		rp := plan.resources[at]
-		some ref in plan.references(rp, "role")
-		is_pipeline_role_reference(ref)
+		role_of(rp)
 	],
 	[[at, inline.policy] |
 		some at in plan.indexes_of(role_types)
@@ -186,8 +192,7 @@ managed_findings := [finding |
 attachment_findings := [finding |
 	some at in plan.indexes_of(attachment_types)
 	attachment := plan.resources[at]
-	some ref in plan.references(attachment, "role")
-	is_pipeline_role_reference(ref)
+	role_of(attachment)
 	finding := {
 		"policy": "QA-RES-083",
 		"resource": attachment.urn,
