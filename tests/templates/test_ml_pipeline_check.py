@@ -185,3 +185,22 @@ aws.iam.RolePolicy("pipeline-data-access", role="dubai-care-ml-prod-readmission-
     ours = [f for f in report["findings"] if f["policy"] == "QA-RES-083"]
     assert [f["resource"].split("::")[-1] for f in ours] == ["pipeline-data-access"]
     assert "SageMaker pipeline's role" in ours[0]["message"]
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("region: me-central-1\n", "is not JSON"),
+    ('["me-central-1"]', "holds a list; expected a JSON object"),
+])
+def test_stack_outputs_that_are_not_a_json_object_are_bad_input(project, tmp_path, content, says):
+    exports = tmp_path / "exports.json"
+    exports.write_text(content)
+    done = qantara("check", BLUEPRINT, "--env", "prod", "--program", project / "infra", "--stack-outputs", exports)
+    assert done.returncode == 2
+    assert says in done.stderr and str(exports) in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_stack_outputs_without_a_program_are_refused(project):
+    done = qantara("check", BLUEPRINT, "--env", "prod", "--stack-outputs", project.parent / "platform-exports.json")
+    assert done.returncode == 2
+    assert "give --program too" in done.stderr

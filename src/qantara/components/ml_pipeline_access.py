@@ -57,11 +57,13 @@ def repository_arn(place: PipelinePlace) -> str:
     name = path.split("@")[0].split(":")[0]
     parts = host.split(".")
     if len(parts) < 6 or parts[1:3] != ["dkr", "ecr"] or not name:
-        raise QantaraError(f"image `{place.image_uri}` is not an ECR image (<account>.dkr.ecr.<region>.<domain>/<name>:<tag>); "
+        raise QantaraError(f"image `{place.image_uri}` is not an ECR image "
+                           "(<account>.dkr.ecr.<region>.<domain>/<name>:<tag>); "
                            "use the platform's model image repository (modelImageRepositoryUrl)")
     if parts[0] != place.account_id or parts[3] != place.region:
-        raise QantaraError(f"image `{place.image_uri}` is in account {parts[0]}, region {parts[3]}; the pipeline runs in "
-                           f"account {place.account_id}, region {place.region}: use the platform's model image repository")
+        raise QantaraError(f"image `{place.image_uri}` is in account {parts[0]}, region {parts[3]}; the pipeline "
+                           f"runs in account {place.account_id}, region {place.region}: "
+                           "use the platform's model image repository")
     return f"arn:{place.partition}:ecr:{place.region}:{place.account_id}:repository/{name}"
 
 
