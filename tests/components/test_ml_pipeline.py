@@ -160,11 +160,16 @@ def test_an_image_outside_the_platforms_account_and_region_is_refused(image):
 
 
 def test_the_drift_rule_matches_only_the_models_drift_alarms_entering_alarm():
-    pattern = json.loads(drift_event_pattern("dubai-care-ml-prod-readmission-risk-drift-"))
+    pattern = json.loads(drift_event_pattern("dubai-care-ml-prod-readmission-risk-drift-",
+                                             "dubai-care-ml-prod-readmission-risk"))
     assert pattern["detail"]["state"]["value"] == ["ALARM"]
     assert pattern["detail"]["alarmName"] == [{"prefix": "dubai-care-ml-prod-readmission-risk-drift-"}]
-    with pytest.raises(QantaraError, match="every alarm"):
-        drift_event_pattern("")
+    metric = pattern["detail"]["configuration"]["metrics"]["metricStat"]["metric"]
+    assert metric == {"namespace": ["aws/sagemaker/Endpoints/data-metrics"], "name": [{"prefix": "feature_baseline_drift_"}],
+                      "dimensions": {"Endpoint": ["dubai-care-ml-prod-readmission-risk"]}}
+    for prefix, endpoint in (("", "dubai-care-ml-prod-readmission-risk"), ("dubai-care-ml-prod-readmission-risk-drift-", "")):
+        with pytest.raises(QantaraError, match="other models"):
+            drift_event_pattern(prefix, endpoint)
 
 
 @pytest.mark.parametrize(("age", "interval"), [(180, 166), (30, 16), (10, 5), (1, 1)])
@@ -214,3 +219,35 @@ def test_a_platform_without_private_subnets_gets_no_pipeline(build):
 def test_an_unusable_project_name_is_refused():
     with pytest.raises(QantaraError, match="not a SageMaker name"):
         MlPipeline("x", args(project="Readmission_Risk"), opts=pulumi.ResourceOptions())
+
+
+def test_the_drift_rule_matches_the_drift_alarms_the_platform_makes_and_no_other_alarm(build):
+    from qantara.components.drift_monitoring import DriftMonitoring, DriftMonitoringArgs, MonitoredEndpoint
+
+    def platform_and_project():
+        DriftMonitoring("drift-monitoring", DriftMonitoringArgs(
+            blueprint="dubai-care-ml", environment="prod", region="me-central-1", partition="aws", account_id=ACCOUNT,
+            endpoints=[MonitoredEndpoint(model_name="readmission-risk", endpoint_name="dubai-care-ml-prod-readmission-risk",
+                                         variant_names=["champion"], data_capture_uri="s3://capture/data-capture/x",
+                                         drift_features=["age", "bmi"]),
+                       MonitoredEndpoint(model_name="readmission-risk-v2", endpoint_name="dubai-care-ml-prod-readmission-risk-v2",
+                                         variant_names=["champion"], data_capture_uri="s3://capture/data-capture/y",
+                                         drift_features=["age"])],
+            kms_key_arn=KEY, monitoring_bucket="artifacts", subnet_ids=["subnet-0a"], security_group_ids=["sg-0a"]))
+        MlPipeline("readmission-risk", args())
+
+    resources = build(platform_and_project)
+    rule = json.loads(resources[("aws:cloudwatch/eventRule:EventRule", "readmission-risk-drift")]["inputs"]["eventPattern"])
+    prefix = rule["detail"]["alarmName"][0]["prefix"]
+    alarms = [r["inputs"] for (kind, _), r in resources.items() if kind == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+    metric = rule["detail"]["configuration"]["metrics"]["metricStat"]["metric"]
+
+    def matches(alarm: dict) -> bool:
+        """EventBridge's matching of the alarm's state-change event against the rule."""
+        return (alarm["name"].startswith(prefix) and alarm["namespace"] in metric["namespace"]
+                and alarm["metricName"].startswith(metric["name"][0]["prefix"])
+                and alarm["dimensions"].get("Endpoint") in metric["dimensions"]["Endpoint"])
+
+    # The model's two drift alarms; not its latency or 5xx alarms, not another model's.
+    assert sorted(a["name"] for a in alarms if matches(a)) == [
+        "dubai-care-ml-prod-readmission-risk-drift-age", "dubai-care-ml-prod-readmission-risk-drift-bmi"]

@@ -110,8 +110,10 @@ def test_the_plan_holds_the_pipeline_in_the_placed_region(plan):
 def test_the_drift_alarm_starts_the_pipeline_through_a_role_for_it_alone(plan):
     rule = plan[("aws:cloudwatch/eventRule:EventRule", "readmission-risk-drift")]
     pattern = json.loads(rule["inputs"]["eventPattern"])
-    assert pattern["detail"] == {"alarmName": [{"prefix": "dubai-care-ml-prod-readmission-risk-drift-"}],
-                                 "state": {"value": ["ALARM"]}}
+    assert pattern["detail"]["alarmName"] == [{"prefix": "dubai-care-ml-prod-readmission-risk-drift-"}]
+    assert pattern["detail"]["state"] == {"value": ["ALARM"]}
+    assert pattern["detail"]["configuration"]["metrics"]["metricStat"]["metric"]["dimensions"] == {
+        "Endpoint": ["dubai-care-ml-prod-readmission-risk"]}
     target = plan[("aws:cloudwatch/eventTarget:EventTarget", "readmission-risk-drift-target")]["inputs"]
     assert target["arn"] == PIPELINE_ARN
     assert target["sagemakerPipelineTarget"] == {"pipelineParameterLists": [{"name": "Trigger", "value": "drift"}]}

@@ -20,7 +20,7 @@ import pulumi_aws as aws
 
 from qantara.blueprint.models import Blueprint
 from qantara.components.base import QantaraComponent
-from qantara.components.drift_monitoring import drift_alarm_prefix
+from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, drift_alarm_prefix
 from qantara.components.iam_documents import check_role_name
 from qantara.components.ml_pipeline_access import (
     pipeline_arn,
@@ -30,6 +30,7 @@ from qantara.components.ml_pipeline_access import (
     trigger_trust_policy,
 )
 from qantara.components.ml_pipeline_definition import TRIGGER_PARAMETER, PipelinePlace, definition_json
+from qantara.components.model_serving import endpoint_name
 from qantara.components.naming import check_name, role_name, sagemaker_name, scoped_name
 from qantara.errors import QantaraError
 from qantara.sovereignty.catalog import load_catalog
@@ -85,14 +86,22 @@ def retraining_interval_days(max_model_age_days: int) -> int:
     return max(1, max_model_age_days - min(APPROVAL_LEAD_DAYS, max_model_age_days // 2))
 
 
-def drift_event_pattern(alarm_prefix: str) -> str:
-    """The project's drift alarms entering ALARM, and nothing else (not OK, not other alarms)."""
-    if not alarm_prefix:
-        raise QantaraError("the drift alarm prefix is empty: it would match every alarm of the account")
+def drift_event_pattern(alarm_prefix: str, endpoint: str) -> str:
+    """The model's drift alarms entering ALARM, and nothing else: not OK, not its latency or
+    5xx alarms, not another model's (the event carries the alarm's metric, whose namespace,
+    name and Endpoint dimension DriftMonitoring sets)."""
+    if not alarm_prefix or not endpoint:
+        raise QantaraError("the drift alarm prefix or endpoint is empty: the rule would match alarms of other models")
+    metric = {"namespace": [DRIFT_NAMESPACE], "name": [{"prefix": DRIFT_METRIC_PREFIX}],
+              "dimensions": {"Endpoint": [endpoint]}}
     return json.dumps({
         "source": ["aws.cloudwatch"],
         "detail-type": [ALARM_STATE_CHANGE],
-        "detail": {"alarmName": [{"prefix": alarm_prefix}], "state": {"value": ["ALARM"]}},
+        "detail": {
+            "alarmName": [{"prefix": alarm_prefix}],
+            "state": {"value": ["ALARM"]},
+            "configuration": {"metrics": {"metricStat": {"metric": metric}}},
+        },
     }, sort_keys=True)
 
 
@@ -193,7 +202,8 @@ class MlPipeline(QantaraComponent):
             name=scoped_name(args.blueprint, args.environment, f"{args.project}-drift"),
             description=f"Retrain {args.project} when one of its drift alarms goes to ALARM",
             # The platform names the model's drift alarms with this same prefix (DriftMonitoring).
-            event_pattern=drift_event_pattern(drift_alarm_prefix(args.blueprint, args.environment, args.model_name)),
+            event_pattern=drift_event_pattern(drift_alarm_prefix(args.blueprint, args.environment, args.model_name),
+                                              endpoint_name(args.blueprint, args.environment, args.model_name)),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
