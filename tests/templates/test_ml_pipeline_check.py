@@ -76,14 +76,18 @@ def plan(project) -> dict:
 
 
 def tampered(project: Path, tmp_path: Path, addition: str) -> Path:
-    """A copy of the project whose infra/__main__.py ends with `addition`."""
+    """A copy of the project whose infra/__main__.py declares `addition` in its cloud side,
+    after the pipeline (where a team would add it: `provider`, `tags` and `pipeline` in scope)."""
     import shutil
 
     copy = tmp_path / "readmission_risk"
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".venv", "runs"))
     shutil.copy(project.parent / "platform-exports.json", tmp_path / "platform-exports.json")
     program = copy / "infra" / "__main__.py"
-    program.write_text(program.read_text() + "\n" + addition)
+    anchor = '    pulumi.export("pipelineArn", pipeline.pipeline_arn)\n'
+    indented = "".join(f"    {line}\n" if line else "\n" for line in addition.splitlines())
+    assert anchor in program.read_text()
+    program.write_text(program.read_text().replace(anchor, anchor + indented))
     return copy
 
 

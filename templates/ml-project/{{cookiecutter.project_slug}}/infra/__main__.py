@@ -61,14 +61,6 @@ if environment not in ENVIRONMENTS:
 
 platform = pulumi.StackReference(config.require("platformStack"))
 
-# --- on-prem platforms ------------------------------------------------------------------
-# The on-prem pipeline (Argo Workflows) is declared in its own module of this directory and
-# imported here; everything below this block is the cloud side.
-if PLACED_IN.startswith("onprem:"):
-    raise pulumi.RunError(f"{PLATFORM} serves models on-premises ({PLACED_IN}); this program declares AWS "
-                          f"workloads only. Deploy with the platform's on-prem serving instead.")
-# --- end of on-prem platforms -----------------------------------------------------------
-
 
 def _in_placed_region(region: str) -> str:
     if region != PLACED_IN:
@@ -92,85 +84,97 @@ def _bucket(buckets: dict, purpose: str) -> str:
     return buckets[purpose]
 
 
-region = platform.require_output(OUTPUTS["region"]).apply(_in_placed_region)
-tags = {
-    "project": PROJECT,
-    "platform": PLATFORM,
-    "qantara-blueprint": PLATFORM,
-    "environment": environment,
-    "data-classification": DATA_CLASSIFICATION,
-    "owner": "{{ cookiecutter.owner }}",
-}
-# Every resource goes through this provider: the region comes from the platform, not from
-# this stack's aws:region, which could be wrong. Its default tags reach resources that take no
-# tags of their own argument (auto-scaling targets).
-provider = aws.Provider("platform-region", region=region, default_tags={"tags": tags})
+def declare_cloud() -> None:
+    """The project's AWS workloads: its pipeline and triggers{% if cookiecutter.serving == "realtime" %}, and its endpoint{% endif %}."""
+    region = platform.require_output(OUTPUTS["region"]).apply(_in_placed_region)
+    tags = {
+        "project": PROJECT,
+        "platform": PLATFORM,
+        "qantara-blueprint": PLATFORM,
+        "environment": environment,
+        "data-classification": DATA_CLASSIFICATION,
+        "owner": "{{ cookiecutter.owner }}",
+    }
+    # Every resource goes through this provider: the region comes from the platform, not from
+    # this stack's aws:region, which could be wrong. Its default tags reach resources that take no
+    # tags of their own argument (auto-scaling targets).
+    provider = aws.Provider("platform-region", region=region, default_tags={"tags": tags})
 
-# --- the seven-step pipeline and its retraining triggers --------------------------------
-buckets = platform.require_output(OUTPUTS["data_lake_buckets"])
-groups = platform.require_output(OUTPUTS["model_package_groups"])
-pipeline = MlPipeline(
-    PROJECT,
-    MlPipelineArgs(
-        project=PROJECT,
-        package=PACKAGE,
-        blueprint=PLATFORM,
-        environment=environment,
-        region=region,
-        account_id=aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id,
-        image_uri=pulumi.Output.concat(platform.require_output(OUTPUTS["image_repository_url"]), ":",
-                                       config.get("pipelineImageTag") or f"{PROJECT}-0.1.0"),
-        kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
-        subnet_ids=platform.require_output(OUTPUTS["private_subnet_ids"]),
-        security_group_ids=[platform.require_output(OUTPUTS["workload_security_group_id"])],
-        data_bucket=buckets.apply(lambda b: _bucket(b, "curated")),
-        artifacts_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
-        model_name=MODEL_PACKAGE_GROUP,
-        model_package_group=groups.apply(_platform_group),
-        data_classification=DATA_CLASSIFICATION,
-        max_model_age_days=model_age_limit(load_blueprint(BLUEPRINT).model, environment),
-        instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
-        tags=tags,
-    ),
-    opts=pulumi.ResourceOptions(provider=provider),
-)
-pulumi.export("pipelineName", pipeline.pipeline_name)
-pulumi.export("pipelineArn", pipeline.pipeline_arn)
+    # --- the seven-step pipeline and its retraining triggers --------------------------------
+    buckets = platform.require_output(OUTPUTS["data_lake_buckets"])
+    groups = platform.require_output(OUTPUTS["model_package_groups"])
+    pipeline = MlPipeline(
+        PROJECT,
+        MlPipelineArgs(
+            project=PROJECT,
+            package=PACKAGE,
+            blueprint=PLATFORM,
+            environment=environment,
+            region=region,
+            account_id=aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id,
+            image_uri=pulumi.Output.concat(platform.require_output(OUTPUTS["image_repository_url"]), ":",
+                                           config.get("pipelineImageTag") or f"{PROJECT}-0.1.0"),
+            kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
+            subnet_ids=platform.require_output(OUTPUTS["private_subnet_ids"]),
+            security_group_ids=[platform.require_output(OUTPUTS["workload_security_group_id"])],
+            data_bucket=buckets.apply(lambda b: _bucket(b, "curated")),
+            artifacts_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
+            model_name=MODEL_PACKAGE_GROUP,
+            model_package_group=groups.apply(_platform_group),
+            data_classification=DATA_CLASSIFICATION,
+            max_model_age_days=model_age_limit(load_blueprint(BLUEPRINT).model, environment),
+            instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
+            tags=tags,
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    pulumi.export("pipelineName", pipeline.pipeline_name)
+    pulumi.export("pipelineArn", pipeline.pipeline_arn)
 {%- if cookiecutter.serving == "realtime" %}
 
-variant = VariantArgs(
-    name="champion",
-    weight=100,
-    image_uri=config.require("imageUri"),
-    instance_type=config.get("instanceType") or "ml.m5.large",
-    initial_instance_count=config.get_int("instanceCount") or 1,
-    max_instance_count=config.get_int("maxInstanceCount") or 2,
-    model_data_url=config.get("modelDataUrl") or None,
-)
-serving = ModelServing(
-    PROJECT,
-    ModelServingArgs(
-        blueprint=PLATFORM,
-        environment=environment,
-        model_name=MODEL_PACKAGE_GROUP,
-        variants=[variant],
-        execution_role_arn=platform.require_output(OUTPUTS["execution_role_arn"]),
-        kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
-        subnet_ids=platform.require_output(OUTPUTS["subnet_ids"]),
-        security_group_ids=platform.require_output(OUTPUTS["security_group_ids"]),
-        data_capture_bucket=platform.require_output(OUTPUTS["data_capture_bucket"]),
-        data_classification=DATA_CLASSIFICATION,
-        tags=tags,
-    ),
-    opts=pulumi.ResourceOptions(provider=provider),
-)
-pulumi.export("endpointName", serving.endpoint_name)
-pulumi.export("dataCaptureUri", serving.data_capture_uri)
+    variant = VariantArgs(
+        name="champion",
+        weight=100,
+        image_uri=config.require("imageUri"),
+        instance_type=config.get("instanceType") or "ml.m5.large",
+        initial_instance_count=config.get_int("instanceCount") or 1,
+        max_instance_count=config.get_int("maxInstanceCount") or 2,
+        model_data_url=config.get("modelDataUrl") or None,
+    )
+    serving = ModelServing(
+        PROJECT,
+        ModelServingArgs(
+            blueprint=PLATFORM,
+            environment=environment,
+            model_name=MODEL_PACKAGE_GROUP,
+            variants=[variant],
+            execution_role_arn=platform.require_output(OUTPUTS["execution_role_arn"]),
+            kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
+            subnet_ids=platform.require_output(OUTPUTS["subnet_ids"]),
+            security_group_ids=platform.require_output(OUTPUTS["security_group_ids"]),
+            data_capture_bucket=platform.require_output(OUTPUTS["data_capture_bucket"]),
+            data_classification=DATA_CLASSIFICATION,
+            tags=tags,
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    pulumi.export("endpointName", serving.endpoint_name)
+    pulumi.export("dataCaptureUri", serving.data_capture_uri)
 
 {%- else %}
-# Serving '{{ cookiecutter.serving }}' declares no endpoint: batch jobs and model registration run from CI
-# against the platform's model package group.
+    # Serving '{{ cookiecutter.serving }}' declares no endpoint: batch jobs and model registration run from CI
+    # against the platform's model package group.
 {%- endif %}
 
-pulumi.export("region", region)
-pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
+    pulumi.export("region", region)
+    pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
+
+
+# --- where the platform runs --------------------------------------------------------------
+# On an on-prem platform the pipeline is an Argo workflow, declared by its own module of this
+# directory (imported in the branch below); on a cloud platform, by declare_cloud().
+if PLACED_IN.startswith("onprem:"):
+    raise pulumi.RunError(f"{PLATFORM} serves models on-premises ({PLACED_IN}); this program declares AWS "
+                          f"workloads only. Deploy with the platform's on-prem serving instead.")
+else:
+    declare_cloud()
