@@ -87,7 +87,8 @@ def evaluate_findings(document: dict, subjects: tuple[str, ...], opa: OpaServer 
 
 def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = None,
                     plan_file: Path | None = None, config: dict[str, str] | None = None,
-                    today: dt.date | None = None, opa: OpaServer | None = None) -> CheckResult:
+                    today: dt.date | None = None, opa: OpaServer | None = None,
+                    stack_outputs: dict | None = None) -> CheckResult:
     """Check one environment of a blueprint against its offline plan, or against `plan_file`
     (real Pulumi output, see `qantara.plan.importers`) when given; on the OPA server `opa`
     instead of the embedded engine when given."""
@@ -100,7 +101,8 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     # The policies compile in the background while the plan's child process runs.
     prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES,))
     if plan_file is None:
-        plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
+        plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config,
+                              stack_outputs=stack_outputs)
     else:
         plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=_onprem_site(loaded))
     blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)

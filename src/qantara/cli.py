@@ -22,6 +22,9 @@ from qantara.cli_new import update as update_command
 from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
 from qantara.input_file import short_repr
 
+# A platform stack's outputs are a few kilobytes; this bounds what --stack-outputs reads.
+STACK_OUTPUTS_LIMIT = 4 * 1024 * 1024
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
 
 
@@ -33,6 +36,21 @@ def _write(text: str, out: Optional[Path]) -> None:
     from qantara.output_file import write_output
 
     write_output(out, text if text.endswith("\n") else text + "\n")
+
+
+def _stack_outputs(path: Path) -> dict:
+    """A stack's outputs as `pulumi stack output --json` writes them: one JSON object."""
+    from qantara.input_file import read_regular_file
+
+    data = read_regular_file(path, STACK_OUTPUTS_LIMIT, "stack outputs file")
+    try:
+        outputs = json.loads(data)
+    except ValueError as error:
+        raise InputError(f"{path}: --stack-outputs is not JSON ({error}); expected `pulumi stack output --json`") from None
+    if not isinstance(outputs, dict):
+        raise InputError(f"{path}: --stack-outputs holds a {type(outputs).__name__}; expected a JSON object of "
+                         "outputs, as `pulumi stack output --json` writes")
+    return outputs
 
 
 def _parse_config(pairs: list[str]) -> dict[str, str]:
@@ -123,6 +141,9 @@ def plan(
     out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
     program: Optional[Path] = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable), e.g. aws:region=me-central-1."),
+    stack_outputs: Optional[Path] = typer.Option(
+        None, "--stack-outputs", metavar="FILE",
+        help="With --program: what its StackReference reads (`pulumi stack output --json` of that stack)."),
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
     from qantara.blueprint.loader import load_blueprint
@@ -134,8 +155,11 @@ def plan(
     _choice(format, ("table", "json"), "--format")
     loaded = load_blueprint(blueprint)
     environment = environment_of(loaded, env)
+    if stack_outputs is not None and program is None:
+        raise InputError("--stack-outputs is what a --program's StackReference reads: give --program too")
     document = plan_blueprint(loaded, environment.name, resolve_placement(loaded), program_dir=program,
-                              config=_parse_config(config))
+                              config=_parse_config(config),
+                              stack_outputs=_stack_outputs(stack_outputs) if stack_outputs is not None else None)
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
 
 
@@ -180,6 +204,10 @@ def check(
              "checkpoint, an engine event log (--event-log) or `pulumi preview --json`."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable); with --plan, aws:region "
                                               "stands in for a region the file does not record."),
+    stack_outputs: Optional[Path] = typer.Option(
+        None, "--stack-outputs", metavar="FILE",
+        help="With --program: what the program's StackReference reads, the referenced stack's "
+             "`pulumi stack output --json` (e.g. the platform's exports for a project's infra/)."),
     opa_url: Optional[str] = typer.Option(
         None, "--opa-url", envvar="QANTARA_OPA_URL", metavar="URL",
         help="Evaluate on this OPA server (token from QANTARA_OPA_TOKEN) instead of the embedded engine."),
@@ -212,7 +240,11 @@ def check(
     if env is None:
         raise InputError("--env is required when checking a blueprint (e.g. --env prod)")
     opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
-    result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa)
+    if stack_outputs is not None and program is None:
+        raise InputError("--stack-outputs is what a --program's StackReference reads: give --program too")
+    outputs = _stack_outputs(stack_outputs) if stack_outputs is not None else None
+    result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa,
+                             stack_outputs=outputs)
     _write(_check_report(result, format, blueprint), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
 

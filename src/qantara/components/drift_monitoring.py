@@ -115,6 +115,11 @@ def alarm_base(blueprint: str, environment: str, model_name: str) -> str:
     return sagemaker_name(blueprint, environment, model_name)
 
 
+def drift_alarm_prefix(blueprint: str, environment: str, model_name: str) -> str:
+    """Every drift alarm of a model is named `<prefix><feature>`; a project's retraining rule matches the prefix."""
+    return f"{alarm_base(blueprint, environment, model_name)}-drift-"
+
+
 def monitoring_role_name(blueprint: str, environment: str) -> str:
     return role_name(blueprint, environment, "monitoring")
 
@@ -369,7 +374,7 @@ class DriftMonitoring(QantaraComponent):
         for feature in endpoint.drift_features:
             self._alarm(
                 f"{logical}-drift-{feature}",
-                name=f"{base}-drift-{feature}",
+                name=f"{drift_alarm_prefix(args.blueprint, args.environment, endpoint.model_name)}{feature}",
                 description=f"{endpoint.model_name}: feature {feature} drifted from its baseline",
                 namespace=DRIFT_NAMESPACE,
                 metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",

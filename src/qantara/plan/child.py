@@ -32,9 +32,11 @@ _QANTARA_PLAN = Path(__file__).resolve().parent
 _LOOP_FAULTS = ("attached to a different loop", "Event loop is closed", "different event loop")
 
 
-def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[str, str]) -> dict:
+def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[str, str],
+                 stack_outputs: dict | None = None) -> dict:
     """Run the program in `program_dir` in a child process; return its answer:
-    ``{"resources": [...], "warnings": [...], "outcome": {...}}``."""
+    ``{"resources": [...], "warnings": [...], "outcome": {...}}``. `stack_outputs` are what
+    every StackReference of the program reads (`pulumi stack output --json` of that stack)."""
     program_dir = program_dir.resolve()
     if not (program_dir / "__main__.py").is_file():
         raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
@@ -43,7 +45,7 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     # The residency verdicts this process already has: a program that places its blueprint
     # (the platform's) then asks Rego nothing the parent already asked.
     request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config,
-               "regionVerdicts": exported()}
+               "regionVerdicts": exported(), "stackOutputs": stack_outputs}
     timeout = _timeout()
     try:
         done = subprocess.run([sys.executable, "-m", "qantara.plan.child"], input=json.dumps(request),
@@ -136,12 +138,19 @@ def _run(request: dict, outcome) -> dict:
     with working_directory(program_dir):
         resources = run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
                                     project=request["project"], stack=request["stack"], config=request["config"],
-                                    warnings=warnings, outcome=outcome)
+                                    warnings=warnings, outcome=outcome,
+                                    known_outputs=_stack_reference_outputs(request.get("stackOutputs")))
     # Registration order follows thread timing (a resource registers when its inputs resolve),
     # so the plan is ordered by URN, the stack first: the same program, the same plan.
     resources.sort(key=lambda r: (r["type"] != "pulumi:pulumi:Stack", r["urn"]))
     unanswered_uses(resources, outcome.unanswered_invokes)
     return {"resources": resources, "warnings": sorted(set(warnings)), "outcome": outcome.to_source()}
+
+
+def _stack_reference_outputs(outputs: dict | None) -> dict | None:
+    if outputs is None:
+        return None
+    return {"pulumi:pulumi:StackReference": {"outputs": outputs, "secretOutputNames": []}}
 
 
 def main() -> int:

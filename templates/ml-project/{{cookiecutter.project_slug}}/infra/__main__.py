@@ -2,18 +2,32 @@
 
 Everything the platform owns (region, key, network, roles, buckets) is read from the platform
 stack's outputs through a StackReference, never copied here, so the project cannot drift from
-where the platform's rules put it. Config (Pulumi.yaml declares it): platformStack, environment
+where the platform's rules put it. Config (Pulumi.yaml declares it): platformStack, environment,
+pipelineImageTag, pipelineInstanceType
 {%- if cookiecutter.serving == "realtime" %}, imageUri, modelDataUrl, instanceType, instanceCount, maxInstanceCount{% endif %}.
+
+On a cloud platform the project's seven-step pipeline is a SageMaker pipeline (Qantara's
+MlPipeline): in the platform's region, image repository, network, key and buckets, started by
+a person, by the platform's drift alarms of this model, and on a schedule before the model
+reaches the blueprint's maximum age. It only registers models PendingManualApproval.
 """
 
+from pathlib import Path
+
 import pulumi
-{%- if cookiecutter.serving == "realtime" %}
 import pulumi_aws as aws
 
+from qantara.blueprint.loader import load_blueprint
+from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs, model_age_limit
+from qantara.components.naming import sagemaker_name
+{%- if cookiecutter.serving == "realtime" %}
 from qantara.components.model_serving import ModelServing, ModelServingArgs, VariantArgs
 {%- endif %}
 
 PROJECT = "{{ cookiecutter.__dns_name }}"
+PACKAGE = "{{ cookiecutter.project_slug }}"
+# The project's copy of the platform's blueprint (qantara.yaml: spec.blueprint), checked by hash.
+BLUEPRINT = Path(__file__).resolve().parent.parent / "platform" / "blueprint.yaml"
 PLATFORM = "{{ cookiecutter._platform }}"
 ENVIRONMENTS = {{ cookiecutter.environments.split(',') }}
 DATA_CLASSIFICATION = "{{ cookiecutter.data_classification }}"
@@ -25,8 +39,13 @@ PLACED_IN = "{{ cookiecutter._region }}"
 # The platform stack outputs this program reads.
 OUTPUTS = {
     "region": "region",
-{%- if cookiecutter.serving == "realtime" %}
     "kms_key_arn": "platformKeyArn",
+    "private_subnet_ids": "privateSubnetIds",
+    "workload_security_group_id": "workloadSecurityGroupId",
+    "data_lake_buckets": "dataLakeBuckets",
+    "image_repository_url": "modelImageRepositoryUrl",
+    "model_package_groups": "modelPackageGroups",
+{%- if cookiecutter.serving == "realtime" %}
     "execution_role_arn": "servingRoleArn",
     "subnet_ids": "privateSubnetIds",
     "security_group_ids": "servingSecurityGroupIds",
@@ -39,9 +58,6 @@ environment = config.require("environment")
 if environment not in ENVIRONMENTS:
     raise pulumi.RunError(f"environment {environment!r} is not one of this project's ({', '.join(ENVIRONMENTS)}); "
                           f"see spec.environments in qantara.yaml")
-if PLACED_IN.startswith("onprem:"):
-    raise pulumi.RunError(f"{PLATFORM} serves models on-premises ({PLACED_IN}); this program declares AWS "
-                          f"workloads only. Deploy with the platform's on-prem serving instead.")
 
 platform = pulumi.StackReference(config.require("platformStack"))
 
@@ -53,52 +69,112 @@ def _in_placed_region(region: str) -> str:
     return region
 
 
-region = platform.require_output(OUTPUTS["region"]).apply(_in_placed_region)
-{%- if cookiecutter.serving == "realtime" %}
-# Every resource goes through this provider: the region comes from the platform, not from
-# this stack's aws:region, which could be wrong.
-provider = aws.Provider("platform-region", region=region)
-tags = {
-    "project": PROJECT,
-    "platform": PLATFORM,
-    "environment": environment,
-    "data-classification": DATA_CLASSIFICATION,
-    "owner": "{{ cookiecutter.owner }}",
-}
+def _platform_group(groups: list) -> str:
+    """The platform's model package group of this project, which the platform must have made."""
+    group = sagemaker_name(PLATFORM, environment, MODEL_PACKAGE_GROUP)
+    if group not in (groups or []):
+        raise pulumi.RunError(f"the platform has no model package group {group} (it has: {', '.join(groups or []) or 'none'}); "
+                              f"add {MODEL_PACKAGE_GROUP} to the blueprint's modelRegistry groups")
+    return group
 
-variant = VariantArgs(
-    name="champion",
-    weight=100,
-    image_uri=config.require("imageUri"),
-    instance_type=config.get("instanceType") or "ml.m5.large",
-    initial_instance_count=config.get_int("instanceCount") or 1,
-    max_instance_count=config.get_int("maxInstanceCount") or 2,
-    model_data_url=config.get("modelDataUrl") or None,
-)
-serving = ModelServing(
-    PROJECT,
-    ModelServingArgs(
-        blueprint=PLATFORM,
-        environment=environment,
-        model_name=MODEL_PACKAGE_GROUP,
-        variants=[variant],
-        execution_role_arn=platform.require_output(OUTPUTS["execution_role_arn"]),
-        kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
-        subnet_ids=platform.require_output(OUTPUTS["subnet_ids"]),
-        security_group_ids=platform.require_output(OUTPUTS["security_group_ids"]),
-        data_capture_bucket=platform.require_output(OUTPUTS["data_capture_bucket"]),
-        data_classification=DATA_CLASSIFICATION,
-        tags=tags,
-    ),
-    opts=pulumi.ResourceOptions(provider=provider),
-)
-pulumi.export("endpointName", serving.endpoint_name)
-pulumi.export("dataCaptureUri", serving.data_capture_uri)
+
+def _bucket(buckets: dict, purpose: str) -> str:
+    if not (buckets or {}).get(purpose):
+        raise pulumi.RunError(f"the platform's data lake has no {purpose} bucket (dataLakeBuckets: {sorted(buckets or {})})")
+    return buckets[purpose]
+
+
+def declare_cloud() -> None:
+    """The project's AWS workloads: its pipeline and triggers{% if cookiecutter.serving == "realtime" %}, and its endpoint{% endif %}."""
+    region = platform.require_output(OUTPUTS["region"]).apply(_in_placed_region)
+    tags = {
+        "project": PROJECT,
+        "platform": PLATFORM,
+        "qantara-blueprint": PLATFORM,
+        "environment": environment,
+        "data-classification": DATA_CLASSIFICATION,
+        "owner": "{{ cookiecutter.owner }}",
+    }
+    # Every resource goes through this provider: the region comes from the platform, not from
+    # this stack's aws:region, which could be wrong. Its default tags reach resources that take no
+    # tags of their own argument (auto-scaling targets).
+    provider = aws.Provider("platform-region", region=region, default_tags={"tags": tags})
+
+    # --- the seven-step pipeline and its retraining triggers --------------------------------
+    buckets = platform.require_output(OUTPUTS["data_lake_buckets"])
+    groups = platform.require_output(OUTPUTS["model_package_groups"])
+    pipeline = MlPipeline(
+        PROJECT,
+        MlPipelineArgs(
+            project=PROJECT,
+            package=PACKAGE,
+            blueprint=PLATFORM,
+            environment=environment,
+            region=region,
+            account_id=aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id,
+            image_uri=pulumi.Output.concat(platform.require_output(OUTPUTS["image_repository_url"]), ":",
+                                           config.get("pipelineImageTag") or f"{PROJECT}-0.1.0"),
+            kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
+            subnet_ids=platform.require_output(OUTPUTS["private_subnet_ids"]),
+            security_group_ids=[platform.require_output(OUTPUTS["workload_security_group_id"])],
+            data_bucket=buckets.apply(lambda b: _bucket(b, "curated")),
+            artifacts_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
+            model_name=MODEL_PACKAGE_GROUP,
+            model_package_group=groups.apply(_platform_group),
+            data_classification=DATA_CLASSIFICATION,
+            max_model_age_days=model_age_limit(load_blueprint(BLUEPRINT).model, environment),
+            instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
+            tags=tags,
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    pulumi.export("pipelineName", pipeline.pipeline_name)
+    pulumi.export("pipelineArn", pipeline.pipeline_arn)
+{%- if cookiecutter.serving == "realtime" %}
+
+    variant = VariantArgs(
+        name="champion",
+        weight=100,
+        image_uri=config.require("imageUri"),
+        instance_type=config.get("instanceType") or "ml.m5.large",
+        initial_instance_count=config.get_int("instanceCount") or 1,
+        max_instance_count=config.get_int("maxInstanceCount") or 2,
+        model_data_url=config.get("modelDataUrl") or None,
+    )
+    serving = ModelServing(
+        PROJECT,
+        ModelServingArgs(
+            blueprint=PLATFORM,
+            environment=environment,
+            model_name=MODEL_PACKAGE_GROUP,
+            variants=[variant],
+            execution_role_arn=platform.require_output(OUTPUTS["execution_role_arn"]),
+            kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
+            subnet_ids=platform.require_output(OUTPUTS["subnet_ids"]),
+            security_group_ids=platform.require_output(OUTPUTS["security_group_ids"]),
+            data_capture_bucket=platform.require_output(OUTPUTS["data_capture_bucket"]),
+            data_classification=DATA_CLASSIFICATION,
+            tags=tags,
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    pulumi.export("endpointName", serving.endpoint_name)
+    pulumi.export("dataCaptureUri", serving.data_capture_uri)
 
 {%- else %}
-# Serving '{{ cookiecutter.serving }}' declares no endpoint: batch jobs and model registration run from CI
-# against the platform's model package group.
+    # Serving '{{ cookiecutter.serving }}' declares no endpoint: batch jobs and model registration run from CI
+    # against the platform's model package group.
 {%- endif %}
 
-pulumi.export("region", region)
-pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
+    pulumi.export("region", region)
+    pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
+
+
+# --- where the platform runs --------------------------------------------------------------
+# On an on-prem platform the pipeline is an Argo workflow, declared by its own module of this
+# directory (imported in the branch below); on a cloud platform, by declare_cloud().
+if PLACED_IN.startswith("onprem:"):
+    raise pulumi.RunError(f"{PLATFORM} serves models on-premises ({PLACED_IN}); this program declares AWS "
+                          f"workloads only. Deploy with the platform's on-prem serving instead.")
+else:
+    declare_cloud()

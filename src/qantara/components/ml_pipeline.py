@@ -1,0 +1,250 @@
+"""MlPipeline: a project's seven-step SageMaker pipeline, and the drift and age triggers that retrain it.
+
+The pipeline runs where the platform is (the caller's provider, in the placed region), in the
+project's image from the platform's repository, on the platform's network, key and buckets
+(ml_pipeline_definition). It only registers models `PendingManualApproval`: nothing it trains
+is deployed without a person. Two things start it besides a person: the platform's drift
+alarms of the project's model going to ALARM (an EventBridge rule), and a schedule that
+retrains before the model reaches the blueprint's maximum age (EventBridge Scheduler).
+The drift rule matches the alarms by the prefix the platform names them with; a platform that
+does not monitor the model has no such alarm yet, and the rule waits for one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from qantara.blueprint.models import Blueprint
+from qantara.components.base import QantaraComponent
+from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, drift_alarm_prefix
+from qantara.components.iam_documents import check_role_name
+from qantara.components.ml_pipeline_access import (
+    pipeline_arn,
+    pipeline_role_policy,
+    pipeline_trust_policy,
+    start_pipeline_policy,
+    trigger_trust_policy,
+)
+from qantara.components.ml_pipeline_definition import TRIGGER_PARAMETER, PipelinePlace, definition_json
+from qantara.components.model_serving import endpoint_name
+from qantara.components.naming import check_name, role_name, sagemaker_name, scoped_name
+from qantara.errors import QantaraError
+from qantara.sovereignty.catalog import load_catalog
+
+TYPE_TOKEN = "qantara:ml_pipeline:MlPipeline"
+ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+# Days a person has to review and approve a retrained model before the one it replaces
+# reaches its maximum age: retraining starts this long before (at most half the age).
+APPROVAL_LEAD_DAYS = 14
+
+
+@dataclass
+class MlPipelineArgs:
+    project: str
+    package: str
+    blueprint: str
+    environment: str
+    region: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    image_uri: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list]
+    security_group_ids: pulumi.Input[list]
+    # The platform's data lake: training data under curated/<group>/training/, step outputs
+    # and models under the artifacts bucket's project prefixes.
+    data_bucket: pulumi.Input[str]
+    artifacts_bucket: pulumi.Input[str]
+    # The model's name in the blueprint, and its model package group on the platform.
+    model_name: str
+    model_package_group: pulumi.Input[str]
+    data_classification: str
+    max_model_age_days: int
+    partition: str = "aws"
+    instance_type: str = "ml.m5.large"
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def model_age_limit(blueprint: Blueprint, environment: str, catalog: dict | None = None) -> int:
+    """Days a model of `environment` may serve after its training: the blueprint's
+    spec.governance.maxModelAgeDays, else the environment profile's default."""
+    limit = blueprint.spec.governance.max_model_age_days
+    if limit is not None:
+        return limit
+    profiles = (catalog or load_catalog())["environment_profiles"]
+    production = blueprint.environment(environment).is_production
+    return int(profiles["production" if production else "non-production"]["maxModelAgeDays"])
+
+
+def retraining_interval_days(max_model_age_days: int) -> int:
+    """Retrain early enough that the new model can be approved before the old one is too old."""
+    if max_model_age_days < 1:
+        raise QantaraError(f"maxModelAgeDays {max_model_age_days} must be at least 1")
+    return max(1, max_model_age_days - min(APPROVAL_LEAD_DAYS, max_model_age_days // 2))
+
+
+def drift_event_pattern(alarm_prefix: str, endpoint: str) -> str:
+    """The model's drift alarms entering ALARM, and nothing else: not OK, not its latency or
+    5xx alarms, not another model's (the event carries the alarm's metric, whose namespace,
+    name and Endpoint dimension DriftMonitoring sets)."""
+    if not alarm_prefix or not endpoint:
+        raise QantaraError("the drift alarm prefix or endpoint is empty: the rule would match alarms of other models")
+    metric = {"namespace": [DRIFT_NAMESPACE], "name": [{"prefix": DRIFT_METRIC_PREFIX}],
+              "dimensions": {"Endpoint": [endpoint]}}
+    return json.dumps({
+        "source": ["aws.cloudwatch"],
+        "detail-type": [ALARM_STATE_CHANGE],
+        "detail": {
+            "alarmName": [{"prefix": alarm_prefix}],
+            "state": {"value": ["ALARM"]},
+            "configuration": {"metrics": {"metricStat": {"metric": metric}}},
+        },
+    }, sort_keys=True)
+
+
+class MlPipeline(QantaraComponent):
+    """The pipeline, its role, and its drift and age triggers with their own roles."""
+
+    pipeline_name: pulumi.Output[str]
+    pipeline_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: MlPipelineArgs, opts: pulumi.ResourceOptions | None = None):
+        _check(args)  # before anything is registered
+        super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
+        self._name, self._args = name, args
+        self.physical_name = sagemaker_name(args.blueprint, args.environment, args.project)
+        self.place = pulumi.Output.all(
+            args.region, args.account_id, args.image_uri, args.kms_key_arn, args.subnet_ids,
+            args.security_group_ids, args.data_bucket, args.artifacts_bucket, args.model_package_group,
+        ).apply(self._place)
+        role, policy = self._pipeline_role()
+        self.pipeline = aws.sagemaker.Pipeline(
+            f"{name}-pipeline",
+            pipeline_name=self.physical_name,
+            pipeline_display_name=self.physical_name,
+            pipeline_description=f"{args.project}: ingest, validate, features, train, evaluate, register, monitor",
+            # Built from known strings: the policies read the definition and the role in a preview.
+            role_arn=self.place.apply(lambda p: p.role_arn),
+            pipeline_definition=self.place.apply(definition_json),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role, policy]),
+        )
+        self.pipeline_arn = self.place.apply(lambda p: pipeline_arn(p, self.physical_name))
+        self._drift_trigger()
+        self._age_trigger()
+        self.pipeline_name = self.pipeline.pipeline_name
+        self.register_outputs({"pipelineName": self.pipeline_name, "pipelineArn": self.pipeline_arn})
+
+    def _place(self, values: list) -> PipelinePlace:
+        region, account, image, key, subnets, groups, data_bucket, artifacts_bucket, package_group = values
+        args = self._args
+        if not subnets or not groups:
+            raise QantaraError("the platform exports no private subnets or security groups: the pipeline's jobs "
+                               "must run in the platform's VPC")
+        role = role_name(args.blueprint, args.environment, f"{args.project}-pipeline")
+        return PipelinePlace(
+            project=args.project, package=args.package, region=region, partition=args.partition, account_id=account,
+            image_uri=image, role_arn=f"arn:{args.partition}:iam::{account}:role/{role}", kms_key_arn=key,
+            subnet_ids=tuple(subnets), security_group_ids=tuple(groups), data_bucket=data_bucket,
+            artifacts_bucket=artifacts_bucket, model_package_group=package_group,
+            data_classification=args.data_classification, instance_type=args.instance_type,
+        )
+
+    def _pipeline_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        args = self._args
+        role = aws.iam.Role(
+            f"{self._name}-pipeline-role",
+            name=role_name(args.blueprint, args.environment, f"{args.project}-pipeline"),
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(pipeline_trust_policy),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{self._name}-pipeline-role-policy",
+            role=role.name,
+            policy=self.place.apply(pipeline_role_policy),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
+        )
+        return role, policy
+
+    def _trigger_role(self, purpose: str, service: str) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        args = self._args
+        name = role_name(args.blueprint, args.environment, f"{args.project}-{purpose}")
+        role = aws.iam.Role(
+            f"{self._name}-{purpose}-role",
+            name=name,
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: trigger_trust_policy(service, account)),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{self._name}-{purpose}-role-policy",
+            role=role.name,
+            policy=self.place.apply(lambda p: start_pipeline_policy(p, self.physical_name)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
+        )
+        return role, policy
+
+    def _role_arn(self, purpose: str) -> pulumi.Output[str]:
+        args = self._args
+        name = role_name(args.blueprint, args.environment, f"{args.project}-{purpose}")
+        return self.place.apply(lambda p: f"arn:{p.partition}:iam::{p.account_id}:role/{name}")
+
+    def _drift_trigger(self) -> None:
+        args = self._args
+        role, policy = self._trigger_role("drift-trigger", "events.amazonaws.com")
+        rule = aws.cloudwatch.EventRule(
+            f"{self._name}-drift",
+            name=scoped_name(args.blueprint, args.environment, f"{args.project}-drift"),
+            description=f"Retrain {args.project} when one of its drift alarms goes to ALARM",
+            # The platform names the model's drift alarms with this same prefix (DriftMonitoring).
+            event_pattern=drift_event_pattern(drift_alarm_prefix(args.blueprint, args.environment, args.model_name),
+                                              endpoint_name(args.blueprint, args.environment, args.model_name)),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.cloudwatch.EventTarget(
+            f"{self._name}-drift-target",
+            rule=rule.name,
+            arn=self.pipeline_arn,
+            role_arn=self._role_arn("drift-trigger"),
+            sagemaker_pipeline_target={"pipeline_parameter_lists": [{"name": TRIGGER_PARAMETER, "value": "drift"}]},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[rule, role, policy, self.pipeline]),
+        )
+
+    def _age_trigger(self) -> None:
+        args = self._args
+        role, policy = self._trigger_role("age-trigger", "scheduler.amazonaws.com")
+        days = retraining_interval_days(args.max_model_age_days)
+        aws.scheduler.Schedule(
+            f"{self._name}-age",
+            name=scoped_name(args.blueprint, args.environment, f"{args.project}-age"),
+            description=(f"Retrain {args.project} every {days} days: a model may be at most "
+                         f"{args.max_model_age_days} days old (spec.governance.maxModelAgeDays)"),
+            schedule_expression=f"rate({days} days)",
+            flexible_time_window={"mode": "OFF"},
+            target={
+                "arn": self.pipeline_arn,
+                "role_arn": self._role_arn("age-trigger"),
+                "sagemaker_pipeline_parameters": {
+                    "pipeline_parameters": [{"name": TRIGGER_PARAMETER, "value": "schedule"}]},
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role, policy, self.pipeline]),
+        )
+
+
+def _check(args: MlPipelineArgs) -> None:
+    if sagemaker_name(args.project) != args.project:
+        raise QantaraError(f"project name `{args.project}` is not a SageMaker name; use e.g. "
+                           f"`{sagemaker_name(args.project)}`")
+    for purpose in ("pipeline", "drift-trigger", "age-trigger"):
+        check_role_name(role_name(args.blueprint, args.environment, f"{args.project}-{purpose}"),
+                        "the blueprint, environment or project name")
+    for purpose in ("drift", "age"):
+        check_name("eventBridgeRuleName", scoped_name(args.blueprint, args.environment, f"{args.project}-{purpose}"),
+                   "the blueprint, environment or project name")
+    retraining_interval_days(args.max_model_age_days)

@@ -1,0 +1,203 @@
+"""The SageMaker pipeline definition of a project's seven steps, as plain data.
+
+Ingest, validate, features, evaluate and the monitor baseline are Processing steps, train a
+Training step, register a RegisterModel step, all in the project's own image. The JSON follows
+the published pipeline definition schema (tests/fixtures/schemas/sagemaker-pipeline-definition)
+and the request shapes of the SageMaker CreateProcessingJob, CreateTrainingJob and
+CreateModelPackage APIs. Every job runs in the platform's private subnets with its volume and
+outputs encrypted with the platform key, reads and writes only the platform's buckets under
+the project's prefixes, and, for restricted or secret data, runs network-isolated.
+
+The image is the project's (Dockerfile): a processing step runs
+`python -m <package>.pipeline --step <name>`, and SageMaker starts the training container with
+the argument `train` (its convention for training images).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+DEFINITION_VERSION = "2020-12-01"
+APPROVAL_STATUS = "PendingManualApproval"
+# What started a run, as the local pipeline records it (pipeline.REASONS in the template).
+TRIGGER_PARAMETER = "Trigger"
+TRIGGERS = ("person", "schedule", "drift")
+STEPS = ("ingest", "validate", "features", "train", "evaluate", "register", "monitor")
+PROCESSING_STEPS = ("ingest", "validate", "features", "evaluate", "monitor")
+# The classes whose jobs run with no network at all: the container reaches neither the
+# internet nor the VPC; SageMaker alone moves the inputs and outputs.
+ISOLATED_CLASSES = ("restricted", "secret")
+
+# Where the steps read and write, under the platform's buckets.
+TRAINING_DATA_PREFIX = "training"  # curated/<model group>/training/, as qantara.yaml says
+PIPELINE_PREFIX = "pipelines"  # artifacts/pipelines/<project>/<step>/
+MODEL_ARTIFACTS_PREFIX = "models"  # artifacts/models/<project>/, where serving reads models
+
+# SageMaker processing containers read and write under /opt/ml/processing.
+CONTAINER_INPUT = "/opt/ml/processing/input"
+CONTAINER_OUTPUT = "/opt/ml/processing/output"
+
+# What each processing step reads: the training data, or an earlier step's output.
+STEP_INPUTS = {
+    "ingest": ("data",),
+    "validate": ("ingest",),
+    "features": ("ingest",),
+    "evaluate": ("features", "model"),
+    "monitor": ("features",),
+}
+STEP_DEPENDS = {"validate": ["ingest"], "features": ["validate"], "train": ["features"], "evaluate": ["train"],
+                "register": ["evaluate"], "monitor": ["register"]}
+
+
+@dataclass(frozen=True)
+class PipelinePlace:
+    """Where the pipeline runs and what it may touch: plain, known strings."""
+
+    project: str
+    package: str
+    region: str
+    partition: str
+    account_id: str
+    image_uri: str
+    role_arn: str
+    kms_key_arn: str
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+    data_bucket: str
+    artifacts_bucket: str
+    model_package_group: str
+    data_classification: str
+    instance_type: str = "ml.m5.large"
+    volume_size_gb: int = 30
+    max_runtime_seconds: int = 3600
+
+
+def isolated(place: PipelinePlace) -> bool:
+    return place.data_classification in ISOLATED_CLASSES
+
+
+def training_data_uri(place: PipelinePlace) -> str:
+    return f"s3://{place.data_bucket}/{place.model_package_group}/{TRAINING_DATA_PREFIX}/"
+
+
+def step_output_uri(place: PipelinePlace, step: str) -> str:
+    return f"s3://{place.artifacts_bucket}/{PIPELINE_PREFIX}/{place.project}/{step}/"
+
+
+def model_output_uri(place: PipelinePlace) -> str:
+    # SageMaker appends <training job name>/output/model.tar.gz: every run keeps its own model.
+    return f"s3://{place.artifacts_bucket}/{MODEL_ARTIFACTS_PREFIX}/{place.project}/"
+
+
+def _step_name(step: str) -> str:
+    return step.capitalize()
+
+
+def _vpc(place: PipelinePlace) -> dict:
+    return {"SecurityGroupIds": list(place.security_group_ids), "Subnets": list(place.subnet_ids)}
+
+
+def _processing_input(place: PipelinePlace, source: str) -> dict:
+    if source == "data":
+        uri: object = training_data_uri(place)
+    elif source == "model":
+        uri = {"Get": f"Steps.{_step_name('train')}.ModelArtifacts.S3ModelArtifacts"}
+    else:
+        uri = step_output_uri(place, source)
+    return {"InputName": source, "S3Input": {
+        "S3Uri": uri, "LocalPath": f"{CONTAINER_INPUT}/{source}", "S3DataType": "S3Prefix",
+        "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}
+
+
+def processing_step(place: PipelinePlace, step: str) -> dict:
+    arguments = {
+        "AppSpecification": {
+            "ImageUri": place.image_uri,
+            "ContainerEntrypoint": ["python", "-m", f"{place.package}.pipeline", "--step", step],
+        },
+        "Environment": {"QANTARA_TRIGGER": {"Get": f"Parameters.{TRIGGER_PARAMETER}"}, "QANTARA_STEP": step},
+        "NetworkConfig": {
+            "EnableInterContainerTrafficEncryption": True,
+            "EnableNetworkIsolation": isolated(place),
+            "VpcConfig": _vpc(place),
+        },
+        "ProcessingInputs": [_processing_input(place, source) for source in STEP_INPUTS[step]],
+        "ProcessingOutputConfig": {
+            "KmsKeyId": place.kms_key_arn,
+            "Outputs": [{"OutputName": step, "S3Output": {
+                "S3Uri": step_output_uri(place, step), "LocalPath": CONTAINER_OUTPUT, "S3UploadMode": "EndOfJob"}}],
+        },
+        "ProcessingResources": {"ClusterConfig": {
+            "InstanceCount": 1, "InstanceType": place.instance_type, "VolumeSizeInGB": place.volume_size_gb,
+            "VolumeKmsKeyId": place.kms_key_arn}},
+        "RoleArn": place.role_arn,
+        "StoppingCondition": {"MaxRuntimeInSeconds": place.max_runtime_seconds},
+    }
+    return _step(step, "Processing", arguments)
+
+
+def training_step(place: PipelinePlace) -> dict:
+    arguments = {
+        "AlgorithmSpecification": {"TrainingImage": place.image_uri, "TrainingInputMode": "File"},
+        "EnableInterContainerTrafficEncryption": True,
+        "EnableNetworkIsolation": isolated(place),
+        "InputDataConfig": [{"ChannelName": "features", "DataSource": {"S3DataSource": {
+            "S3Uri": step_output_uri(place, "features"), "S3DataType": "S3Prefix",
+            "S3DataDistributionType": "FullyReplicated"}}}],
+        "OutputDataConfig": {"KmsKeyId": place.kms_key_arn, "S3OutputPath": model_output_uri(place)},
+        "ResourceConfig": {"InstanceCount": 1, "InstanceType": place.instance_type,
+                           "VolumeSizeInGB": place.volume_size_gb, "VolumeKmsKeyId": place.kms_key_arn},
+        "RoleArn": place.role_arn,
+        "StoppingCondition": {"MaxRuntimeInSeconds": place.max_runtime_seconds},
+        "VpcConfig": _vpc(place),
+    }
+    return _step("train", "Training", arguments)
+
+
+def register_step(place: PipelinePlace) -> dict:
+    """Always PendingManualApproval: a person approves, the platform's approval rule deploys."""
+    metrics = f"{step_output_uri(place, 'evaluate')}metrics.json"
+    arguments = {
+        "ModelPackageGroupName": place.model_package_group,
+        "ModelPackageDescription": f"{place.project}: trained by its SageMaker pipeline",
+        "ModelApprovalStatus": APPROVAL_STATUS,
+        "InferenceSpecification": {
+            "Containers": [{"Image": place.image_uri,
+                            "ModelDataUrl": {"Get": f"Steps.{_step_name('train')}.ModelArtifacts.S3ModelArtifacts"}}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        "ModelMetrics": {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": metrics}}},
+    }
+    return _step("register", "RegisterModel", arguments)
+
+
+def _step(step: str, kind: str, arguments: dict) -> dict:
+    body = {"Name": _step_name(step), "Type": kind, "Arguments": arguments}
+    if step in STEP_DEPENDS:
+        body["DependsOn"] = [_step_name(s) for s in STEP_DEPENDS[step]]
+    return body
+
+
+def pipeline_definition(place: PipelinePlace) -> dict:
+    """The seven steps in order; a step that fails (evaluate below a threshold) stops the run."""
+    steps = []
+    for step in STEPS:
+        if step == "train":
+            steps.append(training_step(place))
+        elif step == "register":
+            steps.append(register_step(place))
+        else:
+            steps.append(processing_step(place, step))
+    return {
+        "Version": DEFINITION_VERSION,
+        "Metadata": {},
+        "Parameters": [{"Name": TRIGGER_PARAMETER, "Type": "String", "DefaultValue": "person",
+                        "Description": f"What started the run: {', '.join(TRIGGERS)}"}],
+        "Steps": steps,
+    }
+
+
+def definition_json(place: PipelinePlace) -> str:
+    return json.dumps(pipeline_definition(place), sort_keys=True)

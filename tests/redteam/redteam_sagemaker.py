@@ -1,0 +1,39 @@
+"""A project's SageMaker pipeline the compliant way, for the pipe-* red-team programs: the
+platform's bucket, key, subnets and image repository in the UAE, a role scoped to them, and the
+seven steps as MlPipeline defines them. A program changes one thing in the definition or the
+role and declares the pipeline."""
+
+import pulumi_aws as aws
+from redteam_base import ACCOUNT, TAGS, opts
+
+from qantara.components.ml_pipeline_access import pipeline_role_policy, pipeline_trust_policy
+from qantara.components.ml_pipeline_definition import PipelinePlace, pipeline_definition
+
+ROLE = "dubai-care-ml-prod-readmission-risk-pipeline"
+PLACE = PipelinePlace(
+    project="readmission-risk", package="readmission_risk", region="me-central-1", partition="aws",
+    account_id=ACCOUNT, image_uri=f"{ACCOUNT}.dkr.ecr.me-central-1.amazonaws.com/dubai-care-ml-prod-models:readmission-risk-0.1.0",
+    role_arn=f"arn:aws:iam::{ACCOUNT}:role/{ROLE}",
+    kms_key_arn=f"arn:aws:kms:me-central-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    subnet_ids=("subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"), security_group_ids=("sg-0a1b2c3d4e5f60001",),
+    data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
+    model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=TAGS["data-classification"],
+)
+
+
+def definition() -> dict:
+    """The seven steps, to be changed by one behaviour."""
+    return pipeline_definition(PLACE)
+
+
+def step(definition: dict, name: str) -> dict:
+    return next(s for s in definition["Steps"] if s["Name"] == name)
+
+
+def pipeline_role(policy: str | None = None) -> aws.iam.Role:
+    """The pipeline's role, with MlPipeline's scoped policy unless `policy` is given."""
+    role = aws.iam.Role("readmission-risk-pipeline-role", name=ROLE, assume_role_policy=pipeline_trust_policy(ACCOUNT),
+                        opts=opts)
+    aws.iam.RolePolicy("readmission-risk-pipeline-role-policy", role=role.name,
+                       policy=policy or pipeline_role_policy(PLACE), opts=opts)
+    return role

@@ -1,0 +1,212 @@
+"""The cloud example, end to end as a user runs it: `qantara new ml-project` from the UAE cloud
+blueprint, then `qantara check --program <project>/infra` with the platform's exports. The plan
+holds the SageMaker pipeline, the drift rule with its target and role, and the age schedule
+with its role, and passes; what a team might change to ship faster (an Approved registration,
+a step without its key, s3:* on the pipeline's role) fails with the policy that says why."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BLUEPRINT = REPO / "blueprints" / "ae-health-cloud.yaml"
+_SCRIPT = Path(sys.executable).with_name("qantara")
+COMMAND = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-c", "from qantara.cli import main; main()"]
+INFRA = "readmission-risk-infra"
+ACCOUNT = "000000000000"  # the account the offline plan places the stack in
+PIPELINE_ARN = f"arn:aws:sagemaker:me-central-1:{ACCOUNT}:pipeline/dubai-care-ml-prod-readmission-risk"
+# What the platform stack of ae-health-cloud exports in prod (`pulumi stack output --json`),
+# with the names aws_platform derives.
+PLATFORM_EXPORTS = {
+    "region": "me-central-1",
+    "platformKeyArn": f"arn:aws:kms:me-central-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "vpcId": "vpc-0a1b2c3d4e5f60001",
+    "privateSubnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    "workloadSecurityGroupId": "sg-0a1b2c3d4e5f60001",
+    "dataLakeBuckets": {"raw": "dubai-care-ml-prod-raw-me-central-1", "curated": "dubai-care-ml-prod-curated-me-central-1",
+                        "artifacts": "dubai-care-ml-prod-artifacts-me-central-1"},
+    "modelImageRepositoryUrl": f"{ACCOUNT}.dkr.ecr.me-central-1.amazonaws.com/dubai-care-ml-prod-models",
+    "modelPackageGroups": ["dubai-care-ml-prod-readmission-risk", "dubai-care-ml-prod-models"],
+    "approvalTopicArn": f"arn:aws:sns:me-central-1:{ACCOUNT}:dubai-care-ml-prod-model-approval",
+    "servingRoleArn": f"arn:aws:iam::{ACCOUNT}:role/dubai-care-ml-prod-serving",
+    "servingSecurityGroupIds": ["sg-0a1b2c3d4e5f60001"],
+    "dataCaptureBucket": "dubai-care-ml-prod-raw-me-central-1",
+}
+
+
+def qantara(*args, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "QANTARA_DEBUG"}
+    return subprocess.run([*COMMAND, *map(str, args)], capture_output=True, text=True, timeout=180, cwd=cwd,
+                          env=env, check=False)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The cloud example, batch-scored: the project whose infra/ holds the pipeline alone."""
+    out = tmp_path_factory.mktemp("cloud-example")
+    done = qantara("new", "ml-project", "--blueprint", BLUEPRINT, "--no-input", "--set", "serving=batch",
+                   "--output-dir", out)
+    assert done.returncode == 0, done.stderr
+    (out / "platform-exports.json").write_text(json.dumps(PLATFORM_EXPORTS))
+    return out / "readmission_risk"
+
+
+def platform_args(project: Path) -> list:
+    return ["--program", project / "infra", "--stack-outputs", project.parent / "platform-exports.json",
+            "--config", f"{INFRA}:platformStack=dubai-care/ml-platform/prod"]
+
+
+def check(project: Path) -> tuple[int, dict]:
+    done = qantara("check", BLUEPRINT, "--env", "prod", *platform_args(project), "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def plan(project) -> dict:
+    done = qantara("plan", BLUEPRINT, "--env", "prod", *platform_args(project), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    return {(r["type"], r["name"]): r for r in json.loads(done.stdout)["resources"]}
+
+
+def tampered(project: Path, tmp_path: Path, addition: str) -> Path:
+    """A copy of the project whose infra/__main__.py declares `addition` in its cloud side,
+    after the pipeline (where a team would add it: `provider`, `tags` and `pipeline` in scope)."""
+    import shutil
+
+    copy = tmp_path / "readmission_risk"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".venv", "runs"))
+    shutil.copy(project.parent / "platform-exports.json", tmp_path / "platform-exports.json")
+    program = copy / "infra" / "__main__.py"
+    anchor = '    pulumi.export("pipelineArn", pipeline.pipeline_arn)\n'
+    indented = "".join(f"    {line}\n" if line else "\n" for line in addition.splitlines())
+    assert anchor in program.read_text()
+    program.write_text(program.read_text().replace(anchor, anchor + indented))
+    return copy
+
+
+def policies_of(report: dict) -> set[str]:
+    return {f["policy"] for f in report["findings"]}
+
+
+def test_the_cloud_example_passes_its_check_with_the_platforms_exports(project):
+    code, report = check(project)
+    assert (code, report["verdict"], report["findings"]) == (0, "pass", [])
+
+
+def test_the_plan_holds_the_pipeline_in_the_placed_region(plan):
+    pipeline = plan[("aws:sagemaker/pipeline:Pipeline", "readmission-risk-pipeline")]
+    assert pipeline["location"]["region"] == "me-central-1"
+    definition = json.loads(pipeline["inputs"]["pipelineDefinition"])
+    assert [s["Type"] for s in definition["Steps"]] == ["Processing"] * 3 + ["Training", "Processing", "RegisterModel",
+                                                                            "Processing"]
+    register = next(s for s in definition["Steps"] if s["Type"] == "RegisterModel")
+    assert register["Arguments"]["ModelApprovalStatus"] == "PendingManualApproval"
+    assert ("aws:iam/role:Role", "readmission-risk-pipeline-role") in plan
+
+
+def test_the_drift_alarm_starts_the_pipeline_through_a_role_for_it_alone(plan):
+    rule = plan[("aws:cloudwatch/eventRule:EventRule", "readmission-risk-drift")]
+    pattern = json.loads(rule["inputs"]["eventPattern"])
+    assert pattern["detail"]["alarmName"] == [{"prefix": "dubai-care-ml-prod-readmission-risk-drift-"}]
+    assert pattern["detail"]["state"] == {"value": ["ALARM"]}
+    assert pattern["detail"]["configuration"]["metrics"]["metricStat"]["metric"]["dimensions"] == {
+        "Endpoint": ["dubai-care-ml-prod-readmission-risk"]}
+    target = plan[("aws:cloudwatch/eventTarget:EventTarget", "readmission-risk-drift-target")]["inputs"]
+    assert target["arn"] == PIPELINE_ARN
+    assert target["sagemakerPipelineTarget"] == {"pipelineParameterLists": [{"name": "Trigger", "value": "drift"}]}
+    role = plan[("aws:iam/role:Role", "readmission-risk-drift-trigger-role")]
+    assert target["roleArn"].endswith(f":role/{role['inputs']['name']}")
+    assert json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Principal"] == {"Service": "events.amazonaws.com"}
+    policy = json.loads(plan[("aws:iam/rolePolicy:RolePolicy", "readmission-risk-drift-trigger-role-policy")]["inputs"]["policy"])
+    assert [(s["Action"], s["Resource"]) for s in policy["Statement"]] == [("sagemaker:StartPipelineExecution", PIPELINE_ARN)]
+
+
+def test_the_age_schedule_retrains_before_the_blueprints_maximum_age(plan):
+    schedule = plan[("aws:scheduler/schedule:Schedule", "readmission-risk-age")]["inputs"]
+    # ae-health-cloud sets no maxModelAgeDays: prod's profile default, 180 days, less 14 for approval.
+    assert schedule["scheduleExpression"] == "rate(166 days)"
+    assert schedule["target"]["arn"] == PIPELINE_ARN
+    assert schedule["target"]["sagemakerPipelineParameters"] == {
+        "pipelineParameters": [{"name": "Trigger", "value": "schedule"}]}
+    role = plan[("aws:iam/role:Role", "readmission-risk-age-trigger-role")]
+    assert json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert ("aws:iam/rolePolicy:RolePolicy", "readmission-risk-age-trigger-role-policy") in plan
+
+
+HAND_WRITTEN_PIPELINE = '''
+import json as _json
+from qantara.components.ml_pipeline_definition import PipelinePlace, pipeline_definition
+
+_place = PipelinePlace(
+    project=PROJECT, package=PACKAGE, region="me-central-1", partition="aws", account_id="000000000000",
+    image_uri="000000000000.dkr.ecr.me-central-1.amazonaws.com/dubai-care-ml-prod-models:readmission-risk-0.1.0",
+    role_arn="arn:aws:iam::000000000000:role/dubai-care-ml-prod-readmission-risk-pipeline",
+    kms_key_arn="arn:aws:kms:me-central-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    subnet_ids=("subnet-0a1b2c3d4e5f60001",), security_group_ids=("sg-0a1b2c3d4e5f60001",),
+    data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
+    model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=DATA_CLASSIFICATION)
+_definition = pipeline_definition(_place)
+{change}
+aws.sagemaker.Pipeline("readmission-risk-fast-track", pipeline_name="dubai-care-ml-prod-readmission-risk-fast",
+                       pipeline_display_name="fast-track", role_arn=_place.role_arn,
+                       pipeline_definition=_json.dumps(_definition), tags=tags,
+                       opts=pulumi.ResourceOptions(provider=provider))
+'''
+
+
+@pytest.mark.parametrize(("change", "policy"), [
+    # A fast-track copy of the pipeline that registers its models Approved.
+    ('next(s for s in _definition["Steps"] if s["Type"] == "RegisterModel")["Arguments"]["ModelApprovalStatus"] = "Approved"',
+     "QA-RES-084"),
+    # ...whose training step lost its volume key while being edited.
+    ('del next(s for s in _definition["Steps"] if s["Type"] == "Training")["Arguments"]["ResourceConfig"]["VolumeKmsKeyId"]',
+     "QA-RES-081"),
+])
+def test_a_hand_edited_pipeline_fails_with_the_named_policy(project, tmp_path, change, policy):
+    code, report = check(tampered(project, tmp_path, HAND_WRITTEN_PIPELINE.format(change=change)))
+    assert code == 1
+    assert policies_of(report) == {policy}
+    assert all("readmission-risk-fast-track" in f["resource"] for f in report["findings"])
+
+
+def test_s3_everywhere_on_the_pipelines_role_fails(project, tmp_path):
+    # The role's name copied from the console, so that the steps can read "the other data set".
+    addition = """
+import json
+aws.iam.RolePolicy("pipeline-data-access", role="dubai-care-ml-prod-readmission-risk-pipeline",
+                   policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                       {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+                   opts=pulumi.ResourceOptions(provider=provider))
+"""
+    code, report = check(tampered(project, tmp_path, addition))
+    assert code == 1
+    # The account-wide IAM policies (QA-RES-026, 027) see it too; QA-RES-083 says it is the pipeline's role.
+    ours = [f for f in report["findings"] if f["policy"] == "QA-RES-083"]
+    assert [f["resource"].split("::")[-1] for f in ours] == ["pipeline-data-access"]
+    assert "SageMaker pipeline's role" in ours[0]["message"]
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("region: me-central-1\n", "is not JSON"),
+    ('["me-central-1"]', "holds a list; expected a JSON object"),
+])
+def test_stack_outputs_that_are_not_a_json_object_are_bad_input(project, tmp_path, content, says):
+    exports = tmp_path / "exports.json"
+    exports.write_text(content)
+    done = qantara("check", BLUEPRINT, "--env", "prod", "--program", project / "infra", "--stack-outputs", exports)
+    assert done.returncode == 2
+    assert says in done.stderr and str(exports) in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_stack_outputs_without_a_program_are_refused(project):
+    done = qantara("check", BLUEPRINT, "--env", "prod", "--stack-outputs", project.parent / "platform-exports.json")
+    assert done.returncode == 2
+    assert "give --program too" in done.stderr
