@@ -47,7 +47,6 @@ class DriftTriggerArgs:
     model: str
     # The bearer token Alertmanager sends (secret config); the EventSource refuses other requests.
     webhook_token: pulumi.Input[str]
-    production: bool = False
 
 
 def kube_api_egress(logical: str, object_name: str, namespace: pulumi.Input[str], labels: dict[str, str],
