@@ -87,10 +87,12 @@ def evaluate_findings(document: dict, subjects: tuple[str, ...], opa: OpaServer 
 
 def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = None,
                     plan_file: Path | None = None, config: dict[str, str] | None = None,
-                    today: dt.date | None = None, opa: OpaServer | None = None) -> CheckResult:
+                    today: dt.date | None = None, opa: OpaServer | None = None,
+                    stack_outputs: dict | None = None) -> CheckResult:
     """Check one environment of a blueprint against its offline plan, or against `plan_file`
     (real Pulumi output, see `qantara.plan.importers`) when given; on the OPA server `opa`
-    instead of the embedded engine when given."""
+    instead of the embedded engine when given. `stack_outputs` answers the program's
+    StackReferences (a project's infra/ reading its platform's outputs)."""
     today = today or dt.date.today()
     if plan_file is not None and program_dir is not None:
         raise InputError("--plan and --program both say what to check: give one of them")
@@ -98,7 +100,8 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     env = environment_of(loaded, environment)
     placement = resolve_placement(loaded)
     if plan_file is None:
-        plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
+        plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config,
+                              stack_outputs=stack_outputs)
     else:
         plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=_onprem_site(loaded))
     blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)

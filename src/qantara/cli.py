@@ -179,6 +179,10 @@ def check(
              "checkpoint, an engine event log (--event-log) or `pulumi preview --json`."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable); with --plan, aws:region "
                                               "stands in for a region the file does not record."),
+    stack_outputs: Optional[Path] = typer.Option(
+        None, "--stack-outputs", metavar="FILE",
+        help="With --program: the outputs its StackReferences read (`pulumi stack output --json` of the "
+             "platform stack), as when the platform is deployed."),
     opa_url: Optional[str] = typer.Option(
         None, "--opa-url", envvar="QANTARA_OPA_URL", metavar="URL",
         help="Evaluate on this OPA server (token from QANTARA_OPA_TOKEN) instead of the embedded engine."),
@@ -211,7 +215,15 @@ def check(
     if env is None:
         raise InputError("--env is required when checking a blueprint (e.g. --env prod)")
     opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
-    result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa)
+    if stack_outputs is not None and program is None:
+        raise InputError("--stack-outputs answers the StackReferences of a --program: give --program too")
+    outputs = None
+    if stack_outputs is not None:
+        from qantara.plan.stack_outputs import load_stack_outputs
+
+        outputs = load_stack_outputs(stack_outputs)
+    result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa,
+                             stack_outputs=outputs)
     _write(_check_report(result, format, blueprint), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
 

@@ -55,8 +55,10 @@ def _require_planner() -> None:
 
 
 def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement, *,
-                   program_dir: Path | None = None, config: dict[str, str] | None = None) -> dict:
-    """Run the platform program (or `program_dir`) for one environment and return its Plan."""
+                   program_dir: Path | None = None, config: dict[str, str] | None = None,
+                   stack_outputs: dict | None = None) -> dict:
+    """Run the platform program (or `program_dir`) for one environment and return its Plan;
+    `stack_outputs` answers the program's StackReferences."""
     # Pulumi is the `platform` extra: `check --project`, `new` and `update` work without it.
     _require_planner()
     catalog = load_catalog()
@@ -76,7 +78,8 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
     stack_config.update(settings.program_config())
     # The child process inherits the environment without the region variables.
     with without_region_environment():
-        run = plan_program(program_dir, project=project, stack=environment, config=stack_config)
+        run = plan_program(program_dir, project=project, stack=environment, config=stack_config,
+                           stack_outputs=stack_outputs)
     resources, program_warnings = run["resources"], run["warnings"]
     onprem = None
     if loaded.model.spec.on_prem is not None:

@@ -32,13 +32,16 @@ _QANTARA_PLAN = Path(__file__).resolve().parent
 _LOOP_FAULTS = ("attached to a different loop", "Event loop is closed", "different event loop")
 
 
-def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[str, str]) -> dict:
+def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[str, str],
+                 stack_outputs: dict | None = None) -> dict:
     """Run the program in `program_dir` in a child process; return its answer:
-    ``{"resources": [...], "warnings": [...], "outcome": {...}}``."""
+    ``{"resources": [...], "warnings": [...], "outcome": {...}}``. `stack_outputs` answers the
+    program's StackReferences (qantara.plan.stack_outputs)."""
     program_dir = program_dir.resolve()
     if not (program_dir / "__main__.py").is_file():
         raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
-    request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config}
+    request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config,
+               "stackOutputs": stack_outputs}
     timeout = _timeout()
     try:
         done = subprocess.run([sys.executable, "-m", "qantara.plan.child"], input=json.dumps(request),
@@ -125,13 +128,15 @@ def _unanswered_note(outcome) -> str:
 def _run(request: dict, outcome) -> dict:
     from qantara.plan.offline import run_under_mocks, working_directory
     from qantara.plan.offline_invokes import unanswered_uses
+    from qantara.plan.stack_outputs import known_outputs
 
     program_dir = Path(request["programDir"])
     warnings: list[str] = []
     with working_directory(program_dir):
         resources = run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
                                     project=request["project"], stack=request["stack"], config=request["config"],
-                                    warnings=warnings, outcome=outcome)
+                                    warnings=warnings, outcome=outcome,
+                                    known_outputs=known_outputs(request.get("stackOutputs")))
     # Registration order follows thread timing (a resource registers when its inputs resolve),
     # so the plan is ordered by URN, the stack first: the same program, the same plan.
     resources.sort(key=lambda r: (r["type"] != "pulumi:pulumi:Stack", r["urn"]))
