@@ -154,7 +154,7 @@ def test_argo_events_pods_are_hardened_and_only_the_sensor_mounts_a_token(resour
 
 
 def test_the_pipeline_and_sensor_pods_may_reach_the_api_server_and_nothing_else_is_opened(resources):
-    (policy,) = [r for r in resources if r["type"].endswith(":NetworkPolicy")]
+    (policy,) = [r for r in resources if r["type"].endswith(":NetworkPolicy") and r["name"] == "triage-kube-api"]
     selector = policy["inputs"]["spec"]["podSelector"]["matchLabels"]
     (egress,) = policy["inputs"]["spec"]["egress"]
     assert [peer["ipBlock"]["cidr"] for peer in egress["to"]] == ["10.0.0.10/32"]
@@ -169,4 +169,5 @@ def test_without_drift_or_api_ranges_only_the_pipeline_and_its_schedule_are_decl
     resources = build(drift=None, kube_api_cidrs=[])
     kinds = {r["type"].rsplit(":", 1)[1] for r in resources if r["type"].startswith(ARGO)}
     assert kinds == {"WorkflowTemplate", "CronWorkflow"}
-    assert not [r for r in resources if r["type"].endswith(":NetworkPolicy")]
+    (deny,) = [r["inputs"]["spec"] for r in resources if r["type"].endswith(":NetworkPolicy")]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}

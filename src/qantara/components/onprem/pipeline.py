@@ -124,6 +124,7 @@ class OnPremPipeline(QantaraComponent):
         self.repository_config_name = k8s_name(args.project, "artifact-repository")
         self.executor = self._executor_rbac()
         self.repository = self._artifact_repository()
+        self.default_deny = self._default_deny()
         self.egress = (kube_api_egress(f"{name}-kube-api", k8s_name(args.project, "pipeline-kube-api"), args.namespace,
                                        self.labels, {KUBE_API_LABEL: label_value(args.project)}, args.kube_api_cidrs, self)
                        if args.kube_api_cidrs else None)
@@ -165,6 +166,16 @@ class OnPremPipeline(QantaraComponent):
             subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=sa, namespace=self._args.namespace)],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[account, role]))
         return [account, role, binding]
+
+    def _default_deny(self) -> k8s.networking.v1.NetworkPolicy:
+        """The platform namespace denies all traffic by default already; this copy lets the
+        project's own plan show it (QA-KUBE-006) and changes nothing, since network policies
+        only ever add allowances."""
+        return k8s.networking.v1.NetworkPolicy(
+            f"{self._name}-default-deny", metadata=self._meta(k8s_name(self._args.project, "default-deny")),
+            spec=k8s.networking.v1.NetworkPolicySpecArgs(pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+                                                         policy_types=["Ingress", "Egress"]),
+            opts=pulumi.ResourceOptions(parent=self))
 
     def _artifact_repository(self) -> k8s.core.v1.ConfigMap:
         args = self._args
