@@ -13,6 +13,7 @@ package qantara.lib.kubernetes
 import rego.v1
 
 import data.qantara.lib.plan
+import data.qantara.lib.text
 
 template_types := {
 	"kubernetes:apps/v1:Deployment",
@@ -95,16 +96,21 @@ argo_main_containers(t) := named(t, [t.container]) if {
 } else := []
 
 # Containers named after their template in messages: `main (template train)`.
-named(t, containers) := [object.union(c, {"name": sprintf("%s (template %s)", [object.get(c, "name", "main"), object.get(t, "name", "?")])}) |
-	some c in containers
+# The renaming is a function of its own: regopy 1.5 returned [] for the same object built
+# inside the comprehension's head (an object literal holding a sprintf of a function call).
+named(t, listed_containers) := [named_container(c, template_name) |
+	template_name := text.plain(object.get(t, "name", "?"))
+	some c in listed_containers
 	is_object(c)
 ]
+
+named_container(c, template_name) := object.union(c, {"name": sprintf("%s (template %s)", [text.plain(object.get(c, "name", "main")), template_name])})
 
 # An Argo Events pod: its container may be left out (the controller's defaults then apply,
 # which the plan does not show, so it is read as a container with nothing set).
 argo_events_pod(r) := {
 	"securityContext": object.get(r.inputs, ["spec", "template", "securityContext"], {}),
-	"containers": [object.union(object.get(r.inputs, ["spec", "template", "container"], {}), {"name": lower(kind_word(r.type))})],
+	"containers": [object.union(object.get(r.inputs, ["spec", "template", "container"], {}), {"name": text.plain(lower(kind_word(r.type)))})],
 }
 
 kind_word(type_token) := parts[count(parts) - 1] if {
