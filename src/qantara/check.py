@@ -91,7 +91,8 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
                     stack_outputs: dict | None = None) -> CheckResult:
     """Check one environment of a blueprint against its offline plan, or against `plan_file`
     (real Pulumi output, see `qantara.plan.importers`) when given; on the OPA server `opa`
-    instead of the embedded engine when given."""
+    instead of the embedded engine when given. `stack_outputs` answers the program's
+    StackReferences (a project's infra/ reading its platform's outputs)."""
     today = today or dt.date.today()
     if plan_file is not None and program_dir is not None:
         raise InputError("--plan and --program both say what to check: give one of them")

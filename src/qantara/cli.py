@@ -23,7 +23,6 @@ from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_F
 from qantara.input_file import short_repr
 
 # A platform stack's outputs are a few kilobytes; this bounds what --stack-outputs reads.
-STACK_OUTPUTS_LIMIT = 4 * 1024 * 1024
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
 
@@ -36,21 +35,6 @@ def _write(text: str, out: Optional[Path]) -> None:
     from qantara.output_file import write_output
 
     write_output(out, text if text.endswith("\n") else text + "\n")
-
-
-def _stack_outputs(path: Path) -> dict:
-    """A stack's outputs as `pulumi stack output --json` writes them: one JSON object."""
-    from qantara.input_file import read_regular_file
-
-    data = read_regular_file(path, STACK_OUTPUTS_LIMIT, "stack outputs file")
-    try:
-        outputs = json.loads(data)
-    except ValueError as error:
-        raise InputError(f"{path}: --stack-outputs is not JSON ({error}); expected `pulumi stack output --json`") from None
-    if not isinstance(outputs, dict):
-        raise InputError(f"{path}: --stack-outputs holds a {type(outputs).__name__}; expected a JSON object of "
-                         "outputs, as `pulumi stack output --json` writes")
-    return outputs
 
 
 def _parse_config(pairs: list[str]) -> dict[str, str]:
@@ -149,6 +133,7 @@ def plan(
     from qantara.blueprint.loader import load_blueprint
     from qantara.check import environment_of
     from qantara.plan.builder import plan_blueprint
+    from qantara.plan.stack_outputs import load_stack_outputs
     from qantara.report.text import plan_table
     from qantara.sovereignty.placement import resolve_placement
 
@@ -159,7 +144,7 @@ def plan(
         raise InputError("--stack-outputs is what a --program's StackReference reads: give --program too")
     document = plan_blueprint(loaded, environment.name, resolve_placement(loaded), program_dir=program,
                               config=_parse_config(config),
-                              stack_outputs=_stack_outputs(stack_outputs) if stack_outputs is not None else None)
+                              stack_outputs=load_stack_outputs(stack_outputs) if stack_outputs is not None else None)
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
 
 
@@ -206,8 +191,8 @@ def check(
                                               "stands in for a region the file does not record."),
     stack_outputs: Optional[Path] = typer.Option(
         None, "--stack-outputs", metavar="FILE",
-        help="With --program: what the program's StackReference reads, the referenced stack's "
-             "`pulumi stack output --json` (e.g. the platform's exports for a project's infra/)."),
+        help="With --program: the outputs its StackReferences read (`pulumi stack output --json` of the "
+             "platform stack), as when the platform is deployed."),
     opa_url: Optional[str] = typer.Option(
         None, "--opa-url", envvar="QANTARA_OPA_URL", metavar="URL",
         help="Evaluate on this OPA server (token from QANTARA_OPA_TOKEN) instead of the embedded engine."),
@@ -241,8 +226,12 @@ def check(
         raise InputError("--env is required when checking a blueprint (e.g. --env prod)")
     opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
     if stack_outputs is not None and program is None:
-        raise InputError("--stack-outputs is what a --program's StackReference reads: give --program too")
-    outputs = _stack_outputs(stack_outputs) if stack_outputs is not None else None
+        raise InputError("--stack-outputs answers the StackReferences of a --program: give --program too")
+    outputs = None
+    if stack_outputs is not None:
+        from qantara.plan.stack_outputs import load_stack_outputs
+
+        outputs = load_stack_outputs(stack_outputs)
     result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa,
                              stack_outputs=outputs)
     _write(_check_report(result, format, blueprint), out)

@@ -48,6 +48,8 @@ from qantara.sovereignty.placement import Placement
 
 CONFIG_NAMESPACE = "qantara"
 TRACKING_USER = "mlflow"
+# The MinIO user projects' pipelines (Argo artifacts, training data) reach the buckets with.
+PIPELINE_USER = "pipeline"
 FEATURES_BUCKET = "features"
 MONITORING_NAMESPACE = "monitoring"
 INGRESS_NAMESPACE = "ingress-nginx"
@@ -150,7 +152,7 @@ def provision_onprem(args: OnPremPlatformArgs) -> dict[str, pulumi.Output]:
             root_password=_secret(config, "minioRootPassword", "the object store's root password"),
             kms_key=_secret(config, "minioKmsKey", "the object store's KMS key, <name>:<base64 of 32 bytes>"),
             buckets=buckets,
-            bucket_users={TRACKING_USER: ["artifacts"]} if tracked else {},
+            bucket_users={**({TRACKING_USER: ["artifacts"]} if tracked else {}), PIPELINE_USER: list(buckets)},
             storage_class=site.storage_class,
             production=profile.production,
             retain_volume=profile.deletion_protection,
@@ -158,6 +160,7 @@ def provision_onprem(args: OnPremPlatformArgs) -> dict[str, pulumi.Output]:
             labels=labels,
         ), opts=after_namespace)
         outputs["onPremObjectStorageEndpoint"] = pulumi.Output.from_input(storage.endpoint)
+        outputs["onPremPipelineCredentialsSecret"] = pulumi.Output.from_input(storage.user_secrets[PIPELINE_USER])
 
     if tracked:
         tracked_class = _strictest([onprem[c].data_class for c in tracked])
@@ -190,6 +193,8 @@ def provision_onprem(args: OnPremPlatformArgs) -> dict[str, pulumi.Output]:
             labels=labels,
         ), opts=pulumi.ResourceOptions(provider=on_site.provider, depends_on=[namespace, *store_resources]))
         outputs["onPremTrackingUri"] = pulumi.Output.from_input(tracking.tracking_uri)
+        # What pods in the namespace use: the public URI's Ingress is outside the namespace's network.
+        outputs["onPremTrackingInternalUri"] = pulumi.Output.from_input(tracking.internal_uri)
 
     targets = []
     if serving:

@@ -175,7 +175,8 @@ def test_an_outposts_site_stores_in_s3_on_outposts_instead_of_minio():
     (endpoint,) = of_type(resources, "aws:s3outposts/endpoint:Endpoint")
     assert (endpoint["inputs"]["subnetId"], endpoint["inputs"]["securityGroupId"]) == (
         "subnet-0a1b2c3d4e5f60718", "sg-0a1b2c3d4e5f60718")
-    assert set(outputs) == {"onPremNamespace", "onPremTrackingUri", "onPremDataLakeBuckets", "onPremDataLakeAccessPoints"}
+    assert set(outputs) == {"onPremNamespace", "onPremTrackingUri", "onPremTrackingInternalUri", "onPremDataLakeBuckets",
+                            "onPremDataLakeAccessPoints"}
 
 
 def test_the_outposts_provider_is_in_the_parent_region_with_the_platform_tags():

@@ -29,7 +29,7 @@ def findings(path, plan) -> list[dict]:
 def test_the_kubernetes_packages_are_in_the_library():
     assert {p.package.rsplit(".", 1)[1] for p in PACKAGES} == {
         "kubernetes_workloads", "kubernetes_images", "kubernetes_resources", "kubernetes_network",
-        "kubernetes_encryption", "residency"}
+        "kubernetes_encryption", "kubernetes_argo", "residency"}
 
 
 @pytest.mark.parametrize(("path", "environment"), RUNS, ids=lambda v: getattr(v, "stem", v))

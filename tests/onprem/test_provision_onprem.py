@@ -53,7 +53,8 @@ def test_sa_health_hybrid_provisions_its_patient_data_components_and_kserve_on_s
     (job,) = of_type(resources, "kubernetes:batch/v1:Job")
     script = job["inputs"]["spec"]["template"]["spec"]["containers"][0]["command"][-1]
     assert all(f"lake/{b}" in script for b in ("raw", "curated", "artifacts", "features"))
-    assert set(outputs) == {"onPremNamespace", "onPremObjectStorageEndpoint", "onPremTrackingUri"}
+    assert set(outputs) == {"onPremNamespace", "onPremObjectStorageEndpoint", "onPremTrackingUri",
+                            "onPremTrackingInternalUri", "onPremPipelineCredentialsSecret"}
 
 
 def test_sa_health_provider_uses_the_blueprint_context_and_the_secret_kubeconfig():

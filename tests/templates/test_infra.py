@@ -88,7 +88,12 @@ def test_an_environment_the_project_does_not_use_is_refused(bake):
         run_infra(project, environment="prod")
 
 
-def test_a_platform_serving_on_premises_is_refused_not_sent_to_aws(bake):
+def test_a_platform_serving_on_premises_gets_its_pipeline_on_site_and_nothing_in_aws(bake):
     project = bake(blueprint=SA_HYBRID, project_name="Triage", serving="realtime")
-    with pytest.raises(Exception, match="serves models on-premises"):
-        run_infra(project)
+    with pytest.raises(Exception, match="onPrem"):
+        run_infra(project)  # the cloud platform's outputs only: the site's are missing, nothing is declared
+    from test_infra_onprem import run_infra as run_onprem_infra
+
+    resources = run_onprem_infra(project, "prod", "sa-health-prod")
+    assert not [r for r in resources if r["type"].startswith("aws:")]
+    assert {"WorkflowTemplate", "CronWorkflow"} <= {r["type"].rsplit(":", 1)[1] for r in resources}

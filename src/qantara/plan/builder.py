@@ -57,7 +57,8 @@ def _require_planner() -> None:
 def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement, *,
                    program_dir: Path | None = None, config: dict[str, str] | None = None,
                    stack_outputs: dict | None = None) -> dict:
-    """Run the platform program (or `program_dir`) for one environment and return its Plan."""
+    """Run the platform program (or `program_dir`) for one environment and return its Plan;
+    `stack_outputs` answers the program's StackReferences."""
     # Pulumi is the `platform` extra: `check --project`, `new` and `update` work without it.
     _require_planner()
     catalog = load_catalog()

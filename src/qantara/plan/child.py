@@ -36,7 +36,7 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
                  stack_outputs: dict | None = None) -> dict:
     """Run the program in `program_dir` in a child process; return its answer:
     ``{"resources": [...], "warnings": [...], "outcome": {...}}``. `stack_outputs` are what
-    every StackReference of the program reads (`pulumi stack output --json` of that stack)."""
+    every StackReference of the program reads (qantara.plan.stack_outputs)."""
     program_dir = program_dir.resolve()
     if not (program_dir / "__main__.py").is_file():
         raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
@@ -132,6 +132,7 @@ def _unanswered_note(outcome) -> str:
 def _run(request: dict, outcome) -> dict:
     from qantara.plan.offline import run_under_mocks, working_directory
     from qantara.plan.offline_invokes import unanswered_uses
+    from qantara.plan.stack_outputs import known_outputs
 
     program_dir = Path(request["programDir"])
     warnings: list[str] = []
@@ -139,18 +140,12 @@ def _run(request: dict, outcome) -> dict:
         resources = run_under_mocks(lambda: runpy.run_path(str(program_dir), run_name="__main__"),
                                     project=request["project"], stack=request["stack"], config=request["config"],
                                     warnings=warnings, outcome=outcome,
-                                    known_outputs=_stack_reference_outputs(request.get("stackOutputs")))
+                                    known_outputs=known_outputs(request.get("stackOutputs")))
     # Registration order follows thread timing (a resource registers when its inputs resolve),
     # so the plan is ordered by URN, the stack first: the same program, the same plan.
     resources.sort(key=lambda r: (r["type"] != "pulumi:pulumi:Stack", r["urn"]))
     unanswered_uses(resources, outcome.unanswered_invokes)
     return {"resources": resources, "warnings": sorted(set(warnings)), "outcome": outcome.to_source()}
-
-
-def _stack_reference_outputs(outputs: dict | None) -> dict | None:
-    if outputs is None:
-        return None
-    return {"pulumi:pulumi:StackReference": {"outputs": outputs, "secretOutputNames": []}}
 
 
 def main() -> int:

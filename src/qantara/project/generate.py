@@ -35,8 +35,10 @@ from qantara.paths import project_root
 TEMPLATE_DIR = project_root() / "templates" / "ml-project"
 CRUFT_FILE = ".cruft.json"
 BASELINE_DIR = Path(".qantara") / "template-baseline"
-# The platform stack output holding the MLflow tracking URI the project logs to.
+# The platform stack output holding the MLflow tracking URI the project logs to: the cloud
+# side's, or the site's when experiment tracking is placed on-prem (onprem_platform's name).
 TRACKING_URI_OUTPUT = "trackingUri"
+ONPREM_TRACKING_URI_OUTPUT = "onPremTrackingUri"
 
 # The component whose placement says where the project runs, in order of preference.
 LOCATION_COMPONENTS = ("serving", "experimentTracking")
@@ -177,11 +179,17 @@ def platform_facts(platform, placement, values: Mapping[str, object], template: 
         "_platform": platform.metadata.name,
         "_jurisdiction": platform.spec.jurisdiction,
         "_region": where,
-        "_tracking_uri_output": TRACKING_URI_OUTPUT,
+        "_tracking_uri_output": tracking_uri_output(placement),
         "_registry_group": str(values["project_slug"]).replace("_", "-"),
         "_classification_limit": limit,
         "_template_version": template_version(template),
     }
+
+
+def tracking_uri_output(placement) -> str:
+    """The platform stack output the project's README and config name for MLflow."""
+    tracking = placement.components.get("experimentTracking")
+    return ONPREM_TRACKING_URI_OUTPUT if tracking is not None and tracking.kind == "onprem" else TRACKING_URI_OUTPUT
 
 
 def render(template: Path, values: Mapping[str, object], output_dir: Path) -> Path:

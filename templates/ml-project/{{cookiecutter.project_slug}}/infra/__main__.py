@@ -9,7 +9,9 @@ pipelineImageTag, pipelineInstanceType
 On a cloud platform the project's seven-step pipeline is a SageMaker pipeline (Qantara's
 MlPipeline): in the platform's region, image repository, network, key and buckets, started by
 a person, by the platform's drift alarms of this model, and on a schedule before the model
-reaches the blueprint's maximum age. It only registers models PendingManualApproval.
+reaches the blueprint's maximum age. It only registers models PendingManualApproval. On an
+on-prem platform it is an Argo workflow (onprem_pipeline.py; config pipelineImageTag,
+driftWebhookToken and kubeApiCidrs).
 """
 
 from pathlib import Path
@@ -174,7 +176,10 @@ def declare_cloud() -> None:
 # On an on-prem platform the pipeline is an Argo workflow, declared by its own module of this
 # directory (imported in the branch below); on a cloud platform, by declare_cloud().
 if PLACED_IN.startswith("onprem:"):
-    raise pulumi.RunError(f"{PLATFORM} serves models on-premises ({PLACED_IN}); this program declares AWS "
-                          f"workloads only. Deploy with the platform's on-prem serving instead.")
+    # Imported only here: it needs pulumi-kubernetes, which a cloud project never loads.
+    import onprem_pipeline
+
+    onprem_pipeline.declare(platform, environment, config)
+    pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
 else:
     declare_cloud()
