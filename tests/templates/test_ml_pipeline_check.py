@@ -194,8 +194,8 @@ aws.iam.RolePolicy("pipeline-data-access", role="dubai-care-ml-prod-readmission-
 
 
 @pytest.mark.parametrize(("content", "says"), [
-    ("region: me-central-1\n", "is not JSON"),
-    ('["me-central-1"]', "holds a list; expected a JSON object"),
+    ("region: me-central-1\n", "not JSON"),
+    ('["me-central-1"]', "a JSON list, expected an object of output name to value"),
 ])
 def test_stack_outputs_that_are_not_a_json_object_are_bad_input(project, tmp_path, content, says):
     exports = tmp_path / "exports.json"
