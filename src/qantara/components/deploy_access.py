@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +18,10 @@ from qantara.components.iam_documents import check_role_name, policy_document, s
 from qantara.components.naming import role_name, slug
 from qantara.errors import QantaraError
 from qantara.plan.offline import OFFLINE_ACCOUNT_ID
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:deploy_access:DeployAccess"
 # The tag `tagging.platform_tags` puts on every platform resource; deployment is scoped to it.
@@ -396,3 +402,30 @@ def _check(args: DeployAccessArgs) -> None:
             expected = f"arn:{args.partition}:iam::{args.account_id}:oidc-provider/{provider_host(args.provider)}"
             raise QantaraError(f"{problem} (expected {expected})")
     check_role_name(deploy_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+
+
+def build_deploy_access(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """The CI system's role for this environment, trusted through its OIDC issuer."""
+    deploy = scope.platform.blueprint.spec.deploy_access
+    key_class = scope.platform_class()
+    config = pulumi.Config("qantara")
+    access = DeployAccess(
+        "deploy-access",
+        DeployAccessArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            account_id=scope.account_id,
+            partition=scope.partition,
+            provider=deploy.provider,
+            repository=deploy.repository,
+            # Made by stacks/bootstrap; absent when the state lives elsewhere.
+            state_bucket_arn=config.get("stateBucketArn"),
+            state_key_arn=config.get("stateKeyArn"),
+            existing_provider_arn=deploy.provider_arn,
+            regions=[r for r in (scope.region, scope.platform.dr_region) if r],
+            data_classification=key_class,
+            tags=scope.tags("deployAccess", key_class),
+        ),
+        opts=scope.opts,
+    )
+    return {"deployRoleArn": access.role_arn, "oidcProviderArn": access.provider_arn}
