@@ -201,23 +201,14 @@ def trust_policy(args: DeployAccessArgs, federated_arn: str) -> str:
     )
 
 
-def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_key_arn: str | None) -> str:
-    """What `pulumi up` needs on this platform and nothing else; see the statements' Sids."""
-    p, account = args.partition, args.account_id
-    prefix = f"{slug(args.blueprint)}-{slug(args.environment)}-"
-    own = {f"aws:ResourceTag/{BLUEPRINT_TAG}": args.blueprint}
-    requested = {f"aws:RequestTag/{BLUEPRINT_TAG}": args.blueprint}
-
-    # Every service of MANAGED_ACTIONS, in this account and the platform's regions only; the
-    # actions name the services, so one pattern per region keeps the policy within IAM's size.
-    regional = [f"arn:{p}:*:{region}:{account}:*" for region in sorted(args.regions)]
-
+def _state_statements(args: DeployAccessArgs, state_bucket_arn: str | None, state_key_arn: str | None) -> list[dict]:
+    """The environment's Pulumi state (its prefix of the state bucket) and the key of state and secrets."""
     statements = []
     if state_bucket_arn is not None:
         bucket = state_bucket_arn.split(":::", 1)[-1]
         statements += with_sid_prefix(
             s3_prefix_statements(
-                bucket, state_prefix(args.blueprint, args.environment), p,
+                bucket, state_prefix(args.blueprint, args.environment), args.partition,
                 ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
             ),
             "State",
@@ -231,7 +222,16 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
                 "Resource": state_key_arn,
             }
         )
-    statements += [
+    return statements
+
+
+def _resource_statements(args: DeployAccessArgs, own: dict, requested: dict) -> list[dict]:
+    """Create and change the platform's own resources: tagged ones, its key aliases and buckets."""
+    p, account = args.partition, args.account_id
+    # Every service of MANAGED_ACTIONS, in this account and the platform's regions only; the
+    # actions name the services, so one pattern per region keeps the policy within IAM's size.
+    regional = [f"arn:{p}:*:{region}:{account}:*" for region in sorted(args.regions)]
+    return [
         {"Sid": "ReadPlatformInventory", "Effect": "Allow", "Action": INVENTORY_READS, "Resource": "*"},
         {
             "Sid": "CreateTaggedPlatformResources",
@@ -271,36 +271,39 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
             "Sid": "ManagePlatformBuckets",
             "Effect": "Allow",
             "Action": sorted(BUCKET_WRITES + BUCKET_READS),
-            "Resource": f"arn:{p}:s3:::{prefix}*",
+            "Resource": f"arn:{p}:s3:::{slug(args.blueprint)}-{slug(args.environment)}-*",
         },
-        {
-            "Sid": "CreateTaggedRoles",
-            "Effect": "Allow",
-            "Action": ROLE_CREATE,
-            "Resource": f"arn:{p}:iam::{account}:role/*",
-            "Condition": {"StringEquals": requested},
-        },
-        {
-            "Sid": "ChangeTaggedRoles",
-            "Effect": "Allow",
-            "Action": ROLE_CHANGE,
-            "Resource": f"arn:{p}:iam::{account}:role/*",
-            "Condition": {"StringEquals": own},
-        },
+    ]
+
+
+def _role_statements(args: DeployAccessArgs, own: dict, requested: dict) -> list[dict]:
+    """Create, change and pass the platform's tagged roles, and the scaling service-linked role."""
+    roles = f"arn:{args.partition}:iam::{args.account_id}:role/*"
+    return [
+        {"Sid": "CreateTaggedRoles", "Effect": "Allow", "Action": ROLE_CREATE, "Resource": roles,
+         "Condition": {"StringEquals": requested}},
+        {"Sid": "ChangeTaggedRoles", "Effect": "Allow", "Action": ROLE_CHANGE, "Resource": roles,
+         "Condition": {"StringEquals": own}},
         {
             "Sid": "PassTaggedRolesToPlatformServices",
             "Effect": "Allow",
             "Action": "iam:PassRole",
-            "Resource": f"arn:{p}:iam::{account}:role/*",
+            "Resource": roles,
             "Condition": {"StringEquals": {**own, "iam:PassedToService": PASS_ROLE_TO}},
         },
         {
             "Sid": "CreateScalingServiceLinkedRole",
             "Effect": "Allow",
             "Action": "iam:CreateServiceLinkedRole",
-            "Resource": f"arn:{p}:iam::{account}:role/aws-service-role/*",
+            "Resource": f"arn:{args.partition}:iam::{args.account_id}:role/aws-service-role/*",
             "Condition": {"StringEquals": {"iam:AWSServiceName": SERVICE_LINKED_ROLES}},
         },
+    ]
+
+
+def _guard_statements(args: DeployAccessArgs) -> list[dict]:
+    """Denials no allow above can outweigh: role chaining, self-change, regions outside the platform's."""
+    return [
         {
             # A role the deploy role creates could trust the deploy role; it may not assume it.
             "Sid": "NoRoleChaining",
@@ -314,7 +317,8 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
             "Action": sorted(
                 ROLE_CHANGE + ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary"]
             ),
-            "Resource": f"arn:{p}:iam::{account}:role/{deploy_role_name(args.blueprint, args.environment)}",
+            "Resource": (f"arn:{args.partition}:iam::{args.account_id}:role/"
+                         f"{deploy_role_name(args.blueprint, args.environment)}"),
         },
         {
             # Residency: nothing regional outside the platform's regions, whatever else allows it.
@@ -325,6 +329,15 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
             "Condition": {"StringNotEquals": {"aws:RequestedRegion": sorted(args.regions)}},
         },
     ]
+
+
+def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_key_arn: str | None) -> str:
+    """What `pulumi up` needs on this platform and nothing else; see the statements' Sids."""
+    own = {f"aws:ResourceTag/{BLUEPRINT_TAG}": args.blueprint}
+    requested = {f"aws:RequestTag/{BLUEPRINT_TAG}": args.blueprint}
+    statements = [*_state_statements(args, state_bucket_arn, state_key_arn),
+                  *_resource_statements(args, own, requested), *_role_statements(args, own, requested),
+                  *_guard_statements(args)]
     document = policy_document(statements)
     size = len(re.sub(r"\s", "", document))
     if size > IAM_INLINE_POLICY_MAX:

@@ -270,9 +270,9 @@ class DriftMonitoring(QantaraComponent):
         )
         return topic
 
-    def _schedule(self, endpoint: MonitoredEndpoint, role_ready: list[pulumi.Resource]) -> aws.sagemaker.MonitoringSchedule:
+    def _job_definition(self, endpoint: MonitoredEndpoint) -> dict:
+        """The data-quality job's arguments: the analyzer reading the endpoint's captured requests."""
         args = self._args
-        logical = f"{self._name}-{sagemaker_name(endpoint.model_name)}"
         reports = pulumi.Output.concat(
             "s3://", args.monitoring_bucket, "/", MONITORING_PREFIX, "/", sagemaker_name(endpoint.model_name), "/reports"
         )
@@ -319,13 +319,18 @@ class DriftMonitoring(QantaraComponent):
                 "constraints_resource": {"s3_uri": pulumi.Output.concat(baseline, "/", BASELINE_CONSTRAINTS)},
                 "statistics_resource": {"s3_uri": pulumi.Output.concat(baseline, "/", BASELINE_STATISTICS)},
             }
+        return definition
+
+    def _schedule(self, endpoint: MonitoredEndpoint, role_ready: list[pulumi.Resource]) -> aws.sagemaker.MonitoringSchedule:
+        args = self._args
+        logical = f"{self._name}-{sagemaker_name(endpoint.model_name)}"
         # Job definitions cannot be changed: auto-named, a changed one is a new one, and the
         # schedule (whose name the alarms use) switches to it in place.
         job = aws.sagemaker.DataQualityJobDefinition(
             data_quality_logical(self._name, endpoint.model_name),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=role_ready),
-            **definition,
+            **self._job_definition(endpoint),
         )
         return aws.sagemaker.MonitoringSchedule(
             f"{logical}-schedule",
