@@ -23,7 +23,7 @@ from qantara.components.disaster_recovery import build_disaster_recovery
 from qantara.components.drift_monitoring import build_drift_monitoring
 from qantara.components.experiment_tracking import build_experiment_tracking
 from qantara.components.feature_store import build_feature_store
-from qantara.components.model_registry import build_model_registry, model_groups  # noqa: F401 (re-exported)
+from qantara.components.model_registry import build_model_registry
 from qantara.components.model_serving import build_serving
 from qantara.components.private_network import build_network
 from qantara.components.scope import Builder, Outputs, PlatformScope, base_tags

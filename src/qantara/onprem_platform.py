@@ -38,9 +38,9 @@ from qantara.components.onprem.monitoring import build_serving_monitoring
 from qantara.components.onprem.namespace import build_namespace
 from qantara.components.onprem.naming import platform_labels
 from qantara.components.onprem.object_storage import build_object_storage
-from qantara.components.onprem.site import CONFIG_NAMESPACE, PREVIEW_PLACEHOLDER, serves, stored, tracked  # noqa: F401
+from qantara.components.onprem.site import CONFIG_NAMESPACE, serves, stored, tracked
 from qantara.components.onprem.tracking_server import build_tracking_server
-from qantara.components.outposts_data_lake import OUTPOSTS_ENDPOINT_MODES, build_outposts_data_lake  # noqa: F401
+from qantara.components.outposts_data_lake import build_outposts_data_lake
 from qantara.components.scope import Builder, Outputs, PlatformScope, base_tags
 from qantara.resolution import ResolvedPlatform
 

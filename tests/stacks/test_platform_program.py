@@ -13,7 +13,6 @@ from qantara.blueprint import load_blueprint
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.offline import run_under_mocks
 from qantara.resolution import resolve_platform
-from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]
