@@ -67,7 +67,9 @@ def _components_check(loaded, placement) -> None:
     from qantara.components import deploy_access, disaster_recovery, drift_monitoring, experiment_tracking
     from qantara.components import feature_store, model_registry, model_serving
     from qantara.components import naming
-    from qantara.aws_platform import _require, model_groups
+    from qantara.components.model_registry import model_groups
+    from qantara.components.scope import require_colocated
+    from qantara.resolution import resolve_platform
     from qantara.blueprint.profiles import environment_profile
     from qantara.sovereignty.catalog import load_catalog
 
@@ -81,7 +83,7 @@ def _components_check(loaded, placement) -> None:
     for environment in spec.environments:
         env = environment.name
         profile = environment_profile(blueprint, env, catalog)
-        ctx = SimpleNamespace(cloud=cloud, region=region, args=SimpleNamespace(placement=placement))
+        platform = resolve_platform(loaded, env)
         if "featureStore" in cloud:
             feature_store._check(SimpleNamespace(database_name=naming.feature_store_database(name, env),
                                                  offline_store_prefix="feature-store"))
@@ -95,7 +97,7 @@ def _components_check(loaded, placement) -> None:
                                                              model_publisher_arns=[], account_id=OFFLINE_ACCOUNT))
         endpoints = []
         if "serving" in cloud:
-            _require(ctx, "serving")
+            require_colocated(platform, "serving")
             model_serving.check_role_name(model_serving.serving_role_name(name, env), "the blueprint or environment name")
             for model in spec.components.serving.models:
                 variants = [SimpleNamespace(name=v.name, weight=v.weight, initial_instance_count=profile.instance_count,
@@ -104,7 +106,7 @@ def _components_check(loaded, placement) -> None:
                     model_name=model.name, variants=variants, data_capture_percent=model.data_capture_percent))
                 endpoints.append(SimpleNamespace(model_name=model.name, variant_names=[v.name for v in model.variants]))
         if "monitoring" in cloud and endpoints:
-            _require(ctx, "monitoring")
+            require_colocated(platform, "monitoring")
             monitoring = spec.components.monitoring
             drift_monitoring._check(naming.DRIFT_MONITORING_COMPONENT, SimpleNamespace(
                 schedule=monitoring.schedule, endpoints=endpoints, latency_threshold_ms=monitoring.latency_threshold_ms,

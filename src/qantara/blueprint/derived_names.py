@@ -123,3 +123,8 @@ def _blame(derived: DerivedName, index: int, environment: str, shortest: int, wh
     return (("metadata", "name"),
             f"{why} ({derived.what} of environment '{environment}'); shorten metadata.name (or the environment "
             f"names) by {excess} or more characters")
+
+
+def derived_names(blueprint: Blueprint, environment: str, cloud: frozenset[str], dr: bool) -> list[DerivedName]:
+    """Every AWS name the platform derives for one environment (qantara.resolution reads them)."""
+    return [*_platform_names(blueprint, environment, cloud, dr), *_model_names(blueprint, cloud)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 
 import pulumi
@@ -18,6 +20,11 @@ from qantara.components.iam_documents import (
 )
 from qantara.components.naming import feature_store_role
 from qantara.errors import QantaraError
+from qantara.components.naming import feature_store_database
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:feature_store:FeatureStore"
 GLUE_ACTIONS = (
@@ -150,3 +157,23 @@ def _check(args: FeatureStoreArgs) -> None:
     if not args.offline_store_prefix.strip("/"):
         raise QantaraError("feature store needs an offline store prefix; it must not own the whole curated bucket")
     check_role_name(feature_store_role(args.database_name), "the database name")
+
+
+def build_feature_store(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    features = FeatureStore(
+        "feature-store",
+        FeatureStoreArgs(
+            database_name=feature_store_database(scope.blueprint, scope.environment),
+            region=scope.region,
+            account_id=scope.account_id,
+            kms_key_arn=scope.key_arn,
+            offline_store_bucket=scope.bucket("curated"),
+            online=component.settings.online,
+            partition=scope.partition,
+            data_classification=component.data_class,
+            tags=scope.tags("featureStore", component.data_class),
+        ),
+        opts=scope.opts,
+    )
+    return {"featureStoreDatabase": features.database_name, "featureStoreRoleArn": features.role_arn,
+            "featureStoreOfflineUri": features.offline_store_uri}

@@ -12,6 +12,8 @@ The metrics are a contract Qantara assumes, not something it can check:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 
 import pulumi
@@ -22,6 +24,10 @@ from qantara.components.base import QantaraComponent
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.naming import component_labels, label_value
 from qantara.components.onprem.objects import metadata
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:onprem_monitoring:ServingMonitoring"
 MONITORING_API = "monitoring.coreos.com/v1"
@@ -116,3 +122,21 @@ class ServingMonitoring(QantaraComponent):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"serviceMonitors": [t.service for t in args.targets]})
+
+
+def build_serving_monitoring(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    """Prometheus rules and ServiceMonitors for the site's served models."""
+    spec = component.settings
+    ServingMonitoring("monitoring", ServingMonitoringArgs(
+        namespace=scope.built["namespace"].name,
+        blueprint=scope.blueprint,
+        environment=scope.environment,
+        targets=scope.built.get("metricsTargets", []),
+        latency_threshold_ms=spec.latency_threshold_ms,
+        error_threshold=spec.error_threshold,
+        schedule=spec.schedule,
+        prometheus_labels=scope.config.get_object("prometheusLabels") or {},
+        data_classification=component.data_class,
+        labels=scope.labels,
+    ), opts=scope.built["afterNamespace"])
+    return {}
