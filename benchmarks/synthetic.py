@@ -280,7 +280,7 @@ def qantara_plan(platform_: Platform) -> dict:
     from qantara.plan.classification import classify_resources
     from qantara.plan.document import plan_document, plan_resource
     from qantara.plan.location import locate_resources
-    from qantara.sovereignty.catalog import load_catalog
+    from qantara.catalog import load_catalog
 
     stack_urn = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
     urns = {r.name: _urn(r) for r in platform_.resources}

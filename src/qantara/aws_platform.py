@@ -48,7 +48,7 @@ from qantara.components.site_link import SiteLink, SiteLinkArgs
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.components.tagging import component_tags
 from qantara.errors import QantaraError
-from qantara.sovereignty.catalog import regions
+from qantara.catalog import regions
 from qantara.sovereignty.placement import Placement
 
 # The VPC's range is the blueprint's (spec.cloud.vpcCidr) or a default clear of the site's

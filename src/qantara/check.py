@@ -18,7 +18,7 @@ from qantara.plan.service_use import relevant_warnings
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.maturity import assess_maturity
 from qantara.policy.evaluate import evaluate, policy_input
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import Placement, resolve_placement
 
 

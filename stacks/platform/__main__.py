@@ -18,7 +18,7 @@ from qantara.blueprint.profiles import environment_profile
 from qantara.components.tagging import platform_tags
 from qantara.errors import QantaraError
 from qantara.paths import project_root
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 config = pulumi.Config("qantara")

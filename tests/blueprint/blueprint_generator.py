@@ -27,7 +27,7 @@ from qantara.blueprint import models as m
 from qantara.blueprint.schema import blueprint_json_schema
 from qantara.paths import project_root
 from qantara.policy.library import policy_index
-from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
+from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
 SCHEMA = blueprint_json_schema()
 CATALOG = load_catalog()

@@ -69,7 +69,7 @@ def _components_check(loaded, placement) -> None:
     from qantara.components import naming
     from qantara.aws_platform import _require, model_groups
     from qantara.blueprint.profiles import environment_profile
-    from qantara.sovereignty.catalog import load_catalog
+    from qantara.catalog import load_catalog
 
     blueprint, catalog = loaded.model, load_catalog()
     cloud, region = placement.cloud_components(), placement.primary_region

@@ -6,7 +6,7 @@ import pytest
 
 from qantara.components.deploy_access import TYPE_TOKEN, DeployAccess, DeployAccessArgs
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from iam_checks import least_privilege_problems
 
 ACCOUNT = "111122223333"

@@ -13,7 +13,7 @@ from qantara.components.disaster_recovery import (
 )
 from qantara.components.naming import bucket_name
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from iam_checks import least_privilege_problems
 
 PRIMARY, DR = "me-central-1", "me-south-1"

@@ -13,7 +13,7 @@ from qantara.components.drift_monitoring import (
 )
 from qantara.errors import QantaraError
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from iam_checks import least_privilege_problems
 
 REGION = "me-central-1"

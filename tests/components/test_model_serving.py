@@ -15,7 +15,7 @@ from qantara.components.model_serving import (
 )
 from qantara.components.naming import SAGEMAKER_NAME_MAX, sagemaker_name
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from iam_checks import least_privilege_problems
 
 REGION = "me-central-1"

@@ -20,7 +20,7 @@ from qantara.plan.builder import plan_blueprint
 from qantara.plan.location import locate_resources
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.policy.library import policy_packages
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 OUTPOST_ID = "op-0a1b2c3d4e5f60718"

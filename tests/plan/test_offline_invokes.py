@@ -10,7 +10,7 @@ from qantara.plan.offline_invokes import (
     unanswered_result,
     unanswered_uses,
 )
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 ANSWERS = answers(load_catalog())
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pulumi_aws
 import pytest
 
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 CATALOG = load_catalog()["aws_exposure"]
 PACKAGE = Path(pulumi_aws.__file__).parent

@@ -9,7 +9,7 @@ import pytest
 from qantara.paths import policy_dir
 from qantara.policy.library import policy_packages
 from qantara.policy.rego import default_engine, rego_modules
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 MODULES = rego_modules(policy_dir())
 CONTEXT_DATE = {"date": "2026-11-23"}

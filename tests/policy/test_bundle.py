@@ -25,7 +25,7 @@ from qantara.paths import policy_dir
 from qantara.policy.bundle import write_bundle
 from qantara.policy.library import policy_packages
 from qantara.policy.rego import default_engine
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 
 def read_bundle(path: Path) -> dict[str, bytes]:

@@ -39,7 +39,7 @@ from qantara.policy.pulumi_pack import (
     plan_from_resources,
     violation_message,
 )
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 TODAY = dt.date(2026, 11, 23)
 BLUEPRINTS = sorted((project_root() / "blueprints").glob("*.yaml"))

@@ -23,7 +23,7 @@ from qantara.policy.evaluate import evaluate
 from qantara.policy.library import policy_packages
 from qantara.policy.opa_server import evaluate_remote, server_address, upload_order
 from qantara.policy.rego import rego_modules
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 SUBJECTS = ("blueprint", "resources")
 TOKEN = "s3cr3t-opa-token"

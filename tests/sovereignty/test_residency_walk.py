@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qantara.policy.rego import default_engine, to_plain
-from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog
+from qantara.catalog import jurisdiction_codes, load_catalog
 
 OPTIONS = "data.qantara.lib.residency.region_options"
 CATALOG = load_catalog()

@@ -14,7 +14,7 @@ from qantara.blueprint.profiles import environment_profile
 from qantara.components.tagging import platform_tags
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.offline import run_under_mocks
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -27,7 +27,7 @@ from qantara.components.naming import (
     sagemaker_name,
 )
 from qantara.errors import CatalogError, QantaraError
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 TYPE_TOKEN = "qantara:drift_monitoring:DriftMonitoring"
 IMAGES_CATALOG = "sagemaker_model_monitor_images"

@@ -17,7 +17,7 @@ from pathlib import Path
 import qantara
 from qantara.check import check_blueprint
 from qantara.evidence.laws import rules_for
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 
 def sha256_file(path: Path) -> str:

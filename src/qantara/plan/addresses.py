@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from qantara.plan.document import SECRET, UNKNOWN
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -28,7 +28,7 @@ from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, clean_value, plan_document, plan_resource
 from qantara.plan.location import locate_resources
 from qantara.plan.stack_settings import StackConfig
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 MAX_PLAN_BYTES = 100 * 1024 * 1024
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from qantara.errors import InputError
 from qantara.paths import policy_dir
 from qantara.policy.rego import rego_modules
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 ROOTS = ("qantara", "catalog")
 MANIFEST = "/.manifest"

@@ -18,7 +18,7 @@ from qantara.blueprint.models import Blueprint
 from qantara.policy.library import policy_index
 from qantara.policy.engines import default_engine
 from qantara.policy.rego import RegoEngine
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 PREREQUISITES = "data.qantara.blueprint.maturity.prerequisites"
 PREREQUISITE_POLICY = "QA-BP-006"

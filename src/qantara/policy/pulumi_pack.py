@@ -52,7 +52,7 @@ from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
 from qantara.policy.enforcement import enforce
 from qantara.policy.evaluate import evaluate, policy_input
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 PACK_NAME = "qantara"
 POLICY_NAME = "qantara-governance"

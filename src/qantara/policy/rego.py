@@ -17,7 +17,7 @@ import regopy
 
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 
 def rego_modules(root: Path) -> dict[str, str]:

@@ -22,7 +22,7 @@ from typing import Any
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
 from qantara.policy.rego import rego_modules
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 # Every regorus error carries a Rust backtrace when the environment asks for them (a CI that
 # sets RUST_BACKTRACE=1 for its own tools); capturing one roughly doubles the cost of a

@@ -24,7 +24,7 @@ from qantara.errors import BlueprintError, Problem
 from qantara.policy.engines import default_engine
 from qantara.policy.rego import RegoEngine, to_plain
 from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
-from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
+from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
 RESIDENCY_OPTIONS = "data.qantara.lib.residency.region_options"
 
