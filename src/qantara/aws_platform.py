@@ -34,7 +34,7 @@ from qantara.components.model_serving import (
     VariantArgs,
     serving_role,
 )
-from qantara.components.naming import (
+from qantara.naming import (
     DRIFT_MONITORING_COMPONENT,
     bucket_name,
     feature_store_database,

@@ -66,7 +66,7 @@ def _components_check(loaded, placement) -> None:
     """Run the components' own checks with what `qantara.aws_platform` would give them."""
     from qantara.components import deploy_access, disaster_recovery, drift_monitoring, experiment_tracking
     from qantara.components import feature_store, model_registry, model_serving
-    from qantara.components import naming
+    from qantara import naming
     from qantara.aws_platform import _require, model_groups
     from qantara.blueprint.profiles import environment_profile
     from qantara.catalog import load_catalog

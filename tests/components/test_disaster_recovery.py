@@ -11,7 +11,7 @@ from qantara.components.disaster_recovery import (
     DisasterRecoveryArgs,
     replication_policy,
 )
-from qantara.components.naming import bucket_name
+from qantara.naming import bucket_name
 from qantara.plan.location import locate_resources
 from qantara.catalog import load_catalog
 from iam_checks import least_privilege_problems

@@ -13,7 +13,7 @@ from qantara.components.model_serving import (
     VariantArgs,
     serving_role,
 )
-from qantara.components.naming import SAGEMAKER_NAME_MAX, sagemaker_name
+from qantara.naming import SAGEMAKER_NAME_MAX, sagemaker_name
 from qantara.plan.location import locate_resources
 from qantara.catalog import load_catalog
 from iam_checks import least_privilege_problems

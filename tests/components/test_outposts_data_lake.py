@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pytest
 
 from qantara.components.data_lake import DATA_ZONES
-from qantara.components.naming import ACCESS_POINT_MAX, access_point_name, outposts_bucket_name
+from qantara.naming import ACCESS_POINT_MAX, access_point_name, outposts_bucket_name
 from qantara.components.outposts_data_lake import (
     ABORT_INCOMPLETE_UPLOADS_DAYS,
     OutpostsDataLake,

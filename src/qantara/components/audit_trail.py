@@ -13,7 +13,7 @@ from qantara.components.base import QantaraComponent
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.iam_documents import policy_document, service_trust_policy
-from qantara.components.naming import bucket_name, trail_name
+from qantara.naming import bucket_name, trail_name
 
 TYPE_TOKEN = "qantara:audit_trail:AuditTrail"
 LOG_PURPOSE = "audit-trail"

@@ -11,7 +11,7 @@ from qantara.components.base import QantaraComponent
 
 from qantara.components.bucket_controls import BucketControls, harden_bucket
 from qantara.components.iam_documents import policy_document
-from qantara.components.naming import bucket_name
+from qantara.naming import bucket_name
 
 TYPE_TOKEN = "qantara:data_lake:DataLake"
 DATA_ZONES = ("raw", "curated", "artifacts")

@@ -16,7 +16,7 @@ from qantara.components.iam_documents import (
     service_endpoint,
     service_trust_policy,
 )
-from qantara.components.naming import bucket_name, kms_alias, role_name
+from qantara.naming import bucket_name, kms_alias, role_name
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.errors import QantaraError
 

@@ -16,7 +16,7 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.components.naming import tracking_role
+from qantara.naming import tracking_role
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:experiment_tracking:ExperimentTracking"

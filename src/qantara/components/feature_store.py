@@ -16,7 +16,7 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.components.naming import feature_store_role
+from qantara.naming import feature_store_role
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:feature_store:FeatureStore"

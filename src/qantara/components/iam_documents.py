@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from qantara.components.naming import check_name, name_limit
+from qantara.naming import check_name, name_limit
 from qantara.errors import QantaraError
 
 IAM_ROLE_NAME_MAX = name_limit("iamRoleName")

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 
 from qantara.components.iam_documents import policy_document
-from qantara.components.naming import APPROVAL_PURPOSE, check_name, scoped_name
+from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
 from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:model_registry:ModelRegistry"

@@ -18,7 +18,7 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
-from qantara.components.naming import (
+from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
     endpoint_config_logical,

@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.data_lake import DATA_ZONES
 from qantara.components.iam_documents import policy_document
-from qantara.components.naming import access_point_name, outposts_bucket_name
+from qantara.naming import access_point_name, outposts_bucket_name
 
 TYPE_TOKEN = "qantara:outposts_data_lake:OutpostsDataLake"
 # Incomplete multipart uploads hold Outpost capacity, which is finite (50 TB a bucket) and

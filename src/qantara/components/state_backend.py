@@ -18,7 +18,7 @@ from qantara.components.base import QantaraComponent
 
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
-from qantara.components.naming import bucket_name, kms_alias
+from qantara.naming import bucket_name, kms_alias
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 
 TYPE_TOKEN = "qantara:state_backend:StateBackend"
