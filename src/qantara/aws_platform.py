@@ -46,7 +46,7 @@ from qantara.naming import (
 from qantara.components.private_network import PrivateNetwork, PrivateNetworkArgs
 from qantara.components.site_link import SiteLink, SiteLinkArgs
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
-from qantara.components.tagging import component_tags
+from qantara.tagging import component_tags
 from qantara.errors import QantaraError
 from qantara.catalog import regions
 from qantara.sovereignty.placement import Placement

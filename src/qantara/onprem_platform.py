@@ -43,7 +43,7 @@ from qantara.components.onprem.object_storage import DATA_BUCKETS, ObjectStorage
 from qantara.components.onprem.objects import metadata, opaque_secret
 from qantara.components.onprem.tracking_server import TrackingServer, TrackingServerArgs
 from qantara.components.outposts_data_lake import OutpostsDataLake, OutpostsDataLakeArgs
-from qantara.components.tagging import component_tags, platform_tags
+from qantara.tagging import component_tags, platform_tags
 from qantara.sovereignty.placement import Placement
 
 CONFIG_NAMESPACE = "qantara"

@@ -15,7 +15,7 @@ import pulumi
 from qantara.aws_platform import AwsPlatformArgs, provision_aws
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.profiles import environment_profile
-from qantara.components.tagging import platform_tags
+from qantara.tagging import platform_tags
 from qantara.errors import QantaraError
 from qantara.paths import project_root
 from qantara.catalog import load_catalog

@@ -11,7 +11,7 @@ import pytest
 from qantara.aws_platform import AwsPlatformArgs, provision_aws
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.profiles import environment_profile
-from qantara.components.tagging import platform_tags
+from qantara.tagging import platform_tags
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.offline import run_under_mocks
 from qantara.catalog import load_catalog

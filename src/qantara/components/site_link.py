@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 
 from qantara.blueprint.models import Connectivity
-from qantara.components.tagging import DATA_CLASSIFICATION_TAG
+from qantara.tagging import DATA_CLASSIFICATION_TAG
 
 TYPE_TOKEN = "qantara:site_link:SiteLink"
 # IKEv2 with AES-256, SHA-2 and Diffie-Hellman groups of 2048 bits or more (14; ECP 19-21):
