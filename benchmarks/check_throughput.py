@@ -80,7 +80,7 @@ def child_qantara(plan_file: str) -> dict:
     from qantara.blueprint.loader import load_blueprint
     from qantara.policy.enforcement import enforce, verdict
     from qantara.policy.evaluate import evaluate, policy_input
-    from qantara.policy.engines import default_engine
+    from qantara.engine.selection import default_engine
     from qantara.policy.library import policy_index
 
     loaded = load_blueprint(BLUEPRINT)
@@ -125,7 +125,7 @@ def child_profile(plan_file: str) -> dict:
     from qantara.blueprint.loader import load_blueprint
     from qantara.policy.evaluate import policy_input
     from qantara.policy.library import policy_packages
-    from qantara.policy.rego import default_engine
+    from qantara.engine.rego import default_engine
 
     loaded = load_blueprint(BLUEPRINT)
     document = policy_input(blueprint=loaded.model.model_dump(mode="json", by_alias=True),

@@ -192,7 +192,7 @@ def check(
 ) -> None:
     """Plan offline (or read --plan), evaluate the policies, apply the environment's enforcement, give a verdict."""
     from qantara.check import OpaServer, check_blueprint
-    from qantara.policy.engines import select_engine
+    from qantara.engine.selection import select_engine
 
     _choice(format, CHECK_FORMATS, "--format")
     if engine:

@@ -8,7 +8,7 @@ import pytest
 
 from qantara.paths import policy_dir
 from qantara.policy.library import policy_packages
-from qantara.policy.rego import default_engine, rego_modules
+from qantara.engine.rego import default_engine, rego_modules
 from qantara.catalog import load_catalog
 
 MODULES = rego_modules(policy_dir())

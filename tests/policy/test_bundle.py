@@ -24,7 +24,7 @@ from qantara.errors import InputError
 from qantara.paths import policy_dir
 from qantara.policy.bundle import write_bundle
 from qantara.policy.library import policy_packages
-from qantara.policy.rego import default_engine
+from qantara.engine.rego import default_engine
 from qantara.catalog import load_catalog
 
 

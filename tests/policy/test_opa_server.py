@@ -22,7 +22,7 @@ from qantara.paths import policy_dir
 from qantara.policy.evaluate import evaluate
 from qantara.policy.library import policy_packages
 from qantara.policy.opa_server import evaluate_remote, server_address, upload_order
-from qantara.policy.rego import rego_modules
+from qantara.engine.rego import rego_modules
 from qantara.catalog import load_catalog
 
 SUBJECTS = ("blueprint", "resources")

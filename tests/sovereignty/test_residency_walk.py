@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from qantara.policy.rego import default_engine, to_plain
+from qantara.engine.rego import default_engine, to_plain
 from qantara.catalog import jurisdiction_codes, load_catalog
 
 OPTIONS = "data.qantara.lib.residency.region_options"

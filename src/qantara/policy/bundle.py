@@ -31,7 +31,7 @@ from pathlib import Path
 
 from qantara.errors import InputError
 from qantara.paths import policy_dir
-from qantara.policy.rego import rego_modules
+from qantara.engine.rego import rego_modules
 from qantara.catalog import load_catalog
 
 ROOTS = ("qantara", "catalog")

@@ -16,8 +16,8 @@ import json
 
 from qantara.blueprint.models import Blueprint
 from qantara.policy.library import policy_index
-from qantara.policy.engines import default_engine
-from qantara.policy.rego import RegoEngine
+from qantara.engine.selection import default_engine
+from qantara.engine.rego import RegoEngine
 from qantara.catalog import load_catalog
 
 PREREQUISITES = "data.qantara.blueprint.maturity.prerequisites"

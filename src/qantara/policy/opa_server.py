@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from qantara.errors import InputError, PolicyEngineError
 from qantara.paths import policy_dir
 from qantara.policy.evaluate import evaluate
-from qantara.policy.rego import rego_modules, to_plain
+from qantara.engine.rego import rego_modules, to_plain
 from qantara.catalog import load_catalog
 
 POLICY_ID_PREFIX = "qantara/"

@@ -21,8 +21,8 @@ from qantara.blueprint.loader import LoadedBlueprint
 from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.blueprint.platform_rules import PlacedPlatform, platform_problems
 from qantara.errors import BlueprintError, Problem
-from qantara.policy.engines import default_engine
-from qantara.policy.rego import RegoEngine, to_plain
+from qantara.engine.selection import default_engine
+from qantara.engine.rego import RegoEngine, to_plain
 from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
 from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 

@@ -1,7 +1,7 @@
 """The opt-in embedded engine: regorus (Rust), through the `gordon-to-regorus` wheel.
 
 Same policy library, same catalog, same findings as the default regopy engine
-(`qantara.policy.rego`), an order of magnitude faster on large plans. It is opt-in because
+(`qantara.engine.rego`), an order of magnitude faster on large plans. It is opt-in because
 of its distribution: Microsoft publishes no regorus wheel, and the one on the package index
 is built by one person's CI (docs/engines.md says how to verify it).
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
-from qantara.policy.rego import rego_modules
+from qantara.engine.rego import rego_modules
 from qantara.catalog import load_catalog
 
 # Every regorus error carries a Rust backtrace when the environment asks for them (a CI that
