@@ -34,7 +34,7 @@ import pulumi_kubernetes as k8s
 from qantara.blueprint.models import CLASSIFICATION_ORDER, Blueprint
 from qantara.blueprint.profiles import EnvironmentProfile
 from qantara.components.model_registry import physical_name
-from qantara.components.onprem.coverage import STORED_COMPONENTS
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS
 from qantara.components.onprem.model_serving import OnPremServing, OnPremServingArgs
 from qantara.components.onprem.monitoring import ServingMonitoring, ServingMonitoringArgs
 from qantara.components.onprem.namespace import PlatformNamespace, PlatformNamespaceArgs

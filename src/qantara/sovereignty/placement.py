@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from qantara.blueprint.loader import LoadedBlueprint
-from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.blueprint.platform_rules import PlacedPlatform, platform_problems
 from qantara.errors import BlueprintError, Problem
 from qantara.engine.selection import default_engine
