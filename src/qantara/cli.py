@@ -53,7 +53,7 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., help="Blueprint files to validate.")) -> None:
     """Validate blueprints: schema, catalog names, placement and what the platform would refuse."""
-    from qantara.blueprint.validation import validate_blueprint
+    from qantara.validate import validate_blueprint
 
     problems = []
     for path in files:

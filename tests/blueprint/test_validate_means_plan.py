@@ -22,7 +22,7 @@ import yaml
 
 from blueprint_generator import generate
 from qantara.blueprint.models import CLASSIFICATION_ORDER
-from qantara.blueprint.validation import validate_blueprint
+from qantara.validate import validate_blueprint
 from qantara.errors import BlueprintError
 from qantara.sovereignty import placement as placement_module
 

@@ -9,7 +9,7 @@ import pytest
 from blueprint_samples import MINIMAL
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.network import DEFAULT_VPC_CANDIDATES, default_vpc_cidr, subnet_cidrs
-from qantara.blueprint.validation import validate_blueprint
+from qantara.validate import validate_blueprint
 from qantara.errors import BlueprintError
 from qantara.paths import project_root
 
