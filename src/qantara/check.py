@@ -10,15 +10,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
-from qantara.errors import BlueprintError, InputError
+from qantara.blueprint.loader import load_blueprint
+from qantara.catalog import load_catalog
+from qantara.errors import InputError
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.importers import load_plan_file
 from qantara.plan.service_use import relevant_warnings
-from qantara.policy.enforcement import enforce, verdict
+from qantara.policy.checkpoint import BLUEPRINT_SUBJECTS, blueprint_data, environment_of, onprem_site, run_checkpoint
+from qantara.policy.evaluate import evaluate
 from qantara.policy.maturity import assess_maturity
-from qantara.policy.evaluate import evaluate, policy_input
-from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import Placement, resolve_placement
 
 
@@ -54,19 +54,6 @@ class CheckResult:
         return result
 
 
-def environment_of(loaded: LoadedBlueprint, name: str):
-    """The named environment, or a located problem listing the ones the blueprint declares."""
-    names = [e.name for e in loaded.model.spec.environments]
-    if name not in names:
-        raise BlueprintError([loaded.problem(("spec", "environments"), f"no environment named {name!r} (declared: {', '.join(names)})")])
-    return loaded.model.environment(name)
-
-
-def _onprem_site(loaded: LoadedBlueprint) -> dict | None:
-    on_prem = loaded.model.spec.on_prem
-    return None if on_prem is None else {"site": on_prem.site, "country": on_prem.country}
-
-
 @dataclass(frozen=True)
 class OpaServer:
     """A central OPA server to evaluate on, instead of the embedded engine."""
@@ -100,21 +87,18 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     if plan_file is None:
         plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
     else:
-        plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=_onprem_site(loaded))
-    blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)
-    document = policy_input(
-        blueprint=blueprint_data,
-        plan=plan,
-        environment={"name": env.name, "enforcement": env.effective_enforcement},
-        today=today,
-    )
-    findings = evaluate_findings(document, ("blueprint", "resources"), opa)
-    waivers = blueprint_data["spec"]["governance"]["waivers"]
-    enforced = enforce(findings, enforcement=env.effective_enforcement, waivers=waivers, today=today)
+        plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=onprem_site(loaded))
+    data = blueprint_data(loaded)
+    result = run_checkpoint(BLUEPRINT_SUBJECTS, data, env.name, env.effective_enforcement, plan=plan, today=today,
+                            evaluator=lambda document, subjects: evaluate_findings(document, subjects, opa))
+    return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, result.verdict,
+                       result.findings, placement, plan, _warnings(placement, plan),
+                       maturity=assess_maturity(result.findings, data))
+
+
+def _warnings(placement: Placement, plan: dict) -> list[str]:
+    """Placement's warnings about the services this plan uses (a user's program may use none of
+    the platform's), then what planning could not see."""
     warnings = list(placement.warnings) + [w for p in placement.components.values() for w in p.warnings]
-    # Only the services this plan uses: a user's program may use none of the platform's.
     warnings = relevant_warnings(warnings, plan, load_catalog())
-    warnings += plan["source"].get("warnings", [])
-    warnings += plan["source"].get("programWarnings", [])
-    return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, verdict(enforced),
-                       enforced, placement, plan, warnings, maturity=assess_maturity(enforced, blueprint_data))
+    return warnings + plan["source"].get("warnings", []) + plan["source"].get("programWarnings", [])

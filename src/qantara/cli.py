@@ -125,7 +125,7 @@ def plan(
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
     from qantara.blueprint.loader import load_blueprint
-    from qantara.check import environment_of
+    from qantara.policy.checkpoint import environment_of
     from qantara.plan.builder import plan_blueprint
     from qantara.report.text import plan_table
     from qantara.sovereignty.placement import resolve_placement
