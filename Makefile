@@ -23,7 +23,11 @@ demo: setup
 	$(BIN)/qantara plan $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 	$(BIN)/qantara check $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 
+# The layers import downward only (import-linter, contracts in pyproject.toml), the code is
+# linted (ruff), then the suite runs on every core.
 test: setup
+	$(BIN)/lint-imports
+	$(BIN)/ruff check
 	$(BIN)/python -m pytest -n auto
 
 bench: setup

@@ -15,7 +15,7 @@ from qantara.components.base import QantaraComponent
 from qantara.components.iam_documents import check_role_name, policy_document, s3_prefix_statements, with_sid_prefix
 from qantara.naming import role_name, slug
 from qantara.errors import QantaraError
-from qantara.plan.offline import OFFLINE_ACCOUNT_ID
+from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID
 
 TYPE_TOKEN = "qantara:deploy_access:DeployAccess"
 # The tag `tagging.platform_tags` puts on every platform resource; deployment is scoped to it.
