@@ -109,6 +109,6 @@ def _first_line(error: Exception) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     for line in lines:
         if line.startswith("error:"):
-            where = next((l for l in lines if l.startswith("-->")), "")
+            where = next((other for other in lines if other.startswith("-->")), "")
             return f"{line.removeprefix('error:').strip()} {where}".strip()
     return lines[0] if lines else type(error).__name__
