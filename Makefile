@@ -35,6 +35,8 @@ bench: setup
 
 catalog: setup
 	$(BIN)/python scripts/generate_catalog.py
+	$(BIN)/python scripts/generate_aws_taggable_types.py
+	$(BIN)/python scripts/generate_sagemaker_instance_types.py
 	$(BIN)/python scripts/generate_aws_encryption_properties.py
 
 docs: setup
