@@ -11,12 +11,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from qantara.cli_new import new_app
 from qantara.cli_new import lineage as lineage_command
+from qantara.cli_new import new_app
 from qantara.cli_new import update as update_command
 from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
 from qantara.input_file import short_repr
@@ -24,7 +23,7 @@ from qantara.input_file import short_repr
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
 
 
-def _write(text: str, out: Optional[Path]) -> None:
+def _write(text: str, out: Path | None) -> None:
     """Print, or replace the regular file `out` atomically (output_file.py)."""
     if out is None:
         typer.echo(text)
@@ -119,14 +118,14 @@ def plan(
     blueprint: Path = typer.Argument(..., help="Blueprint file."),
     env: str = typer.Option(..., "--env", help="Environment to plan."),
     format: str = typer.Option("table", help="table or json."),
-    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
-    program: Optional[Path] = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
+    out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
+    program: Path | None = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable), e.g. aws:region=me-central-1."),
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
     from qantara.blueprint.loader import load_blueprint
-    from qantara.policy.checkpoint import environment_of
     from qantara.plan.builder import plan_blueprint
+    from qantara.policy.checkpoint import environment_of
     from qantara.report.text import plan_table
     from qantara.sovereignty.placement import resolve_placement
 
@@ -138,54 +137,31 @@ def plan(
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
 
 
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
-
-
-def _check_report(result, format: str, blueprint: Path) -> str:
-    if format == "json":
-        return json.dumps(result.to_dict(), indent=2)
-    if format == "sarif":
-        from qantara.report.sarif import check_sarif
-
-        return json.dumps(check_sarif(result, blueprint), indent=2)
-    if format == "junit":
-        from qantara.report.junit import check_junit
-
-        return check_junit(result)
-    if format == "github":
-        from qantara.report.github import check_github
-
-        return check_github(result, blueprint)
-    from qantara.report.text import check_text
-
-    return check_text(result)
-
-
 @app.command()
 def check(
-    blueprint: Optional[Path] = typer.Argument(None, help="Blueprint file (omit with --project)."),
-    env: Optional[str] = typer.Option(
+    blueprint: Path | None = typer.Argument(None, help="Blueprint file (omit with --project)."),
+    env: str | None = typer.Option(
         None, "--env", help="Environment whose enforcement applies (required for a blueprint; for a project, "
                             "default: the last environment of its manifest)."),
-    project: Optional[Path] = typer.Option(
+    project: Path | None = typer.Option(
         None, "--project", metavar="DIR",
         help="Check an ML project (its qantara.yaml and model card) against its platform's blueprint."),
     format: str = typer.Option("text", help="text, json, sarif, junit or github (workflow commands)."),
-    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
-    program: Optional[Path] = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
-    plan: Optional[Path] = typer.Option(
+    out: Path | None = typer.Option(None, help="Write the report to this file instead of stdout."),
+    program: Path | None = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
+    plan: Path | None = typer.Option(
         None, "--plan", metavar="FILE",
         help="Check real Pulumi output instead of the offline plan: `pulumi stack export`, a local-backend "
              "checkpoint, an engine event log (--event-log) or `pulumi preview --json`."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable); with --plan, aws:region "
                                               "stands in for a region the file does not record."),
-    opa_url: Optional[str] = typer.Option(
+    opa_url: str | None = typer.Option(
         None, "--opa-url", envvar="QANTARA_OPA_URL", metavar="URL",
         help="Evaluate on this OPA server (token from QANTARA_OPA_TOKEN) instead of the embedded engine."),
     opa_upload: bool = typer.Option(
         True, "--opa-upload/--no-opa-upload",
         help="Upload Qantara's policies and catalog to the OPA server first, or use what it already has."),
-    engine: Optional[str] = typer.Option(
+    engine: str | None = typer.Option(
         None, "--engine", envvar="QANTARA_ENGINE", metavar="NAME",
         help="Embedded Rego engine: regopy (default) or regorus (opt-in: pip install 'qantara[regorus]'; "
              "see docs/engines.md)."),
@@ -193,6 +169,7 @@ def check(
     """Plan offline (or read --plan), evaluate the policies, apply the environment's enforcement, give a verdict."""
     from qantara.check import OpaServer, check_blueprint
     from qantara.engine.selection import select_engine
+    from qantara.report.check_report import CHECK_FORMATS, check_report
 
     _choice(format, CHECK_FORMATS, "--format")
     if engine:
@@ -206,13 +183,13 @@ def check(
         if program or plan or opa_url:
             raise InputError("--program, --plan and --opa-url check a platform; a --project check takes none of them")
         result = check_project(project, env)
-        _write(_check_report(result, format, project / MANIFEST_FILE), out)
+        _write(check_report(result, format, project / MANIFEST_FILE), out)
         raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
     if env is None:
         raise InputError("--env is required when checking a blueprint (e.g. --env prod)")
     opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
     result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa)
-    _write(_check_report(result, format, blueprint), out)
+    _write(check_report(result, format, blueprint), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
 
 
@@ -228,19 +205,15 @@ def bundle(out: Path = typer.Option(..., "--out", metavar="FILE", help="Bundle f
 @app.command()
 def explain(policy_id: str = typer.Argument(..., metavar="ID", help="Policy id, e.g. QA-RES-001.")) -> None:
     """Print a policy's reference: title, severity, stage, rationale, remediation, frameworks."""
-    from qantara.policy.library import policy_index
+    from qantara.policy.library import find_policy
     from qantara.report.policy_reference import policy_explanation
 
-    index = policy_index()
-    meta = index.get(policy_id) or index.get(policy_id.upper())
-    if meta is None:
-        raise InputError(f"unknown policy id {policy_id!r}; known ids: {', '.join(sorted(index))}")
-    typer.echo(policy_explanation(meta))
+    typer.echo(policy_explanation(find_policy(policy_id)))
 
 
 @app.command()
 def docs(
-    out: Optional[Path] = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout."),
+    out: Path | None = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout."),
     sovereignty: bool = typer.Option(False, "--sovereignty", help="The sovereignty reference (docs/sovereignty.md) instead."),
 ) -> None:
     """Generate the policy reference (docs/policies.md) or, with --sovereignty, the sovereignty
@@ -258,39 +231,11 @@ def docs(
 metrics_app = typer.Typer(invoke_without_command=True, help="Delivery metrics of ML projects: DORA's four and model freshness.")
 
 
-def _window(days: int, end: Optional[str]):
-    import datetime as dt
+def _source(events, sagemaker_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env):
+    from qantara.metrics.collect import EventSource
 
-    from qantara.metrics.compute import Window
-    from qantara.metrics.events import parse_time
-
-    if days < 1:
-        raise InputError(f"--days {days}: expected a whole number of days, 1 or more")
-    try:
-        stop = parse_time(end) if end else dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    except ValueError as error:
-        raise InputError(f"--end {short_repr(end)}: {error} (expected ISO 8601 with a zone, e.g. 2026-12-06T00:00:00Z)") from None
-    return Window(stop - dt.timedelta(days=days), stop)
-
-
-def _live_events(events, sagemaker_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env):
-    if events is not None:
-        from qantara.metrics.events import read_events
-
-        return read_events(events)
-    if mlflow_uri:
-        from qantara.metrics.sources.mlflow_registry import collect_mlflow
-
-        if not (mlflow_model and project and env):
-            raise InputError("--mlflow-uri needs --mlflow-model, --project and --env")
-        return collect_mlflow(mlflow_uri, mlflow_model, project, env)
-    if sagemaker_group:
-        from qantara.metrics.sources.aws import AwsTarget, collect_aws
-
-        if not (endpoint and project and env):
-            raise InputError("--model-package-group needs --endpoint, --project and --env")
-        return collect_aws(AwsTarget(project, env, sagemaker_group, endpoint, tuple(alarm), pipeline), region=region)
-    raise InputError("say where the events come from: --events FILE, --model-package-group (SageMaker) or --mlflow-uri")
+    return EventSource(events, sagemaker_group, endpoint, tuple(alarm), pipeline, region, mlflow_uri, mlflow_model,
+                       project, env)
 
 
 _SOURCE_OPTIONS = {
@@ -308,31 +253,33 @@ _SOURCE_OPTIONS = {
 @metrics_app.callback()
 def metrics_show(
     ctx: typer.Context,
-    events: Optional[Path] = _SOURCE_OPTIONS["events"],
-    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
-    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
+    events: Path | None = _SOURCE_OPTIONS["events"],
+    model_package_group: str | None = _SOURCE_OPTIONS["group"],
+    endpoint: str | None = _SOURCE_OPTIONS["endpoint"],
     alarm: list[str] = _SOURCE_OPTIONS["alarm"],
-    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
-    region: Optional[str] = _SOURCE_OPTIONS["region"],
-    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
-    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
-    project: Optional[str] = typer.Option(None, help="Only this project."),
-    env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
+    pipeline: str | None = _SOURCE_OPTIONS["pipeline"],
+    region: str | None = _SOURCE_OPTIONS["region"],
+    mlflow_uri: str | None = _SOURCE_OPTIONS["mlflow_uri"],
+    mlflow_model: str | None = _SOURCE_OPTIONS["mlflow_model"],
+    project: str | None = typer.Option(None, help="Only this project."),
+    env: str | None = typer.Option(None, "--env", help="Only this environment."),
     days: int = typer.Option(90, help="Window length in days, ending at --end."),
-    end: Optional[str] = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
+    end: str | None = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
     format: str = typer.Option("table", help="table or json."),
-    charts: Optional[Path] = typer.Option(None, metavar="DIR", help="Write one SVG chart per metric here."),
-    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
+    charts: Path | None = typer.Option(None, metavar="DIR", help="Write one SVG chart per metric here."),
+    out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
 ) -> None:
     """Deployment frequency, lead time, MTTR, change failure rate and model freshness, with DORA bands."""
     if ctx.invoked_subcommand is not None:
         return  # `qantara metrics export ...`: the subcommand reads its own options
+    from qantara.metrics.collect import collect_events, window
     from qantara.metrics.compute import compute_metrics
     from qantara.metrics.render import metrics_json, metrics_table, write_charts
 
     _choice(format, ("table", "json"), "--format")
-    history = _live_events(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env)
-    groups = compute_metrics(history, _window(days, end), project=project, environment=env)
+    history = collect_events(_source(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri,
+                                     mlflow_model, project, env))
+    groups = compute_metrics(history, window(days, end), project=project, environment=env)
     if charts is not None:
         write_charts(groups, charts)
     _write(metrics_json(groups) if format == "json" else metrics_table(groups), out)
@@ -341,22 +288,24 @@ def metrics_show(
 @metrics_app.command("export")
 def metrics_export(
     out: Path = typer.Option(..., "--out", metavar="FILE", help="Event file to write (JSON Lines)."),
-    events: Optional[Path] = _SOURCE_OPTIONS["events"],
-    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
-    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
+    events: Path | None = _SOURCE_OPTIONS["events"],
+    model_package_group: str | None = _SOURCE_OPTIONS["group"],
+    endpoint: str | None = _SOURCE_OPTIONS["endpoint"],
     alarm: list[str] = _SOURCE_OPTIONS["alarm"],
-    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
-    region: Optional[str] = _SOURCE_OPTIONS["region"],
-    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
-    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
-    project: Optional[str] = typer.Option(None, help="Project the events belong to (live sources)."),
-    env: Optional[str] = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
+    pipeline: str | None = _SOURCE_OPTIONS["pipeline"],
+    region: str | None = _SOURCE_OPTIONS["region"],
+    mlflow_uri: str | None = _SOURCE_OPTIONS["mlflow_uri"],
+    mlflow_model: str | None = _SOURCE_OPTIONS["mlflow_model"],
+    project: str | None = typer.Option(None, help="Project the events belong to (live sources)."),
+    env: str | None = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
 ) -> None:
     """Read delivery events from a live source and write them as an offline event file."""
+    from qantara.metrics.collect import collect_events
     from qantara.metrics.events import events_jsonl
     from qantara.output_file import write_output
 
-    history = _live_events(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri, mlflow_model, project, env)
+    history = collect_events(_source(events, model_package_group, endpoint, alarm, pipeline, region, mlflow_uri,
+                                     mlflow_model, project, env))
     path = write_output(out, events_jsonl(history))
     typer.echo(f"{path}: {len(history)} event(s)")
 
@@ -366,11 +315,11 @@ def report(
     blueprint: Path = typer.Argument(..., help="Blueprint file."),
     env: str = typer.Option(..., "--env", help="Environment whose checks the pack records."),
     project: list[Path] = typer.Option([], "--project", metavar="DIR", help="An ML project to include (repeatable)."),
-    events: Optional[Path] = typer.Option(None, "--events", metavar="FILE", help="Delivery event history for the projects' metrics."),
+    events: Path | None = typer.Option(None, "--events", metavar="FILE", help="Delivery event history for the projects' metrics."),
     days: int = typer.Option(90, help="Metrics window in days, ending at the report's time."),
-    scan: Optional[str] = typer.Option(None, "--scan", metavar="BACKEND_URL", help="Include a scan of this Pulumi backend."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Resolve the scanned stacks' relative blueprint paths here."),
-    time: Optional[str] = typer.Option(None, "--time", envvar="QANTARA_REPORT_TIME",
+    scan: str | None = typer.Option(None, "--scan", metavar="BACKEND_URL", help="Include a scan of this Pulumi backend."),
+    root: Path | None = typer.Option(None, "--root", help="Resolve the scanned stacks' relative blueprint paths here."),
+    time: str | None = typer.Option(None, "--time", envvar="QANTARA_REPORT_TIME",
                                        help="Pin the report's time (ISO 8601 with a zone); else SOURCE_DATE_EPOCH, else now."),
     out: Path = typer.Option(..., "--out", metavar="FILE", help="HTML file to write; the Markdown twin goes beside it (.md)."),
 ) -> None:
@@ -391,18 +340,18 @@ def report(
 @app.command()
 def scan(
     backend: str = typer.Argument(..., metavar="BACKEND_URL", help="Self-managed Pulumi backend: file://DIR or s3://BUCKET[/PREFIX]."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Resolve relative qantara:blueprint paths here (default: the current directory)."),
+    root: Path | None = typer.Option(None, "--root",
+                                     help="Resolve relative qantara:blueprint paths here (default: the current directory)."),
     format: str = typer.Option("text", help="text, json or sarif."),
-    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
+    out: Path | None = typer.Option(None, help="Write the report to this file instead of stdout."),
 ) -> None:
     """Check every stack of a Pulumi backend against the blueprint and environment in its stack config."""
-    from qantara.scan.report import scan_json, scan_sarif, scan_text
+    from qantara.scan.report import SCAN_FORMATS, scan_report
     from qantara.scan.run import scan_backend
 
-    _choice(format, ("text", "json", "sarif"), "--format")
+    _choice(format, SCAN_FORMATS, "--format")
     result = scan_backend(backend, root=root)
-    text = {"json": scan_json, "sarif": lambda r: json.dumps(scan_sarif(r), indent=2)}.get(format, scan_text)(result)
-    _write(text, out)
+    _write(scan_report(result, format), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
 
 

@@ -156,7 +156,7 @@ def test_writing_replaces_the_file_whole_and_leaves_no_temporary(tmp_path, monke
     def failing_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("qantara.policy.bundle.os.replace", failing_replace)
+    monkeypatch.setattr("qantara.output_file.os.replace", failing_replace)
     with pytest.raises(InputError) as caught:
         write_bundle(target)
     assert caught.value.message == f"{target}: cannot write the bundle (No space left on device)"

@@ -19,10 +19,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from qantara.catalog import load_catalog
+from qantara.engine.rego import rego_modules
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
-from qantara.engine.rego import rego_modules
-from qantara.catalog import load_catalog
 
 # Every regorus error carries a Rust backtrace when the environment asks for them (a CI that
 # sets RUST_BACKTRACE=1 for its own tools); capturing one roughly doubles the cost of a

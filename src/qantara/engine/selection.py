@@ -9,7 +9,7 @@ policies asks `default_engine()`, so one choice holds for placement, `check`,
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 
 from qantara.errors import InputError
 
@@ -43,7 +43,7 @@ def default_engine():
     return engine_named(selected_engine())
 
 
-@lru_cache(maxsize=None)
+@cache
 def engine_named(name: str):
     if name == "regorus":
         from qantara.engine.regorus_engine import INSTALL_HINT, RegorusEngine, regorus_available

@@ -15,10 +15,10 @@ import copy
 import json
 
 from qantara.blueprint.models import Blueprint
-from qantara.policy.library import policy_index
-from qantara.engine.selection import default_engine
-from qantara.engine.rego import RegoEngine
 from qantara.catalog import load_catalog
+from qantara.engine.rego import RegoEngine
+from qantara.engine.selection import default_engine
+from qantara.policy.library import policy_index
 
 PREREQUISITES = "data.qantara.blueprint.maturity.prerequisites"
 PREREQUISITE_POLICY = "QA-BP-006"

@@ -37,12 +37,21 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pulumi_policy import EnforcementLevel, PolicyResource, ReportViolation, Secret, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    Secret,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
 # pulumi-policy's proxies have no public names; its own deserializer imports them the same way.
 from pulumi_policy.proxy import _DictProxy, _ListProxy
 from pulumi_policy.secret import _DictSecretsProxy, _ListSecretsProxy
 
 from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
+from qantara.catalog import load_catalog
 from qantara.errors import InputError, QantaraError
 from qantara.paths import project_root
 from qantara.plan.accounts import accounts_in_outputs
@@ -50,7 +59,6 @@ from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
 from qantara.policy.checkpoint import BLUEPRINT_SUBJECTS, blueprint_data, environment_of, onprem_site, run_checkpoint
-from qantara.catalog import load_catalog
 
 PACK_NAME = "qantara"
 POLICY_NAME = "qantara-governance"

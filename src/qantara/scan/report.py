@@ -60,3 +60,15 @@ def scan_sarif(result: ScanResult) -> dict:
     run["properties"] = {"backend": result.backend, "verdict": result.verdict,
                          "stacks": [{"stack": s.ref.name, "verdict": s.verdict} for s in result.stacks]}
     return log
+
+
+SCAN_FORMATS = ("text", "json", "sarif")
+
+
+def scan_report(result: ScanResult, format: str) -> str:
+    """The scan's report in `format` (one of SCAN_FORMATS)."""
+    if format == "json":
+        return scan_json(result)
+    if format == "sarif":
+        return json.dumps(scan_sarif(result), indent=2)
+    return scan_text(result)
