@@ -1,5 +1,5 @@
 """`qantara check`: plan a blueprint's platform offline (or import a real Pulumi plan),
-evaluate the policies, enforce.
+evaluate the policies, enforce. `qantara plan` is its first step alone.
 
 The library function behind the command: plain data in, plain data out.
 """
@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qantara.blueprint.loader import load_blueprint
+from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
+from qantara.blueprint.models import Environment
 from qantara.catalog import load_catalog
 from qantara.errors import InputError
 from qantara.plan.builder import plan_blueprint
@@ -72,6 +73,20 @@ def evaluate_findings(document: dict, subjects: tuple[str, ...], opa: OpaServer 
     return evaluate_remote(document, subjects, opa.url, upload=opa.upload, token=opa.token)
 
 
+def _placed(path: Path, environment: str) -> tuple[LoadedBlueprint, Environment, Placement]:
+    """The blueprint at `path`, its environment `environment` and its placement."""
+    loaded = load_blueprint(path)
+    env = environment_of(loaded, environment)
+    return loaded, env, resolve_placement(loaded)
+
+
+def plan_environment(path: Path, environment: str, *, program_dir: Path | None = None,
+                     config: dict[str, str] | None = None) -> dict:
+    """The offline plan of one environment of the blueprint at `path` (`qantara plan`)."""
+    loaded, env, placement = _placed(path, environment)
+    return plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
+
+
 def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = None,
                     plan_file: Path | None = None, config: dict[str, str] | None = None,
                     today: dt.date | None = None, opa: OpaServer | None = None) -> CheckResult:
@@ -81,9 +96,7 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     today = today or dt.date.today()
     if plan_file is not None and program_dir is not None:
         raise InputError("--plan and --program both say what to check: give one of them")
-    loaded = load_blueprint(path)
-    env = environment_of(loaded, environment)
-    placement = resolve_placement(loaded)
+    loaded, env, placement = _placed(path, environment)
     if plan_file is None:
         plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config)
     else:

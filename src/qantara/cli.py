@@ -123,17 +123,11 @@ def plan(
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable), e.g. aws:region=me-central-1."),
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
-    from qantara.blueprint.loader import load_blueprint
-    from qantara.plan.builder import plan_blueprint
-    from qantara.policy.checkpoint import environment_of
+    from qantara.check import plan_environment
     from qantara.report.text import plan_table
-    from qantara.sovereignty.placement import resolve_placement
 
     _choice(format, ("table", "json"), "--format")
-    loaded = load_blueprint(blueprint)
-    environment = environment_of(loaded, env)
-    document = plan_blueprint(loaded, environment.name, resolve_placement(loaded), program_dir=program,
-                              config=_parse_config(config))
+    document = plan_environment(blueprint, env, program_dir=program, config=_parse_config(config))
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
 
 
