@@ -17,42 +17,17 @@ from qantara.errors import InputError
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.importers import load_plan_file
 from qantara.plan.service_use import relevant_warnings
-from qantara.policy.checkpoint import BLUEPRINT_SUBJECTS, blueprint_data, environment_of, onprem_site, run_checkpoint
+from qantara.policy.checkpoint import (
+    BLUEPRINT_SUBJECTS,
+    CheckResult,
+    blueprint_data,
+    environment_of,
+    onprem_site,
+    run_checkpoint,
+)
 from qantara.policy.evaluate import evaluate
 from qantara.policy.maturity import assess_maturity
 from qantara.sovereignty.placement import Placement, resolve_placement
-
-
-@dataclass
-class CheckResult:
-    blueprint: str
-    environment: str
-    enforcement: str
-    verdict: str
-    findings: list[dict]
-    placement: Placement | None
-    plan: dict
-    warnings: list[str] = field(default_factory=list)
-    # The maturity assessment (qantara.policy.maturity) of a blueprint check.
-    maturity: dict | None = None
-    # The ML project checked (its manifest's name), for `check --project`.
-    project: str | None = None
-
-    def to_dict(self) -> dict:
-        result = {
-            "blueprint": self.blueprint,
-            "environment": self.environment,
-            "enforcement": self.enforcement,
-            "verdict": self.verdict,
-            "resources": len(self.plan["resources"]),
-            "findings": self.findings,
-            "warnings": self.warnings,
-        }
-        if self.maturity is not None:
-            result["maturity"] = self.maturity
-        if self.project is not None:
-            result["project"] = self.project
-        return result
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qantara.blueprint.loader import LoadedBlueprint
 from qantara.blueprint.models import Environment
 from qantara.errors import BlueprintError
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
+from qantara.sovereignty.placement import Placement
 
 # The policy subjects of each kind of check (the folders of policies/).
 BLUEPRINT_SUBJECTS = ("blueprint", "resources")
@@ -31,6 +32,38 @@ class Verdict:
 
     verdict: str
     findings: list[dict]
+
+
+@dataclass
+class CheckResult:
+    blueprint: str
+    environment: str
+    enforcement: str
+    verdict: str
+    findings: list[dict]
+    placement: Placement | None
+    plan: dict
+    warnings: list[str] = field(default_factory=list)
+    # The maturity assessment (qantara.policy.maturity) of a blueprint check.
+    maturity: dict | None = None
+    # The ML project checked (its manifest's name), for `check --project`.
+    project: str | None = None
+
+    def to_dict(self) -> dict:
+        result = {
+            "blueprint": self.blueprint,
+            "environment": self.environment,
+            "enforcement": self.enforcement,
+            "verdict": self.verdict,
+            "resources": len(self.plan["resources"]),
+            "findings": self.findings,
+            "warnings": self.warnings,
+        }
+        if self.maturity is not None:
+            result["maturity"] = self.maturity
+        if self.project is not None:
+            result["project"] = self.project
+        return result
 
 
 def environment_of(loaded: LoadedBlueprint, name: str) -> Environment:

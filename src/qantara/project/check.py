@@ -15,10 +15,9 @@ from typing import Any
 
 from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
 from qantara.blueprint.yaml_source import SourceDocument, format_field_path, load_yaml_with_positions
-from qantara.check import CheckResult
 from qantara.errors import InputError, Problem, ProjectError
 from qantara.input_file import short_repr
-from qantara.policy.checkpoint import PROJECT_SUBJECTS, blueprint_data, run_checkpoint
+from qantara.policy.checkpoint import PROJECT_SUBJECTS, CheckResult, blueprint_data, run_checkpoint
 from qantara.project.manifest import ProjectManifest, load_manifest
 from qantara.project.sources import verify_blueprint_copy
 

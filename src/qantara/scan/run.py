@@ -17,7 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qantara.check import CheckResult, check_blueprint
+from qantara.check import check_blueprint
+from qantara.policy.checkpoint import CheckResult
 from qantara.errors import InputError, QantaraError
 from qantara.scan.backend import StackRef, open_backend
 
