@@ -12,8 +12,8 @@ Usage: python benchmarks/report.py [--out DIR]
 from __future__ import annotations
 
 import argparse
-import sys
 import datetime as dt
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "evidence"))
 
 from html_check import html_problems  # noqa: E402  the same validation the tests apply
+
 TARGET_SECONDS = 2.0
-TIME = dt.datetime(2026, 12, 6, tzinfo=dt.timezone.utc)
+TIME = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
 
 
 def measure(blueprint: Path, out: Path) -> tuple[str, float, float, int]:

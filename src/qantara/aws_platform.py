@@ -17,6 +17,7 @@ from qantara.blueprint.models import CLASSIFICATION_ORDER, Blueprint
 from qantara.blueprint.network import subnet_cidrs
 from qantara.blueprint.platform_rules import COLOCATION, colocation_message
 from qantara.blueprint.profiles import EnvironmentProfile
+from qantara.catalog import regions
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
 from qantara.components.data_lake import DataLake, DataLakeArgs
 from qantara.components.deploy_access import DeployAccess, DeployAccessArgs
@@ -34,6 +35,10 @@ from qantara.components.model_serving import (
     VariantArgs,
     serving_role,
 )
+from qantara.components.private_network import PrivateNetwork, PrivateNetworkArgs
+from qantara.components.site_link import SiteLink, SiteLinkArgs
+from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
+from qantara.errors import QantaraError
 from qantara.naming import (
     DRIFT_MONITORING_COMPONENT,
     bucket_name,
@@ -43,13 +48,8 @@ from qantara.naming import (
     serving_component,
     tracking_server_name,
 )
-from qantara.components.private_network import PrivateNetwork, PrivateNetworkArgs
-from qantara.components.site_link import SiteLink, SiteLinkArgs
-from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
-from qantara.tagging import component_tags
-from qantara.errors import QantaraError
-from qantara.catalog import regions
 from qantara.sovereignty.placement import Placement
+from qantara.tagging import component_tags
 
 # The VPC's range is the blueprint's (spec.cloud.vpcCidr) or a default clear of the site's
 # ranges (qantara.blueprint.network); a /16 gives a /20 per zone: room for endpoints, jobs and ENIs.

@@ -11,12 +11,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from qantara.cli_new import new_app
 from qantara.cli_new import lineage as lineage_command
+from qantara.cli_new import new_app
 from qantara.cli_new import update as update_command
 from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
 from qantara.input_file import short_repr
@@ -24,7 +23,7 @@ from qantara.input_file import short_repr
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
 
 
-def _write(text: str, out: Optional[Path]) -> None:
+def _write(text: str, out: Path | None) -> None:
     """Print, or replace the regular file `out` atomically (output_file.py)."""
     if out is None:
         typer.echo(text)
@@ -119,8 +118,8 @@ def plan(
     blueprint: Path = typer.Argument(..., help="Blueprint file."),
     env: str = typer.Option(..., "--env", help="Environment to plan."),
     format: str = typer.Option("table", help="table or json."),
-    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
-    program: Optional[Path] = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
+    out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
+    program: Path | None = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable), e.g. aws:region=me-central-1."),
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
@@ -134,29 +133,29 @@ def plan(
 
 @app.command()
 def check(
-    blueprint: Optional[Path] = typer.Argument(None, help="Blueprint file (omit with --project)."),
-    env: Optional[str] = typer.Option(
+    blueprint: Path | None = typer.Argument(None, help="Blueprint file (omit with --project)."),
+    env: str | None = typer.Option(
         None, "--env", help="Environment whose enforcement applies (required for a blueprint; for a project, "
                             "default: the last environment of its manifest)."),
-    project: Optional[Path] = typer.Option(
+    project: Path | None = typer.Option(
         None, "--project", metavar="DIR",
         help="Check an ML project (its qantara.yaml and model card) against its platform's blueprint."),
     format: str = typer.Option("text", help="text, json, sarif, junit or github (workflow commands)."),
-    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
-    program: Optional[Path] = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
-    plan: Optional[Path] = typer.Option(
+    out: Path | None = typer.Option(None, help="Write the report to this file instead of stdout."),
+    program: Path | None = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
+    plan: Path | None = typer.Option(
         None, "--plan", metavar="FILE",
         help="Check real Pulumi output instead of the offline plan: `pulumi stack export`, a local-backend "
              "checkpoint, an engine event log (--event-log) or `pulumi preview --json`."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable); with --plan, aws:region "
                                               "stands in for a region the file does not record."),
-    opa_url: Optional[str] = typer.Option(
+    opa_url: str | None = typer.Option(
         None, "--opa-url", envvar="QANTARA_OPA_URL", metavar="URL",
         help="Evaluate on this OPA server (token from QANTARA_OPA_TOKEN) instead of the embedded engine."),
     opa_upload: bool = typer.Option(
         True, "--opa-upload/--no-opa-upload",
         help="Upload Qantara's policies and catalog to the OPA server first, or use what it already has."),
-    engine: Optional[str] = typer.Option(
+    engine: str | None = typer.Option(
         None, "--engine", envvar="QANTARA_ENGINE", metavar="NAME",
         help="Embedded Rego engine: regopy (default) or regorus (opt-in: pip install 'qantara[regorus]'; "
              "see docs/engines.md)."),
@@ -208,7 +207,7 @@ def explain(policy_id: str = typer.Argument(..., metavar="ID", help="Policy id, 
 
 @app.command()
 def docs(
-    out: Optional[Path] = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout."),
+    out: Path | None = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout."),
     sovereignty: bool = typer.Option(False, "--sovereignty", help="The sovereignty reference (docs/sovereignty.md) instead."),
 ) -> None:
     """Generate the policy reference (docs/policies.md) or, with --sovereignty, the sovereignty
@@ -226,7 +225,7 @@ def docs(
 metrics_app = typer.Typer(invoke_without_command=True, help="Delivery metrics of ML projects: DORA's four and model freshness.")
 
 
-def _window(days: int, end: Optional[str]):
+def _window(days: int, end: str | None):
     import datetime as dt
 
     from qantara.metrics.compute import Window
@@ -235,7 +234,7 @@ def _window(days: int, end: Optional[str]):
     if days < 1:
         raise InputError(f"--days {days}: expected a whole number of days, 1 or more")
     try:
-        stop = parse_time(end) if end else dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        stop = parse_time(end) if end else dt.datetime.now(dt.UTC).replace(microsecond=0)
     except ValueError as error:
         raise InputError(f"--end {short_repr(end)}: {error} (expected ISO 8601 with a zone, e.g. 2026-12-06T00:00:00Z)") from None
     return Window(stop - dt.timedelta(days=days), stop)
@@ -276,21 +275,21 @@ _SOURCE_OPTIONS = {
 @metrics_app.callback()
 def metrics_show(
     ctx: typer.Context,
-    events: Optional[Path] = _SOURCE_OPTIONS["events"],
-    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
-    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
+    events: Path | None = _SOURCE_OPTIONS["events"],
+    model_package_group: str | None = _SOURCE_OPTIONS["group"],
+    endpoint: str | None = _SOURCE_OPTIONS["endpoint"],
     alarm: list[str] = _SOURCE_OPTIONS["alarm"],
-    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
-    region: Optional[str] = _SOURCE_OPTIONS["region"],
-    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
-    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
-    project: Optional[str] = typer.Option(None, help="Only this project."),
-    env: Optional[str] = typer.Option(None, "--env", help="Only this environment."),
+    pipeline: str | None = _SOURCE_OPTIONS["pipeline"],
+    region: str | None = _SOURCE_OPTIONS["region"],
+    mlflow_uri: str | None = _SOURCE_OPTIONS["mlflow_uri"],
+    mlflow_model: str | None = _SOURCE_OPTIONS["mlflow_model"],
+    project: str | None = typer.Option(None, help="Only this project."),
+    env: str | None = typer.Option(None, "--env", help="Only this environment."),
     days: int = typer.Option(90, help="Window length in days, ending at --end."),
-    end: Optional[str] = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
+    end: str | None = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
     format: str = typer.Option("table", help="table or json."),
-    charts: Optional[Path] = typer.Option(None, metavar="DIR", help="Write one SVG chart per metric here."),
-    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
+    charts: Path | None = typer.Option(None, metavar="DIR", help="Write one SVG chart per metric here."),
+    out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
 ) -> None:
     """Deployment frequency, lead time, MTTR, change failure rate and model freshness, with DORA bands."""
     if ctx.invoked_subcommand is not None:
@@ -309,16 +308,16 @@ def metrics_show(
 @metrics_app.command("export")
 def metrics_export(
     out: Path = typer.Option(..., "--out", metavar="FILE", help="Event file to write (JSON Lines)."),
-    events: Optional[Path] = _SOURCE_OPTIONS["events"],
-    model_package_group: Optional[str] = _SOURCE_OPTIONS["group"],
-    endpoint: Optional[str] = _SOURCE_OPTIONS["endpoint"],
+    events: Path | None = _SOURCE_OPTIONS["events"],
+    model_package_group: str | None = _SOURCE_OPTIONS["group"],
+    endpoint: str | None = _SOURCE_OPTIONS["endpoint"],
     alarm: list[str] = _SOURCE_OPTIONS["alarm"],
-    pipeline: Optional[str] = _SOURCE_OPTIONS["pipeline"],
-    region: Optional[str] = _SOURCE_OPTIONS["region"],
-    mlflow_uri: Optional[str] = _SOURCE_OPTIONS["mlflow_uri"],
-    mlflow_model: Optional[str] = _SOURCE_OPTIONS["mlflow_model"],
-    project: Optional[str] = typer.Option(None, help="Project the events belong to (live sources)."),
-    env: Optional[str] = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
+    pipeline: str | None = _SOURCE_OPTIONS["pipeline"],
+    region: str | None = _SOURCE_OPTIONS["region"],
+    mlflow_uri: str | None = _SOURCE_OPTIONS["mlflow_uri"],
+    mlflow_model: str | None = _SOURCE_OPTIONS["mlflow_model"],
+    project: str | None = typer.Option(None, help="Project the events belong to (live sources)."),
+    env: str | None = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
 ) -> None:
     """Read delivery events from a live source and write them as an offline event file."""
     from qantara.metrics.events import events_jsonl
@@ -334,11 +333,11 @@ def report(
     blueprint: Path = typer.Argument(..., help="Blueprint file."),
     env: str = typer.Option(..., "--env", help="Environment whose checks the pack records."),
     project: list[Path] = typer.Option([], "--project", metavar="DIR", help="An ML project to include (repeatable)."),
-    events: Optional[Path] = typer.Option(None, "--events", metavar="FILE", help="Delivery event history for the projects' metrics."),
+    events: Path | None = typer.Option(None, "--events", metavar="FILE", help="Delivery event history for the projects' metrics."),
     days: int = typer.Option(90, help="Metrics window in days, ending at the report's time."),
-    scan: Optional[str] = typer.Option(None, "--scan", metavar="BACKEND_URL", help="Include a scan of this Pulumi backend."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Resolve the scanned stacks' relative blueprint paths here."),
-    time: Optional[str] = typer.Option(None, "--time", envvar="QANTARA_REPORT_TIME",
+    scan: str | None = typer.Option(None, "--scan", metavar="BACKEND_URL", help="Include a scan of this Pulumi backend."),
+    root: Path | None = typer.Option(None, "--root", help="Resolve the scanned stacks' relative blueprint paths here."),
+    time: str | None = typer.Option(None, "--time", envvar="QANTARA_REPORT_TIME",
                                        help="Pin the report's time (ISO 8601 with a zone); else SOURCE_DATE_EPOCH, else now."),
     out: Path = typer.Option(..., "--out", metavar="FILE", help="HTML file to write; the Markdown twin goes beside it (.md)."),
 ) -> None:
@@ -359,10 +358,10 @@ def report(
 @app.command()
 def scan(
     backend: str = typer.Argument(..., metavar="BACKEND_URL", help="Self-managed Pulumi backend: file://DIR or s3://BUCKET[/PREFIX]."),
-    root: Optional[Path] = typer.Option(None, "--root",
+    root: Path | None = typer.Option(None, "--root",
                                         help="Resolve relative qantara:blueprint paths here (default: the current directory)."),
     format: str = typer.Option("text", help="text, json or sarif."),
-    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
+    out: Path | None = typer.Option(None, help="Write the report to this file instead of stdout."),
 ) -> None:
     """Check every stack of a Pulumi backend against the blueprint and environment in its stack config."""
     from qantara.scan.report import SCAN_FORMATS, scan_report

@@ -34,7 +34,6 @@ import pulumi_kubernetes as k8s
 from qantara.blueprint.models import CLASSIFICATION_ORDER, Blueprint
 from qantara.blueprint.profiles import EnvironmentProfile
 from qantara.components.model_registry import physical_name
-from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS
 from qantara.components.onprem.model_serving import OnPremServing, OnPremServingArgs
 from qantara.components.onprem.monitoring import ServingMonitoring, ServingMonitoringArgs
 from qantara.components.onprem.namespace import PlatformNamespace, PlatformNamespaceArgs
@@ -43,8 +42,9 @@ from qantara.components.onprem.object_storage import DATA_BUCKETS, ObjectStorage
 from qantara.components.onprem.objects import metadata, opaque_secret
 from qantara.components.onprem.tracking_server import TrackingServer, TrackingServerArgs
 from qantara.components.outposts_data_lake import OutpostsDataLake, OutpostsDataLakeArgs
-from qantara.tagging import component_tags, platform_tags
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS
 from qantara.sovereignty.placement import Placement
+from qantara.tagging import component_tags, platform_tags
 
 CONFIG_NAMESPACE = "qantara"
 TRACKING_USER = "mlflow"

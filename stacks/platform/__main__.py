@@ -15,11 +15,11 @@ import pulumi
 from qantara.aws_platform import AwsPlatformArgs, provision_aws
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.profiles import environment_profile
-from qantara.tagging import platform_tags
+from qantara.catalog import load_catalog
 from qantara.errors import QantaraError
 from qantara.paths import project_root
-from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
+from qantara.tagging import platform_tags
 
 config = pulumi.Config("qantara")
 blueprint_path = Path(config.require("blueprint"))

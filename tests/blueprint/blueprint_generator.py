@@ -18,16 +18,15 @@ from __future__ import annotations
 import random
 import re
 import string
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from qantara.blueprint import models as m
 from qantara.blueprint.schema import blueprint_json_schema
+from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 from qantara.paths import project_root
 from qantara.policy.library import policy_index
-from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
 SCHEMA = blueprint_json_schema()
 CATALOG = load_catalog()

@@ -4,7 +4,9 @@ from types import SimpleNamespace
 import pulumi
 import pulumi_aws as aws
 import pytest
+from iam_checks import least_privilege_problems
 
+from qantara.catalog import load_catalog
 from qantara.components.disaster_recovery import (
     TYPE_TOKEN,
     DisasterRecovery,
@@ -13,8 +15,6 @@ from qantara.components.disaster_recovery import (
 )
 from qantara.naming import bucket_name
 from qantara.plan.location import locate_resources
-from qantara.catalog import load_catalog
-from iam_checks import least_privilege_problems
 
 PRIMARY, DR = "me-central-1", "me-south-1"
 ACCOUNT = "111122223333"

@@ -4,7 +4,9 @@ import re
 import pulumi
 import pulumi_aws as aws
 import pytest
+from iam_checks import least_privilege_problems
 
+from qantara.catalog import load_catalog
 from qantara.components.model_serving import (
     TYPE_TOKEN,
     ModelServing,
@@ -15,8 +17,6 @@ from qantara.components.model_serving import (
 )
 from qantara.naming import SAGEMAKER_NAME_MAX, sagemaker_name
 from qantara.plan.location import locate_resources
-from qantara.catalog import load_catalog
-from iam_checks import least_privilege_problems
 
 REGION = "me-central-1"
 ACCOUNT = "111122223333"

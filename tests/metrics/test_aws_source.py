@@ -14,7 +14,7 @@ from botocore.stub import Stubber
 from qantara.metrics.compute import Window, compute_metrics
 from qantara.metrics.sources.aws import AwsTarget, collect_aws
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 REGION = "me-central-1"
 ACCOUNT = "111122223333"
 GROUP = "triage-model"

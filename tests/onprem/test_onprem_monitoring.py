@@ -1,6 +1,6 @@
 import pytest
-
 from pod_checks import label_problems, of_type
+
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.monitoring import DRIFT_METRIC, ServingMonitoring, ServingMonitoringArgs
 from qantara.components.onprem.naming import platform_labels

@@ -1,8 +1,8 @@
 import pulumi
 import pulumi_aws as aws
 import pytest
-
 from pod_checks import of_type
+
 from qantara.blueprint.models import Connectivity
 from qantara.components.site_link import SiteLink, SiteLinkArgs, routing
 from qantara.plan.classification import classify_resources

@@ -9,7 +9,7 @@ truth: each type token appears in the module that defines the resource, and each
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pulumi_aws
@@ -31,7 +31,7 @@ def _rows():
 ROWS = list(_rows())
 
 
-@lru_cache(maxsize=None)
+@cache
 def module_source(type_token: str) -> str:
     """The source of the pulumi_aws module that registers `type_token`."""
     module = type_token.split(":")[1].split("/")[0]

@@ -20,12 +20,12 @@ import pytest
 import regopy
 from sample_inputs import violating_input
 
+from qantara.catalog import load_catalog
+from qantara.engine.rego import default_engine
 from qantara.errors import InputError
 from qantara.paths import policy_dir
 from qantara.policy.bundle import write_bundle
 from qantara.policy.library import policy_packages
-from qantara.engine.rego import default_engine
-from qantara.catalog import load_catalog
 
 
 def read_bundle(path: Path) -> dict[str, bytes]:

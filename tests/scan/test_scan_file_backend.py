@@ -4,8 +4,8 @@ import gzip
 import json
 
 import pytest
-
 from checkpoints import CONFIG, ROOT, write_backend
+
 from qantara.errors import InputError
 from qantara.scan.backend import open_backend, stack_ref
 from qantara.scan.report import scan_sarif, scan_text

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from qantara.engine.rego import default_engine, to_plain
 from qantara.catalog import jurisdiction_codes, load_catalog
+from qantara.engine.rego import default_engine, to_plain
 
 OPTIONS = "data.qantara.lib.residency.region_options"
 CATALOG = load_catalog()

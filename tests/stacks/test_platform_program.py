@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,11 +11,11 @@ import pytest
 from qantara.aws_platform import AwsPlatformArgs, provision_aws
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.profiles import environment_profile
-from qantara.tagging import platform_tags
+from qantara.catalog import load_catalog
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.offline import run_under_mocks
-from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
+from qantara.tagging import platform_tags
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOUD_EXAMPLES = ["ae-health-cloud", "bh-fintech-cloud", "eg-retail-cloud", "eu-insurance-cloud"]
@@ -44,7 +44,7 @@ DATA_SERVICES = {"s3", "kms", "sagemaker", "glue", "ecr", "logs", "dynamodb", "a
 READ_ONLY_VERBS = ("Get", "Describe", "List")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plan(example: str, environment: str) -> dict:
     loaded = load_blueprint(ROOT / "blueprints" / f"{example}.yaml")
     return plan_blueprint(loaded, environment, resolve_placement(loaded))

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from qantara import naming
 from qantara.blueprint.models import Blueprint
 from qantara.blueprint.yaml_source import FieldPath
-from qantara import naming
 from qantara.naming import AUTONAME_SUFFIX
+
 
 @dataclass(frozen=True)
 class DerivedName:

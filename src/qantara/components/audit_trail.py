@@ -9,7 +9,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.iam_documents import policy_document, service_trust_policy

@@ -8,7 +8,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.bucket_controls import BucketControls, harden_bucket
 from qantara.components.iam_documents import policy_document
 from qantara.naming import bucket_name

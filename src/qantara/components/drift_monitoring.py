@@ -8,8 +8,8 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.blueprint.platform_rules import monitor_image_problem
+from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -19,6 +19,7 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
+from qantara.errors import CatalogError, QantaraError
 from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
@@ -26,8 +27,6 @@ from qantara.naming import (
     role_name,
     sagemaker_name,
 )
-from qantara.errors import CatalogError, QantaraError
-from qantara.catalog import load_catalog
 
 TYPE_TOKEN = "qantara:drift_monitoring:DriftMonitoring"
 IMAGES_CATALOG = "sagemaker_model_monitor_images"

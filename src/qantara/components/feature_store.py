@@ -8,7 +8,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -16,8 +15,8 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.naming import feature_store_role
 from qantara.errors import QantaraError
+from qantara.naming import feature_store_role
 
 TYPE_TOKEN = "qantara:feature_store:FeatureStore"
 GLUE_ACTIONS = (

@@ -9,10 +9,9 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import policy_document
-from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
 from qantara.errors import QantaraError
+from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
 
 TYPE_TOKEN = "qantara:model_registry:ModelRegistry"
 APPROVAL_EVENT = "SageMaker Model Package State Change"

@@ -8,7 +8,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -18,6 +17,7 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
+from qantara.errors import QantaraError
 from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
@@ -26,7 +26,6 @@ from qantara.naming import (
     sagemaker_name,
     variant_model_logical,
 )
-from qantara.errors import QantaraError
 
 TYPE_TOKEN = "qantara:model_serving:ModelServing"
 # Data capture of every served model lands under this prefix of the capture bucket, one

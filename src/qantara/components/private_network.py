@@ -8,7 +8,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import policy_document, service_trust_policy
 
 TYPE_TOKEN = "qantara:private_network:PrivateNetwork"

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from qantara.components.base import QantaraComponent
-
 from qantara.blueprint.models import Connectivity
+from qantara.components.base import QantaraComponent
 from qantara.tagging import DATA_CLASSIFICATION_TAG
 
 TYPE_TOKEN = "qantara:site_link:SiteLink"

@@ -8,7 +8,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import policy_document
 
 TYPE_TOKEN = "qantara:sovereign_keys:SovereignKeys"

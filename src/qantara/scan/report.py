@@ -46,8 +46,8 @@ def scan_sarif(result: ScanResult) -> dict:
             item["properties"]["environment"] = scan.environment
             results.append(item)
     if log is None:
-        from qantara.report.sarif import SCHEMA
         import qantara
+        from qantara.report.sarif import SCHEMA
 
         log = {"$schema": SCHEMA, "version": "2.1.0",
                "runs": [{"tool": {"driver": {"name": "qantara", "version": qantara.__version__, "rules": []}}}]}

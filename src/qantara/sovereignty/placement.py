@@ -18,13 +18,13 @@ import hashlib
 from dataclasses import dataclass, field
 
 from qantara.blueprint.loader import LoadedBlueprint
-from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.blueprint.platform_rules import PlacedPlatform, platform_problems
-from qantara.errors import BlueprintError, Problem
-from qantara.engine.selection import default_engine
-from qantara.engine.rego import RegoEngine, to_plain
-from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
 from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
+from qantara.engine.rego import RegoEngine, to_plain
+from qantara.engine.selection import default_engine
+from qantara.errors import BlueprintError, Problem
+from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS, coverage_warnings
 
 RESIDENCY_OPTIONS = "data.qantara.lib.residency.region_options"
 

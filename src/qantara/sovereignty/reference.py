@@ -8,8 +8,8 @@ AWS and other providers' regions in its countries, and the sources of the region
 
 from __future__ import annotations
 
-from qantara.engine.rego import RegoEngine, default_engine, to_plain
 from qantara.catalog import load_catalog
+from qantara.engine.rego import RegoEngine, default_engine, to_plain
 
 REQUIREMENTS = "data.qantara.lib.residency.requirements_table"
 NO_SECTOR = "(none)"

@@ -18,7 +18,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.naming import component_labels, label_value
 from qantara.components.onprem.objects import metadata
