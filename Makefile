@@ -23,7 +23,11 @@ demo: setup
 	$(BIN)/qantara plan $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 	$(BIN)/qantara check $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 
+# The layers import downward only (import-linter, contracts in pyproject.toml), the code is
+# linted (ruff), then the suite runs on every core.
 test: setup
+	$(BIN)/lint-imports
+	$(BIN)/ruff check
 	$(BIN)/python -m pytest -n auto
 
 bench: setup
@@ -31,6 +35,8 @@ bench: setup
 
 catalog: setup
 	$(BIN)/python scripts/generate_catalog.py
+	$(BIN)/python scripts/generate_aws_taggable_types.py
+	$(BIN)/python scripts/generate_sagemaker_instance_types.py
 	$(BIN)/python scripts/generate_aws_encryption_properties.py
 
 docs: setup

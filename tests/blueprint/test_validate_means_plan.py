@@ -22,7 +22,7 @@ import yaml
 
 from blueprint_generator import generate
 from qantara.blueprint.models import CLASSIFICATION_ORDER
-from qantara.blueprint.validation import validate_blueprint
+from qantara.validate import validate_blueprint
 from qantara.errors import BlueprintError
 from qantara.sovereignty import placement as placement_module
 
@@ -66,12 +66,12 @@ def _components_check(loaded, placement) -> None:
     """Run the components' own checks with what `qantara.aws_platform` would give them."""
     from qantara.components import deploy_access, disaster_recovery, drift_monitoring, experiment_tracking
     from qantara.components import feature_store, model_registry, model_serving
-    from qantara.components import naming
+    from qantara import naming
     from qantara.components.model_registry import model_groups
     from qantara.components.scope import require_colocated
     from qantara.resolution import resolve_platform
     from qantara.blueprint.profiles import environment_profile
-    from qantara.sovereignty.catalog import load_catalog
+    from qantara.catalog import load_catalog
 
     blueprint, catalog = loaded.model, load_catalog()
     cloud, region = placement.cloud_components(), placement.primary_region

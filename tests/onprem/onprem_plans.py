@@ -15,7 +15,7 @@ from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
 from qantara.plan.offline import run_under_mocks
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"

@@ -22,10 +22,10 @@ import pytest
 import yaml
 
 from qantara.blueprint.models import CLASSIFICATION_ORDER, POLICY_ID, Blueprint
+from qantara.engine.rego import default_engine
 from qantara.paths import policy_dir
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import SEVERITIES, STAGES, SUBJECTS
-from qantara.policy.rego import default_engine
 from qantara.project.manifest import ProjectManifest
 
 TODAY = dt.date(2026, 11, 23)

@@ -18,10 +18,10 @@ import pytest
 from test_policy_samples import collect_samples, sample_input
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.engine.selection import engine_named, select_engine
 from qantara.errors import InputError
 from qantara.paths import project_root
 from qantara.plan.builder import plan_blueprint
-from qantara.policy.engines import engine_named, select_engine
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.sovereignty.placement import resolve_placement
 

@@ -10,7 +10,7 @@ from qantara.blueprint.models import CLASSIFICATION_ORDER
 from qantara.blueprint.schema import blueprint_json_schema
 from qantara.paths import project_root
 from qantara.policy.library import STAGES
-from qantara.policy.rego import default_engine
+from qantara.engine.rego import default_engine
 from qantara.vocabulary import classifications, enforcement_levels, maturity_stages, transfer_mechanisms
 
 SRC = project_root() / "src" / "qantara"

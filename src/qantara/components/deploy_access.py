@@ -13,11 +13,10 @@ import pulumi_aws as aws
 from qantara.blueprint.models import repository_problem
 from qantara.blueprint.platform_rules import OIDC_ISSUERS, oidc_provider_problem
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import check_role_name, policy_document, s3_prefix_statements, with_sid_prefix
-from qantara.components.naming import role_name, slug
 from qantara.errors import QantaraError
-from qantara.plan.offline import OFFLINE_ACCOUNT_ID
+from qantara.naming import role_name, slug
+from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

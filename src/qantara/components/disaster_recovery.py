@@ -10,7 +10,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.data_lake import data_bucket
 from qantara.components.iam_documents import (
     check_role_name,
@@ -18,9 +17,9 @@ from qantara.components.iam_documents import (
     service_endpoint,
     service_trust_policy,
 )
-from qantara.components.naming import bucket_name, kms_alias, role_name
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.errors import QantaraError
+from qantara.naming import bucket_name, kms_alias, role_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

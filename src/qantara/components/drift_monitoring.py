@@ -21,7 +21,7 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
-from qantara.components.naming import (
+from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
     data_quality_logical,
@@ -29,8 +29,8 @@ from qantara.components.naming import (
     sagemaker_name,
 )
 from qantara.errors import CatalogError, QantaraError
-from qantara.sovereignty.catalog import load_catalog
-from qantara.components.naming import DRIFT_MONITORING_COMPONENT
+from qantara.catalog import load_catalog
+from qantara.naming import DRIFT_MONITORING_COMPONENT
 from qantara.components.scope import require_colocated
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component

@@ -18,9 +18,9 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.components.naming import tracking_role
+from qantara.naming import tracking_role
 from qantara.errors import QantaraError
-from qantara.components.naming import tracking_server_name
+from qantara.naming import tracking_server_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

@@ -18,9 +18,9 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.components.naming import feature_store_role
+from qantara.naming import feature_store_role
 from qantara.errors import QantaraError
-from qantara.components.naming import feature_store_database
+from qantara.naming import feature_store_database
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

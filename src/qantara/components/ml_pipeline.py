@@ -31,9 +31,9 @@ from qantara.components.ml_pipeline_access import (
 )
 from qantara.components.ml_pipeline_definition import TRIGGER_PARAMETER, PipelinePlace, definition_json
 from qantara.components.model_serving import endpoint_name
-from qantara.components.naming import check_name, role_name, sagemaker_name, scoped_name
+from qantara.naming import check_name, role_name, sagemaker_name, scoped_name
 from qantara.errors import QantaraError
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 TYPE_TOKEN = "qantara:ml_pipeline:MlPipeline"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"

@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 
 from qantara.components.iam_documents import kms_use_statement, policy_document, service_trust_policy
-from qantara.components.naming import APPROVAL_PURPOSE, check_name, scoped_name
+from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
 from qantara.errors import QantaraError
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
@@ -298,7 +298,7 @@ class ModelRegistry(QantaraComponent):
 
 def approval_timeout_days(blueprint, environment: str, catalog: dict | None = None) -> int:
     """The blueprint's spec.governance.approvalTimeoutDays, else the environment profile's default."""
-    from qantara.sovereignty.catalog import load_catalog
+    from qantara.catalog import load_catalog
 
     if blueprint.spec.governance.approval_timeout_days is not None:
         return blueprint.spec.governance.approval_timeout_days

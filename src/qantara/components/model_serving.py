@@ -20,7 +20,7 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
-from qantara.components.naming import (
+from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
     endpoint_config_logical,
@@ -31,7 +31,7 @@ from qantara.components.naming import (
 from qantara.errors import QantaraError
 from qantara.components.drift_monitoring import MonitoredEndpoint
 from qantara.components.model_registry import physical_name as registry_physical_name
-from qantara.components.naming import serving_component
+from qantara.naming import serving_component
 from qantara.components.scope import require_colocated
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component

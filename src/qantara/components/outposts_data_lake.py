@@ -15,9 +15,9 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.data_lake import DATA_ZONES
 from qantara.components.iam_documents import policy_document
-from qantara.components.naming import access_point_name, outposts_bucket_name
+from qantara.naming import access_point_name, outposts_bucket_name
 from qantara.components.onprem.site import CONFIG_NAMESPACE, site_buckets, stored
-from qantara.components.tagging import component_tags
+from qantara.tagging import component_tags
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

@@ -10,7 +10,6 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import policy_document, service_trust_policy
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component

@@ -17,8 +17,8 @@ from typing import Any
 import pulumi
 
 from qantara.blueprint.platform_rules import colocation_message
-from qantara.components.naming import bucket_name, sagemaker_name
-from qantara.components.tagging import component_tags, platform_tags
+from qantara.naming import bucket_name, sagemaker_name
+from qantara.tagging import component_tags, platform_tags
 from qantara.errors import QantaraError
 from qantara.resolution import ResolvedComponent, ResolvedPlatform
 

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from qantara.components.base import QantaraComponent
-
 from qantara.blueprint.models import Connectivity
-from qantara.components.tagging import DATA_CLASSIFICATION_TAG
+from qantara.components.base import QantaraComponent
+from qantara.tagging import DATA_CLASSIFICATION_TAG
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

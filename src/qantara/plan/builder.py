@@ -16,7 +16,7 @@ from qantara.plan.child import plan_program
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, placeholder_warnings
 from qantara.plan.stack_settings import stack_config_for, without_region_environment
 from qantara.paths import platform_program_dir, project_root
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from qantara.resolution import ResolvedPlatform, resolve_platform
 from qantara.sovereignty.placement import Placement
 

@@ -17,7 +17,7 @@ from qantara.blueprint.models import Blueprint
 from qantara.blueprint.network import subnet_cidrs
 from qantara.blueprint.platform_rules import COLOCATION
 from qantara.blueprint.profiles import EnvironmentProfile, environment_profile
-from qantara.policy.rego import RegoEngine
+from qantara.engine.rego import RegoEngine
 from qantara.resolution.model import (
     Location,
     NetworkRanges,
@@ -25,7 +25,7 @@ from qantara.resolution.model import (
     ResolvedEnvironment,
     ResolvedPlatform,
 )
-from qantara.sovereignty.catalog import load_catalog, regions
+from qantara.catalog import load_catalog, regions
 from qantara.sovereignty.placement import ComponentPlacement, Placement, resolve_placement
 
 # Zone letters every commercial region has; naming them avoids an invoke at program time.

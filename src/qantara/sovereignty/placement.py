@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qantara.blueprint.loader import LoadedBlueprint
-from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.blueprint.platform_rules import PlacedPlatform, platform_problems
 from qantara.errors import BlueprintError, Problem
 from qantara.sovereignty import region_verdicts
 from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
-from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
+from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
 if TYPE_CHECKING:
-    from qantara.policy.rego import RegoEngine
+    from qantara.engine.rego import RegoEngine
 
 # Asks the residency rule for every region's verdict: (context, classes, onprem) -> options.
 Asker = Callable[[dict, list, "dict | None"], dict]
@@ -129,7 +129,7 @@ def region_options(context: dict, classes: list[str], onprem: dict | None, engin
 def default_asker() -> Asker:
     """Asks the process-wide engine, through the per-revision verdict cache; the engine is
     started only when a verdict is not known yet (a seeded child process never starts one)."""
-    from qantara.policy.engines import default_engine, selected_engine
+    from qantara.engine.selection import default_engine, selected_engine
 
     def ask(context: dict, classes: list, onprem: dict | None) -> dict:
         return region_verdicts.cached_region_options(context, classes, onprem, default_engine, selected_engine())
@@ -526,7 +526,7 @@ def _direct_asker(engine: RegoEngine | None) -> Asker:
     """Asks `engine` (else the process-wide one) every time: for an engine or catalog other
     than the installed ones, whose answers the per-revision cache must not hold."""
     if engine is None:
-        from qantara.policy.engines import default_engine
+        from qantara.engine.selection import default_engine
 
         engine = default_engine()
     return lambda context, classes, onprem: region_options(context, classes, onprem, engine)

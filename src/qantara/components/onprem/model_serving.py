@@ -31,9 +31,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from qantara.components.base import QantaraComponent
-
 from qantara.blueprint.models import ServedModel, Variant
+from qantara.components.base import QantaraComponent
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import LABEL_PREFIX, component_labels, k8s_name, label_value, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata

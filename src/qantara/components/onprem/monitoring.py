@@ -20,7 +20,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.naming import component_labels, label_value
 from qantara.components.onprem.objects import metadata
@@ -72,13 +71,15 @@ def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
             "alert": "QantaraModelErrorsHigh",
             "expr": f'sum by (model) (increase({REQUESTS_METRIC}{{{serving}, code=~"5.."}}[5m])) > {args.error_threshold}',
             "labels": {"severity": "critical"},
-            "annotations": {"summary": f"Model {{{{ $labels.model }}}} returned more than {args.error_threshold} server errors in 5 minutes"},
+            "annotations": {"summary": f"Model {{{{ $labels.model }}}} returned more than {args.error_threshold} "
+                                       "server errors in 5 minutes"},
         },
         {
             "alert": "QantaraModelDrift",
             "expr": f"max by (model, feature) ({DRIFT_METRIC}{{{drift}}}) > {DRIFT_THRESHOLD}",
             "labels": {"severity": "warning"},
-            "annotations": {"summary": f"Feature {{{{ $labels.feature }}}} of model {{{{ $labels.model }}}} drifted (PSI above {DRIFT_THRESHOLD})"},
+            "annotations": {"summary": f"Feature {{{{ $labels.feature }}}} of model {{{{ $labels.model }}}} drifted "
+                                       f"(PSI above {DRIFT_THRESHOLD})"},
         },
         {
             "alert": "QantaraDriftJobSilent",

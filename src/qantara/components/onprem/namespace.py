@@ -10,7 +10,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem import sizing
 from qantara.components.onprem.naming import component_labels, namespace_name
 from qantara.components.onprem.site import serves, stored, tracked

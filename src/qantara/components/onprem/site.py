@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pulumi
 
-from qantara.components.onprem.coverage import STORED_COMPONENTS
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS
 from qantara.resolution import ResolvedPlatform
 
 CONFIG_NAMESPACE = "qantara"

@@ -10,7 +10,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import component_labels, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata, opaque_secret, secret_env
