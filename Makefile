@@ -23,8 +23,11 @@ demo: setup
 	$(BIN)/qantara plan $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 	$(BIN)/qantara check $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 
+# worksteal: each worker starts on a contiguous share of the tests (a module's cached plans and
+# compiled bundles are built on one worker, not on both) and an idle worker takes pending tests
+# from the busy one, so a slow directory at the end does not leave a core idle.
 test: setup
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 bench: setup
 	$(BIN)/python benchmarks/plan_check.py
