@@ -3,7 +3,7 @@
 Blueprints generated from the JSON Schema (`blueprint_generator`) go through `validate`
 in-process. Each refusal must be located (file, line, field). Each acceptance must pass
 the checks the platform program's components make, fed as composition feeds them; a
-dozen accepted ones are planned for every environment, and must plan.
+dozen accepted ones are planned for every environment (one test each), and must plan.
 
 The seed is fixed so a failure reproduces; set QANTARA_PROPERTY_SEED to explore others
 (and QANTARA_PROPERTY_COUNT for more blueprints). A failure prints the blueprint.
@@ -153,22 +153,30 @@ def test_every_refusal_is_located_and_every_acceptance_passes_the_programs_check
     assert refused >= COUNT // 10, f"only {refused} of {COUNT} generated blueprints were refused"
 
 
-def test_a_dozen_accepted_blueprints_plan_in_every_environment(tmp_path_factory, memo_residency):
-    from qantara.plan.builder import plan_blueprint
-
-    planned = 0
+@pytest.fixture(scope="module")
+def accepted_blueprints(tmp_path_factory, memo_residency) -> list[tuple]:
+    """The first PLANNED blueprints `validate` accepts (seed SEED + 1): (index, doc, loaded, placement)."""
+    accepted = []
     for index, doc, path in _generated(tmp_path_factory, COUNT, SEED + 1):
         result, error = _validate(path)
-        if error is not None:
-            continue
-        loaded, placement = result
-        for environment in loaded.model.spec.environments:
-            try:
-                plan_blueprint(loaded, environment.name, placement)
-            except Exception as failure:  # noqa: BLE001 - any failure here is a counterexample
-                pytest.fail(f"validate accepted, plan --env {environment.name} failed: {failure}\n"
-                            f"seed {SEED + 1}, blueprint {index}:\n{yaml.safe_dump(doc, sort_keys=False)}")
-        planned += 1
-        if planned == PLANNED:
-            break
-    assert planned == PLANNED, f"only {planned} accepted blueprints among {COUNT} generated"
+        if error is None:
+            accepted.append((index, doc, *result))
+            if len(accepted) == PLANNED:
+                break
+    return accepted
+
+
+# One blueprint per test (each plans in a child process per environment), so that the
+# dozen are shared among the xdist workers instead of one worker planning them all.
+@pytest.mark.parametrize("nth", range(PLANNED))
+def test_a_dozen_accepted_blueprints_plan_in_every_environment(nth, accepted_blueprints):
+    from qantara.plan.builder import plan_blueprint
+
+    assert len(accepted_blueprints) == PLANNED, f"only {len(accepted_blueprints)} accepted blueprints among {COUNT} generated"
+    index, doc, loaded, placement = accepted_blueprints[nth]
+    for environment in loaded.model.spec.environments:
+        try:
+            plan_blueprint(loaded, environment.name, placement)
+        except Exception as failure:  # noqa: BLE001 - any failure here is a counterexample
+            pytest.fail(f"validate accepted, plan --env {environment.name} failed: {failure}\n"
+                        f"seed {SEED + 1}, blueprint {index}:\n{yaml.safe_dump(doc, sort_keys=False)}")
