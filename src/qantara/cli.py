@@ -267,19 +267,43 @@ def _window(days: int, end: str | None):
 _SOURCE_OPTIONS = {
     "source": (str | None, typer.Option(None, "--source", help="events, sagemaker, cloudtrail, mlflow, cluster or kserve "
                                                                  "(default: implied by --events, --mlflow-uri or --model-package-group).")),
-    "events": (Path | None, typer.Option(None, "--events", metavar="FILE", help="Event history (JSON Lines, see `qantara metrics export`).")),
-    "model_package_group": (str | None, typer.Option(None, "--model-package-group", help="SageMaker model package group (sagemaker, cloudtrail).")),
-    "endpoint": (str | None, typer.Option(None, "--endpoint", help="SageMaker endpoint whose changes are deployments (sagemaker, cloudtrail).")),
-    "alarm": (list[str], typer.Option([], "--alarm", metavar="NAME", help="CloudWatch alarm whose ALARM states are incidents (sagemaker; repeatable).")),
-    "pipeline": (str | None, typer.Option(None, "--pipeline", help="SageMaker pipeline whose executions start lead time (sagemaker, cloudtrail).")),
+    "events": (Path | None, typer.Option(
+        None, "--events", metavar="FILE",
+        help="Event history (JSON Lines, see `qantara metrics export`).")),
+    "model_package_group": (str | None, typer.Option(
+        None, "--model-package-group",
+        help="SageMaker model package group (sagemaker, cloudtrail).")),
+    "endpoint": (str | None, typer.Option(
+        None, "--endpoint",
+        help="SageMaker endpoint whose changes are deployments (sagemaker, cloudtrail).")),
+    "alarm": (list[str], typer.Option(
+        [], "--alarm", metavar="NAME",
+        help="CloudWatch alarm whose ALARM states are incidents (sagemaker; repeatable).")),
+    "pipeline": (str | None, typer.Option(
+        None, "--pipeline",
+        help="SageMaker pipeline whose executions start lead time (sagemaker, cloudtrail).")),
     "region": (str | None, typer.Option(None, "--region", help="AWS region of the live source.")),
     "mlflow_uri": (str | None, typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (mlflow).")),
-    "mlflow_model": (str | None, typer.Option(None, "--mlflow-model", help="Registered model name in MLflow (mlflow).")),
-    "namespace": (str | None, typer.Option(None, "--namespace", help="Kubernetes namespace of the model server (cluster, kserve; the platform's is <blueprint>-<env>).")),
-    "deployment": (str | None, typer.Option(None, "--deployment", help="Deployment serving the model (cluster; KServe raw mode: <inference-service>-predictor).")),
-    "inference_service": (str | None, typer.Option(None, "--inference-service", help="KServe InferenceService in Serverless mode whose revisions are deployments (kserve).")),
-    "model": (str | None, typer.Option(None, "--model", help="Model name the cluster's revisions are counted under (cluster, kserve; default: the workload's name).")),
-    "kube_context": (str | None, typer.Option(None, "--kube-context", help="kubeconfig context (cluster, kserve; default: current, or in-cluster).")),
+    "mlflow_model": (str | None, typer.Option(
+        None, "--mlflow-model",
+        help="Registered model name in MLflow (mlflow).")),
+    "namespace": (str | None, typer.Option(
+        None, "--namespace",
+        help="Kubernetes namespace of the model server (cluster, kserve; the platform's is "
+             "<blueprint>-<env>).")),
+    "deployment": (str | None, typer.Option(
+        None, "--deployment",
+        help="Deployment serving the model (cluster; KServe raw mode: <inference-service>-predictor).")),
+    "inference_service": (str | None, typer.Option(
+        None, "--inference-service",
+        help="KServe InferenceService in Serverless mode whose revisions are deployments (kserve).")),
+    "model": (str | None, typer.Option(
+        None, "--model",
+        help="Model name the cluster's revisions are counted under (cluster, kserve; default: the "
+             "workload's name).")),
+    "kube_context": (str | None, typer.Option(
+        None, "--kube-context",
+        help="kubeconfig context (cluster, kserve; default: current, or in-cluster).")),
 }
 
 

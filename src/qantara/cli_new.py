@@ -104,7 +104,7 @@ def lineage(
     model_version: str | None = typer.Option(None, "--model-version", metavar="VERSION",
                                                 help="Registered model version; default: the latest registered."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's lineage record as JSON."),
-    tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI",
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI",
                                                help="Read the lineage from this MLflow server's run tags; "
                                                     "default: MLFLOW_TRACKING_URI, else the local records."),
 ) -> None:

@@ -19,12 +19,12 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-
 from blueprint_generator import generate
+
 from qantara.blueprint.models import CLASSIFICATION_ORDER
-from qantara.validate import validate_blueprint
 from qantara.errors import BlueprintError
 from qantara.sovereignty import placement as placement_module
+from qantara.validate import validate_blueprint
 
 SEED = int(os.environ.get("QANTARA_PROPERTY_SEED", "20261206"))
 COUNT = int(os.environ.get("QANTARA_PROPERTY_COUNT", "300"))
@@ -64,14 +64,21 @@ def _write(directory: Path, index: int, doc: dict) -> Path:
 
 def _components_check(loaded, placement) -> None:
     """Run the components' own checks with what `qantara.aws_platform` would give them."""
-    from qantara.components import deploy_access, disaster_recovery, drift_monitoring, experiment_tracking
-    from qantara.components import feature_store, model_registry, model_serving
     from qantara import naming
+    from qantara.blueprint.profiles import environment_profile
+    from qantara.catalog import load_catalog
+    from qantara.components import (
+        deploy_access,
+        disaster_recovery,
+        drift_monitoring,
+        experiment_tracking,
+        feature_store,
+        model_registry,
+        model_serving,
+    )
     from qantara.components.model_registry import model_groups
     from qantara.components.scope import require_colocated
     from qantara.resolution import resolve_platform
-    from qantara.blueprint.profiles import environment_profile
-    from qantara.catalog import load_catalog
 
     blueprint, catalog = loaded.model, load_catalog()
     cloud, region = placement.cloud_components(), placement.primary_region

@@ -8,14 +8,14 @@ import pulumi
 import pytest
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.catalog import load_catalog
 from qantara.errors import BlueprintError
 from qantara.onprem_platform import provision_onprem
-from qantara.resolution import resolve_platform
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
 from qantara.plan.offline import run_under_mocks
-from qantara.catalog import load_catalog
+from qantara.resolution import resolve_platform
 from qantara.sovereignty.placement import resolve_placement
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -42,7 +42,7 @@ DATA_SERVICES = {"s3", "kms", "sagemaker", "glue", "ecr", "logs", "dynamodb", "a
 READ_ONLY_VERBS = ("Get", "Describe", "List")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plan(example: str, environment: str) -> dict:
     loaded = load_blueprint(ROOT / "blueprints" / f"{example}.yaml")
     return plan_blueprint(loaded, environment, resolve_placement(loaded))

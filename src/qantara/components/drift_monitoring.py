@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.blueprint.platform_rules import monitor_image_problem
+from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -21,17 +20,16 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
+from qantara.components.scope import require_colocated
+from qantara.errors import CatalogError, QantaraError
 from qantara.naming import (
+    DRIFT_MONITORING_COMPONENT,
     SAGEMAKER_NAME_MAX,
     check_autoname,
     data_quality_logical,
     role_name,
     sagemaker_name,
 )
-from qantara.errors import CatalogError, QantaraError
-from qantara.catalog import load_catalog
-from qantara.naming import DRIFT_MONITORING_COMPONENT
-from qantara.components.scope import require_colocated
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -18,9 +16,8 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.naming import feature_store_role
 from qantara.errors import QantaraError
-from qantara.naming import feature_store_database
+from qantara.naming import feature_store_database, feature_store_role
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import kms_use_statement, policy_document, service_trust_policy
-from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
 from qantara.errors import QantaraError
+from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

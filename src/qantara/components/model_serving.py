@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
+from qantara.components.drift_monitoring import MonitoredEndpoint
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -20,19 +19,18 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
+from qantara.components.model_registry import physical_name as registry_physical_name
+from qantara.components.scope import require_colocated
+from qantara.errors import QantaraError
 from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
     endpoint_config_logical,
     role_name,
     sagemaker_name,
+    serving_component,
     variant_model_logical,
 )
-from qantara.errors import QantaraError
-from qantara.components.drift_monitoring import MonitoredEndpoint
-from qantara.components.model_registry import physical_name as registry_physical_name
-from qantara.naming import serving_component
-from qantara.components.scope import require_colocated
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

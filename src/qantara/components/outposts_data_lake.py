@@ -5,9 +5,8 @@ The facts it relies on, with their sources, are in policies/data/outposts.yaml.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -15,8 +14,8 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.data_lake import DATA_ZONES
 from qantara.components.iam_documents import policy_document
-from qantara.naming import access_point_name, outposts_bucket_name
 from qantara.components.onprem.site import CONFIG_NAMESPACE, site_buckets, stored
+from qantara.naming import access_point_name, outposts_bucket_name
 from qantara.tagging import component_tags
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component

@@ -17,10 +17,10 @@ from typing import Any
 import pulumi
 
 from qantara.blueprint.platform_rules import colocation_message
-from qantara.naming import bucket_name, sagemaker_name
-from qantara.tagging import component_tags, platform_tags
 from qantara.errors import QantaraError
+from qantara.naming import bucket_name, sagemaker_name
 from qantara.resolution import ResolvedComponent, ResolvedPlatform
+from qantara.tagging import component_tags, platform_tags
 
 Outputs = dict[str, pulumi.Input]
 

@@ -8,15 +8,15 @@ from pathlib import Path
 import yaml
 
 from qantara.blueprint.loader import LoadedBlueprint
+from qantara.catalog import load_catalog
 from qantara.errors import PlanError
+from qantara.paths import platform_program_dir, project_root
+from qantara.plan.child import plan_program
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
-from qantara.plan.child import plan_program
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, placeholder_warnings
 from qantara.plan.stack_settings import stack_config_for, without_region_environment
-from qantara.paths import platform_program_dir, project_root
-from qantara.catalog import load_catalog
 from qantara.resolution import ResolvedPlatform, resolve_platform
 from qantara.sovereignty.placement import Placement
 

@@ -17,6 +17,7 @@ from qantara.blueprint.models import Blueprint
 from qantara.blueprint.network import subnet_cidrs
 from qantara.blueprint.platform_rules import COLOCATION
 from qantara.blueprint.profiles import EnvironmentProfile, environment_profile
+from qantara.catalog import load_catalog, regions
 from qantara.engine.rego import RegoEngine
 from qantara.resolution.model import (
     Location,
@@ -25,7 +26,6 @@ from qantara.resolution.model import (
     ResolvedEnvironment,
     ResolvedPlatform,
 )
-from qantara.catalog import load_catalog, regions
 from qantara.sovereignty.placement import ComponentPlacement, Placement, resolve_placement
 
 # Zone letters every commercial region has; naming them avoids an invoke at program time.

@@ -24,19 +24,18 @@ reachable through its own Service only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.blueprint.models import ServedModel, Variant
 from qantara.components.base import QantaraComponent
+from qantara.components.model_registry import physical_name
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import LABEL_PREFIX, component_labels, k8s_name, label_value, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata
-from qantara.components.model_registry import physical_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

@@ -12,9 +12,8 @@ The metrics are a contract Qantara assumes, not something it can check:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import hashlib
 import hmac
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -17,8 +16,15 @@ from qantara.components.base import QantaraComponent
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import component_labels, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata, opaque_secret, secret_env
-from qantara.components.onprem.site import DATA_BUCKETS
-from qantara.components.onprem.site import PIPELINE_USER, TRACKING_USER, secret_config, site_buckets, stored, tracked
+from qantara.components.onprem.site import (
+    DATA_BUCKETS,
+    PIPELINE_USER,
+    TRACKING_USER,
+    secret_config,
+    site_buckets,
+    stored,
+    tracked,
+)
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pulumi
 
-from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS
 from qantara.resolution import ResolvedPlatform
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS
 
 CONFIG_NAMESPACE = "qantara"
 # What a preview stands in for an unset secret: never deployed, since `pulumi up` refuses.
