@@ -36,6 +36,17 @@ def _write(text: str, out: Path | None) -> None:
     write_output(out, text if text.endswith("\n") else text + "\n")
 
 
+def _stack_outputs(path: Path | None, program: Path | None) -> dict | None:
+    """What a --program's StackReferences read (--stack-outputs), or None."""
+    if path is None:
+        return None
+    if program is None:
+        raise InputError("--stack-outputs answers the StackReferences of a --program: give --program too")
+    from qantara.plan.stack_outputs import load_stack_outputs
+
+    return load_stack_outputs(path)
+
+
 def _parse_config(pairs: list[str]) -> dict[str, str]:
     config = {}
     for pair in pairs:
@@ -130,14 +141,11 @@ def plan(
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
     from qantara.check import plan_environment
-    from qantara.plan.stack_outputs import load_stack_outputs
     from qantara.report.text import plan_table
 
     _choice(format, ("table", "json"), "--format")
-    if stack_outputs is not None and program is None:
-        raise InputError("--stack-outputs is what a --program's StackReference reads: give --program too")
     document = plan_environment(blueprint, env, program_dir=program, config=_parse_config(config),
-                                stack_outputs=load_stack_outputs(stack_outputs) if stack_outputs is not None else None)
+                                stack_outputs=_stack_outputs(stack_outputs, program))
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
 
 
@@ -196,15 +204,8 @@ def check(
     if env is None:
         raise InputError("--env is required when checking a blueprint (e.g. --env prod)")
     opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
-    if stack_outputs is not None and program is None:
-        raise InputError("--stack-outputs answers the StackReferences of a --program: give --program too")
-    outputs = None
-    if stack_outputs is not None:
-        from qantara.plan.stack_outputs import load_stack_outputs
-
-        outputs = load_stack_outputs(stack_outputs)
     result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa,
-                             stack_outputs=outputs)
+                             stack_outputs=_stack_outputs(stack_outputs, program))
     _write(check_report(result, format, blueprint), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
 
