@@ -5,6 +5,7 @@ region, and refuses to run where the project was not generated for."""
 from __future__ import annotations
 
 import json
+import sys
 import runpy
 from pathlib import Path
 
@@ -41,6 +42,9 @@ def run_infra(project: Path, environment: str = "dev", outputs: dict | None = No
         f"{name}:imageUri": "000000000000.dkr.ecr.me-central-1.amazonaws.com/models:readmission-1",
     }
     stack_outputs = {"outputs": outputs or PLATFORM_OUTPUTS, "secretOutputNames": []}
+    # The program imports its sibling module by name: a project planned before in this process
+    # must not lend it its own (Pulumi runs one program per process).
+    sys.modules.pop("onprem_pipeline", None)
     resources = run_under_mocks(lambda: runpy.run_path(str(project / "infra"), run_name="__main__"),
                                 project=name, stack=environment, config=config,
                                 known_outputs={"pulumi:pulumi:StackReference": stack_outputs})

@@ -49,6 +49,9 @@ def stack_config(project: Path, environment: str) -> dict[str, str]:
 
 def run_infra(project: Path, environment: str, namespace: str) -> list[dict]:
     outputs = {"pulumi:pulumi:StackReference": {"outputs": platform_outputs(namespace), "secretOutputNames": []}}
+    # The program imports its sibling module by name: a project planned before in this process
+    # must not lend it its own (Pulumi runs one program per process).
+    sys.modules.pop("onprem_pipeline", None)
     return run_under_mocks(lambda: runpy.run_path(str(project / "infra"), run_name="__main__"),
                            project=f"{project.name.replace('_', '-')}-infra", stack=environment,
                            config=stack_config(project, environment), known_outputs=outputs)

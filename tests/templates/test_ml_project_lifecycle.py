@@ -25,14 +25,22 @@ CASES = [pytest.param(AE_HEALTH, {"ci": "github"}, id="cloud-github"),
 
 def named_targets(readme: str) -> set[str]:
     """Every target of every `make` command the README shows (not its VAR=value arguments)."""
-    commands = [line for block in FENCED.findall(readme) for line in block.splitlines()]
+    # A line ending in a backslash continues on the next, as the shell reads it.
+    commands = [line for block in FENCED.findall(readme) for line in block.replace("\\\n", " ").splitlines()]
     commands += INLINE.findall(FENCED.sub("", readme))
     names = set()
     for command in commands:
         # <placeholders> the reader fills in are one word; quotes group as the shell groups them.
         words = shlex.split(re.sub(r"<[^>]*>", "PLACEHOLDER", command), comments=True)
-        if words[:1] == ["make"]:
-            names.update(word for word in words[1:] if "=" not in word)
+        # Each command of a list (`make image && docker push ...`) on its own.
+        command_words: list[str] = []
+        for word in [*words, "&&"]:
+            if word not in ("&&", "||", ";", "|"):
+                command_words.append(word)
+                continue
+            if command_words[:1] == ["make"]:
+                names.update(w for w in command_words[1:] if "=" not in w)
+            command_words = []
     return names
 
 
