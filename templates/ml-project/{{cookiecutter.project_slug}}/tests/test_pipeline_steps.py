@@ -111,6 +111,8 @@ def test_a_model_archive_reaching_out_of_the_run_directory_is_refused(tmp_path):
         pipeline_steps.copy_in(inputs, run_dir)
     assert not (tmp_path / "run" / "escaped.txt").exists()
 
+{%- if cookiecutter.serving != "none" %}
+
 
 @pytest.mark.parametrize("argv, module", [
     (["train"], "pipeline_steps"),
@@ -123,3 +125,4 @@ def test_the_image_entrypoint_sends_sagemakers_argument_to_its_module(argv, modu
     assert chosen == module
     if module == "pipeline_steps":
         assert arguments == ["--step", "train", "--in-dir", "/opt/ml/input/data/features", "--out-dir", "/opt/ml/model"]
+{%- endif %}
