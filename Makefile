@@ -23,14 +23,23 @@ demo: setup
 	$(BIN)/qantara plan $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 	$(BIN)/qantara check $(DEMO_BLUEPRINT) --env $(DEMO_ENV)
 
+# The layers import downward only (import-linter, contracts in pyproject.toml), the code is
+# linted (ruff), then the suite runs on every core. worksteal: each worker starts on a
+# contiguous share of the tests (a module's cached plans and compiled bundles are built on one
+# worker, not on both) and an idle worker takes pending tests from the busy one, so a slow
+# directory at the end does not leave a core idle.
 test: setup
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/lint-imports
+	$(BIN)/ruff check
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 bench: setup
 	$(BIN)/python benchmarks/plan_check.py
 
 catalog: setup
 	$(BIN)/python scripts/generate_catalog.py
+	$(BIN)/python scripts/generate_aws_taggable_types.py
+	$(BIN)/python scripts/generate_sagemaker_instance_types.py
 	$(BIN)/python scripts/generate_aws_encryption_properties.py
 
 docs: setup

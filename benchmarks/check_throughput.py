@@ -78,9 +78,9 @@ def peak_rss_kib() -> int:
 
 def child_qantara(plan_file: str) -> dict:
     from qantara.blueprint.loader import load_blueprint
+    from qantara.engine.selection import default_engine
     from qantara.policy.enforcement import enforce, verdict
     from qantara.policy.evaluate import evaluate, policy_input
-    from qantara.policy.engines import default_engine
     from qantara.policy.library import policy_index
 
     loaded = load_blueprint(BLUEPRINT)
@@ -123,9 +123,9 @@ def child_checkov(plan_file: str) -> dict:
 def child_profile(plan_file: str) -> dict:
     """Seconds for set_input and for each policy package's findings, queried one by one."""
     from qantara.blueprint.loader import load_blueprint
+    from qantara.engine.rego import default_engine
     from qantara.policy.evaluate import policy_input
     from qantara.policy.library import policy_packages
-    from qantara.policy.rego import default_engine
 
     loaded = load_blueprint(BLUEPRINT)
     document = policy_input(blueprint=loaded.model.model_dump(mode="json", by_alias=True),

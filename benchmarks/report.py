@@ -12,8 +12,8 @@ Usage: python benchmarks/report.py [--out DIR]
 from __future__ import annotations
 
 import argparse
-import sys
 import datetime as dt
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "evidence"))
 
 from html_check import html_problems  # noqa: E402  the same validation the tests apply
+
 TARGET_SECONDS = 2.0
-TIME = dt.datetime(2026, 12, 6, tzinfo=dt.timezone.utc)
+TIME = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
 
 
 def measure(blueprint: Path, out: Path) -> tuple[str, float, float, int]:
@@ -59,7 +60,8 @@ def main() -> int:
         for blueprint in sorted((ROOT / "blueprints").glob("*.yaml")):
             env, check_s, pack_s, size = measure(blueprint, out)
             worst = max(worst, pack_s)
-            print(f"{blueprint.stem:28} {env:8} {check_s:8.2f} {pack_s:8.3f} {size / 1024:8.1f}  {'ok' if pack_s < TARGET_SECONDS else 'SLOW'}")
+            verdict = 'ok' if pack_s < TARGET_SECONDS else 'SLOW'
+            print(f"{blueprint.stem:28} {env:8} {check_s:8.2f} {pack_s:8.3f} {size / 1024:8.1f}  {verdict}")
     print(f"slowest pack after its check: {worst:.3f} s ({'meets' if worst < TARGET_SECONDS else 'misses'} the {TARGET_SECONDS} s target)")
     return 0 if worst < TARGET_SECONDS else 1
 

@@ -277,10 +277,10 @@ def _pulumi_value(value: Any, urns: dict[str, str], found: list[str]) -> Any:
 def qantara_plan(platform_: Platform) -> dict:
     """The Plan document `qantara check` evaluates, as the offline planner would write it."""
     # Imported here so that the Terraform writer needs nothing but the standard library.
+    from qantara.catalog import load_catalog
     from qantara.plan.classification import classify_resources
     from qantara.plan.document import plan_document, plan_resource
     from qantara.plan.location import locate_resources
-    from qantara.sovereignty.catalog import load_catalog
 
     stack_urn = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
     urns = {r.name: _urn(r) for r in platform_.resources}

@@ -2,7 +2,13 @@
 
 from pulumi_policy import PolicyPack
 
-from qantara.policy.pulumi_pack import PACK_NAME, governance_policy, keep_secret_markers, pack_enforcement_level, stack_config
+from qantara.policy.pulumi_pack import (
+    PACK_NAME,
+    governance_policy,
+    keep_secret_markers,
+    pack_enforcement_level,
+    stack_config,
+)
 
 keep_secret_markers()
 PolicyPack(name=PACK_NAME, policies=[governance_policy()], enforcement_level=pack_enforcement_level(stack_config()))

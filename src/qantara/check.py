@@ -1,5 +1,5 @@
 """`qantara check`: plan a blueprint's platform offline (or import a real Pulumi plan),
-evaluate the policies, enforce.
+evaluate the policies, enforce. `qantara plan` is its first step alone.
 
 The library function behind the command: plain data in, plain data out.
 """
@@ -11,60 +11,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
-from qantara.errors import BlueprintError, InputError
+from qantara.blueprint.models import Environment
+from qantara.catalog import load_catalog
+from qantara.errors import InputError
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.importers import load_plan_file
 from qantara.plan.service_use import relevant_warnings
-from qantara.policy.enforcement import enforce, verdict
+from qantara.policy.checkpoint import (
+    BLUEPRINT_SUBJECTS,
+    CheckResult,
+    blueprint_data,
+    environment_of,
+    onprem_site,
+    run_checkpoint,
+)
+from qantara.policy.evaluate import evaluate, prepare
 from qantara.policy.maturity import PREREQUISITES, assess_maturity
-from qantara.policy.evaluate import evaluate, policy_input, prepare
-from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import Placement, resolve_placement
-
-
-@dataclass
-class CheckResult:
-    blueprint: str
-    environment: str
-    enforcement: str
-    verdict: str
-    findings: list[dict]
-    placement: Placement | None
-    plan: dict
-    warnings: list[str] = field(default_factory=list)
-    # The maturity assessment (qantara.policy.maturity) of a blueprint check.
-    maturity: dict | None = None
-    # The ML project checked (its manifest's name), for `check --project`.
-    project: str | None = None
-
-    def to_dict(self) -> dict:
-        result = {
-            "blueprint": self.blueprint,
-            "environment": self.environment,
-            "enforcement": self.enforcement,
-            "verdict": self.verdict,
-            "resources": len(self.plan["resources"]),
-            "findings": self.findings,
-            "warnings": self.warnings,
-        }
-        if self.maturity is not None:
-            result["maturity"] = self.maturity
-        if self.project is not None:
-            result["project"] = self.project
-        return result
-
-
-def environment_of(loaded: LoadedBlueprint, name: str):
-    """The named environment, or a located problem listing the ones the blueprint declares."""
-    names = [e.name for e in loaded.model.spec.environments]
-    if name not in names:
-        raise BlueprintError([loaded.problem(("spec", "environments"), f"no environment named {name!r} (declared: {', '.join(names)})")])
-    return loaded.model.environment(name)
-
-
-def _onprem_site(loaded: LoadedBlueprint) -> dict | None:
-    on_prem = loaded.model.spec.on_prem
-    return None if on_prem is None else {"site": on_prem.site, "country": on_prem.country}
 
 
 @dataclass(frozen=True)
@@ -85,6 +48,22 @@ def evaluate_findings(document: dict, subjects: tuple[str, ...], opa: OpaServer 
     return evaluate_remote(document, subjects, opa.url, upload=opa.upload, token=opa.token)
 
 
+def _placed(path: Path, environment: str) -> tuple[LoadedBlueprint, Environment, Placement]:
+    """The blueprint at `path`, its environment `environment` and its placement."""
+    loaded = load_blueprint(path)
+    env = environment_of(loaded, environment)
+    return loaded, env, resolve_placement(loaded)
+
+
+def plan_environment(path: Path, environment: str, *, program_dir: Path | None = None,
+                     config: dict[str, str] | None = None, stack_outputs: dict | None = None) -> dict:
+    """The offline plan of one environment of the blueprint at `path` (`qantara plan`);
+    `stack_outputs` answers the program's StackReferences."""
+    loaded, env, placement = _placed(path, environment)
+    return plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config,
+                          stack_outputs=stack_outputs)
+
+
 def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = None,
                     plan_file: Path | None = None, config: dict[str, str] | None = None,
                     today: dt.date | None = None, opa: OpaServer | None = None,
@@ -96,30 +75,25 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     today = today or dt.date.today()
     if plan_file is not None and program_dir is not None:
         raise InputError("--plan and --program both say what to check: give one of them")
-    loaded = load_blueprint(path)
-    env = environment_of(loaded, environment)
-    placement = resolve_placement(loaded)
+    loaded, env, placement = _placed(path, environment)
     # The policies compile in the background while the plan's child process runs.
     prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES,))
     if plan_file is None:
         plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config,
                               stack_outputs=stack_outputs)
     else:
-        plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=_onprem_site(loaded))
-    blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)
-    document = policy_input(
-        blueprint=blueprint_data,
-        plan=plan,
-        environment={"name": env.name, "enforcement": env.effective_enforcement},
-        today=today,
-    )
-    findings = evaluate_findings(document, ("blueprint", "resources"), opa)
-    waivers = blueprint_data["spec"]["governance"]["waivers"]
-    enforced = enforce(findings, enforcement=env.effective_enforcement, waivers=waivers, today=today)
+        plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=onprem_site(loaded))
+    data = blueprint_data(loaded)
+    result = run_checkpoint(BLUEPRINT_SUBJECTS, data, env.name, env.effective_enforcement, plan=plan, today=today,
+                            evaluator=lambda document, subjects: evaluate_findings(document, subjects, opa))
+    return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, result.verdict,
+                       result.findings, placement, plan, _warnings(placement, plan),
+                       maturity=assess_maturity(result.findings, data))
+
+
+def _warnings(placement: Placement, plan: dict) -> list[str]:
+    """Placement's warnings about the services this plan uses (a user's program may use none of
+    the platform's), then what planning could not see."""
     warnings = list(placement.warnings) + [w for p in placement.components.values() for w in p.warnings]
-    # Only the services this plan uses: a user's program may use none of the platform's.
     warnings = relevant_warnings(warnings, plan, load_catalog())
-    warnings += plan["source"].get("warnings", [])
-    warnings += plan["source"].get("programWarnings", [])
-    return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, verdict(enforced),
-                       enforced, placement, plan, warnings, maturity=assess_maturity(enforced, blueprint_data))
+    return warnings + plan["source"].get("warnings", []) + plan["source"].get("programWarnings", [])

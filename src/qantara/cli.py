@@ -11,12 +11,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from qantara.cli_new import new_app
 from qantara.cli_new import lineage as lineage_command
+from qantara.cli_new import new_app
 from qantara.cli_new import promote as promote_command
 from qantara.cli_new import update as update_command
 from qantara.errors import EXIT_BAD_INPUT, EXIT_CHECKPOINT_FAILED, EXIT_ENGINE_FAULT, EXIT_OK, InputError, QantaraError
@@ -27,7 +26,7 @@ from qantara.input_file import short_repr
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sovereign MLOps platforms from one blueprint.")
 
 
-def _write(text: str, out: Optional[Path]) -> None:
+def _write(text: str, out: Path | None) -> None:
     """Print, or replace the regular file `out` atomically (output_file.py)."""
     if out is None:
         typer.echo(text)
@@ -35,6 +34,17 @@ def _write(text: str, out: Optional[Path]) -> None:
     from qantara.output_file import write_output
 
     write_output(out, text if text.endswith("\n") else text + "\n")
+
+
+def _stack_outputs(path: Path | None, program: Path | None) -> dict | None:
+    """What a --program's StackReferences read (--stack-outputs), or None."""
+    if path is None:
+        return None
+    if program is None:
+        raise InputError("--stack-outputs answers the StackReferences of a --program: give --program too")
+    from qantara.plan.stack_outputs import load_stack_outputs
+
+    return load_stack_outputs(path)
 
 
 def _parse_config(pairs: list[str]) -> dict[str, str]:
@@ -56,7 +66,7 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., help="Blueprint files to validate.")) -> None:
     """Validate blueprints: schema, catalog names, placement and what the platform would refuse."""
-    from qantara.blueprint.validation import validate_blueprint
+    from qantara.validate import validate_blueprint
 
     problems = []
     for path in files:
@@ -122,91 +132,60 @@ def plan(
     blueprint: Path = typer.Argument(..., help="Blueprint file."),
     env: str = typer.Option(..., "--env", help="Environment to plan."),
     format: str = typer.Option("table", help="table or json."),
-    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
-    program: Optional[Path] = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
+    out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
+    program: Path | None = typer.Option(None, help="Plan this Pulumi Python program instead of stacks/platform."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable), e.g. aws:region=me-central-1."),
-    stack_outputs: Optional[Path] = typer.Option(
+    stack_outputs: Path | None = typer.Option(
         None, "--stack-outputs", metavar="FILE",
         help="With --program: what its StackReference reads (`pulumi stack output --json` of that stack)."),
 ) -> None:
     """Plan the platform offline (Pulumi program under mocks) and print or write the Plan."""
-    from qantara.blueprint.loader import load_blueprint
-    from qantara.check import environment_of
-    from qantara.plan.builder import plan_blueprint
-    from qantara.plan.stack_outputs import load_stack_outputs
+    from qantara.check import plan_environment
     from qantara.report.text import plan_table
-    from qantara.sovereignty.placement import resolve_placement
 
     _choice(format, ("table", "json"), "--format")
-    loaded = load_blueprint(blueprint)
-    environment = environment_of(loaded, env)
-    if stack_outputs is not None and program is None:
-        raise InputError("--stack-outputs is what a --program's StackReference reads: give --program too")
-    document = plan_blueprint(loaded, environment.name, resolve_placement(loaded), program_dir=program,
-                              config=_parse_config(config),
-                              stack_outputs=load_stack_outputs(stack_outputs) if stack_outputs is not None else None)
+    document = plan_environment(blueprint, env, program_dir=program, config=_parse_config(config),
+                                stack_outputs=_stack_outputs(stack_outputs, program))
     _write(json.dumps(document, indent=2, sort_keys=False) if format == "json" else plan_table(document), out)
-
-
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github")
-
-
-def _check_report(result, format: str, blueprint: Path) -> str:
-    if format == "json":
-        return json.dumps(result.to_dict(), indent=2)
-    if format == "sarif":
-        from qantara.report.sarif import check_sarif
-
-        return json.dumps(check_sarif(result, blueprint), indent=2)
-    if format == "junit":
-        from qantara.report.junit import check_junit
-
-        return check_junit(result)
-    if format == "github":
-        from qantara.report.github import check_github
-
-        return check_github(result, blueprint)
-    from qantara.report.text import check_text
-
-    return check_text(result)
 
 
 @app.command()
 def check(
-    blueprint: Optional[Path] = typer.Argument(None, help="Blueprint file (omit with --project)."),
-    env: Optional[str] = typer.Option(
+    blueprint: Path | None = typer.Argument(None, help="Blueprint file (omit with --project)."),
+    env: str | None = typer.Option(
         None, "--env", help="Environment whose enforcement applies (required for a blueprint; for a project, "
                             "default: the last environment of its manifest)."),
-    project: Optional[Path] = typer.Option(
+    project: Path | None = typer.Option(
         None, "--project", metavar="DIR",
         help="Check an ML project (its qantara.yaml and model card) against its platform's blueprint."),
     format: str = typer.Option("text", help="text, json, sarif, junit or github (workflow commands)."),
-    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
-    program: Optional[Path] = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
-    plan: Optional[Path] = typer.Option(
+    out: Path | None = typer.Option(None, help="Write the report to this file instead of stdout."),
+    program: Path | None = typer.Option(None, help="Check this Pulumi Python program instead of stacks/platform."),
+    plan: Path | None = typer.Option(
         None, "--plan", metavar="FILE",
         help="Check real Pulumi output instead of the offline plan: `pulumi stack export`, a local-backend "
              "checkpoint, an engine event log (--event-log) or `pulumi preview --json`."),
     config: list[str] = typer.Option([], help="Stack config KEY=VALUE (repeatable); with --plan, aws:region "
                                               "stands in for a region the file does not record."),
-    stack_outputs: Optional[Path] = typer.Option(
+    stack_outputs: Path | None = typer.Option(
         None, "--stack-outputs", metavar="FILE",
         help="With --program: the outputs its StackReferences read (`pulumi stack output --json` of the "
              "platform stack), as when the platform is deployed."),
-    opa_url: Optional[str] = typer.Option(
+    opa_url: str | None = typer.Option(
         None, "--opa-url", envvar="QANTARA_OPA_URL", metavar="URL",
         help="Evaluate on this OPA server (token from QANTARA_OPA_TOKEN) instead of the embedded engine."),
     opa_upload: bool = typer.Option(
         True, "--opa-upload/--no-opa-upload",
         help="Upload Qantara's policies and catalog to the OPA server first, or use what it already has."),
-    engine: Optional[str] = typer.Option(
+    engine: str | None = typer.Option(
         None, "--engine", envvar="QANTARA_ENGINE", metavar="NAME",
         help="Embedded Rego engine: regopy (default) or regorus (opt-in: pip install 'qantara[regorus]'; "
              "see docs/engines.md)."),
 ) -> None:
     """Plan offline (or read --plan), evaluate the policies, apply the environment's enforcement, give a verdict."""
     from qantara.check import OpaServer, check_blueprint
-    from qantara.policy.engines import select_engine
+    from qantara.engine.selection import select_engine
+    from qantara.report.check_report import CHECK_FORMATS, check_report
 
     _choice(format, CHECK_FORMATS, "--format")
     if engine:
@@ -220,21 +199,14 @@ def check(
         if program or plan or opa_url:
             raise InputError("--program, --plan and --opa-url check a platform; a --project check takes none of them")
         result = check_project(project, env)
-        _write(_check_report(result, format, project / MANIFEST_FILE), out)
+        _write(check_report(result, format, project / MANIFEST_FILE), out)
         raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
     if env is None:
         raise InputError("--env is required when checking a blueprint (e.g. --env prod)")
     opa = OpaServer(opa_url, opa_upload, os.environ.get("QANTARA_OPA_TOKEN")) if opa_url else None
-    if stack_outputs is not None and program is None:
-        raise InputError("--stack-outputs answers the StackReferences of a --program: give --program too")
-    outputs = None
-    if stack_outputs is not None:
-        from qantara.plan.stack_outputs import load_stack_outputs
-
-        outputs = load_stack_outputs(stack_outputs)
     result = check_blueprint(blueprint, env, program_dir=program, plan_file=plan, config=_parse_config(config), opa=opa,
-                             stack_outputs=outputs)
-    _write(_check_report(result, format, blueprint), out)
+                             stack_outputs=_stack_outputs(stack_outputs, program))
+    _write(check_report(result, format, blueprint), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
 
 
@@ -250,19 +222,15 @@ def bundle(out: Path = typer.Option(..., "--out", metavar="FILE", help="Bundle f
 @app.command()
 def explain(policy_id: str = typer.Argument(..., metavar="ID", help="Policy id, e.g. QA-RES-001.")) -> None:
     """Print a policy's reference: title, severity, stage, rationale, remediation, frameworks."""
-    from qantara.policy.library import policy_index
+    from qantara.policy.library import find_policy
     from qantara.report.policy_reference import policy_explanation
 
-    index = policy_index()
-    meta = index.get(policy_id) or index.get(policy_id.upper())
-    if meta is None:
-        raise InputError(f"unknown policy id {policy_id!r}; known ids: {', '.join(sorted(index))}")
-    typer.echo(policy_explanation(meta))
+    typer.echo(policy_explanation(find_policy(policy_id)))
 
 
 @app.command()
 def docs(
-    out: Optional[Path] = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout."),
+    out: Path | None = typer.Option(None, help="Write to this file (e.g. docs/policies.md) instead of stdout."),
     sovereignty: bool = typer.Option(False, "--sovereignty", help="The sovereignty reference (docs/sovereignty.md) instead."),
 ) -> None:
     """Generate the policy reference (docs/policies.md) or, with --sovereignty, the sovereignty
@@ -280,7 +248,7 @@ def docs(
 metrics_app = typer.Typer(invoke_without_command=True, help="Delivery metrics of ML projects: DORA's four and model freshness.")
 
 
-def _window(days: int, end: Optional[str]):
+def _window(days: int, end: str | None):
     import datetime as dt
 
     from qantara.metrics.compute import Window
@@ -289,7 +257,7 @@ def _window(days: int, end: Optional[str]):
     if days < 1:
         raise InputError(f"--days {days}: expected a whole number of days, 1 or more")
     try:
-        stop = parse_time(end) if end else dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        stop = parse_time(end) if end else dt.datetime.now(dt.UTC).replace(microsecond=0)
     except ValueError as error:
         raise InputError(f"--end {short_repr(end)}: {error} (expected ISO 8601 with a zone, e.g. 2026-12-06T00:00:00Z)") from None
     return Window(stop - dt.timedelta(days=days), stop)
@@ -298,21 +266,45 @@ def _window(days: int, end: Optional[str]):
 # The source options, declared once for `metrics` and `metrics export`: `_with_source_options`
 # adds them to a command's signature (typer reads it) and hands the command one SourceOptions.
 _SOURCE_OPTIONS = {
-    "source": (Optional[str], typer.Option(None, "--source", help="events, sagemaker, cloudtrail, mlflow, cluster or kserve "
+    "source": (str | None, typer.Option(None, "--source", help="events, sagemaker, cloudtrail, mlflow, cluster or kserve "
                                                                  "(default: implied by --events, --mlflow-uri or --model-package-group).")),
-    "events": (Optional[Path], typer.Option(None, "--events", metavar="FILE", help="Event history (JSON Lines, see `qantara metrics export`).")),
-    "model_package_group": (Optional[str], typer.Option(None, "--model-package-group", help="SageMaker model package group (sagemaker, cloudtrail).")),
-    "endpoint": (Optional[str], typer.Option(None, "--endpoint", help="SageMaker endpoint whose changes are deployments (sagemaker, cloudtrail).")),
-    "alarm": (list[str], typer.Option([], "--alarm", metavar="NAME", help="CloudWatch alarm whose ALARM states are incidents (sagemaker; repeatable).")),
-    "pipeline": (Optional[str], typer.Option(None, "--pipeline", help="SageMaker pipeline whose executions start lead time (sagemaker, cloudtrail).")),
-    "region": (Optional[str], typer.Option(None, "--region", help="AWS region of the live source.")),
-    "mlflow_uri": (Optional[str], typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (mlflow).")),
-    "mlflow_model": (Optional[str], typer.Option(None, "--mlflow-model", help="Registered model name in MLflow (mlflow).")),
-    "namespace": (Optional[str], typer.Option(None, "--namespace", help="Kubernetes namespace of the model server (cluster, kserve; the platform's is <blueprint>-<env>).")),
-    "deployment": (Optional[str], typer.Option(None, "--deployment", help="Deployment serving the model (cluster; KServe raw mode: <inference-service>-predictor).")),
-    "inference_service": (Optional[str], typer.Option(None, "--inference-service", help="KServe InferenceService in Serverless mode whose revisions are deployments (kserve).")),
-    "model": (Optional[str], typer.Option(None, "--model", help="Model name the cluster's revisions are counted under (cluster, kserve; default: the workload's name).")),
-    "kube_context": (Optional[str], typer.Option(None, "--kube-context", help="kubeconfig context (cluster, kserve; default: current, or in-cluster).")),
+    "events": (Path | None, typer.Option(
+        None, "--events", metavar="FILE",
+        help="Event history (JSON Lines, see `qantara metrics export`).")),
+    "model_package_group": (str | None, typer.Option(
+        None, "--model-package-group",
+        help="SageMaker model package group (sagemaker, cloudtrail).")),
+    "endpoint": (str | None, typer.Option(
+        None, "--endpoint",
+        help="SageMaker endpoint whose changes are deployments (sagemaker, cloudtrail).")),
+    "alarm": (list[str], typer.Option(
+        [], "--alarm", metavar="NAME",
+        help="CloudWatch alarm whose ALARM states are incidents (sagemaker; repeatable).")),
+    "pipeline": (str | None, typer.Option(
+        None, "--pipeline",
+        help="SageMaker pipeline whose executions start lead time (sagemaker, cloudtrail).")),
+    "region": (str | None, typer.Option(None, "--region", help="AWS region of the live source.")),
+    "mlflow_uri": (str | None, typer.Option(None, "--mlflow-uri", help="MLflow tracking/registry URI (mlflow).")),
+    "mlflow_model": (str | None, typer.Option(
+        None, "--mlflow-model",
+        help="Registered model name in MLflow (mlflow).")),
+    "namespace": (str | None, typer.Option(
+        None, "--namespace",
+        help="Kubernetes namespace of the model server (cluster, kserve; the platform's is "
+             "<blueprint>-<env>).")),
+    "deployment": (str | None, typer.Option(
+        None, "--deployment",
+        help="Deployment serving the model (cluster; KServe raw mode: <inference-service>-predictor).")),
+    "inference_service": (str | None, typer.Option(
+        None, "--inference-service",
+        help="KServe InferenceService in Serverless mode whose revisions are deployments (kserve).")),
+    "model": (str | None, typer.Option(
+        None, "--model",
+        help="Model name the cluster's revisions are counted under (cluster, kserve; default: the "
+             "workload's name).")),
+    "kube_context": (str | None, typer.Option(
+        None, "--kube-context",
+        help="kubeconfig context (cluster, kserve; default: current, or in-cluster).")),
 }
 
 
@@ -354,13 +346,13 @@ def _read_source(sources, window=None):
 def metrics_show(
     ctx: typer.Context,
     sources,
-    project: Optional[str] = typer.Option(None, help="Only this project (for live sources: the project the events belong to)."),
-    env: Optional[str] = typer.Option(None, "--env", help="Only this environment (for live sources: the environment read)."),
+    project: str | None = typer.Option(None, help="Only this project (for live sources: the project the events belong to)."),
+    env: str | None = typer.Option(None, "--env", help="Only this environment (for live sources: the environment read)."),
     days: int = typer.Option(90, help="Window length in days, ending at --end."),
-    end: Optional[str] = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
+    end: str | None = typer.Option(None, help="Window end, ISO 8601 with a zone (default: now)."),
     format: str = typer.Option("table", help="table or json."),
-    charts: Optional[Path] = typer.Option(None, metavar="DIR", help="Write one SVG chart per metric here."),
-    out: Optional[Path] = typer.Option(None, help="Write to this file instead of stdout."),
+    charts: Path | None = typer.Option(None, metavar="DIR", help="Write one SVG chart per metric here."),
+    out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
 ) -> None:
     """Deployment frequency, lead time, MTTR, change failure rate and model freshness, with DORA bands."""
     if ctx.invoked_subcommand is not None:
@@ -381,8 +373,8 @@ def metrics_show(
 def metrics_export(
     sources,
     out: Path = typer.Option(..., "--out", metavar="FILE", help="Event file to write (JSON Lines)."),
-    project: Optional[str] = typer.Option(None, help="Project the events belong to (live sources)."),
-    env: Optional[str] = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
+    project: str | None = typer.Option(None, help="Project the events belong to (live sources)."),
+    env: str | None = typer.Option(None, "--env", help="Environment the events belong to (live sources)."),
 ) -> None:
     """Read delivery events from a live source and write them as an offline event file."""
     from qantara.metrics.events import events_jsonl
@@ -398,11 +390,11 @@ def report(
     blueprint: Path = typer.Argument(..., help="Blueprint file."),
     env: str = typer.Option(..., "--env", help="Environment whose checks the pack records."),
     project: list[Path] = typer.Option([], "--project", metavar="DIR", help="An ML project to include (repeatable)."),
-    events: Optional[Path] = typer.Option(None, "--events", metavar="FILE", help="Delivery event history for the projects' metrics."),
+    events: Path | None = typer.Option(None, "--events", metavar="FILE", help="Delivery event history for the projects' metrics."),
     days: int = typer.Option(90, help="Metrics window in days, ending at the report's time."),
-    scan: Optional[str] = typer.Option(None, "--scan", metavar="BACKEND_URL", help="Include a scan of this Pulumi backend."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Resolve the scanned stacks' relative blueprint paths here."),
-    time: Optional[str] = typer.Option(None, "--time", envvar="QANTARA_REPORT_TIME",
+    scan: str | None = typer.Option(None, "--scan", metavar="BACKEND_URL", help="Include a scan of this Pulumi backend."),
+    root: Path | None = typer.Option(None, "--root", help="Resolve the scanned stacks' relative blueprint paths here."),
+    time: str | None = typer.Option(None, "--time", envvar="QANTARA_REPORT_TIME",
                                        help="Pin the report's time (ISO 8601 with a zone); else SOURCE_DATE_EPOCH, else now."),
     out: Path = typer.Option(..., "--out", metavar="FILE", help="HTML file to write; the Markdown twin goes beside it (.md)."),
 ) -> None:
@@ -423,18 +415,18 @@ def report(
 @app.command()
 def scan(
     backend: str = typer.Argument(..., metavar="BACKEND_URL", help="Self-managed Pulumi backend: file://DIR or s3://BUCKET[/PREFIX]."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Resolve relative qantara:blueprint paths here (default: the current directory)."),
+    root: Path | None = typer.Option(None, "--root",
+                                        help="Resolve relative qantara:blueprint paths here (default: the current directory)."),
     format: str = typer.Option("text", help="text, json or sarif."),
-    out: Optional[Path] = typer.Option(None, help="Write the report to this file instead of stdout."),
+    out: Path | None = typer.Option(None, help="Write the report to this file instead of stdout."),
 ) -> None:
     """Check every stack of a Pulumi backend against the blueprint and environment in its stack config."""
-    from qantara.scan.report import scan_json, scan_sarif, scan_text
+    from qantara.scan.report import SCAN_FORMATS, scan_report
     from qantara.scan.run import scan_backend
 
-    _choice(format, ("text", "json", "sarif"), "--format")
+    _choice(format, SCAN_FORMATS, "--format")
     result = scan_backend(backend, root=root)
-    text = {"json": scan_json, "sarif": lambda r: json.dumps(scan_sarif(r), indent=2)}.get(format, scan_text)(result)
-    _write(text, out)
+    _write(scan_report(result, format), out)
     raise typer.Exit(EXIT_CHECKPOINT_FAILED if result.verdict == "fail" else EXIT_OK)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -67,7 +66,7 @@ def ml_project(
 
 def update(
     project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The generated project (default: here)."),
-    template: Optional[Path] = typer.Option(None, "--template", help="Template directory you trust (its hooks run); "
+    template: Path | None = typer.Option(None, "--template", help="Template directory you trust (its hooks run); "
                                                                      "default: Qantara's own, which .cruft.json must "
                                                                      "record."),
     check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 when the project is not up to date "
@@ -102,10 +101,10 @@ def update(
 
 def lineage(
     project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The ML project (default: here)."),
-    model_version: Optional[str] = typer.Option(None, "--model-version", metavar="VERSION",
+    model_version: str | None = typer.Option(None, "--model-version", metavar="VERSION",
                                                 help="Registered model version; default: the latest registered."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's lineage record as JSON."),
-    tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI",
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", envvar="MLFLOW_TRACKING_URI",
                                                help="Read the lineage from this MLflow server's run tags; "
                                                     "default: MLFLOW_TRACKING_URI, else the local records."),
 ) -> None:

@@ -9,7 +9,7 @@ import this module, and every process that loads a blueprint pays for it.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import yaml
 
@@ -19,7 +19,7 @@ from qantara.paths import catalog_dir
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog_file(stem: str) -> dict:
     path = catalog_dir() / f"{stem}.yaml"
     try:

@@ -12,10 +12,10 @@ import pulumi_aws as aws
 
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.models import CLASSIFICATION_ORDER
+from qantara.catalog import load_catalog, regions
 from qantara.components.state_backend import StateBackend, StateBackendArgs
 from qantara.errors import QantaraError
 from qantara.paths import project_root
-from qantara.sovereignty.catalog import load_catalog, regions
 from qantara.sovereignty.placement import resolve_placement
 
 blueprint_path = Path(pulumi.Config().require("blueprint"))

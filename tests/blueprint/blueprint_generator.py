@@ -18,16 +18,15 @@ from __future__ import annotations
 import random
 import re
 import string
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from qantara.blueprint import models as m
 from qantara.blueprint.schema import blueprint_json_schema
+from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 from qantara.paths import project_root
 from qantara.policy.library import policy_index
-from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 
 SCHEMA = blueprint_json_schema()
 CATALOG = load_catalog()
@@ -76,7 +75,8 @@ POOLS = {
     m.POLICY_ID: lambda rng, n: rng.choice(POLICY_IDS) if rng.random() < 0.9 else "QA-RES-999",
     m.SECTOR: lambda rng, n: rng.choice(sector_names(CATALOG)) if rng.random() < 0.95 else "fishing",
     m.NON_BLANK: lambda rng, n: rng.choice(["ciso", "Data Office", "head-of-ml", "risk@example.com", "v1"]),
-    m.SAGEMAKER_INSTANCE_TYPE: lambda rng, n: rng.choice(["ml.m5.large", "ml.c5.xlarge", "ml.g5.2xlarge"]) if rng.random() < 0.9 else "ml.m5.huge",
+    m.SAGEMAKER_INSTANCE_TYPE: lambda rng, n: (rng.choice(["ml.m5.large", "ml.c5.xlarge", "ml.g5.2xlarge"])
+                                               if rng.random() < 0.9 else "ml.m5.huge"),
     m.REPOSITORY_PATH: lambda rng, n: rng.choice(["acme/platform", "acme/ml/platform", "a/b"]),
     m.OIDC_PROVIDER_ARN: lambda rng, n: _oidc_arn(rng),
     m.OUTPOST_ARN: lambda rng, n: _outpost_arn(rng),
@@ -257,7 +257,7 @@ def _sections(spec: dict, rng: random.Random) -> None:
 def _components(spec: dict, rng: random.Random) -> None:
     components = spec.setdefault("components", {})
     order = ["public", "internal", "confidential", "restricted", "secret"]
-    for name, component in components.items():
+    for component in components.values():
         if spec["deployment"] == "on-prem" and component.get("placement") == "cloud":
             del component["placement"]
         if spec["deployment"] == "cloud" and component.get("placement") == "onprem" and rng.random() < 0.9:

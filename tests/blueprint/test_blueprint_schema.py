@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from blueprint_generator import generate
 from blueprint_samples import MINIMAL
+
 from qantara.blueprint import blueprint_json_schema, load_blueprint
 from qantara.blueprint.yaml_source import load_yaml_with_positions
 from qantara.errors import BlueprintError

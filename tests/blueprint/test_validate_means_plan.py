@@ -3,7 +3,7 @@
 Blueprints generated from the JSON Schema (`blueprint_generator`) go through `validate`
 in-process. Each refusal must be located (file, line, field). Each acceptance must pass
 the checks the platform program's components make, fed as composition feeds them; a
-dozen accepted ones are planned for every environment, and must plan.
+dozen accepted ones are planned for every environment (one test each), and must plan.
 
 The seed is fixed so a failure reproduces; set QANTARA_PROPERTY_SEED to explore others
 (and QANTARA_PROPERTY_COUNT for more blueprints). A failure prints the blueprint.
@@ -19,12 +19,12 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-
 from blueprint_generator import generate
+
 from qantara.blueprint.models import CLASSIFICATION_ORDER
-from qantara.blueprint.validation import validate_blueprint
 from qantara.errors import BlueprintError
 from qantara.sovereignty import placement as placement_module
+from qantara.validate import validate_blueprint
 
 SEED = int(os.environ.get("QANTARA_PROPERTY_SEED", "20261206"))
 COUNT = int(os.environ.get("QANTARA_PROPERTY_COUNT", "300"))
@@ -64,12 +64,21 @@ def _write(directory: Path, index: int, doc: dict) -> Path:
 
 def _components_check(loaded, placement) -> None:
     """Run the components' own checks with what `qantara.aws_platform` would give them."""
-    from qantara.components import deploy_access, disaster_recovery, drift_monitoring, experiment_tracking
-    from qantara.components import feature_store, model_registry, model_serving
-    from qantara.components import naming
-    from qantara.aws_platform import _require, model_groups
+    from qantara import naming
     from qantara.blueprint.profiles import environment_profile
-    from qantara.sovereignty.catalog import load_catalog
+    from qantara.catalog import load_catalog
+    from qantara.components import (
+        deploy_access,
+        disaster_recovery,
+        drift_monitoring,
+        experiment_tracking,
+        feature_store,
+        model_registry,
+        model_serving,
+    )
+    from qantara.components.model_registry import model_groups
+    from qantara.components.scope import require_colocated
+    from qantara.resolution import resolve_platform
 
     blueprint, catalog = loaded.model, load_catalog()
     cloud, region = placement.cloud_components(), placement.primary_region
@@ -81,7 +90,7 @@ def _components_check(loaded, placement) -> None:
     for environment in spec.environments:
         env = environment.name
         profile = environment_profile(blueprint, env, catalog)
-        ctx = SimpleNamespace(cloud=cloud, region=region, args=SimpleNamespace(placement=placement))
+        platform = resolve_platform(loaded, env)
         if "featureStore" in cloud:
             feature_store._check(SimpleNamespace(database_name=naming.feature_store_database(name, env),
                                                  offline_store_prefix="feature-store"))
@@ -95,7 +104,7 @@ def _components_check(loaded, placement) -> None:
                                                              model_publisher_arns=[], account_id=OFFLINE_ACCOUNT))
         endpoints = []
         if "serving" in cloud:
-            _require(ctx, "serving")
+            require_colocated(platform, "serving")
             model_serving.check_role_name(model_serving.serving_role_name(name, env), "the blueprint or environment name")
             for model in spec.components.serving.models:
                 variants = [SimpleNamespace(name=v.name, weight=v.weight, initial_instance_count=profile.instance_count,
@@ -104,7 +113,7 @@ def _components_check(loaded, placement) -> None:
                     model_name=model.name, variants=variants, data_capture_percent=model.data_capture_percent))
                 endpoints.append(SimpleNamespace(model_name=model.name, variant_names=[v.name for v in model.variants]))
         if "monitoring" in cloud and endpoints:
-            _require(ctx, "monitoring")
+            require_colocated(platform, "monitoring")
             monitoring = spec.components.monitoring
             drift_monitoring._check(naming.DRIFT_MONITORING_COMPONENT, SimpleNamespace(
                 schedule=monitoring.schedule, endpoints=endpoints, latency_threshold_ms=monitoring.latency_threshold_ms,
@@ -151,22 +160,30 @@ def test_every_refusal_is_located_and_every_acceptance_passes_the_programs_check
     assert refused >= COUNT // 10, f"only {refused} of {COUNT} generated blueprints were refused"
 
 
-def test_a_dozen_accepted_blueprints_plan_in_every_environment(tmp_path_factory, memo_residency):
-    from qantara.plan.builder import plan_blueprint
-
-    planned = 0
+@pytest.fixture(scope="module")
+def accepted_blueprints(tmp_path_factory, memo_residency) -> list[tuple]:
+    """The first PLANNED blueprints `validate` accepts (seed SEED + 1): (index, doc, loaded, placement)."""
+    accepted = []
     for index, doc, path in _generated(tmp_path_factory, COUNT, SEED + 1):
         result, error = _validate(path)
-        if error is not None:
-            continue
-        loaded, placement = result
-        for environment in loaded.model.spec.environments:
-            try:
-                plan_blueprint(loaded, environment.name, placement)
-            except Exception as failure:  # noqa: BLE001 - any failure here is a counterexample
-                pytest.fail(f"validate accepted, plan --env {environment.name} failed: {failure}\n"
-                            f"seed {SEED + 1}, blueprint {index}:\n{yaml.safe_dump(doc, sort_keys=False)}")
-        planned += 1
-        if planned == PLANNED:
-            break
-    assert planned == PLANNED, f"only {planned} accepted blueprints among {COUNT} generated"
+        if error is None:
+            accepted.append((index, doc, *result))
+            if len(accepted) == PLANNED:
+                break
+    return accepted
+
+
+# One blueprint per test (each plans in a child process per environment), so that the
+# dozen are shared among the xdist workers instead of one worker planning them all.
+@pytest.mark.parametrize("nth", range(PLANNED))
+def test_a_dozen_accepted_blueprints_plan_in_every_environment(nth, accepted_blueprints):
+    from qantara.plan.builder import plan_blueprint
+
+    assert len(accepted_blueprints) == PLANNED, f"only {len(accepted_blueprints)} accepted blueprints among {COUNT} generated"
+    index, doc, loaded, placement = accepted_blueprints[nth]
+    for environment in loaded.model.spec.environments:
+        try:
+            plan_blueprint(loaded, environment.name, placement)
+        except Exception as failure:  # noqa: BLE001 - any failure here is a counterexample
+            pytest.fail(f"validate accepted, plan --env {environment.name} failed: {failure}\n"
+                        f"seed {SEED + 1}, blueprint {index}:\n{yaml.safe_dump(doc, sort_keys=False)}")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-
 from blueprint_samples import MINIMAL
+
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.network import DEFAULT_VPC_CANDIDATES, default_vpc_cidr, subnet_cidrs
-from qantara.blueprint.validation import validate_blueprint
 from qantara.errors import BlueprintError
 from qantara.paths import project_root
+from qantara.validate import validate_blueprint
 
 SERVED = """\
   components:

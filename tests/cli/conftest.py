@@ -1,7 +1,11 @@
-"""Run the real `qantara` console script in a subprocess, as a user or CI would."""
+"""Run the real `qantara` console script in a subprocess, as a user or CI would (`qantara`),
+or its entry point `qantara.cli.main` in this process (`qantara_main`) where a test runs the
+same command many times over and its interpreter start would cost more than the command."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -36,5 +40,25 @@ def qantara() -> Callable[..., subprocess.CompletedProcess]:
             env=env,
             check=False,
         )
+
+    return _run
+
+
+@pytest.fixture
+def qantara_main(monkeypatch) -> Callable[..., subprocess.CompletedProcess]:
+    """Like `qantara`, through `qantara.cli.main` in this process: the same parsing, command,
+    report and exit code; a program is still planned in its own child process."""
+    from qantara.cli import main
+
+    def _run(*args: str | os.PathLike[str], cwd: Path = REPO) -> subprocess.CompletedProcess:
+        with monkeypatch.context() as patch:
+            patch.delenv("QANTARA_DEBUG", raising=False)
+            patch.setenv("QANTARA_PLAN_TIMEOUT", str(PLAN_TIMEOUT))
+            patch.chdir(cwd)
+            patch.setattr(sys, "argv", ["qantara", *map(str, args)])
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exited:
+                main()
+        return subprocess.CompletedProcess(sys.argv, exited.value.code, out.getvalue(), err.getvalue())
 
     return _run

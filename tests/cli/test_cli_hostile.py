@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli_bad_input import BASE, BAD_INPUT_TIMEOUT, edited
+from test_cli_bad_input import BAD_INPUT_TIMEOUT, BASE, edited
 
 from qantara.errors import InputError
 from qantara.output_file import write_output

@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pytest
 
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
-from qantara.components.naming import bucket_name
+from qantara.naming import bucket_name
 
 REGION = "me-central-1"
 ACCOUNT = "111122223333"

@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pytest
 
 from qantara.components.data_lake import DATA_ZONES, DataLake, DataLakeArgs
-from qantara.components.naming import S3_BUCKET_MAX, bucket_name
+from qantara.naming import S3_BUCKET_MAX, bucket_name
 
 BUCKETS = [*DATA_ZONES, "access-logs"]
 

@@ -3,11 +3,11 @@ import json
 import pulumi
 import pulumi_aws as aws
 import pytest
+from iam_checks import least_privilege_problems
 
+from qantara.catalog import load_catalog
 from qantara.components.deploy_access import TYPE_TOKEN, DeployAccess, DeployAccessArgs
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
-from iam_checks import least_privilege_problems
 
 ACCOUNT = "111122223333"
 STATE_BUCKET = "dubai-care-ml-pulumi-state"

@@ -4,17 +4,17 @@ from types import SimpleNamespace
 import pulumi
 import pulumi_aws as aws
 import pytest
+from iam_checks import least_privilege_problems
 
+from qantara.catalog import load_catalog
 from qantara.components.disaster_recovery import (
     TYPE_TOKEN,
     DisasterRecovery,
     DisasterRecoveryArgs,
     replication_policy,
 )
-from qantara.components.naming import bucket_name
+from qantara.naming import bucket_name
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
-from iam_checks import least_privilege_problems
 
 PRIMARY, DR = "me-central-1", "me-south-1"
 ACCOUNT = "111122223333"

@@ -3,7 +3,9 @@ import json
 import pulumi
 import pulumi_aws as aws
 import pytest
+from iam_checks import least_privilege_problems
 
+from qantara.catalog import load_catalog
 from qantara.components.drift_monitoring import (
     TYPE_TOKEN,
     DriftMonitoring,
@@ -13,8 +15,6 @@ from qantara.components.drift_monitoring import (
 )
 from qantara.errors import QantaraError
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
-from iam_checks import least_privilege_problems
 
 REGION = "me-central-1"
 ACCOUNT = "111122223333"

@@ -3,9 +3,9 @@ import json
 import pulumi
 import pulumi_aws as aws
 import pytest
+from iam_checks import least_privilege_problems
 
 from qantara.components.model_registry import TYPE_TOKEN, ModelRegistry, ModelRegistryArgs
-from iam_checks import least_privilege_problems
 
 KEY_ARN = "arn:aws:kms:me-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 PUBLISHER = "arn:aws:iam::111122223333:role/ml-publisher"

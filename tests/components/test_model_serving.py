@@ -4,7 +4,9 @@ import re
 import pulumi
 import pulumi_aws as aws
 import pytest
+from iam_checks import least_privilege_problems
 
+from qantara.catalog import load_catalog
 from qantara.components.model_serving import (
     TYPE_TOKEN,
     ModelServing,
@@ -13,10 +15,8 @@ from qantara.components.model_serving import (
     VariantArgs,
     serving_role,
 )
-from qantara.components.naming import SAGEMAKER_NAME_MAX, sagemaker_name
+from qantara.naming import SAGEMAKER_NAME_MAX, sagemaker_name
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.catalog import load_catalog
-from iam_checks import least_privilege_problems
 
 REGION = "me-central-1"
 ACCOUNT = "111122223333"

@@ -5,13 +5,13 @@ import pulumi_aws as aws
 import pytest
 
 from qantara.components.data_lake import DATA_ZONES
-from qantara.components.naming import ACCESS_POINT_MAX, access_point_name, outposts_bucket_name
 from qantara.components.outposts_data_lake import (
     ABORT_INCOMPLETE_UPLOADS_DAYS,
     OutpostsDataLake,
     OutpostsDataLakeArgs,
     outposts_bucket_arn,
 )
+from qantara.naming import ACCESS_POINT_MAX, access_point_name, outposts_bucket_name
 from qantara.plan.offline import run_under_mocks
 
 OUTPOST = "op-0a1b2c3d4e5f60718"

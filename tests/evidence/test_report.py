@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from html_check import html_problems
+
+from qantara.errors import InputError
 from qantara.evidence.model import build_evidence, report_time
 from qantara.evidence.render import render_html, render_markdown
-from qantara.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "readmission-risk"
-TIME = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
+TIME = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from html_check import html_problems
+
 from qantara.evidence.model import build_evidence
 from qantara.evidence.render import render_html, render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).parent / "fixtures" / "readmission-risk"
-TIME = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
+TIME = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
 APPROVER = "arn:aws:sts::111122223333:assumed-role/clinical-release/<b>dr-salma</b>"
 
 

@@ -5,6 +5,7 @@ service models installed, so a field name or a parameter the API does not have f
 """
 
 import datetime as dt
+import json
 
 import boto3
 import pytest
@@ -13,7 +14,7 @@ from botocore.stub import Stubber
 from qantara.metrics.compute import Window, compute_metrics
 from qantara.metrics.sources.aws import AwsTarget, collect_aws
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 REGION = "me-central-1"
 ACCOUNT = "111122223333"
 GROUP = "triage-model"
@@ -79,7 +80,8 @@ def _alarms(stub):
     stub.add_response("describe_alarm_history", {"AlarmHistoryItems": [
         {"AlarmName": "triage-latency", "AlarmType": "MetricAlarm", "Timestamp": when, "HistoryItemType": "StateUpdate",
          "HistorySummary": f"Alarm updated from {old} to {new}",
-         "HistoryData": '{"version":"1.0","oldState":{"stateValue":"%s"},"newState":{"stateValue":"%s"}}' % (old, new)}
+         "HistoryData": json.dumps({"version": "1.0", "oldState": {"stateValue": old}, "newState": {"stateValue": new}},
+                                   separators=(",", ":"))}
         for when, old, new in history
     ]}, {"AlarmName": "triage-latency", "HistoryItemType": "StateUpdate", "ScanBy": "TimestampAscending"})
 

@@ -20,7 +20,7 @@ from qantara.metrics.events import event_from_dict
 from qantara.metrics.sources.aws import AwsTarget
 from qantara.metrics.sources.cloudtrail import EVENT_NAMES, Pacer, collect_cloudtrail
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 REGION = "me-central-1"
 ACCOUNT = "111122223333"
 GROUP = "triage-model"
@@ -104,7 +104,8 @@ def history():
              # another endpoint of the account: not this project's deployment
              raw("UpdateEndpoint", t(10, 21), {"endpointName": "fraud-prod", "endpointConfigName": "fraud-prod-cfg-7"})],
             # Comprehend has an UpdateEndpoint too: same name, another service
-            [raw("UpdateEndpoint", t(10, 22), {"endpointArn": f"arn:aws:comprehend:{REGION}:{ACCOUNT}:document-classifier-endpoint/triage-prod",
+            [raw("UpdateEndpoint", t(10, 22), {"endpointArn": f"arn:aws:comprehend:{REGION}:{ACCOUNT}:"
+                                                               "document-classifier-endpoint/triage-prod",
                                                 "desiredInferenceUnits": 2}, source="comprehend.amazonaws.com"),
              raw("UpdateEndpoint", t(10, 20), {"endpointName": "triage-prod", "endpointConfigName": "triage-prod-cfg-2"})],
         ],

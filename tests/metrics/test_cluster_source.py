@@ -18,7 +18,7 @@ from qantara.errors import InputError  # noqa: E402
 from qantara.metrics.compute import Window, compute_metrics  # noqa: E402
 from qantara.metrics.sources.cluster import ClusterTarget, collect_cluster  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NS = "ml-platform"
 TARGET = ClusterTarget("triage", "prod", NS, "triage-predictor", "triage-model")
 DEPLOYMENT_UID = "6f1c7a2e-0000-4000-8000-000000000001"

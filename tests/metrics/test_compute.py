@@ -20,7 +20,7 @@ from qantara.metrics.compute import Window, compute_metrics
 from qantara.metrics.events import Event, events_jsonl, read_events
 
 HISTORY = Path(__file__).parent / "history.jsonl"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 WINDOW = Window(dt.datetime(2026, 11, 2, tzinfo=UTC), dt.datetime(2026, 11, 30, tzinfo=UTC))
 
 

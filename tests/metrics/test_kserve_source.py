@@ -17,7 +17,7 @@ from qantara.metrics.compute import Window, compute_metrics  # noqa: E402
 from qantara.metrics.sources.cluster import ClusterTarget  # noqa: E402
 from qantara.metrics.sources.knative import collect_revisions  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NS = "ae-health-cloud-prod"
 TARGET = ClusterTarget("triage", "prod", NS, "triage", "triage-model")
 PATH = f"/apis/serving.knative.dev/v1/namespaces/{NS}/revisions"

@@ -6,13 +6,14 @@ import json
 import boto3
 import pytest
 from botocore.stub import Stubber
-from typer.testing import CliRunner
-
-from qantara.cli import app
-from qantara.metrics.sources import cloudtrail, cluster as cluster_source
 from test_cloudtrail_source import REGION, FakeClock, history, stub
 from test_cluster_source import api, replica_set, rs_list, stamp
 from test_metrics_cli import run
+from typer.testing import CliRunner
+
+from qantara.cli import app
+from qantara.metrics.sources import cloudtrail
+from qantara.metrics.sources import cluster as cluster_source
 
 WINDOW = ("--days", "28", "--end", "2026-11-29T00:00:00Z")
 
@@ -42,7 +43,7 @@ def test_metrics_from_the_audit_trail_on_the_command_line(monkeypatch):
     with Stubber(client) as stubber:
         # the trail is read up to the window's end, and from as far back as it keeps (runs and
         # configurations before the window start lead times and define rollbacks)
-        stub(stubber, history(), end=dt.datetime(2026, 11, 29, tzinfo=dt.timezone.utc))
+        stub(stubber, history(), end=dt.datetime(2026, 11, 29, tzinfo=dt.UTC))
         done = CliRunner().invoke(app, ["metrics", "--source", "cloudtrail", "--model-package-group", "triage-model",
                                         "--endpoint", "triage-prod", "--pipeline", "triage-training", "--project", "triage",
                                         "--env", "prod", "--format", "json", *WINDOW])

@@ -9,7 +9,7 @@ from qantara.metrics.compute import Window, compute_metrics
 from qantara.metrics.sources.mlflow_registry import collect_mlflow
 
 mlflow = pytest.importorskip("mlflow", reason="mlflow-skinny (dev extras) is not installed")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ import pulumi
 import pytest
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.catalog import load_catalog
 from qantara.errors import BlueprintError
-from qantara.blueprint.profiles import environment_profile
-from qantara.onprem_platform import OnPremPlatformArgs, provision_onprem
+from qantara.onprem_platform import provision_onprem
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
 from qantara.plan.offline import run_under_mocks
-from qantara.sovereignty.catalog import load_catalog
+from qantara.resolution import resolve_platform
 from qantara.sovereignty.placement import resolve_placement
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"
@@ -47,13 +47,11 @@ def refusal(path: Path) -> BlueprintError:
 def provision(path: Path, environment: str, config: dict[str, str] | None = None) -> tuple[list[dict], dict]:
     """Run provision_onprem for one environment of a blueprint under the mocks, as the
     platform program would; returns its resources and the outputs it returned."""
-    loaded = load_blueprint(path)
-    placement = resolve_placement(loaded)
+    platform = resolve_platform(load_blueprint(path), environment)
     outputs: dict = {}
 
     def body():
-        returned = provision_onprem(OnPremPlatformArgs(
-            blueprint=loaded.model, environment=environment_profile(loaded.model, environment), placement=placement))
+        returned = provision_onprem(platform)
         outputs.update(returned)
         for key, value in returned.items():
             pulumi.export(key, value)

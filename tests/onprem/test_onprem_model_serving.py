@@ -1,6 +1,6 @@
 import pytest
-
 from pod_checks import hardening_problems, label_problems, of_type
+
 from qantara.blueprint.models import ServedModel
 from qantara.components.onprem.model_serving import OnPremServing, OnPremServingArgs, replica_split, traffic_shares
 from qantara.components.onprem.naming import platform_labels

@@ -1,6 +1,6 @@
 import pytest
-
 from pod_checks import label_problems, of_type
+
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.monitoring import DRIFT_METRIC, ServingMonitoring, ServingMonitoringArgs
 from qantara.components.onprem.naming import platform_labels
@@ -52,7 +52,8 @@ def test_drift_alerts_read_the_gauge_the_drift_job_exports_and_notice_when_it_st
     alerts = rules(monitoring)
     assert DRIFT_METRIC in alerts["QantaraModelDrift"]["expr"] and "> 0.25" in alerts["QantaraModelDrift"]["expr"]
     assert 'blueprint="riyadh-health-ml", environment="prod"' in alerts["QantaraModelDrift"]["expr"]
-    assert alerts["QantaraDriftJobSilent"]["expr"] == f'absent_over_time({DRIFT_METRIC}{{blueprint="riyadh-health-ml", environment="prod"}}[2h])'
+    silent = f'absent_over_time({DRIFT_METRIC}{{blueprint="riyadh-health-ml", environment="prod"}}[2h])'
+    assert alerts["QantaraDriftJobSilent"]["expr"] == silent
 
 
 def test_monitoring_objects_are_labelled(monitoring):

@@ -1,6 +1,6 @@
 import pytest
-
 from pod_checks import label_problems, of_type
+
 from qantara.components.onprem.namespace import PlatformNamespace, PlatformNamespaceArgs
 from qantara.components.onprem.naming import namespace_name, platform_labels
 

@@ -1,10 +1,15 @@
 import pulumi
 import pytest
-
 from pod_checks import hardening_problems, label_problems
+
 from qantara.components.onprem.naming import platform_labels
-from qantara.components.onprem.object_storage import (SECRET_KEY_LENGTH, ObjectStorage, ObjectStorageArgs,
-                                                      derived_secret_key, setup_script)
+from qantara.components.onprem.object_storage import (
+    SECRET_KEY_LENGTH,
+    ObjectStorage,
+    ObjectStorageArgs,
+    derived_secret_key,
+    setup_script,
+)
 
 REGISTRY = "registry.agency.gov.example/ml"
 NAMESPACE = "gov-analytics-ml-prod"

@@ -11,16 +11,16 @@ import sys
 import pulumi
 import pytest
 import yaml
-
 from onprem_plans import SA_GOVERNMENT, SA_OUTPOSTS, provision, refusal, rewritten
 from pod_checks import of_type
+
 from qantara.blueprint.loader import load_blueprint
+from qantara.catalog import load_catalog
 from qantara.paths import catalog_dir
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.location import locate_resources
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.policy.library import policy_packages
-from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 OUTPOST_ID = "op-0a1b2c3d4e5f60718"

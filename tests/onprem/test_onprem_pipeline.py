@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from pipeline_build import ARGO, NAMESPACE, REGISTRY, WEBHOOK_TOKEN, build, one
+
 from qantara.components.onprem.monitoring import ServingMonitoringArgs, alert_rules
 from qantara.components.onprem.pipeline import STEPS
 from qantara.components.onprem.pipeline_drift import DRIFT_ALERT

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from pipeline_build import build, manifest, one
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "argo"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from onprem_plans import SA_GOVERNMENT, SA_HEALTH, SA_OUTPOSTS, refusal, rewritten
+
 from qantara.blueprint.loader import load_blueprint
 from qantara.sovereignty.placement import resolve_placement
 

@@ -6,8 +6,8 @@ import copy
 import datetime as dt
 
 import pytest
-
 from onprem_plans import SA_GOVERNMENT, SA_HEALTH, SA_OUTPOSTS, plan_of
+
 from qantara.blueprint.loader import load_blueprint
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.policy.library import policy_packages

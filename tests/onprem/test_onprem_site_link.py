@@ -1,8 +1,8 @@
 import pulumi
 import pulumi_aws as aws
 import pytest
-
 from pod_checks import of_type
+
 from qantara.blueprint.models import Connectivity
 from qantara.components.site_link import SiteLink, SiteLinkArgs, routing
 from qantara.plan.classification import classify_resources
@@ -24,7 +24,8 @@ def _link(link: Connectivity, tables: int = 2):
         route_tables = [aws.ec2.RouteTable(f"routes-{i}", vpc_id=vpc.id, opts=in_region) for i in range(tables)]
         SiteLink("site-link", SiteLinkArgs(
             blueprint="riyadh-health-ml", environment="prod", vpc_id=vpc.id,
-            route_table_ids=[t.id for t in route_tables], connectivity=link, tags={"cost-centre": "rh-ml-01", "data-classification": "internal"}),
+            route_table_ids=[t.id for t in route_tables], connectivity=link,
+            tags={"cost-centre": "rh-ml-01", "data-classification": "internal"}),
             opts=in_region)
     return body
 

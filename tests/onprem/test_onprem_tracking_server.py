@@ -1,7 +1,7 @@
 import pulumi
 import pytest
-
 from pod_checks import hardening_problems, label_problems, of_type
+
 from qantara.components.onprem.naming import platform_labels
 from qantara.components.onprem.tracking_server import TrackingServer, TrackingServerArgs
 

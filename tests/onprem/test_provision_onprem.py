@@ -6,9 +6,9 @@ from collections import Counter
 
 import pulumi
 import pytest
-
 from onprem_plans import REGISTRY_GOVERNMENT, REGISTRY_HEALTH, SA_GOVERNMENT, SA_HEALTH, SA_OUTPOSTS, provision
 from pod_checks import hardening_problems, label_problems, of_type
+
 from qantara.blueprint.loader import load_blueprint
 
 BLUEPRINTS = {SA_HEALTH: REGISTRY_HEALTH, SA_GOVERNMENT: REGISTRY_GOVERNMENT, SA_OUTPOSTS: REGISTRY_HEALTH}

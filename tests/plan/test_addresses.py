@@ -7,8 +7,8 @@ import ipaddress
 
 import pytest
 
+from qantara.catalog import load_catalog
 from qantara.plan.addresses import covers_public, ingress_exposure, is_public, public_space
-from qantara.sovereignty.catalog import load_catalog
 
 SPACE = public_space(load_catalog()["aws_exposure"]["publicAddressSpace"])
 GROUP_URN = "urn:pulumi:prod::p::aws:ec2/securityGroup:SecurityGroup::web"

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from qantara.catalog import load_catalog
 from qantara.plan.document import SECRET, UNKNOWN, plan_resource
 from qantara.plan.location import locate_resources
 from qantara.plan.stack_settings import StackConfig
-from qantara.sovereignty.catalog import load_catalog
 
 CATALOG = load_catalog()
 UAE = {"kind": "cloud", "cloud": "aws", "region": "me-central-1", "country": "AE"}

@@ -3,6 +3,7 @@ and nothing invented."""
 
 import json
 
+from qantara.catalog import load_catalog
 from qantara.plan.offline_invokes import (
     PLACEHOLDER,
     answers,
@@ -10,7 +11,6 @@ from qantara.plan.offline_invokes import (
     unanswered_result,
     unanswered_uses,
 )
-from qantara.sovereignty.catalog import load_catalog
 
 ANSWERS = answers(load_catalog())
 

@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.catalog import load_catalog
 from qantara.plan.builder import plan_blueprint
+from qantara.plan.child import plan_program
 from qantara.plan.document import SECRET, UNKNOWN
 from qantara.plan.location import locate_resources
-from qantara.plan.child import plan_program
-from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """Service-availability warnings name only services the plan uses."""
 
+from qantara.catalog import load_catalog
 from qantara.plan.service_use import relevant_warnings
-from qantara.sovereignty.catalog import load_catalog
 
 MLFLOW = "availability of SageMaker managed MLflow in me-central-1 is uncertain: confirm it before `pulumi up`"
 OBJECT_LOCK = "availability of S3 Object Lock in me-central-1 is uncertain: confirm it before `pulumi up`"

@@ -9,13 +9,13 @@ truth: each type token appears in the module that defines the resource, and each
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pulumi_aws
 import pytest
 
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 CATALOG = load_catalog()["aws_exposure"]
 PACKAGE = Path(pulumi_aws.__file__).parent
@@ -31,7 +31,7 @@ def _rows():
 ROWS = list(_rows())
 
 
-@lru_cache(maxsize=None)
+@cache
 def module_source(type_token: str) -> str:
     """The source of the pulumi_aws module that registers `type_token`."""
     module = type_token.split(":")[1].split("/")[0]

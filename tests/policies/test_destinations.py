@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from qantara.policy.rego import default_engine
+from qantara.engine.rego import default_engine
 
 DECLARED = [{"host": "db.partner.example", "country": "AE", "purpose": "claims sync"}]
 

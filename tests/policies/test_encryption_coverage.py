@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "policies" / "data"
 TABLE = yaml.safe_load((DATA / "aws_encryption_at_rest.yaml").read_text(encoding="utf-8"))
-GENERATED = json.loads((DATA / "aws_encryption_properties.json").read_text(encoding="utf-8"))["types"]
+GENERATED = json.loads((ROOT / "tests" / "policies" / "aws_encryption_properties.json").read_text(encoding="utf-8"))["types"]
 DEFAULTS = {"unencrypted", "aws-owned-key", "aws-managed-key", "inherits"}
 CLASSES = {"public", "internal", "confidential", "restricted", "secret"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.engine.rego import RegoEngine
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import policy_packages
-from qantara.policy.rego import RegoEngine
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from qantara.catalog import load_catalog
+from qantara.engine.rego import default_engine, rego_modules
 from qantara.paths import policy_dir
 from qantara.policy.library import policy_packages
-from qantara.policy.rego import default_engine, rego_modules
-from qantara.sovereignty.catalog import load_catalog
 
 MODULES = rego_modules(policy_dir())
 CONTEXT_DATE = {"date": "2026-11-23"}

@@ -3,7 +3,9 @@
 `policies/<subject>/<concern>/samples.yaml` lists inputs the package must allow (no
 findings) and inputs it must deny (exactly the expected policy ids, with multiplicity).
 Each sample is evaluated through the embedded engine against that package's `findings`
-alone, so a sample cannot pass because another package reported for it.
+alone, so a sample cannot pass because another package reported for it. It is asked the
+way `check` asks it (`rule_values`, the package's entrypoint compiled once per engine), not
+as an ad-hoc query, which recompiles the whole library for every sample.
 
 The library checks below (samples present, every policy exercised, ids unique and
 declared, metadata complete) read the files themselves rather than trust the loader, and
@@ -22,10 +24,10 @@ import pytest
 import yaml
 
 from qantara.blueprint.models import CLASSIFICATION_ORDER, POLICY_ID, Blueprint
+from qantara.engine.rego import default_engine
 from qantara.paths import policy_dir
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import SEVERITIES, STAGES, SUBJECTS
-from qantara.policy.rego import default_engine
 from qantara.project.manifest import ProjectManifest
 
 TODAY = dt.date(2026, 11, 23)
@@ -274,10 +276,16 @@ def collect_samples() -> list:
 PACKAGE_DIRS = package_dirs(ROOT)
 
 
+def package_findings(engine, package: str, document: dict):
+    """`data.<package>.findings` on `engine`, through the entrypoint `check` evaluates."""
+    (findings,) = engine.rule_values((f"{package}.findings",), document)
+    return findings
+
+
 @pytest.mark.parametrize(("directory", "package", "kind", "sample", "data"), collect_samples())
 def test_sample_gets_exactly_the_expected_findings(directory, package, kind, sample, data):
     document = sample_input(data, sample)
-    findings = default_engine().query(f"data.{package}.findings", document)
+    findings = package_findings(default_engine(), package, document)
 
     assert isinstance(findings, list), f"{package}.findings is {findings!r}, not a list"
     reported = sorted(f.get("policy") for f in findings)

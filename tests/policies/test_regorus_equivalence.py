@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_policy_samples import collect_samples, sample_input
+from test_policy_samples import collect_samples, package_findings, sample_input
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.engine.selection import engine_named, select_engine
 from qantara.errors import InputError
 from qantara.paths import project_root
 from qantara.plan.builder import plan_blueprint
-from qantara.policy.engines import engine_named, select_engine
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.sovereignty.placement import resolve_placement
 
@@ -51,9 +51,8 @@ def assert_same_findings(document: dict) -> list[dict]:
 @pytest.mark.parametrize(("directory", "package", "kind", "sample", "data"), collect_samples())
 def test_every_policy_sample_gets_the_same_findings_on_regorus(directory, package, kind, sample, data):
     document = sample_input(data, sample)
-    query = f"data.{package}.findings"
-    regopy = engine_named("regopy").query(query, document)
-    regorus = engine_named("regorus").query(query, document)
+    regopy = package_findings(engine_named("regopy"), package, document)
+    regorus = package_findings(engine_named("regorus"), package, document)
     assert sorted(map(key, regorus)) == sorted(map(key, regopy)), f"{kind} sample {sample['name']!r}"
 
 

@@ -20,12 +20,12 @@ import pytest
 import regopy
 from sample_inputs import violating_input
 
+from qantara.catalog import load_catalog
+from qantara.engine.rego import default_engine
 from qantara.errors import InputError
 from qantara.paths import policy_dir
 from qantara.policy.bundle import write_bundle
 from qantara.policy.library import policy_packages
-from qantara.policy.rego import default_engine
-from qantara.sovereignty.catalog import load_catalog
 
 
 def read_bundle(path: Path) -> dict[str, bytes]:
@@ -156,7 +156,7 @@ def test_writing_replaces_the_file_whole_and_leaves_no_temporary(tmp_path, monke
     def failing_replace(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("qantara.policy.bundle.os.replace", failing_replace)
+    monkeypatch.setattr("qantara.output_file.os.replace", failing_replace)
     with pytest.raises(InputError) as caught:
         write_bundle(target)
     assert caught.value.message == f"{target}: cannot write the bundle (No space left on device)"

@@ -27,6 +27,7 @@ import pytest
 from stack_wire import analyze_stack, received_resources
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.catalog import load_catalog
 from qantara.check import check_blueprint
 from qantara.paths import project_root
 from qantara.plan.classification import classify_resources
@@ -39,7 +40,6 @@ from qantara.policy.pulumi_pack import (
     plan_from_resources,
     violation_message,
 )
-from qantara.sovereignty.catalog import load_catalog
 
 TODAY = dt.date(2026, 11, 23)
 BLUEPRINTS = sorted((project_root() / "blueprints").glob("*.yaml"))

@@ -17,13 +17,13 @@ import pytest
 from fake_opa import FakeOpa, compile_error
 from sample_inputs import violating_input
 
+from qantara.catalog import load_catalog
+from qantara.engine.rego import rego_modules
 from qantara.errors import InputError, PolicyEngineError
 from qantara.paths import policy_dir
 from qantara.policy.evaluate import evaluate
 from qantara.policy.library import policy_packages
 from qantara.policy.opa_server import evaluate_remote, server_address, upload_order
-from qantara.policy.rego import rego_modules
-from qantara.sovereignty.catalog import load_catalog
 
 SUBJECTS = ("blueprint", "resources")
 TOKEN = "s3cr3t-opa-token"

@@ -44,7 +44,8 @@ PROVIDER = "urn:pulumi:prod::qantara::pulumi:providers:aws::aws-main"
 LAKE = "urn:pulumi:prod::qantara::qantara:data_lake:DataLake::lake"
 KEY = "urn:pulumi:prod::qantara::qantara:data_lake:DataLake$aws:kms/key:Key::lake-key"
 BUCKET = "urn:pulumi:prod::qantara::qantara:data_lake:DataLake$aws:s3/bucket:Bucket::lake-raw"
-SSE = "urn:pulumi:prod::qantara::qantara:data_lake:DataLake$aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration::lake-raw-sse"
+SSE = ("urn:pulumi:prod::qantara::qantara:data_lake:DataLake$aws:s3/bucketServerSideEncryptionConfiguration:"
+       "BucketServerSideEncryptionConfiguration::lake-raw-sse")
 BLOCK = "urn:pulumi:prod::qantara::qantara:data_lake:DataLake$aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::lake-raw-block"
 
 

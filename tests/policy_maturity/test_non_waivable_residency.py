@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from qantara.blueprint.models import Blueprint
+from qantara.engine.rego import default_engine
 from qantara.errors import CatalogError
 from qantara.policy.enforcement import enforce
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import policy_index, policy_packages
-from qantara.policy.rego import default_engine
 
 TODAY = dt.date(2026, 11, 23)
 WAIVER = {"policy": "QA-BP-003", "resources": "spec.components.*", "reason": "migration to me-central-1",

@@ -4,8 +4,8 @@ the platform environment it targets, with the blueprint's waivers."""
 from __future__ import annotations
 
 import copy
-import json
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest

@@ -4,13 +4,12 @@ enforcement levels are read from the catalog by both, never listed twice."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from qantara.blueprint.models import CLASSIFICATION_ORDER
 from qantara.blueprint.schema import blueprint_json_schema
+from qantara.engine.rego import default_engine
 from qantara.paths import project_root
 from qantara.policy.library import STAGES
-from qantara.policy.rego import default_engine
 from qantara.vocabulary import classifications, enforcement_levels, maturity_stages, transfer_mechanisms
 
 SRC = project_root() / "src" / "qantara"

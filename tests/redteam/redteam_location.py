@@ -10,7 +10,6 @@ type `gcp:storage/bucket:Bucket`.
 
 import pulumi
 import pulumi_aws as aws
-
 from redteam_base import compliant_bucket
 
 

@@ -9,10 +9,10 @@ class, and that is what the movement policies judge.
 
 import pulumi
 import pulumi_aws as aws
+from redteam_base import ACCOUNT, TAGS, key, opts
 
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
 from qantara.components.data_lake import tls_only_policy
-from redteam_base import ACCOUNT, TAGS, key, opts
 
 # The label the attacker gives what lives abroad; the plan reads a resource's own tag.
 LOW = {"data-classification": "internal"}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qantara.check import CheckResult, check_blueprint
+from qantara.check import check_blueprint
+from qantara.policy.checkpoint import CheckResult
 
 REPO = Path(__file__).resolve().parents[2]
 PROGRAM = """\

@@ -4,8 +4,8 @@ import gzip
 import json
 
 import pytest
-
 from checkpoints import CONFIG, ROOT, write_backend
+
 from qantara.errors import InputError
 from qantara.scan.backend import open_backend, stack_ref
 from qantara.scan.report import scan_sarif, scan_text
@@ -95,7 +95,8 @@ def test_bad_backend_urls_are_refused_with_what_is_allowed(tmp_path):
 
 
 def test_reports_name_every_stack(tmp_path, compliant, moved_to_frankfurt):
-    write_backend(tmp_path, {"platform/prod": compliant, "platform/prod-eu": moved_to_frankfurt, "platform/bare": {"version": 3, "checkpoint": {"config": {}, "latest": None}}})
+    bare = {"version": 3, "checkpoint": {"config": {}, "latest": None}}
+    write_backend(tmp_path, {"platform/prod": compliant, "platform/prod-eu": moved_to_frankfurt, "platform/bare": bare})
     result = scan_backend(tmp_path.as_uri(), root=ROOT)
     text = scan_text(result)
     assert "platform/prod-eu" in text and "platform/bare" in text and "cannot check" in text

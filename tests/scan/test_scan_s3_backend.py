@@ -5,7 +5,6 @@ import json
 import socket
 
 import pytest
-
 from checkpoints import ROOT
 
 moto_server = pytest.importorskip("moto.server", reason="moto[server] (dev extras) is not installed")

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.cli import app
+from qantara.engine.rego import default_engine, to_plain
 from qantara.errors import BlueprintError
-from qantara.policy.rego import default_engine, to_plain
 from qantara.sovereignty.placement import resolve_placement
 
 BLUEPRINTS = Path(__file__).resolve().parents[2] / "blueprints"

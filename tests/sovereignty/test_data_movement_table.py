@@ -17,7 +17,7 @@ from pathlib import Path
 import pulumi_aws
 import pytest
 
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 TABLE = load_catalog()["aws_data_movement"]
 VIAS = {"region", "arn", "bucket", "url", "host", "any", "document", "self", "global"}

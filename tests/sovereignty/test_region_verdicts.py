@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from qantara.policy.rego import default_engine, to_plain
+from qantara.engine.rego import default_engine, to_plain
 from qantara.sovereignty import region_verdicts
 from qantara.sovereignty.region_verdicts import cached_region_options, exported, library_revision, seed
 

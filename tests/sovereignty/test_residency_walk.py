@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from qantara.policy.rego import default_engine, to_plain
-from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog
+from qantara.catalog import jurisdiction_codes, load_catalog
+from qantara.engine.rego import default_engine, to_plain
 from qantara.sovereignty.region_verdicts import cached_region_options
 
 OPTIONS = "data.qantara.lib.residency.region_options"

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from qantara.aws_platform import AwsPlatformArgs, provision_aws
+from qantara.aws_platform import provision_aws
 from qantara.blueprint import load_blueprint
-from qantara.blueprint.profiles import environment_profile
-from qantara.components.tagging import platform_tags
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.offline import run_under_mocks
-from qantara.sovereignty.catalog import load_catalog
+from qantara.resolution import resolve_platform
 from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +42,7 @@ DATA_SERVICES = {"s3", "kms", "sagemaker", "glue", "ecr", "logs", "dynamodb", "a
 READ_ONLY_VERBS = ("Get", "Describe", "List")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plan(example: str, environment: str) -> dict:
     loaded = load_blueprint(ROOT / "blueprints" / f"{example}.yaml")
     return plan_blueprint(loaded, environment, resolve_placement(loaded))
@@ -101,15 +99,10 @@ EXISTING_STACK_OUTPUTS = {
 
 
 def _provision(example: str, environment: str, known_outputs=None) -> tuple[list[dict], dict]:
-    loaded = load_blueprint(ROOT / "blueprints" / f"{example}.yaml")
-    blueprint = loaded.model
-    placement = resolve_placement(loaded)
-    tags = platform_tags(blueprint.spec.tags, blueprint=blueprint.metadata.name, environment=environment,
-                         owner=blueprint.metadata.owner)
-    args = AwsPlatformArgs(blueprint, environment_profile(blueprint, environment), placement, load_catalog(), tags)
+    platform = resolve_platform(load_blueprint(ROOT / "blueprints" / f"{example}.yaml"), environment)
     outputs = {}
-    resources = run_under_mocks(lambda: outputs.update(provision_aws(args)), project="qantara", stack=environment,
-                                config={"aws:region": placement.primary_region}, known_outputs=known_outputs)
+    resources = run_under_mocks(lambda: outputs.update(provision_aws(platform)), project="qantara", stack=environment,
+                                config={"aws:region": platform.primary_region}, known_outputs=known_outputs)
     return resources, outputs
 
 

@@ -1,6 +1,6 @@
 """Every AWS name the platform derives from a blueprint, checked against its AWS limit.
 
-The names come from `qantara.components.naming`, the functions the components name their
+The names come from `qantara.naming`, the functions the components name their
 resources with; the limits from `policies/data/aws_name_limits.yaml`. A name over its
 limit is refused at the blueprint field that makes it long: a served model's or variant's
 name when they are in it, else `metadata.name`, or the environment's name when only that
@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from qantara import naming
 from qantara.blueprint.models import Blueprint
 from qantara.blueprint.yaml_source import FieldPath
-from qantara.components import naming
-from qantara.components.naming import AUTONAME_SUFFIX
+from qantara.naming import AUTONAME_SUFFIX
+
 
 @dataclass(frozen=True)
 class DerivedName:
@@ -123,3 +124,8 @@ def _blame(derived: DerivedName, index: int, environment: str, shortest: int, wh
     return (("metadata", "name"),
             f"{why} ({derived.what} of environment '{environment}'); shorten metadata.name (or the environment "
             f"names) by {excess} or more characters")
+
+
+def derived_names(blueprint: Blueprint, environment: str, cloud: frozenset[str], dr: bool) -> list[DerivedName]:
+    """Every AWS name the platform derives for one environment (qantara.resolution reads them)."""
+    return [*_platform_names(blueprint, environment, cloud, dr), *_model_names(blueprint, cloud)]

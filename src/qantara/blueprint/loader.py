@@ -21,7 +21,7 @@ from qantara.blueprint.yaml_source import (
     load_yaml_with_positions,
 )
 from qantara.errors import BlueprintError, InputError, Problem
-from qantara.input_file import ECHO_LIMIT, shorten, short_repr
+from qantara.input_file import ECHO_LIMIT, short_repr, shorten
 
 # What a wrong-typed value should have been, by pydantic error type.
 _EXPECTED = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qantara.blueprint.models import Blueprint
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 
 
 @dataclass(frozen=True)

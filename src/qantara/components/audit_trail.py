@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.iam_documents import policy_document, service_trust_policy
-from qantara.components.naming import bucket_name, trail_name
+from qantara.naming import bucket_name, trail_name
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:audit_trail:AuditTrail"
 LOG_PURPOSE = "audit-trail"
@@ -220,3 +224,41 @@ class AuditTrail(QantaraComponent):
                 }
             )
         return selectors
+
+
+def _trail(scope: PlatformScope, component: ResolvedComponent, name: str, region: str, key_arn, buckets,
+           opts: pulumi.ResourceOptions) -> AuditTrail:
+    return AuditTrail(
+        name,
+        AuditTrailArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            region=region,
+            account_id=scope.account_id,
+            kms_key_arn=key_arn,
+            data_bucket_arns=[b.arn for b in buckets],
+            retention_days=scope.platform.blueprint.spec.governance.audit_retention_days,
+            log_group_retention_days=scope.profile.log_retention_days,
+            partition=scope.partition,
+            data_classification=component.data_class,
+            tags=scope.tags("audit", component.data_class),
+        ),
+        opts=opts,
+    )
+
+
+def build_audit_trail(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    """The trail of the data lake's reads and writes, in the placed region."""
+    lake = scope.built.get("dataLake")
+    trail = _trail(scope, component, "audit", scope.region, scope.key_arn,
+                   lake.buckets.values() if lake else [], scope.opts)
+    return {"auditTrailArn": trail.trail_arn, "auditLogBucket": trail.log_bucket_name}
+
+
+def build_replica_audit_trail(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    """The replicas are data too: their reads and writes are audited where they live (the DR
+    builder runs first)."""
+    recovery = scope.built["disasterRecovery"]
+    trail = _trail(scope, component, "audit-dr", scope.platform.dr_region, recovery.dr_key_arn,
+                   recovery.buckets.values(), pulumi.ResourceOptions(provider=scope.built["drProvider"]))
+    return {"drAuditTrailArn": trail.trail_arn}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.bucket_controls import BucketControls, harden_bucket
 from qantara.components.iam_documents import policy_document
-from qantara.components.naming import bucket_name
+from qantara.naming import bucket_name
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:data_lake:DataLake"
 DATA_ZONES = ("raw", "curated", "artifacts")
@@ -102,3 +106,22 @@ class DataLake(QantaraComponent):
                                 kms_key_arn=args.kms_key_arn, partition=args.partition,
                                 force_destroy=args.force_destroy, tags=args.tags, log_target=log_target)
         return bucket
+
+
+def build_data_lake(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    lake = DataLake(
+        "data-lake",
+        DataLakeArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            region=scope.region,
+            kms_key_arn=scope.key_arn,
+            partition=scope.partition,
+            data_classification=component.data_class,
+            force_destroy=not scope.profile.deletion_protection,
+            tags=scope.tags("dataLake", component.data_class),
+        ),
+        opts=scope.opts,
+    )
+    scope.built["dataLake"] = lake
+    return {"dataLakeBuckets": lake.bucket_names}

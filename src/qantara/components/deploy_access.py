@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -11,11 +12,14 @@ import pulumi_aws as aws
 from qantara.blueprint.models import repository_problem
 from qantara.blueprint.platform_rules import OIDC_ISSUERS, oidc_provider_problem
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import check_role_name, policy_document, s3_prefix_statements, with_sid_prefix
-from qantara.components.naming import role_name, slug
 from qantara.errors import QantaraError
-from qantara.plan.offline import OFFLINE_ACCOUNT_ID
+from qantara.naming import role_name, slug
+from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:deploy_access:DeployAccess"
 # The tag `tagging.platform_tags` puts on every platform resource; deployment is scoped to it.
@@ -195,23 +199,14 @@ def trust_policy(args: DeployAccessArgs, federated_arn: str) -> str:
     )
 
 
-def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_key_arn: str | None) -> str:
-    """What `pulumi up` needs on this platform and nothing else; see the statements' Sids."""
-    p, account = args.partition, args.account_id
-    prefix = f"{slug(args.blueprint)}-{slug(args.environment)}-"
-    own = {f"aws:ResourceTag/{BLUEPRINT_TAG}": args.blueprint}
-    requested = {f"aws:RequestTag/{BLUEPRINT_TAG}": args.blueprint}
-
-    # Every service of MANAGED_ACTIONS, in this account and the platform's regions only; the
-    # actions name the services, so one pattern per region keeps the policy within IAM's size.
-    regional = [f"arn:{p}:*:{region}:{account}:*" for region in sorted(args.regions)]
-
+def _state_statements(args: DeployAccessArgs, state_bucket_arn: str | None, state_key_arn: str | None) -> list[dict]:
+    """The environment's Pulumi state (its prefix of the state bucket) and the key of state and secrets."""
     statements = []
     if state_bucket_arn is not None:
         bucket = state_bucket_arn.split(":::", 1)[-1]
         statements += with_sid_prefix(
             s3_prefix_statements(
-                bucket, state_prefix(args.blueprint, args.environment), p,
+                bucket, state_prefix(args.blueprint, args.environment), args.partition,
                 ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
             ),
             "State",
@@ -225,7 +220,16 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
                 "Resource": state_key_arn,
             }
         )
-    statements += [
+    return statements
+
+
+def _resource_statements(args: DeployAccessArgs, own: dict, requested: dict) -> list[dict]:
+    """Create and change the platform's own resources: tagged ones, its key aliases and buckets."""
+    p, account = args.partition, args.account_id
+    # Every service of MANAGED_ACTIONS, in this account and the platform's regions only; the
+    # actions name the services, so one pattern per region keeps the policy within IAM's size.
+    regional = [f"arn:{p}:*:{region}:{account}:*" for region in sorted(args.regions)]
+    return [
         {"Sid": "ReadPlatformInventory", "Effect": "Allow", "Action": INVENTORY_READS, "Resource": "*"},
         {
             "Sid": "CreateTaggedPlatformResources",
@@ -265,36 +269,39 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
             "Sid": "ManagePlatformBuckets",
             "Effect": "Allow",
             "Action": sorted(BUCKET_WRITES + BUCKET_READS),
-            "Resource": f"arn:{p}:s3:::{prefix}*",
+            "Resource": f"arn:{p}:s3:::{slug(args.blueprint)}-{slug(args.environment)}-*",
         },
-        {
-            "Sid": "CreateTaggedRoles",
-            "Effect": "Allow",
-            "Action": ROLE_CREATE,
-            "Resource": f"arn:{p}:iam::{account}:role/*",
-            "Condition": {"StringEquals": requested},
-        },
-        {
-            "Sid": "ChangeTaggedRoles",
-            "Effect": "Allow",
-            "Action": ROLE_CHANGE,
-            "Resource": f"arn:{p}:iam::{account}:role/*",
-            "Condition": {"StringEquals": own},
-        },
+    ]
+
+
+def _role_statements(args: DeployAccessArgs, own: dict, requested: dict) -> list[dict]:
+    """Create, change and pass the platform's tagged roles, and the scaling service-linked role."""
+    roles = f"arn:{args.partition}:iam::{args.account_id}:role/*"
+    return [
+        {"Sid": "CreateTaggedRoles", "Effect": "Allow", "Action": ROLE_CREATE, "Resource": roles,
+         "Condition": {"StringEquals": requested}},
+        {"Sid": "ChangeTaggedRoles", "Effect": "Allow", "Action": ROLE_CHANGE, "Resource": roles,
+         "Condition": {"StringEquals": own}},
         {
             "Sid": "PassTaggedRolesToPlatformServices",
             "Effect": "Allow",
             "Action": "iam:PassRole",
-            "Resource": f"arn:{p}:iam::{account}:role/*",
+            "Resource": roles,
             "Condition": {"StringEquals": {**own, "iam:PassedToService": PASS_ROLE_TO}},
         },
         {
             "Sid": "CreateScalingServiceLinkedRole",
             "Effect": "Allow",
             "Action": "iam:CreateServiceLinkedRole",
-            "Resource": f"arn:{p}:iam::{account}:role/aws-service-role/*",
+            "Resource": f"arn:{args.partition}:iam::{args.account_id}:role/aws-service-role/*",
             "Condition": {"StringEquals": {"iam:AWSServiceName": SERVICE_LINKED_ROLES}},
         },
+    ]
+
+
+def _guard_statements(args: DeployAccessArgs) -> list[dict]:
+    """Denials no allow above can outweigh: role chaining, self-change, regions outside the platform's."""
+    return [
         {
             # A role the deploy role creates could trust the deploy role; it may not assume it.
             "Sid": "NoRoleChaining",
@@ -308,7 +315,8 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
             "Action": sorted(
                 ROLE_CHANGE + ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary"]
             ),
-            "Resource": f"arn:{p}:iam::{account}:role/{deploy_role_name(args.blueprint, args.environment)}",
+            "Resource": (f"arn:{args.partition}:iam::{args.account_id}:role/"
+                         f"{deploy_role_name(args.blueprint, args.environment)}"),
         },
         {
             # Residency: nothing regional outside the platform's regions, whatever else allows it.
@@ -319,6 +327,15 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
             "Condition": {"StringNotEquals": {"aws:RequestedRegion": sorted(args.regions)}},
         },
     ]
+
+
+def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_key_arn: str | None) -> str:
+    """What `pulumi up` needs on this platform and nothing else; see the statements' Sids."""
+    own = {f"aws:ResourceTag/{BLUEPRINT_TAG}": args.blueprint}
+    requested = {f"aws:RequestTag/{BLUEPRINT_TAG}": args.blueprint}
+    statements = [*_state_statements(args, state_bucket_arn, state_key_arn),
+                  *_resource_statements(args, own, requested), *_role_statements(args, own, requested),
+                  *_guard_statements(args)]
     document = policy_document(statements)
     size = len(re.sub(r"\s", "", document))
     if size > IAM_INLINE_POLICY_MAX:
@@ -396,3 +413,30 @@ def _check(args: DeployAccessArgs) -> None:
             expected = f"arn:{args.partition}:iam::{args.account_id}:oidc-provider/{provider_host(args.provider)}"
             raise QantaraError(f"{problem} (expected {expected})")
     check_role_name(deploy_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+
+
+def build_deploy_access(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """The CI system's role for this environment, trusted through its OIDC issuer."""
+    deploy = scope.platform.blueprint.spec.deploy_access
+    key_class = scope.platform_class()
+    config = pulumi.Config("qantara")
+    access = DeployAccess(
+        "deploy-access",
+        DeployAccessArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            account_id=scope.account_id,
+            partition=scope.partition,
+            provider=deploy.provider,
+            repository=deploy.repository,
+            # Made by stacks/bootstrap; absent when the state lives elsewhere.
+            state_bucket_arn=config.get("stateBucketArn"),
+            state_key_arn=config.get("stateKeyArn"),
+            existing_provider_arn=deploy.provider_arn,
+            regions=[r for r in (scope.region, scope.platform.dr_region) if r],
+            data_classification=key_class,
+            tags=scope.tags("deployAccess", key_class),
+        ),
+        opts=scope.opts,
+    )
+    return {"deployRoleArn": access.role_arn, "oidcProviderArn": access.provider_arn}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.data_lake import data_bucket
 from qantara.components.iam_documents import (
     check_role_name,
@@ -16,9 +16,13 @@ from qantara.components.iam_documents import (
     service_endpoint,
     service_trust_policy,
 )
-from qantara.components.naming import bucket_name, kms_alias, role_name
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.errors import QantaraError
+from qantara.naming import bucket_name, kms_alias, role_name
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:disaster_recovery:DisasterRecovery"
 LOG_PURPOSE = "access-logs"
@@ -238,3 +242,31 @@ def _check(args: DisasterRecoveryArgs) -> None:
     if LOG_PURPOSE in args.source_buckets:
         raise QantaraError(f"`{LOG_PURPOSE}` names the DR region's own log bucket; give the source another purpose")
     check_role_name(replication_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+
+
+def build_disaster_recovery(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """Replicas of the data lake in the DR region placement allowed (the lake's builder runs first)."""
+    dr_region, lake = scope.platform.dr_region, scope.built["dataLake"]
+    data_class = scope.platform.components["dataLake"].data_class
+    dr_provider = aws.Provider(f"aws-{dr_region}", region=dr_region, default_tags={"tags": scope.base_tags})
+    recovery = DisasterRecovery(
+        "disaster-recovery",
+        DisasterRecoveryArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            primary_region=scope.region,
+            dr_region=dr_region,
+            partition=scope.partition,
+            account_id=scope.account_id,
+            source_buckets={purpose: lake.buckets[purpose] for purpose in ("raw", "curated", "artifacts")},
+            source_kms_key_arn=scope.key_arn,
+            dr_provider=dr_provider,
+            data_classification=data_class,
+            tags=scope.tags("dataLake", data_class),
+            force_destroy=not scope.profile.deletion_protection,
+            source_dependencies=[lake],
+        ),
+        opts=scope.opts,
+    )
+    scope.built.update(disasterRecovery=recovery, drProvider=dr_provider)
+    return {"drRegion": dr_region, "drBuckets": recovery.dr_bucket_names, "drKeyArn": recovery.dr_key_arn}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.blueprint.platform_rules import monitor_image_problem
+from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -19,15 +20,20 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
-from qantara.components.naming import (
+from qantara.components.scope import require_colocated
+from qantara.errors import CatalogError, QantaraError
+from qantara.naming import (
+    DRIFT_MONITORING_COMPONENT,
     SAGEMAKER_NAME_MAX,
     check_autoname,
     data_quality_logical,
     role_name,
     sagemaker_name,
 )
-from qantara.errors import CatalogError, QantaraError
-from qantara.sovereignty.catalog import load_catalog
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:drift_monitoring:DriftMonitoring"
 IMAGES_CATALOG = "sagemaker_model_monitor_images"
@@ -267,9 +273,9 @@ class DriftMonitoring(QantaraComponent):
         )
         return topic
 
-    def _schedule(self, endpoint: MonitoredEndpoint, role_ready: list[pulumi.Resource]) -> aws.sagemaker.MonitoringSchedule:
+    def _job_definition(self, endpoint: MonitoredEndpoint) -> dict:
+        """The data-quality job's arguments: the analyzer reading the endpoint's captured requests."""
         args = self._args
-        logical = f"{self._name}-{sagemaker_name(endpoint.model_name)}"
         reports = pulumi.Output.concat(
             "s3://", args.monitoring_bucket, "/", MONITORING_PREFIX, "/", sagemaker_name(endpoint.model_name), "/reports"
         )
@@ -316,13 +322,18 @@ class DriftMonitoring(QantaraComponent):
                 "constraints_resource": {"s3_uri": pulumi.Output.concat(baseline, "/", BASELINE_CONSTRAINTS)},
                 "statistics_resource": {"s3_uri": pulumi.Output.concat(baseline, "/", BASELINE_STATISTICS)},
             }
+        return definition
+
+    def _schedule(self, endpoint: MonitoredEndpoint, role_ready: list[pulumi.Resource]) -> aws.sagemaker.MonitoringSchedule:
+        args = self._args
+        logical = f"{self._name}-{sagemaker_name(endpoint.model_name)}"
         # Job definitions cannot be changed: auto-named, a changed one is a new one, and the
         # schedule (whose name the alarms use) switches to it in place.
         job = aws.sagemaker.DataQualityJobDefinition(
             data_quality_logical(self._name, endpoint.model_name),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=role_ready),
-            **definition,
+            **self._job_definition(endpoint),
         )
         return aws.sagemaker.MonitoringSchedule(
             f"{logical}-schedule",
@@ -430,3 +441,34 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
             f"the component name `{name}` or the model name `{endpoint.model_name}`",
         )
     check_role_name(monitoring_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+
+
+def build_drift_monitoring(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    """Drift and health monitoring of the cloud endpoints; nothing when no model is served."""
+    endpoints = scope.built.get("endpoints")
+    if not endpoints:
+        return {}
+    require_colocated(scope.platform, "monitoring")
+    monitoring, network = component.settings, scope.built["network"]
+    drift = DriftMonitoring(
+        DRIFT_MONITORING_COMPONENT,
+        DriftMonitoringArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            region=scope.region,
+            partition=scope.partition,
+            account_id=scope.account_id,
+            endpoints=endpoints,
+            kms_key_arn=scope.key_arn,
+            monitoring_bucket=scope.bucket("artifacts"),
+            subnet_ids=network.subnet_ids,
+            security_group_ids=[network.workload_security_group_id],
+            schedule=monitoring.schedule,
+            latency_threshold_ms=monitoring.latency_threshold_ms,
+            error_threshold=monitoring.error_threshold,
+            data_classification=component.data_class,
+            tags=scope.tags("monitoring", component.data_class),
+        ),
+        opts=scope.opts,
+    )
+    return {"alertTopicArn": drift.alert_topic_arn, "monitoringSchedules": drift.schedule_names}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -16,8 +16,12 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.components.naming import tracking_role
 from qantara.errors import QantaraError
+from qantara.naming import tracking_role, tracking_server_name
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:experiment_tracking:ExperimentTracking"
 TRACKING_SERVER_SIZES = ("Small", "Medium", "Large")
@@ -114,3 +118,24 @@ def _check(args: ExperimentTrackingArgs) -> None:
     if not args.artifact_prefix.strip("/"):
         raise QantaraError("experiment tracking needs an artifact prefix; the server must not own the whole bucket")
     check_role_name(tracking_role(args.tracking_server_name), "the tracking server name")
+
+
+def build_experiment_tracking(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    tracking = ExperimentTracking(
+        "experiment-tracking",
+        ExperimentTrackingArgs(
+            tracking_server_name=tracking_server_name(scope.blueprint, scope.environment),
+            region=scope.region,
+            account_id=scope.account_id,
+            kms_key_arn=scope.key_arn,
+            artifact_bucket=scope.bucket("artifacts"),
+            tracking_server_size=component.size["trackingServerSize"],
+            partition=scope.partition,
+            data_classification=component.data_class,
+            tags=scope.tags("experimentTracking", component.data_class),
+        ),
+        opts=scope.opts,
+    )
+    # SageMaker's MLflow plugin takes the tracking server's ARN as the tracking URI.
+    return {"trackingUri": tracking.tracking_server_arn, "trackingServerUrl": tracking.server.tracking_server_url,
+            "trackingRoleArn": tracking.role_arn}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -16,8 +16,12 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
-from qantara.components.naming import feature_store_role
 from qantara.errors import QantaraError
+from qantara.naming import feature_store_database, feature_store_role
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:feature_store:FeatureStore"
 GLUE_ACTIONS = (
@@ -150,3 +154,23 @@ def _check(args: FeatureStoreArgs) -> None:
     if not args.offline_store_prefix.strip("/"):
         raise QantaraError("feature store needs an offline store prefix; it must not own the whole curated bucket")
     check_role_name(feature_store_role(args.database_name), "the database name")
+
+
+def build_feature_store(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    features = FeatureStore(
+        "feature-store",
+        FeatureStoreArgs(
+            database_name=feature_store_database(scope.blueprint, scope.environment),
+            region=scope.region,
+            account_id=scope.account_id,
+            kms_key_arn=scope.key_arn,
+            offline_store_bucket=scope.bucket("curated"),
+            online=component.settings.online,
+            partition=scope.partition,
+            data_classification=component.data_class,
+            tags=scope.tags("featureStore", component.data_class),
+        ),
+        opts=scope.opts,
+    )
+    return {"featureStoreDatabase": features.database_name, "featureStoreRoleArn": features.role_arn,
+            "featureStoreOfflineUri": features.offline_store_uri}

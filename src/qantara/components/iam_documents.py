@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from qantara.components.naming import check_name, name_limit
 from qantara.errors import QantaraError
+from qantara.naming import check_name, name_limit
 
 IAM_ROLE_NAME_MAX = name_limit("iamRoleName")
 

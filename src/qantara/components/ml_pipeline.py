@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.blueprint.models import Blueprint
+from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
 from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, drift_alarm_prefix
 from qantara.components.iam_documents import check_role_name
@@ -31,9 +32,8 @@ from qantara.components.ml_pipeline_access import (
 )
 from qantara.components.ml_pipeline_definition import TRIGGER_PARAMETER, PipelinePlace, definition_json
 from qantara.components.model_serving import endpoint_name
-from qantara.components.naming import check_name, role_name, sagemaker_name, scoped_name
 from qantara.errors import QantaraError
-from qantara.sovereignty.catalog import load_catalog
+from qantara.naming import check_name, role_name, sagemaker_name, scoped_name
 
 TYPE_TOKEN = "qantara:ml_pipeline:MlPipeline"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import kms_use_statement, policy_document, service_trust_policy
-from qantara.components.naming import APPROVAL_PURPOSE, check_name, scoped_name
 from qantara.errors import QantaraError
+from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:model_registry:ModelRegistry"
 APPROVAL_EVENT = "SageMaker Model Package State Change"
@@ -292,7 +296,7 @@ class ModelRegistry(QantaraComponent):
 
 def approval_timeout_days(blueprint, environment: str, catalog: dict | None = None) -> int:
     """The blueprint's spec.governance.approvalTimeoutDays, else the environment profile's default."""
-    from qantara.sovereignty.catalog import load_catalog
+    from qantara.catalog import load_catalog
 
     if blueprint.spec.governance.approval_timeout_days is not None:
         return blueprint.spec.governance.approval_timeout_days
@@ -355,3 +359,32 @@ def _check_publishers(args: ModelRegistryArgs) -> None:
             f"model publishers {', '.join(foreign)} are not in account {args.account_id}; "
             "only the account's own principals may publish models; remove them or use the account's roles"
         )
+
+
+def model_groups(blueprint) -> list[str]:
+    """One model package group per served model, then the extra ones, then a default."""
+    components = blueprint.spec.components
+    groups = [m.name for m in components.serving.models]
+    groups += [g for g in components.model_registry.groups if g not in groups]
+    return groups or ["models"]
+
+
+def build_model_registry(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    registry = ModelRegistry(
+        "model-registry",
+        ModelRegistryArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            region=scope.region,
+            account_id=scope.account_id,
+            kms_key_arn=scope.key_arn,
+            model_package_groups=[scope.scoped_name(group) for group in model_groups(scope.platform.blueprint)],
+            partition=scope.partition,
+            data_classification=component.data_class,
+            tags=scope.tags("modelRegistry", component.data_class),
+        ),
+        opts=scope.opts,
+    )
+    scope.built["modelRegistry"] = registry
+    return {"modelPackageGroups": registry.group_names, "modelImageRepositoryUrl": registry.repository_url,
+            "approvalTopicArn": registry.approval_topic_arn}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
+from qantara.components.drift_monitoring import MonitoredEndpoint
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -18,15 +19,22 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
-from qantara.components.naming import (
+from qantara.components.model_registry import physical_name as registry_physical_name
+from qantara.components.scope import require_colocated
+from qantara.errors import QantaraError
+from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
     endpoint_config_logical,
     role_name,
     sagemaker_name,
+    serving_component,
     variant_model_logical,
 )
-from qantara.errors import QantaraError
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:model_serving:ModelServing"
 # Data capture of every served model lands under this prefix of the capture bucket, one
@@ -326,3 +334,76 @@ def _check(name: str, args: ModelServingArgs) -> None:
             f"data capture of `{model}` samples {args.data_capture_percent}%; use 1 to 100, drift monitoring needs data"
         )
     check_autoname(endpoint_config_logical(name), SAGEMAKER_NAME_MAX, f"the component name `{name}`")
+
+
+def _serving_role(scope: PlatformScope) -> aws.iam.Role:
+    """The execution role every endpoint of the environment runs as, the blueprint's and projects'."""
+    return serving_role(
+        "serving-role",
+        ServingRoleArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            region=scope.region,
+            account_id=scope.account_id,
+            kms_key_arn=scope.key_arn,
+            artifacts_bucket=scope.bucket("artifacts"),
+            data_capture_bucket=scope.bucket("raw"),
+            image_repository=registry_physical_name(scope.blueprint, scope.environment, "models"),
+            partition=scope.partition,
+            tags=scope.tags("serving", scope.platform.components["serving"].data_class),
+        ),
+        opts=scope.opts,
+    )
+
+
+def _variants(scope: PlatformScope, component: ResolvedComponent, model) -> list[VariantArgs]:
+    repository = scope.built["modelRegistry"].repository_url
+    return [
+        VariantArgs(
+            name=variant.name,
+            weight=variant.weight,
+            image_uri=repository.apply(lambda url, tag=variant.image: f"{url}:{tag}"),
+            instance_type=variant.instance_type,
+            initial_instance_count=component.size["instanceCount"],
+            max_instance_count=component.size["maxInstanceCount"],
+            model_data_url=(f"s3://{scope.bucket('artifacts')}/{MODEL_ARTIFACTS_PREFIX}/{variant.model_data}"
+                            if variant.model_data else None),
+        )
+        for variant in model.variants
+    ]
+
+
+def _endpoint(scope: PlatformScope, component: ResolvedComponent, model, role) -> MonitoredEndpoint:
+    network = scope.built["network"]
+    serving = ModelServing(
+        serving_component(model.name),
+        ModelServingArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            model_name=model.name,
+            variants=_variants(scope, component, model),
+            execution_role_arn=role.arn,
+            kms_key_arn=scope.key_arn,
+            subnet_ids=network.subnet_ids,
+            security_group_ids=[network.workload_security_group_id],
+            data_capture_bucket=scope.bucket("raw"),
+            data_capture_percent=model.data_capture_percent,
+            data_classification=component.data_class,
+            tags=scope.tags("serving", component.data_class),
+        ),
+        opts=pulumi.ResourceOptions(provider=scope.provider, depends_on=[role]),
+    )
+    return MonitoredEndpoint(model_name=model.name, endpoint_name=serving.endpoint_name,
+                             variant_names=[v.name for v in model.variants], data_capture_uri=serving.data_capture_uri)
+
+
+def build_serving(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    """One endpoint per model the blueprint serves, all running as the serving role."""
+    require_colocated(scope.platform, "serving")
+    role = _serving_role(scope)
+    endpoints = [_endpoint(scope, component, model, role) for model in component.settings.models]
+    scope.built["endpoints"] = endpoints
+    network = scope.built["network"]
+    # What a project's own infrastructure needs to declare its endpoints (templates/ml-project).
+    return {"servingRoleArn": role.arn, "servingSecurityGroupIds": [network.workload_security_group_id],
+            "dataCaptureBucket": scope.bucket("raw"), "endpoints": {e.model_name: e.endpoint_name for e in endpoints}}

@@ -6,6 +6,7 @@ The facts it relies on, with their sources, are in policies/data/outposts.yaml.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -13,7 +14,13 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.data_lake import DATA_ZONES
 from qantara.components.iam_documents import policy_document
-from qantara.components.naming import access_point_name, outposts_bucket_name
+from qantara.components.onprem.site import CONFIG_NAMESPACE, site_buckets, stored
+from qantara.naming import access_point_name, outposts_bucket_name
+from qantara.tagging import component_tags
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:outposts_data_lake:OutpostsDataLake"
 # Incomplete multipart uploads hold Outpost capacity, which is finite (50 TB a bucket) and
@@ -157,3 +164,40 @@ class OutpostsDataLake(QantaraComponent):
             opts=after_bucket,
         )
         return bucket, access_point
+
+
+OUTPOSTS_ENDPOINT_MODES = ("create", "existing")
+
+
+def build_outposts_data_lake(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """The site's object store on an Outpost: S3 on Outposts, through a provider in the parent
+    region (where the Outpost's control plane is) with the platform's tags."""
+    platform, site = scope.platform, scope.platform.blueprint.spec.on_prem
+    mode = scope.config.get("outpostsEndpoint") or "create"
+    if mode not in OUTPOSTS_ENDPOINT_MODES:
+        raise pulumi.RunError(f"{CONFIG_NAMESPACE}:outpostsEndpoint is {mode!r} (allowed: "
+                              f"{', '.join(OUTPOSTS_ENDPOINT_MODES)})")
+    provider = aws.Provider(f"aws-outpost-{site.site}", region=site.outpost_region,
+                            default_tags={"tags": scope.base_tags})
+    account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id
+    network, buckets, data_class = site.outpost_network, site_buckets(platform), platform.strictest_class(stored(platform))
+    lake = OutpostsDataLake("outposts-data-lake", OutpostsDataLakeArgs(
+        blueprint=scope.blueprint,
+        environment=scope.environment,
+        outpost_id=site.outpost_id,
+        parent_region=site.outpost_region,
+        account_id=account_id,
+        vpc_id=network.vpc_id,
+        subnet_id=network.subnet_id,
+        security_group_id=network.security_group_id,
+        buckets=buckets,
+        create_endpoint=mode == "create",
+        partition=site.outpost_partition,
+        data_classification=data_class,
+        tags=component_tags(scope.base_tags, component="dataLake", data_classification=data_class),
+    ), opts=pulumi.ResourceOptions(provider=provider))
+    scope.built["outpostsDataLake"] = lake
+    # A project reads objects through an access point: its ARN for IAM policies, its alias as a bucket name.
+    return {"onPremDataLakeBuckets": lake.bucket_arns, "onPremDataLakeAccessPoints": {
+        purpose: {"arn": lake.access_point_arns[purpose], "alias": lake.access_point_aliases[purpose]}
+        for purpose in buckets}}

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import policy_document, service_trust_policy
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:private_network:PrivateNetwork"
 # The AWS APIs an ML workload in the VPC needs; each gets an interface endpoint.
@@ -266,3 +270,29 @@ class PrivateNetwork(QantaraComponent):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpc, log_group, role, role_policy]),
         )
+
+
+def build_network(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """The platform's VPC, in the ranges the resolved platform gives, one subnet per zone."""
+    key_class = scope.platform_class()
+    ranges = scope.platform.network
+    network = PrivateNetwork(
+        "network",
+        PrivateNetworkArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            region=scope.region,
+            account_id=scope.account_id,
+            vpc_cidr=ranges.vpc_cidr,
+            subnet_cidrs=dict(ranges.subnet_cidrs),
+            kms_key_arn=scope.key_arn,
+            flow_log_retention_days=scope.profile.log_retention_days,
+            partition=scope.partition,
+            data_classification=key_class,
+            tags=scope.tags("network", key_class),
+        ),
+        opts=scope.opts,
+    )
+    scope.built["network"] = network
+    return {"vpcId": network.vpc_id, "privateSubnetIds": network.subnet_ids,
+            "workloadSecurityGroupId": network.workload_security_group_id}

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
-from qantara.components.base import QantaraComponent
-
 from qantara.blueprint.models import Connectivity
-from qantara.components.tagging import DATA_CLASSIFICATION_TAG
+from qantara.components.base import QantaraComponent
+from qantara.tagging import DATA_CLASSIFICATION_TAG
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:site_link:SiteLink"
 # IKEv2 with AES-256, SHA-2 and Diffie-Hellman groups of 2048 bits or more (14; ECP 19-21):
@@ -135,3 +139,23 @@ class SiteLink(QantaraComponent):
             associated_gateway_id=self.vpn_gateway.id,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.vpn_gateway]),
         )
+
+
+def build_site_link(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """The private link from the platform's VPC to the site (the network builder runs first)."""
+    network = scope.built["network"]
+    key_class = scope.platform_class()
+    link = SiteLink(
+        "site-link",
+        SiteLinkArgs(
+            blueprint=scope.blueprint,
+            environment=scope.environment,
+            vpc_id=network.vpc_id,
+            route_table_ids=[table.id for table in network.route_tables],
+            connectivity=scope.platform.blueprint.spec.on_prem.connectivity,
+            tags=scope.tags("siteLink", key_class),
+        ),
+        opts=scope.opts,
+    )
+    scope.built["siteLink"] = link
+    return {"vpnGatewayId": link.vpn_gateway_id}

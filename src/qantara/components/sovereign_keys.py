@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.iam_documents import policy_document
+from qantara.naming import kms_alias
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:sovereign_keys:SovereignKeys"
 
@@ -125,3 +130,30 @@ class SovereignKeys(QantaraComponent):
         self.key_id = self.key.key_id
         self.alias_name = self.alias.name
         self.register_outputs({"keyArn": self.key_arn, "keyId": self.key_id, "aliasName": self.alias_name})
+
+
+# Services that use the platform key for the account (S3 server access logging, SNS
+# publishers: EventBridge rules and CloudWatch alarms).
+KEY_SERVICE_PRINCIPALS = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "logging.s3.amazonaws.com"]
+
+
+def build_platform_key(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """The platform's key, at the class of the strictest component in the cloud."""
+    key_class = scope.platform_class()
+    keys = SovereignKeys(
+        "platform-keys",
+        SovereignKeysArgs(
+            alias=kms_alias(scope.blueprint, scope.environment, "platform"),
+            description=f"Qantara platform key for {scope.blueprint} ({scope.environment})",
+            account_id=scope.account_id,
+            partition=scope.partition,
+            data_classification=key_class,
+            service_principals=KEY_SERVICE_PRINCIPALS,
+            logs_region=scope.region,
+            cloudtrail="audit" in scope.platform.cloud(),
+            tags=scope.tags("keys", key_class),
+        ),
+        opts=scope.opts,
+    )
+    scope.built["platformKey"] = keys
+    return {"platformKeyArn": keys.key_arn}

@@ -15,11 +15,10 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
-from qantara.components.naming import bucket_name, kms_alias
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
+from qantara.naming import bucket_name, kms_alias
 
 TYPE_TOKEN = "qantara:state_backend:StateBackend"
 # State is kept for every environment of the blueprint, hence not environment-scoped.

@@ -45,7 +45,8 @@ def rules_for(catalog: dict, jurisdiction: str, data_class: str, sectors: list[s
             found.append({
                 "id": rule.get("id"), "scope": scope_name, "requirement": rule.get("requirement"),
                 "decisive": rule.get("requirement") == requirement,
-                "law": law.get("title") or ("Qantara's own default (not law)" if rule.get("basis") == "qantara-baseline" else rule.get("law")),
+                "law": law.get("title") or ("Qantara's own default (not law)" if rule.get("basis") == "qantara-baseline"
+                                            else rule.get("law")),
                 "lawSource": law.get("source"),
                 **{key: rule.get(key) for key in RULE_FIELDS},
             })

@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 
 import qantara
+from qantara.catalog import load_catalog
 from qantara.check import check_blueprint
 from qantara.evidence.laws import rules_for
-from qantara.sovereignty.catalog import load_catalog
 
 
 def sha256_file(path: Path) -> str:
@@ -114,7 +114,7 @@ def build_evidence(blueprint_path: Path, environment: str, *, projects: list[Pat
                    window_days: int = 90, scan_url: str | None = None, scan_root: Path | None = None,
                    time: dt.datetime | None = None, check_result=None) -> dict:
     """The whole evidence pack as plain data."""
-    time = (time or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    time = (time or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     platform, result = platform_evidence(blueprint_path, environment, time.date(), check_result)
     from qantara.evidence.projects import project_evidence
 
@@ -154,5 +154,5 @@ def report_time(pinned: str | None, source_date_epoch: str | None) -> dt.datetim
     if source_date_epoch:
         if not source_date_epoch.strip().isdigit():
             raise InputError(f"SOURCE_DATE_EPOCH={source_date_epoch[:40]!r}: expected whole seconds since 1970-01-01 UTC")
-        return dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(source_date_epoch), tz=dt.UTC)
+    return dt.datetime.now(dt.UTC)

@@ -24,8 +24,8 @@ import ipaddress
 from collections.abc import Iterable
 from functools import lru_cache
 
+from qantara.catalog import load_catalog
 from qantara.plan.document import SECRET, UNKNOWN
-from qantara.sovereignty.catalog import load_catalog
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

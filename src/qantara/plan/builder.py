@@ -8,15 +8,16 @@ from pathlib import Path
 import yaml
 
 from qantara.blueprint.loader import LoadedBlueprint
+from qantara.catalog import load_catalog
 from qantara.errors import PlanError
+from qantara.paths import platform_program_dir, project_root
+from qantara.plan.child import plan_program
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
-from qantara.plan.child import plan_program
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, placeholder_warnings
 from qantara.plan.stack_settings import stack_config_for, without_region_environment
-from qantara.paths import platform_program_dir, project_root
-from qantara.sovereignty.catalog import load_catalog
+from qantara.resolution import ResolvedPlatform, resolve_platform
 from qantara.sovereignty.placement import Placement
 
 
@@ -54,48 +55,40 @@ def _require_planner() -> None:
                         f"`update` work without it")
 
 
-def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement, *,
+def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement | None = None, *,
                    program_dir: Path | None = None, config: dict[str, str] | None = None,
                    stack_outputs: dict | None = None) -> dict:
     """Run the platform program (or `program_dir`) for one environment and return its Plan;
-    `stack_outputs` answers the program's StackReferences."""
-    # Pulumi is the `platform` extra: `check --project`, `new` and `update` work without it.
-    _require_planner()
-    catalog = load_catalog()
-    user_program = program_dir is not None
-    program_dir = (program_dir or platform_program_dir()).resolve()
+    `stack_outputs` answers the program's StackReferences. `placement` is accepted for callers
+    written before the resolved platform; the plan reads the resolved platform, which holds the
+    same placement (computed once per process)."""
+    return plan_platform(loaded, resolve_platform(loaded, environment), program_dir=program_dir, config=config,
+                         stack_outputs=stack_outputs)
+
+
+def _stack_config(loaded: LoadedBlueprint, environment: str, project: str) -> dict[str, str]:
     stack_config = {
         "qantara:blueprint": str(loaded.path.resolve()),
         "qantara:environment": environment,
     }
-    project = _project_name(program_dir)
     # A program of another project (stacks/bootstrap, a project's infra/) reads its own namespace.
     stack_config.update({f"{project}:blueprint": stack_config["qantara:blueprint"],
                          f"{project}:environment": environment})
-    # What `pulumi up` configures: the placed region for Qantara's own program, a user's program's own Pulumi.<stack>.yaml.
-    settings = stack_config_for(program_dir, environment, placed_region=None if user_program else placement.primary_region,
-                                overrides=config)
-    stack_config.update(settings.program_config())
-    # The child process inherits the environment without the region variables.
-    with without_region_environment():
-        run = plan_program(program_dir, project=project, stack=environment, config=stack_config,
-                           stack_outputs=stack_outputs)
-    resources, program_warnings = run["resources"], run["warnings"]
-    onprem = None
-    if loaded.model.spec.on_prem is not None:
-        onprem = {"site": loaded.model.spec.on_prem.site, "country": loaded.model.spec.on_prem.country}
-    locate_resources(resources, stack_config=settings, catalog=catalog, onprem=onprem)
-    classify_resources(resources, catalog["jurisdictions"]["classifications"])
+    return stack_config
+
+
+def _source(platform: ResolvedPlatform, program_dir: Path, project: str, stack_config: dict, run: dict) -> dict:
     try:
         program = program_dir.relative_to(project_root()).as_posix()
     except ValueError:
         program = str(program_dir)
-    source = {
+    environment = platform.environment.name
+    return {
         "kind": "offline",
         "program": program,
         "project": project,
         "stack": environment,
-        "blueprint": loaded.model.metadata.name,
+        "blueprint": platform.name,
         "environment": environment,
         "stackRegion": stack_config.get("aws:region"),
         # What the offline run could not see: unanswered lookups, placeholders, unapplied transforms.
@@ -104,11 +97,38 @@ def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placeme
         # The account the offline invokes place the stack in (aws.get_caller_identity).
         "accounts": [OFFLINE_ACCOUNT_ID],
         # What `pulumi up` would warn about, e.g. a fact marked uncertain in the catalog.
-        "programWarnings": sorted(set(program_warnings)),
+        "programWarnings": sorted(set(run["warnings"])),
         "placement": {
             name: {"kind": p.kind, "region": p.region, "site": p.site, "country": p.country,
                    "dataClassification": p.data_class, "reason": p.reason}
-            for name, p in placement.components.items()
+            for name, p in platform.placement.components.items()
         },
     }
-    return plan_document(resources, source)
+
+
+def plan_platform(loaded: LoadedBlueprint, platform: ResolvedPlatform, *, program_dir: Path | None = None,
+                  config: dict[str, str] | None = None, stack_outputs: dict | None = None) -> dict:
+    """Run the platform program (or `program_dir`) for the resolved platform's environment; its Plan.
+    `stack_outputs` answers the program's StackReferences (qantara.plan.stack_outputs)."""
+    # Pulumi is the `platform` extra: `check --project`, `new` and `update` work without it.
+    _require_planner()
+    catalog = load_catalog()
+    user_program = program_dir is not None
+    program_dir = (program_dir or platform_program_dir()).resolve()
+    environment = platform.environment.name
+    project = _project_name(program_dir)
+    stack_config = _stack_config(loaded, environment, project)
+    # What `pulumi up` configures: the placed region for Qantara's own program, a user's program's own Pulumi.<stack>.yaml.
+    settings = stack_config_for(program_dir, environment,
+                                placed_region=None if user_program else platform.primary_region, overrides=config)
+    stack_config.update(settings.program_config())
+    # The child process inherits the environment without the region variables.
+    with without_region_environment():
+        run = plan_program(program_dir, project=project, stack=environment, config=stack_config,
+                           stack_outputs=stack_outputs)
+    resources = run["resources"]
+    site = platform.blueprint.spec.on_prem
+    onprem = None if site is None else {"site": site.site, "country": site.country}
+    locate_resources(resources, stack_config=settings, catalog=catalog, onprem=onprem)
+    classify_resources(resources, catalog["jurisdictions"]["classifications"])
+    return plan_document(resources, _source(platform, program_dir, project, stack_config, run))

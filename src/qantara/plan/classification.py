@@ -7,7 +7,7 @@ held, by the policies, to the blueprint's highest class.
 
 from __future__ import annotations
 
-from qantara.components.tagging import DATA_CLASSIFICATION_TAG
+from qantara.tagging import DATA_CLASSIFICATION_TAG
 
 
 def classify_resources(resources: list[dict], classes: list[str]) -> list[dict]:

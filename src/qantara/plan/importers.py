@@ -21,6 +21,7 @@ import json
 import re
 from pathlib import Path
 
+from qantara.catalog import load_catalog
 from qantara.errors import InputError, PlanError, Problem
 from qantara.input_file import read_regular_file, shorten
 from qantara.plan.accounts import accounts_in_outputs
@@ -28,7 +29,6 @@ from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, clean_value, plan_document, plan_resource
 from qantara.plan.location import locate_resources
 from qantara.plan.stack_settings import StackConfig
-from qantara.sovereignty.catalog import load_catalog
 
 MAX_PLAN_BYTES = 100 * 1024 * 1024
 

@@ -33,11 +33,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from qantara.catalog import regions
 from qantara.plan.clusters import EksClusters, eks_region_named
 from qantara.plan.document import SECRET, UNKNOWN
 from qantara.plan.endpoints import endpoint_overrides, endpoint_region, shown_url
 from qantara.plan.stack_settings import StackConfig, region_environment
-from qantara.sovereignty.catalog import regions
 
 # arn:<partition>:outposts:<region>:<account>:outpost/op-… and
 # arn:<partition>:s3-outposts:<region>:<account>:outpost/op-…/bucket/…

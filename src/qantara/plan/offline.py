@@ -37,10 +37,10 @@ from pulumi.runtime import settings
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
 
+from qantara.catalog import load_catalog
 from qantara.plan.document import PULUMI_RESOURCE_REFERENCE_SIG, PULUMI_SIGNATURE_KEY, plan_resource
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, PLACEHOLDER_TOKENS, answers, unanswered_result
 from qantara.plan.transforms import apply_transforms
-from qantara.sovereignty.catalog import load_catalog
 
 __all__ = ["OFFLINE_ACCOUNT_ID", "Outcome", "run_under_mocks"]
 

@@ -25,14 +25,12 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import tarfile
 from pathlib import Path
 
-from qantara.errors import InputError
+from qantara.catalog import load_catalog
+from qantara.engine.rego import rego_modules
 from qantara.paths import policy_dir
-from qantara.policy.rego import rego_modules
-from qantara.sovereignty.catalog import load_catalog
 
 ROOTS = ("qantara", "catalog")
 MANIFEST = "/.manifest"

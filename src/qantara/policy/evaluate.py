@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from qantara.engine.rego import RegoEngine
+from qantara.engine.selection import default_engine
 from qantara.errors import PolicyEngineError
 from qantara.plan.addresses import ingress_exposure
 from qantara.policy.library import PolicyPackage, policy_index, policy_packages
-from qantara.policy.engines import default_engine
-from qantara.policy.rego import RegoEngine
 
 
 def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: dict | None = None,

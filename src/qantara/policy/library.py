@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from qantara.blueprint.models import CLASSIFICATION_ORDER
-from qantara.errors import CatalogError
+from qantara.errors import CatalogError, InputError
 from qantara.paths import policy_dir
 from qantara.vocabulary import maturity_stages
 
@@ -107,3 +107,12 @@ def _non_waivable_classes(entry: dict, metadata_file: Path) -> tuple[str, ...]:
 def policy_index(root: Path | None = None) -> dict[str, PolicyMeta]:
     """Policy metadata by id."""
     return {meta.id: meta for package in policy_packages(root) for meta in package.policies}
+
+
+def find_policy(policy_id: str) -> PolicyMeta:
+    """The policy `policy_id` names (any letter case), or bad input listing the ids there are."""
+    index = policy_index()
+    meta = index.get(policy_id) or index.get(policy_id.upper())
+    if meta is None:
+        raise InputError(f"unknown policy id {policy_id!r}; known ids: {', '.join(sorted(index))}")
+    return meta

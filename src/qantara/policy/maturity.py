@@ -15,10 +15,10 @@ import copy
 import json
 
 from qantara.blueprint.models import Blueprint
+from qantara.catalog import load_catalog
+from qantara.engine.rego import RegoEngine
+from qantara.engine.selection import default_engine
 from qantara.policy.library import policy_index
-from qantara.policy.engines import default_engine
-from qantara.policy.rego import RegoEngine
-from qantara.sovereignty.catalog import load_catalog
 
 PREREQUISITES = "qantara.blueprint.maturity.prerequisites"
 PREREQUISITE_POLICY = "QA-BP-006"

@@ -23,11 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from qantara.catalog import load_catalog
+from qantara.engine.rego import rego_modules, to_plain
 from qantara.errors import InputError, PolicyEngineError
 from qantara.paths import policy_dir
 from qantara.policy.evaluate import evaluate
-from qantara.policy.rego import rego_modules, to_plain
-from qantara.sovereignty.catalog import load_catalog
 
 POLICY_ID_PREFIX = "qantara/"
 DEFAULT_TIMEOUT = 30.0

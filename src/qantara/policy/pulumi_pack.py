@@ -37,22 +37,28 @@ from typing import Any
 
 import pulumi
 import pulumi.runtime
-from pulumi_policy import EnforcementLevel, PolicyResource, ReportViolation, Secret, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    Secret,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
 # pulumi-policy's proxies have no public names; its own deserializer imports them the same way.
 from pulumi_policy.proxy import _DictProxy, _ListProxy
 from pulumi_policy.secret import _DictSecretsProxy, _ListSecretsProxy
 
 from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
-from qantara.check import environment_of
+from qantara.catalog import load_catalog
 from qantara.errors import InputError, QantaraError
 from qantara.paths import project_root
 from qantara.plan.accounts import accounts_in_outputs
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
-from qantara.policy.enforcement import enforce
-from qantara.policy.evaluate import evaluate, policy_input
-from qantara.sovereignty.catalog import load_catalog
+from qantara.policy.checkpoint import BLUEPRINT_SUBJECTS, blueprint_data, environment_of, onprem_site, run_checkpoint
 
 PACK_NAME = "qantara"
 POLICY_NAME = "qantara-governance"
@@ -246,11 +252,6 @@ def pack_enforcement_level(config: Mapping[str, str]) -> EnforcementLevel:
 
 # --- evaluation and reporting -------------------------------------------------------------------
 
-def _onprem(loaded: LoadedBlueprint) -> dict | None:
-    on_prem = loaded.model.spec.on_prem
-    return None if on_prem is None else {"site": on_prem.site, "country": on_prem.country}
-
-
 def _runtime_source(loaded: LoadedBlueprint, environment: str) -> dict:
     return {
         "project": os.environ.get("PULUMI_PROJECT"),
@@ -268,14 +269,10 @@ def stack_findings(resources: Sequence[PolicyResource], config: Mapping[str, str
     settings = pack_settings(config)
     loaded = load_blueprint(settings.blueprint)
     env = environment_of(loaded, settings.environment)
-    plan = plan_from_resources(resources, stack_region=settings.stack_region, onprem=_onprem(loaded),
+    plan = plan_from_resources(resources, stack_region=settings.stack_region, onprem=onprem_site(loaded),
                                source={**_runtime_source(loaded, env.name), "accounts": list(settings.accounts)})
-    blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)
-    document = policy_input(blueprint=blueprint_data, plan=plan,
-                            environment={"name": env.name, "enforcement": env.effective_enforcement}, today=today)
-    findings = evaluate(document, ("blueprint", "resources"))
-    return enforce(findings, enforcement=env.effective_enforcement,
-                   waivers=blueprint_data["spec"]["governance"]["waivers"], today=today)
+    return run_checkpoint(BLUEPRINT_SUBJECTS, blueprint_data(loaded), env.name, env.effective_enforcement,
+                          plan=plan, today=today).findings
 
 
 def violation_message(finding: dict) -> str:

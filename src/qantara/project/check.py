@@ -15,11 +15,9 @@ from typing import Any
 
 from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
 from qantara.blueprint.yaml_source import SourceDocument, format_field_path, load_yaml_with_positions
-from qantara.check import CheckResult
 from qantara.errors import InputError, Problem, ProjectError
 from qantara.input_file import short_repr
-from qantara.policy.enforcement import enforce, verdict
-from qantara.policy.evaluate import evaluate, policy_input
+from qantara.policy.checkpoint import PROJECT_SUBJECTS, CheckResult, blueprint_data, run_checkpoint
 from qantara.project.ci_files import ci_files
 from qantara.project.manifest import ProjectManifest, load_manifest
 from qantara.project.sources import verify_blueprint_copy
@@ -38,29 +36,21 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
     loaded = _load_platform(project_dir, manifest, source, manifest_path)
     card = _load_model_card(project_dir, manifest)
     env_name, enforcement = _environment(manifest, source, manifest_path, loaded, environment)
-    blueprint_data = loaded.model.model_dump(mode="json", by_alias=True)
-    document = policy_input(
-        blueprint=blueprint_data,
-        project={
-            "manifest": manifest.model_dump(mode="json", by_alias=True),
-            "modelCard": card,
-            "modelCardPath": manifest.spec.model_card,
-            "path": str(project_dir),
-            # Who started each run that registered a model: separation of duties (QA-PRJ-011).
-            "lineage": _registered_runs(project_dir),
-            # Days since the card's training.trainedAt, or null when it has none (QA-PRJ-012).
-            "modelAgeDays": _model_age_days(card, today),
-            # The CI definitions: deploys only through the approval gate, never promotes (QA-PRJ-013).
-            "ci": ci_files(project_dir),
-        },
-        environment={"name": env_name, "enforcement": enforcement},
-        today=today,
-    )
-    findings = evaluate(document, ("project",))
-    waivers = blueprint_data["spec"]["governance"]["waivers"]
-    enforced = enforce(findings, enforcement=enforcement, waivers=waivers, today=today)
+    project = {
+        "manifest": manifest.model_dump(mode="json", by_alias=True),
+        "modelCard": card,
+        "modelCardPath": manifest.spec.model_card,
+        "path": str(project_dir),
+        # Who started each run that registered a model: separation of duties (QA-PRJ-011).
+        "lineage": _registered_runs(project_dir),
+        # Days since the card's training.trainedAt, or null when it has none (QA-PRJ-012).
+        "modelAgeDays": _model_age_days(card, today),
+        # The CI definitions: deploys only through the approval gate, never promotes (QA-PRJ-013).
+        "ci": ci_files(project_dir),
+    }
+    result = run_checkpoint(PROJECT_SUBJECTS, blueprint_data(loaded), env_name, enforcement, project=project, today=today)
     # A project check has no plan of its own: its infrastructure is checked with --program.
-    return CheckResult(loaded.model.metadata.name, env_name, enforcement, verdict(enforced), enforced,
+    return CheckResult(loaded.model.metadata.name, env_name, enforcement, result.verdict, result.findings,
                        None, {"resources": []}, project=manifest.metadata.name)
 
 

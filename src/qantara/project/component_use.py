@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
 from qantara.vocabulary import classifications
 
 

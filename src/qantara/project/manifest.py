@@ -9,8 +9,8 @@ watched. Whether those declarations are *sufficient* is the project policies' ca
 
 from __future__ import annotations
 
-import os
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 

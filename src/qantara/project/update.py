@@ -32,6 +32,7 @@ from pathlib import Path
 
 from qantara.errors import ProjectError
 from qantara.input_file import short_repr
+from qantara.project.answers import resolve_answers
 from qantara.project.cruft_state import CRUFT_FILE, answer_type_problems, read_state
 from qantara.project.generate import (
     BASELINE_DIR,
@@ -43,9 +44,8 @@ from qantara.project.generate import (
     render,
     template_options,
 )
-from qantara.project.answers import resolve_answers
-from qantara.project.sources import BLUEPRINT_COPY, BLUEPRINT_DIGEST, blueprint_copy, default_qantara_source
 from qantara.project.merge import conflict_diff, merge_lines, merge_text
+from qantara.project.sources import BLUEPRINT_COPY, BLUEPRINT_DIGEST, blueprint_copy, default_qantara_source
 from qantara.project.staged import Change, apply_changes, blocked
 
 __all__ = ["CONFLICTS_DIR", "merge_lines", "update_project"]

@@ -134,7 +134,8 @@ def regions_text(jurisdiction: str, classification: str, sectors: list[str], req
     out = [scope, f"requirement: {requirement['level']} ({requirement['because']})"]
     out += [f"condition on any cloud use: {condition}" for condition in requirement.get("conditions", [])]
     if "alternatives" in requirement:
-        out.append("no AWS region may hold it" + (": in-country alternatives:" if requirement["alternatives"] else "; no other provider's in-country region is known"))
+        out.append("no AWS region may hold it" + (": in-country alternatives:" if requirement["alternatives"]
+                                                  else "; no other provider's in-country region is known"))
         out += [f"  {sentence}" for sentence in requirement["alternatives"]]
     out.append("")
     table_rows = [["allowed" if r.allowed else "refused", r.region, r.name, r.country or "?",

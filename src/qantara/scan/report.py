@@ -46,8 +46,8 @@ def scan_sarif(result: ScanResult) -> dict:
             item["properties"]["environment"] = scan.environment
             results.append(item)
     if log is None:
-        from qantara.report.sarif import SCHEMA
         import qantara
+        from qantara.report.sarif import SCHEMA
 
         log = {"$schema": SCHEMA, "version": "2.1.0",
                "runs": [{"tool": {"driver": {"name": "qantara", "version": qantara.__version__, "rules": []}}}]}
@@ -60,3 +60,15 @@ def scan_sarif(result: ScanResult) -> dict:
     run["properties"] = {"backend": result.backend, "verdict": result.verdict,
                          "stacks": [{"stack": s.ref.name, "verdict": s.verdict} for s in result.stacks]}
     return log
+
+
+SCAN_FORMATS = ("text", "json", "sarif")
+
+
+def scan_report(result: ScanResult, format: str) -> str:
+    """The scan's report in `format` (one of SCAN_FORMATS)."""
+    if format == "json":
+        return scan_json(result)
+    if format == "sarif":
+        return json.dumps(scan_sarif(result), indent=2)
+    return scan_text(result)

@@ -17,8 +17,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qantara.check import CheckResult, check_blueprint
+from qantara.check import check_blueprint
 from qantara.errors import InputError, QantaraError
+from qantara.policy.checkpoint import CheckResult
 from qantara.scan.backend import StackRef, open_backend
 
 BLUEPRINT_KEY = "qantara:blueprint"

@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qantara.blueprint.loader import LoadedBlueprint
-from qantara.components.onprem.coverage import STORED_COMPONENTS, coverage_warnings
 from qantara.blueprint.platform_rules import PlacedPlatform, platform_problems
+from qantara.catalog import jurisdiction_codes, load_catalog, regions, sector_names
 from qantara.errors import BlueprintError, Problem
 from qantara.sovereignty import region_verdicts
 from qantara.sovereignty.alternatives import in_country_alternatives, without_endpoint_data
-from qantara.sovereignty.catalog import jurisdiction_codes, load_catalog, regions, sector_names
+from qantara.sovereignty.onprem_coverage import STORED_COMPONENTS, coverage_warnings
 
 if TYPE_CHECKING:
-    from qantara.policy.rego import RegoEngine
+    from qantara.engine.rego import RegoEngine
 
 # Asks the residency rule for every region's verdict: (context, classes, onprem) -> options.
 Asker = Callable[[dict, list, "dict | None"], dict]
@@ -129,7 +129,7 @@ def region_options(context: dict, classes: list[str], onprem: dict | None, engin
 def default_asker() -> Asker:
     """Asks the process-wide engine, through the per-revision verdict cache; the engine is
     started only when a verdict is not known yet (a seeded child process never starts one)."""
-    from qantara.policy.engines import default_engine, selected_engine
+    from qantara.engine.selection import default_engine, selected_engine
 
     def ask(context: dict, classes: list, onprem: dict | None) -> dict:
         return region_verdicts.cached_region_options(context, classes, onprem, default_engine, selected_engine())
@@ -375,7 +375,8 @@ class _Placer:
         for key, attribute in (("region", "region"), ("drRegion", "dr_region")):
             code = getattr(cloud, attribute, None) if cloud else None
             if code and code not in regions(self.catalog):
-                self.refuse(("spec", "cloud", key), f"{code!r} is not an AWS region known to the catalog (generated from botocore's endpoint data)")
+                self.refuse(("spec", "cloud", key),
+                            f"{code!r} is not an AWS region known to the catalog (generated from botocore's endpoint data)")
 
     def _mode(self, name: str, spec) -> str:
         if spec.placement == "onprem":
@@ -444,10 +445,13 @@ class _Placer:
         for service in missing:
             alternatives = [r for r in allowed if not self._missing_services(name, spec, r)[0]]
             fix = f"regions allowed that offer it: {', '.join(alternatives)}" if alternatives else "no allowed region offers it"
-            online = " (set featureStore.online: false for an offline-only store, or place it onprem)" if service == "featurestore-runtime" else ""
-            self.refuse(path, f"{region} does not offer {_service_title(self.catalog, service)}, which component {name} needs{online}; {fix}")
+            online = (" (set featureStore.online: false for an offline-only store, or place it onprem)"
+                      if service == "featurestore-runtime" else "")
+            self.refuse(path,
+                        f"{region} does not offer {_service_title(self.catalog, service)}, which component {name} needs{online}; {fix}")
         for service in uncertain:
-            placement.warnings.append(f"availability of {_service_title(self.catalog, service)} in {region} is uncertain: confirm it before `pulumi up`")
+            placement.warnings.append(f"availability of {_service_title(self.catalog, service)} in {region} is uncertain: "
+                                      "confirm it before `pulumi up`")
         for condition in option["requirement"].get("conditions", []):
             placement.warnings.append(f"{data_class} data in the cloud needs {condition}")
         placement.reason = f"{verdict['reason']} ({option['requirement']['level']}: {verdict['because']})"
@@ -459,12 +463,16 @@ class _Placer:
         placement = ComponentPlacement(name, title, data_class, "onprem", None, None, None,
                                        option["requirement"]["level"], "", self._allowed_regions(data_class))
         if self.spec.on_prem is None:
-            self.refuse(("spec", "onPrem"), f"component {name} must be placed on-prem ({data_class} data: {option['requirement']['because']}) but spec.onPrem is not set")
+            self.refuse(("spec", "onPrem"),
+                        f"component {name} must be placed on-prem ({data_class} data: {option['requirement']['because']}) but spec.onPrem "
+                        f"is not set")
             return placement
         placement.site, placement.country = self.spec.on_prem.site, self.spec.on_prem.country
         verdict = option["onprem"]
         if not verdict["allowed"]:
-            self.refuse(("spec", "onPrem", "country"), f"on-prem site {placement.site} in {placement.country} cannot hold {data_class} data of component {name}: {verdict['reason']} [{verdict['because']}]")
+            self.refuse(("spec", "onPrem", "country"),
+                        f"on-prem site {placement.site} in {placement.country} cannot hold {data_class} data of component {name}: "
+                        f"{verdict['reason']} [{verdict['because']}]")
             return placement
         listed = [r for r in placement.allowed_regions if r not in without_endpoint_data(self.catalog)]
         if not placement.allowed_regions:
@@ -497,12 +505,15 @@ class _Placer:
         if not verdict["allowed"]:
             allowed = [r for r in self._allowed_regions(strictest) if r != (cloud.region or "")]
             hint = f"allowed: {', '.join(allowed)}" if allowed else "no other AWS region may hold it: remove drRegion"
-            self.refuse(("spec", "cloud", "drRegion"), f"{dr!r} cannot hold replicas of {strictest} data under {self.spec.jurisdiction} rules ({hint}): {verdict['reason']} [{verdict['because']}]")
+            self.refuse(("spec", "cloud", "drRegion"),
+                        f"{dr!r} cannot hold replicas of {strictest} data under {self.spec.jurisdiction} rules ({hint}): "
+                        f"{verdict['reason']} [{verdict['because']}]")
             return None
         status = regions(self.catalog)[dr].get("services", {})
         for service in ("s3", "kms"):
             if status.get(service) != "available":
-                self.refuse(("spec", "cloud", "drRegion"), f"{dr} does not offer {_service_title(self.catalog, service)}, needed for DR replicas")
+                self.refuse(("spec", "cloud", "drRegion"),
+                            f"{dr} does not offer {_service_title(self.catalog, service)}, needed for DR replicas")
         return DisasterRecovery(dr, regions(self.catalog)[dr].get("country"), f"{verdict['reason']} ({verdict['because']})")
 
 
@@ -526,7 +537,7 @@ def _direct_asker(engine: RegoEngine | None) -> Asker:
     """Asks `engine` (else the process-wide one) every time: for an engine or catalog other
     than the installed ones, whose answers the per-revision cache must not hold."""
     if engine is None:
-        from qantara.policy.engines import default_engine
+        from qantara.engine.selection import default_engine
 
         engine = default_engine()
     return lambda context, classes, onprem: region_options(context, classes, onprem, engine)

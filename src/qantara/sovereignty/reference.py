@@ -8,8 +8,8 @@ AWS and other providers' regions in its countries, and the sources of the region
 
 from __future__ import annotations
 
-from qantara.policy.rego import RegoEngine, default_engine, to_plain
-from qantara.sovereignty.catalog import load_catalog
+from qantara.catalog import load_catalog
+from qantara.engine.rego import RegoEngine, default_engine, to_plain
 
 REQUIREMENTS = "data.qantara.lib.residency.requirements_table"
 NO_SECTOR = "(none)"
@@ -92,7 +92,8 @@ def _regions_line(catalog: dict, countries: list[str]) -> str:
     other = [f"{names.get(r['provider'], r['provider'])} `{r['code']}`" + (f" ({r['city']})" if r.get("city") else "")
              + (" [uncertain]" if r.get("certainty") == "uncertain" else "")
              for r in others.get("regions", []) if r["country"] in countries]
-    return f"AWS regions in its countries: {aws_text}. Other providers' in-country regions (not built by Qantara): {', '.join(other) or 'none known'}."
+    return (f"AWS regions in its countries: {aws_text}. Other providers' in-country regions (not built by Qantara): "
+            f"{', '.join(other) or 'none known'}.")
 
 
 def _requirements_table(catalog: dict, table: dict) -> list[str]:

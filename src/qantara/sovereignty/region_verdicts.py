@@ -68,7 +68,7 @@ def region_options(context: dict, classes: list[str], onprem: dict | None, engin
 
     Through the engine's compiled entrypoint: a plain query compiles the whole library again
     each time (about half a second), the entrypoint once per engine."""
-    from qantara.policy.rego import to_plain
+    from qantara.engine.rego import to_plain
 
     query_input = to_plain({"context": context, "classes": sorted(set(classes)), "onprem": onprem})
     result = engine.rule_values((RESIDENCY_OPTIONS,), query_input)[0]

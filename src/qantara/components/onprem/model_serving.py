@@ -25,16 +25,21 @@ reachable through its own Service only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from qantara.components.base import QantaraComponent
-
 from qantara.blueprint.models import ServedModel, Variant
+from qantara.components.base import QantaraComponent
+from qantara.components.model_registry import physical_name
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import LABEL_PREFIX, component_labels, k8s_name, label_value, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:onprem_model_serving:OnPremServing"
 PORT = 8080
@@ -236,3 +241,22 @@ class OnPremServing(QantaraComponent):
             annotations={f"{LABEL_PREFIX}traffic-split": f"{split} of connections, by replica ratio"},
             depends_on=deployments,
         )
+
+
+def build_onprem_serving(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    """The served models on the site's cluster, images from its in-jurisdiction registry."""
+    site = scope.platform.blueprint.spec.on_prem
+    served = OnPremServing("serving", OnPremServingArgs(
+        namespace=scope.built["namespace"].name,
+        registry=site.registry,
+        image_repository=physical_name(scope.blueprint, scope.environment, "models"),
+        models=component.settings.models,
+        engine=site.serving,
+        instance_count=component.size["instanceCount"],
+        max_instance_count=component.size["maxInstanceCount"],
+        production=scope.profile.production,
+        data_classification=component.data_class,
+        labels=scope.labels,
+    ), opts=scope.built["afterNamespace"])
+    scope.built["metricsTargets"] = served.metrics_targets
+    return {}

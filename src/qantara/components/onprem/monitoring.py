@@ -13,15 +13,19 @@ The metrics are a contract Qantara assumes, not something it can check:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.naming import component_labels, label_value
 from qantara.components.onprem.objects import metadata
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:onprem_monitoring:ServingMonitoring"
 MONITORING_API = "monitoring.coreos.com/v1"
@@ -66,13 +70,15 @@ def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
             "alert": "QantaraModelErrorsHigh",
             "expr": f'sum by (model) (increase({REQUESTS_METRIC}{{{serving}, code=~"5.."}}[5m])) > {args.error_threshold}',
             "labels": {"severity": "critical"},
-            "annotations": {"summary": f"Model {{{{ $labels.model }}}} returned more than {args.error_threshold} server errors in 5 minutes"},
+            "annotations": {"summary": f"Model {{{{ $labels.model }}}} returned more than {args.error_threshold} "
+                                       "server errors in 5 minutes"},
         },
         {
             "alert": "QantaraModelDrift",
             "expr": f"max by (model, feature) ({DRIFT_METRIC}{{{drift}}}) > {DRIFT_THRESHOLD}",
             "labels": {"severity": "warning"},
-            "annotations": {"summary": f"Feature {{{{ $labels.feature }}}} of model {{{{ $labels.model }}}} drifted (PSI above {DRIFT_THRESHOLD})"},
+            "annotations": {"summary": f"Feature {{{{ $labels.feature }}}} of model {{{{ $labels.model }}}} drifted "
+                                       f"(PSI above {DRIFT_THRESHOLD})"},
         },
         {
             "alert": "QantaraDriftJobSilent",
@@ -116,3 +122,21 @@ class ServingMonitoring(QantaraComponent):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"serviceMonitors": [t.service for t in args.targets]})
+
+
+def build_serving_monitoring(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
+    """Prometheus rules and ServiceMonitors for the site's served models."""
+    spec = component.settings
+    ServingMonitoring("monitoring", ServingMonitoringArgs(
+        namespace=scope.built["namespace"].name,
+        blueprint=scope.blueprint,
+        environment=scope.environment,
+        targets=scope.built.get("metricsTargets", []),
+        latency_threshold_ms=spec.latency_threshold_ms,
+        error_threshold=spec.error_threshold,
+        schedule=spec.schedule,
+        prometheus_labels=scope.config.get_object("prometheusLabels") or {},
+        data_classification=component.data_class,
+        labels=scope.labels,
+    ), opts=scope.built["afterNamespace"])
+    return {}

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem import sizing
 from qantara.components.onprem.naming import component_labels, namespace_name
+from qantara.components.onprem.site import serves, stored, tracked
+from qantara.resolution import ResolvedPlatform
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:onprem_namespace:PlatformNamespace"
 POD_SECURITY_LEVEL = "restricted"
@@ -152,3 +158,40 @@ class PlatformNamespace(QantaraComponent):
             )]),
             opts=self._in_namespace(),
         )
+
+
+MONITORING_NAMESPACE = "monitoring"
+INGRESS_NAMESPACE = "ingress-nginx"
+KSERVE_NAMESPACES = ("knative-serving", "istio-system")
+
+
+def ingress_namespaces(platform: ResolvedPlatform) -> list[str]:
+    """The namespaces whose pods must reach the platform's: Prometheus, the ingress
+    controller in front of the tracking server, KServe's activator and gateway."""
+    site = platform.blueprint.spec.on_prem
+    namespaces = []
+    if "monitoring" in platform.on_site():
+        namespaces.append(MONITORING_NAMESPACE)
+    if tracked(platform) and site.ingress_class:
+        namespaces.append(INGRESS_NAMESPACE)
+    if serves(platform) and site.serving == "kserve":
+        namespaces.extend(KSERVE_NAMESPACES)
+    return namespaces
+
+
+def build_namespace(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """The platform's namespace on the site's cluster, at the class of the strictest component there."""
+    platform, site = scope.platform, scope.platform.blueprint.spec.on_prem
+    outposts_store = site.kind == "outposts" and bool(stored(platform))
+    namespace = PlatformNamespace("onprem-namespace", PlatformNamespaceArgs(
+        blueprint=scope.blueprint,
+        environment=scope.environment,
+        production=scope.profile.production,
+        labels=scope.labels,
+        data_classification=platform.strictest_class(platform.on_site()),
+        ingress_from_namespaces=scope.config.get_object("ingressFromNamespaces") or ingress_namespaces(platform),
+        https_egress_cidrs=[site.outpost_network.subnet_cidr] if outposts_store else [],
+    ), opts=scope.opts)
+    scope.built.update(namespace=namespace, afterNamespace=pulumi.ResourceOptions(
+        provider=scope.provider, depends_on=[namespace]))
+    return {"onPremNamespace": namespace.namespace}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from qantara.components.tagging import DATA_CLASSIFICATION_TAG
+from qantara.tagging import DATA_CLASSIFICATION_TAG
 
 NAME_MAX = 63
 LABEL_VALUE_MAX = 63

@@ -7,15 +7,28 @@ import hmac
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import component_labels, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata, opaque_secret, secret_env
+from qantara.components.onprem.site import (
+    DATA_BUCKETS,
+    PIPELINE_USER,
+    TRACKING_USER,
+    secret_config,
+    site_buckets,
+    stored,
+    tracked,
+)
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:onprem_object_storage:ObjectStorage"
 # Pinned releases, pulled through the organisation's registry (which mirrors them).
@@ -23,7 +36,6 @@ SERVER_IMAGE = ("minio/minio", "RELEASE.2025-09-07T16-13-09Z")
 CLIENT_IMAGE = ("minio/mc", "RELEASE.2025-08-13T08-35-41Z")
 API_PORT = 9000
 DATA_DIR = "/data"
-DATA_BUCKETS = ("raw", "curated", "artifacts")
 # MinIO refuses secret keys longer than 40 characters.
 SECRET_KEY_LENGTH = 40
 
@@ -245,3 +257,25 @@ class ObjectStorage(QantaraComponent):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.stateful_set, self.service, *user_secrets]),
         )
+
+
+def build_object_storage(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """MinIO on the site's cluster, for the data the site's components store."""
+    platform, site = scope.platform, scope.platform.blueprint.spec.on_prem
+    storage = ObjectStorage("minio", ObjectStorageArgs(
+        namespace=scope.built["namespace"].name,
+        registry=site.registry,
+        root_password=secret_config(scope.config, "minioRootPassword", "the object store's root password"),
+        kms_key=secret_config(scope.config, "minioKmsKey", "the object store's KMS key, <name>:<base64 of 32 bytes>"),
+        buckets=site_buckets(platform),
+        bucket_users={**({TRACKING_USER: ["artifacts"]} if tracked(platform) else {}),
+                      PIPELINE_USER: list(site_buckets(platform))},
+        storage_class=site.storage_class,
+        production=scope.profile.production,
+        retain_volume=scope.profile.deletion_protection,
+        data_classification=platform.strictest_class(stored(platform)),
+        labels=scope.labels,
+    ), opts=scope.built["afterNamespace"])
+    scope.built["objectStorage"] = storage
+    return {"onPremObjectStorageEndpoint": pulumi.Output.from_input(storage.endpoint),
+            "onPremPipelineCredentialsSecret": pulumi.Output.from_input(storage.user_secrets[PIPELINE_USER])}

@@ -14,10 +14,10 @@ import pulumi
 
 from qantara.blueprint.loader import LoadedBlueprint
 from qantara.blueprint.models import Blueprint
+from qantara.catalog import load_catalog
 from qantara.components.onprem.naming import platform_labels
 from qantara.components.onprem.pipeline import OnPremPipeline, OnPremPipelineArgs
 from qantara.components.onprem.pipeline_drift import DriftTriggerArgs
-from qantara.sovereignty.catalog import load_catalog
 from qantara.sovereignty.placement import resolve_placement
 
 # What the project reads from the platform stack, by the names onprem_platform exports.

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
-
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import component_labels, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata, opaque_secret, secret_env
+from qantara.components.onprem.site import TRACKING_USER, secret_config, tracked
+
+if TYPE_CHECKING:  # builders only read the scope and their resolved component
+    from qantara.components.scope import Outputs, PlatformScope
+    from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:onprem_tracking_server:TrackingServer"
 # The image must hold boto3 (artifacts in S3) and, with a database backend, its driver:
@@ -190,3 +195,58 @@ class TrackingServer(QantaraComponent):
             return None
         scheme = "https" if self._args.tls_secret else "http"
         return f"{scheme}://{self._args.ingress_host}"
+
+
+def _outposts_credentials(scope: PlatformScope, data_class: str) -> tuple[str, k8s.core.v1.Secret]:
+    """The Secret holding the key the tracking server reaches the Outpost's `artifacts` access
+    point with, from secret config: the key of an IAM principal the platform team limits to
+    that access point (docs/onprem.md). A static key, because pod identities on an EKS local
+    cluster depend on its setup, which Qantara does not see."""
+    secret_name = f"{TRACKING_USER}-outposts-credentials"
+    secret_labels = component_labels(scope.labels, name=TRACKING_USER, instance=secret_name,
+                                     component="experiment-tracking", data_classification=data_class)
+    secret = opaque_secret(secret_name, metadata(secret_name, scope.built["namespace"].name, secret_labels), {
+        "AWS_ACCESS_KEY_ID": secret_config(scope.config, "outpostsAccessKeyId",
+                                           "the tracking server's key for S3 on Outposts"),
+        "AWS_SECRET_ACCESS_KEY": secret_config(scope.config, "outpostsSecretAccessKey", "the secret of that key"),
+    }, scope.built["afterNamespace"])
+    return secret_name, secret
+
+
+def _artifact_store(scope: PlatformScope, data_class: str) -> tuple[dict, list]:
+    """Where the artifacts go: the Outpost's access point, else MinIO; and what that needs first."""
+    lake = scope.built.get("outpostsDataLake")
+    if lake is not None:
+        secret_name, secret = _outposts_credentials(scope, data_class)
+        return dict(object_storage_endpoint=None, object_storage_credentials_secret=secret_name,
+                    artifacts_bucket=lake.access_point_aliases["artifacts"],
+                    object_storage_region=scope.platform.blueprint.spec.on_prem.outpost_region), [lake, secret]
+    storage = scope.built["objectStorage"]
+    return dict(object_storage_endpoint=storage.endpoint,
+                object_storage_credentials_secret=storage.user_secrets[TRACKING_USER]), [storage]
+
+
+def build_tracking_server(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
+    """MLflow on the site's cluster, for the tracking and registry components placed there."""
+    platform, site, config = scope.platform, scope.platform.blueprint.spec.on_prem, scope.config
+    data_class = platform.strictest_class(tracked(platform))
+    store, store_resources = _artifact_store(scope, data_class)
+    namespace = scope.built["namespace"]
+    tracking = TrackingServer("mlflow", TrackingServerArgs(
+        namespace=namespace.name,
+        registry=site.registry,
+        **store,
+        backend_store_uri=config.get_secret("trackingBackendUri"),
+        size=scope.profile.tracking_server_size,
+        production=scope.profile.production,
+        storage_class=site.storage_class,
+        retain_volume=scope.profile.deletion_protection,
+        ingress_class=site.ingress_class,
+        ingress_host=config.get("trackingHost"),
+        tls_secret=config.get("trackingTlsSecret"),
+        data_classification=data_class,
+        labels=scope.labels,
+    ), opts=pulumi.ResourceOptions(provider=scope.provider, depends_on=[namespace, *store_resources]))
+    # What pods in the namespace use: the public URI's Ingress is outside the namespace's network.
+    return {"onPremTrackingUri": pulumi.Output.from_input(tracking.tracking_uri),
+            "onPremTrackingInternalUri": pulumi.Output.from_input(tracking.internal_uri)}

@@ -118,4 +118,4 @@ def _utc(event: Event) -> Event:
     import dataclasses
     import datetime as dt
 
-    return dataclasses.replace(event, time=event.time.astimezone(dt.timezone.utc))
+    return dataclasses.replace(event, time=event.time.astimezone(dt.UTC))

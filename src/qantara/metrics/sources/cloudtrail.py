@@ -205,4 +205,4 @@ def collect_cloudtrail(target: AwsTarget, *, client=None, region: str | None = N
         client = boto3.client("cloudtrail", region_name=region)
     records = _records(client, target, start, end, pacer or Pacer())
     events = deployment_events(records, target) + package_events(records, target)
-    return sorted(dataclasses.replace(e, time=e.time.astimezone(dt.timezone.utc)) for e in events)
+    return sorted(dataclasses.replace(e, time=e.time.astimezone(dt.UTC)) for e in events)

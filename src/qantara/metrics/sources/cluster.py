@@ -128,7 +128,7 @@ def timeline(sets: list, target: ClusterTarget) -> ClusterHistory:
         if when is None:
             untimed.append(f"revision {revision} ({rs.metadata.name})")
             continue
-        events.append(Event(when.astimezone(dt.timezone.utc), "rollback" if rollback else "deployment", target.project,
+        events.append(Event(when.astimezone(dt.UTC), "rollback" if rollback else "deployment", target.project,
                             target.environment, target.model, _version(rs, target.version_label), "kubernetes",
                             f"{target.namespace}/{rs.metadata.name}#{revision}"))
     return ClusterHistory(sorted(events), untimed)

@@ -88,9 +88,9 @@ def timeline(items: list[dict], target: ClusterTarget) -> ClusterHistory:
 def collect_revisions(target: ClusterTarget, *, custom=None, context: str | None = None) -> ClusterHistory:
     """The revision history of one InferenceService's predictor (`target.workload` is its name)."""
     if custom is None:
-        from qantara.metrics.sources.cluster import api_client
-
         from kubernetes import client
+
+        from qantara.metrics.sources.cluster import api_client
 
         custom = client.CustomObjectsApi(api_client(context))
     return timeline(revisions(custom, target), target)

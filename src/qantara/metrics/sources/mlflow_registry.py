@@ -23,7 +23,7 @@ ROLLBACK = "qantara.rollback."
 
 
 def _millis(value: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(value / 1000, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC)
 
 
 def _tag_time(model: str, version: str, tag: str, value: str) -> dt.datetime:

@@ -31,7 +31,7 @@ import pulumi_aws as aws
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs, model_age_limit
-from qantara.components.naming import sagemaker_name
+from qantara.naming import sagemaker_name
 {%- if cookiecutter.serving == "realtime" %}
 from qantara.components.model_serving import ModelServing, ModelServingArgs, VariantArgs
 from qantara.project.lineage import MODEL_VERSION

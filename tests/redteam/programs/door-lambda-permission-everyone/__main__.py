@@ -1,7 +1,6 @@
 """A scoring function anyone may invoke: a Lambda permission with principal "*" and no
 source account or ARN."""
 
-import pulumi
 import pulumi_aws as aws
 from redteam_base import ACCOUNT, compliant_bucket, opts
 

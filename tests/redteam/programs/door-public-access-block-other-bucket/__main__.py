@@ -3,7 +3,8 @@ names the logs bucket: it depends on the patient bucket, but blocks public acces
 other one, so the patient bucket has none."""
 
 import pulumi_aws as aws
-from redteam_base import audit, compliant_bucket, key, opts, policy_json
+from redteam_base import audit, compliant_bucket, key, opts
+
 from qantara.components.data_lake import tls_only_policy
 
 logs = compliant_bucket("access-logs", audited=False)

@@ -2,8 +2,9 @@
 SSE-S3 (AES256) instead of the platform key."""
 
 import pulumi_aws as aws
-from qantara.components.data_lake import tls_only_policy
 from redteam_base import audit, opts
+
+from qantara.components.data_lake import tls_only_policy
 
 physical = "dubai-care-ml-prod-cohort-extracts"
 bucket = aws.s3.Bucket("cohort-extracts", bucket=physical, opts=opts)

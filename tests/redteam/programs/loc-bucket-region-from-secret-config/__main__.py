@@ -2,7 +2,6 @@
 nothing before deployment can read where the bucket goes."""
 
 import pulumi
-
 from redteam_base import opts
 from redteam_location import restricted_bucket
 

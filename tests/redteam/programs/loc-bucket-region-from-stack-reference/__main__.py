@@ -2,7 +2,6 @@
 output, not known until the reference is read at deployment."""
 
 import pulumi
-
 from redteam_base import opts
 from redteam_location import restricted_bucket
 

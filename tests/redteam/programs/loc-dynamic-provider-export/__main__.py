@@ -3,7 +3,6 @@ code decides where the data goes."""
 
 import pulumi
 import pulumi.dynamic
-
 from redteam_base import compliant_bucket
 
 

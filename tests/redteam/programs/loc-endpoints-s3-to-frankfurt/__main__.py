@@ -3,7 +3,6 @@ in eu-central-1."""
 
 import pulumi
 import pulumi_aws as aws
-
 from redteam_base import TAGS
 from redteam_location import restricted_bucket
 

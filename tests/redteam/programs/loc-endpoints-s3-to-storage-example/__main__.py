@@ -3,7 +3,6 @@ vendor (endpoints override): the objects land wherever that host is."""
 
 import pulumi
 import pulumi_aws as aws
-
 from redteam_base import TAGS
 from redteam_location import restricted_bucket
 

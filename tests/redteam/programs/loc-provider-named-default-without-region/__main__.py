@@ -3,7 +3,6 @@ one without a region: the deployer's environment decides."""
 
 import pulumi
 import pulumi_aws as aws
-
 from redteam_base import TAGS
 from redteam_location import restricted_bucket
 

@@ -3,7 +3,6 @@ an output not known before deployment."""
 
 import pulumi
 import pulumi_aws as aws
-
 from redteam_base import TAGS, key
 from redteam_location import restricted_bucket
 

@@ -3,7 +3,6 @@ profile) decides where the bucket goes."""
 
 import pulumi
 import pulumi_aws as aws
-
 from redteam_base import TAGS
 from redteam_location import restricted_bucket
 

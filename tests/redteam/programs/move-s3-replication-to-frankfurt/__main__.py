@@ -2,7 +2,7 @@
 Frankfurt, labelled internal, with the separate BucketReplicationConfig resource."""
 
 import pulumi_aws as aws
-from redteam_base import compliant_bucket, key, opts
+from redteam_base import compliant_bucket, opts
 from redteam_movement import foreign_bucket, replication_role
 
 patients = compliant_bucket("patient-data")

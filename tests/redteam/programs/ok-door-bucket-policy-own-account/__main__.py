@@ -5,8 +5,9 @@ deliver for this account only."""
 import json
 
 import pulumi_aws as aws
-from qantara.components.data_lake import tls_only_policy
 from redteam_base import ACCOUNT, compliant_bucket, opts, policy_json
+
+from qantara.components.data_lake import tls_only_policy
 
 reports = compliant_bucket("reports")
 aws.s3.BucketPolicy(

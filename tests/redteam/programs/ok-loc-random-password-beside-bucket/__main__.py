@@ -2,7 +2,6 @@
 beside the compliant bucket; it is not a place data can live."""
 
 import pulumi_random as random
-
 from redteam_base import compliant_bucket
 
 compliant_bucket("patient-data")

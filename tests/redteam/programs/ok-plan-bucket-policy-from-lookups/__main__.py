@@ -5,7 +5,6 @@ is one the offline plan answers, so the plan is complete and must pass with no f
 
 import pulumi
 import pulumi_aws as aws
-
 from redteam_base import audit, key, opts
 
 account = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=opts.provider)).account_id

@@ -1,4 +1,5 @@
-"""The tags every platform resource carries."""
+"""The tags every platform resource carries: vocabulary shared by composition (which sets
+them) and the plan (which reads the data class back), so it sits in the core."""
 
 from __future__ import annotations
 

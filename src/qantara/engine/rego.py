@@ -15,9 +15,9 @@ from typing import Any
 
 import regopy
 
+from qantara.catalog import load_catalog
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
-from qantara.sovereignty.catalog import load_catalog
 
 
 def rego_modules(root: Path) -> dict[str, str]:
@@ -68,7 +68,8 @@ class RegoEngine:
                 raise PolicyEngineError(f"{self._diagnose(expression)}: {_first_error(error)}") from None
             except json.JSONDecodeError as error:
                 # regopy built invalid JSON (see policies/lib/text.rego): a policy bug, not bad input.
-                raise PolicyEngineError(f"the policy engine returned malformed output for {expression} ({error.msg} at {error.pos})") from None
+                raise PolicyEngineError(f"the policy engine returned malformed output for {expression} "
+                                        f"({error.msg} at {error.pos})") from None
             if not output.ok():
                 raise PolicyEngineError(self._diagnose(expression))
             if not output.results:
@@ -100,7 +101,8 @@ class RegoEngine:
             except regopy.RegoError as error:
                 raise PolicyEngineError(f"{self._diagnose(', '.join(rules))}: {_first_error(error)}") from None
             except json.JSONDecodeError as error:
-                raise PolicyEngineError(f"the policy engine returned malformed output for {', '.join(rules)} ({error.msg} at {error.pos})") from None
+                raise PolicyEngineError(f"the policy engine returned malformed output for {', '.join(rules)} "
+                                        f"({error.msg} at {error.pos})") from None
 
     def prepare(self, rules: tuple[str, ...]) -> threading.Thread:
         """Compile one bundle for `rules` in the background (regopy releases the GIL while it

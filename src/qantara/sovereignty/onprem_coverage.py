@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 # Components whose data the site keeps in its object store (MinIO, or S3 on Outposts): the
 # data lake and feature store their data, tracking and the registry their MLflow artifacts.
 STORED_COMPONENTS = ("dataLake", "featureStore", "experimentTracking", "modelRegistry")

@@ -9,7 +9,7 @@ policies asks `default_engine()`, so one choice holds for placement, `check`,
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 
 from qantara.errors import InputError
 
@@ -31,7 +31,7 @@ def select_engine(name: str) -> None:
     if name not in ENGINES:
         raise InputError(f"--engine {name!r} is not an engine (allowed: {', '.join(ENGINES)})")
     if name == "regorus":
-        from qantara.policy.regorus_engine import INSTALL_HINT, regorus_available
+        from qantara.engine.regorus_engine import INSTALL_HINT, regorus_available
 
         if not regorus_available():
             raise InputError(f"--engine regorus: the regorus engine is not installed; install it with {INSTALL_HINT}")
@@ -43,14 +43,14 @@ def default_engine():
     return engine_named(selected_engine())
 
 
-@lru_cache(maxsize=None)
+@cache
 def engine_named(name: str):
     if name == "regorus":
-        from qantara.policy.regorus_engine import INSTALL_HINT, RegorusEngine, regorus_available
+        from qantara.engine.regorus_engine import INSTALL_HINT, RegorusEngine, regorus_available
 
         if not regorus_available():
             raise InputError(f"{ENGINE_VARIABLE}=regorus: the regorus engine is not installed; install it with {INSTALL_HINT}")
         return RegorusEngine()
-    from qantara.policy.rego import RegoEngine
+    from qantara.engine.rego import RegoEngine
 
     return RegoEngine()

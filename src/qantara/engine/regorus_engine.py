@@ -1,7 +1,7 @@
 """The opt-in embedded engine: regorus (Rust), through the `gordon-to-regorus` wheel.
 
 Same policy library, same catalog, same findings as the default regopy engine
-(`qantara.policy.rego`), an order of magnitude faster on large plans. It is opt-in because
+(`qantara.engine.rego`), an order of magnitude faster on large plans. It is opt-in because
 of its distribution: Microsoft publishes no regorus wheel, and the one on the package index
 is built by one person's CI (docs/engines.md says how to verify it).
 
@@ -19,10 +19,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from qantara.catalog import load_catalog
+from qantara.engine.rego import rego_modules
 from qantara.errors import PolicyEngineError
 from qantara.paths import policy_dir
-from qantara.policy.rego import rego_modules
-from qantara.sovereignty.catalog import load_catalog
 
 # Every regorus error carries a Rust backtrace when the environment asks for them (a CI that
 # sets RUST_BACKTRACE=1 for its own tools); capturing one roughly doubles the cost of a
@@ -112,6 +112,6 @@ def _first_line(error: Exception) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     for line in lines:
         if line.startswith("error:"):
-            where = next((l for l in lines if l.startswith("-->")), "")
+            where = next((other for other in lines if other.startswith("-->")), "")
             return f"{line.removeprefix('error:').strip()} {where}".strip()
     return lines[0] if lines else type(error).__name__

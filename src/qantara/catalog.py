@@ -16,9 +16,9 @@ from pathlib import Path
 import yaml
 
 from qantara.errors import CatalogError
+from qantara.paths import catalog_dir
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-from qantara.paths import catalog_dir
 
 
 @lru_cache(maxsize=4)
