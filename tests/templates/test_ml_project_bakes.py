@@ -45,7 +45,7 @@ ALWAYS = {
     "infra/onprem_pipeline.py", "tests/conftest.py", "tests/test_data.py", "tests/test_lineage_metadata.py",
     "tests/test_model_card.py", "tests/test_pipeline.py", "tests/test_pipeline_steps.py", "tests/test_train.py",
 }
-SERVED = {"Dockerfile", ".dockerignore", "src/{slug}/serve.py", "tests/test_serve.py"}
+SERVED = {"Dockerfile", ".dockerignore", "src/{slug}/serve.py", "src/{slug}/container.py", "tests/test_serve.py"}
 # The platform's blueprint and its digest: copied by `qantara new`, not rendered by the template.
 PLATFORM_COPY = {"platform/blueprint.yaml", "platform/blueprint.yaml.sha256"}
 CI_FILES = {"github": {".github/workflows/ci.yml"}, "gitlab": {".gitlab-ci.yml"}, "none": set()}

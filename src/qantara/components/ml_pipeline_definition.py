@@ -8,9 +8,15 @@ CreateModelPackage APIs. Every job runs in the platform's private subnets with i
 outputs encrypted with the platform key, reads and writes only the platform's buckets under
 the project's prefixes, and, for restricted or secret data, runs network-isolated.
 
-The image is the project's (Dockerfile): a processing step runs
-`python -m <package>.pipeline --step <name>`, and SageMaker starts the training container with
-the argument `train` (its convention for training images).
+The image is the project's (Dockerfile). A processing step runs
+`python -m <package>.pipeline_steps --step <name> --in-dir ... --out-dir ...`: SageMaker mounts
+each input at /opt/ml/processing/input/<name> and uploads /opt/ml/processing/output/<name>, and
+each step writes the whole run directory so far (every step's files and the lineage record) to
+its output, so the next step's one input is the step before's output. SageMaker starts the
+training container as `<image> train` (the training schema has no ContainerEntrypoint); the
+image's entrypoint (container.py) runs the train step from the channel mounted at
+/opt/ml/input/data/<channel> into /opt/ml/model, which SageMaker archives as model.tar.gz, and
+evaluate unpacks that archive (the run through train) as its input.
 """
 
 from __future__ import annotations
@@ -37,14 +43,20 @@ MODEL_ARTIFACTS_PREFIX = "models"  # artifacts/models/<project>/, where serving 
 # SageMaker processing containers read and write under /opt/ml/processing.
 CONTAINER_INPUT = "/opt/ml/processing/input"
 CONTAINER_OUTPUT = "/opt/ml/processing/output"
+# The module of the project's package that runs one step (the template's pipeline_steps.py).
+STEP_MODULE = "pipeline_steps"
+# The training job's one channel, mounted at /opt/ml/input/data/<channel>; the image's
+# entrypoint (the template's container.py, TRAINING_CHANNEL) reads the same name.
+TRAINING_CHANNEL = "features"
 
-# What each processing step reads: the training data, or an earlier step's output.
+# What each processing step reads: the training data, or the step before's output (the whole
+# run so far); "model" is the training job's model.tar.gz, the run through train.
 STEP_INPUTS = {
     "ingest": ("data",),
     "validate": ("ingest",),
-    "features": ("ingest",),
-    "evaluate": ("features", "model"),
-    "monitor": ("features",),
+    "features": ("validate",),
+    "evaluate": ("model",),
+    "monitor": ("evaluate",),
 }
 STEP_DEPENDS = {"validate": ["ingest"], "features": ["validate"], "train": ["features"], "evaluate": ["train"],
                 "register": ["evaluate"], "monitor": ["register"]}
@@ -110,12 +122,22 @@ def _processing_input(place: PipelinePlace, source: str) -> dict:
         "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}
 
 
+def step_output_dir(step: str) -> str:
+    return f"{CONTAINER_OUTPUT}/{step}"
+
+
+def step_command(place: PipelinePlace, step: str) -> list[str]:
+    """The processing container's command: pipeline_steps from the mounted inputs to the output."""
+    command = ["python", "-m", f"{place.package}.{STEP_MODULE}", "--step", step]
+    for source in STEP_INPUTS[step]:
+        # The training data is read by ingest (--data takes the mounted prefix); a step's output is a run.
+        command += ["--data" if source == "data" else "--in-dir", f"{CONTAINER_INPUT}/{source}"]
+    return command + ["--out-dir", step_output_dir(step)]
+
+
 def processing_step(place: PipelinePlace, step: str) -> dict:
     arguments = {
-        "AppSpecification": {
-            "ImageUri": place.image_uri,
-            "ContainerEntrypoint": ["python", "-m", f"{place.package}.pipeline", "--step", step],
-        },
+        "AppSpecification": {"ImageUri": place.image_uri, "ContainerEntrypoint": step_command(place, step)},
         "Environment": {"QANTARA_TRIGGER": {"Get": f"Parameters.{TRIGGER_PARAMETER}"}, "QANTARA_STEP": step},
         "NetworkConfig": {
             "EnableInterContainerTrafficEncryption": True,
@@ -126,7 +148,7 @@ def processing_step(place: PipelinePlace, step: str) -> dict:
         "ProcessingOutputConfig": {
             "KmsKeyId": place.kms_key_arn,
             "Outputs": [{"OutputName": step, "S3Output": {
-                "S3Uri": step_output_uri(place, step), "LocalPath": CONTAINER_OUTPUT, "S3UploadMode": "EndOfJob"}}],
+                "S3Uri": step_output_uri(place, step), "LocalPath": step_output_dir(step), "S3UploadMode": "EndOfJob"}}],
         },
         "ProcessingResources": {"ClusterConfig": {
             "InstanceCount": 1, "InstanceType": place.instance_type, "VolumeSizeInGB": place.volume_size_gb,
@@ -142,7 +164,7 @@ def training_step(place: PipelinePlace) -> dict:
         "AlgorithmSpecification": {"TrainingImage": place.image_uri, "TrainingInputMode": "File"},
         "EnableInterContainerTrafficEncryption": True,
         "EnableNetworkIsolation": isolated(place),
-        "InputDataConfig": [{"ChannelName": "features", "DataSource": {"S3DataSource": {
+        "InputDataConfig": [{"ChannelName": TRAINING_CHANNEL, "DataSource": {"S3DataSource": {
             "S3Uri": step_output_uri(place, "features"), "S3DataType": "S3Prefix",
             "S3DataDistributionType": "FullyReplicated"}}}],
         "OutputDataConfig": {"KmsKeyId": place.kms_key_arn, "S3OutputPath": model_output_uri(place)},
@@ -157,7 +179,8 @@ def training_step(place: PipelinePlace) -> dict:
 
 def register_step(place: PipelinePlace) -> dict:
     """Always PendingManualApproval: a person approves, the platform's approval rule deploys."""
-    metrics = f"{step_output_uri(place, 'evaluate')}metrics.json"
+    # evaluate's output is the whole run: its own files are under evaluate/.
+    metrics = f"{step_output_uri(place, 'evaluate')}evaluate/metrics.json"
     arguments = {
         "ModelPackageGroupName": place.model_package_group,
         "ModelPackageDescription": f"{place.project}: trained by its SageMaker pipeline",

@@ -4,7 +4,17 @@ Everything the platform owns (region, key, network, roles, buckets) is read from
 stack's outputs through a StackReference, never copied here, so the project cannot drift from
 where the platform's rules put it. Config (Pulumi.yaml declares it): platformStack, environment,
 pipelineImageTag, pipelineInstanceType
-{%- if cookiecutter.serving == "realtime" %}, imageUri, modelDataUrl, instanceType, instanceCount, maxInstanceCount{% endif %}.
+{%- if cookiecutter.serving == "realtime" %}, imageUri, modelDataUrl, instanceType, instanceCount, maxInstanceCount,
+variants{% endif %}.
+{%- if cookiecutter.serving == "realtime" %}
+
+What the endpoint serves is the config `variants` that `qantara promote` (make promote) writes
+in Pulumi.<environment>.yaml: a champion and, during a canary, a challenger, each a registered
+model version with its share of the traffic. A version is served from the image of the
+project tagged `<project>-<model version>` in the platform's model image repository (build
+and push it with that tag before promoting). Before the first promotion the endpoint serves
+`imageUri` (and `modelDataUrl`) as the champion, at 100 percent.
+{%- endif %}
 
 On a cloud platform the project's seven-step pipeline is a SageMaker pipeline (Qantara's
 MlPipeline): in the platform's region, image repository, network, key and buckets, started by
@@ -24,6 +34,8 @@ from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs, model_age
 from qantara.naming import sagemaker_name
 {%- if cookiecutter.serving == "realtime" %}
 from qantara.components.model_serving import ModelServing, ModelServingArgs, VariantArgs
+from qantara.project.lineage import MODEL_VERSION
+from qantara.project.promotion import CHALLENGER, CHAMPION, CONFIG_KEY
 {%- endif %}
 
 PROJECT = "{{ cookiecutter.__dns_name }}"
@@ -86,6 +98,39 @@ def _bucket(buckets: dict, purpose: str) -> str:
     return buckets[purpose]
 
 
+{% if cookiecutter.serving == "realtime" -%}
+def promoted_variants(value) -> list[dict]:
+    """The config `variants` as `qantara promote` writes it; anything else stops the deployment."""
+    where = f"config {CONFIG_KEY} of Pulumi.{environment}.yaml"
+    ok = isinstance(value, list) and bool(value) and all(
+        isinstance(v, dict) and v.get("name") in (CHAMPION, CHALLENGER) and isinstance(v.get("modelVersion"), str)
+        and MODEL_VERSION.match(v["modelVersion"]) and type(v.get("weight")) is int for v in value)
+    if not ok or len({v["name"] for v in value}) != len(value) or CHAMPION not in {v["name"] for v in value}:
+        raise pulumi.RunError(f"{where} is not what `qantara promote` writes (allowed: a champion and at most one "
+                              f"challenger, each with a modelVersion and an integer weight); restore it from version "
+                              f"control and promote with `make promote`")
+    if sum(v["weight"] for v in value) != 100:
+        raise pulumi.RunError(f"{where}: the weights add up to {sum(v['weight'] for v in value)}; they must add up "
+                              f"to 100 (percent)")
+    return value
+
+
+def serving_variants(repository) -> list:
+    """The endpoint's variants: the promoted ones, or before any promotion `imageUri` as the champion."""
+    sizing = {"instance_type": config.get("instanceType") or "ml.m5.large",
+              "initial_instance_count": config.get_int("instanceCount") or 1,
+              "max_instance_count": config.get_int("maxInstanceCount") or 2}
+    promoted = config.get_object(CONFIG_KEY)
+    if promoted is None:
+        return [VariantArgs(name=CHAMPION, weight=100, image_uri=config.require("imageUri"),
+                            model_data_url=config.get("modelDataUrl") or None, **sizing)]
+    # Each version's image holds its model: no model data URL, and the tag names the version.
+    return [VariantArgs(name=v["name"], weight=v["weight"],
+                        image_uri=pulumi.Output.concat(repository, ":", f"{PROJECT}-{v['modelVersion']}"), **sizing)
+            for v in promoted_variants(promoted)]
+
+
+{% endif -%}
 def declare_cloud() -> None:
     """The project's AWS workloads: its pipeline and triggers{% if cookiecutter.serving == "realtime" %}, and its endpoint{% endif %}."""
     region = platform.require_output(OUTPUTS["region"]).apply(_in_placed_region)
@@ -134,22 +179,13 @@ def declare_cloud() -> None:
     pulumi.export("pipelineArn", pipeline.pipeline_arn)
 {%- if cookiecutter.serving == "realtime" %}
 
-    variant = VariantArgs(
-        name="champion",
-        weight=100,
-        image_uri=config.require("imageUri"),
-        instance_type=config.get("instanceType") or "ml.m5.large",
-        initial_instance_count=config.get_int("instanceCount") or 1,
-        max_instance_count=config.get_int("maxInstanceCount") or 2,
-        model_data_url=config.get("modelDataUrl") or None,
-    )
     serving = ModelServing(
         PROJECT,
         ModelServingArgs(
             blueprint=PLATFORM,
             environment=environment,
             model_name=MODEL_PACKAGE_GROUP,
-            variants=[variant],
+            variants=serving_variants(platform.require_output(OUTPUTS["image_repository_url"])),
             execution_role_arn=platform.require_output(OUTPUTS["execution_role_arn"]),
             kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
             subnet_ids=platform.require_output(OUTPUTS["subnet_ids"]),

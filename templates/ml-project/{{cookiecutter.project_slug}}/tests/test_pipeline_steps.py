@@ -53,3 +53,76 @@ def test_the_project_files_of_the_image_are_never_written(stepped, workspace, tm
     shutil.copytree(stepped, run_dir)
     pipeline_steps.run_step("monitor", run_dir, project_dir=workspace)
     assert (workspace / "model_card.yaml").read_bytes() == before
+
+
+def _archive(directory: Path, into: Path) -> Path:
+    """What SageMaker does with /opt/ml/model after training: model.tar.gz of its contents."""
+    import tarfile
+    into.mkdir(parents=True)
+    with tarfile.open(into / "model.tar.gz", "w:gz") as archive:
+        for entry in sorted(directory.iterdir()):
+            archive.add(entry, arcname=entry.name)
+    return into
+
+
+def test_the_sagemaker_form_runs_each_step_from_mounted_inputs_to_its_output(workspace, tmp_path):
+    mounted = tmp_path / "input" / "data"  # the training prefix, mounted as a directory
+    mounted.mkdir(parents=True)
+    synthetic.make_dataset(seed=0).to_csv(mounted / "part-0001.csv", index=False)
+    out = tmp_path / "output"
+    common = ["--project-dir", str(workspace), "--reason", "schedule"]
+
+    def step(name: str, *where: str) -> None:
+        assert pipeline_steps.main(["--step", name, *where, "--out-dir", str(out / name), *common]) == 0
+
+    step("ingest", "--data", str(mounted))
+    step("validate", "--in-dir", str(out / "ingest"))
+    step("features", "--in-dir", str(out / "validate"))
+    step("train", "--in-dir", str(out / "features"))  # as container.py runs it: channel in, /opt/ml/model out
+    step("evaluate", "--in-dir", str(_archive(out / "train", tmp_path / "input" / "model")))
+    step("monitor", "--in-dir", str(out / "evaluate"))
+    lineage = json.loads((out / "monitor" / "lineage.json").read_text())
+    # Register is SageMaker's own RegisterModel step; every step the image ran is in one record.
+    assert [s["name"] for s in lineage["steps"]] == ["ingest", "validate", "features", "train", "evaluate", "monitor"]
+    assert lineage["reason"] == "schedule"
+    assert (out / "evaluate" / "evaluate" / "metrics.json").is_file()  # what the RegisterModel step reads
+    assert not (mounted / "lineage.json").exists()  # inputs are read, never written
+
+
+def test_a_training_prefix_holding_two_data_files_is_refused(tmp_path):
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_text("x\n1\n")
+    with pytest.raises(ValueError, match="exactly one training data file"):
+        pipeline_steps.data_file(tmp_path)
+
+
+def test_a_model_archive_reaching_out_of_the_run_directory_is_refused(tmp_path):
+    import io
+    import tarfile
+    inputs = tmp_path / "model"
+    inputs.mkdir()
+    with tarfile.open(inputs / "model.tar.gz", "w:gz") as archive:
+        info = tarfile.TarInfo("../escaped.txt")
+        info.size = 2
+        archive.addfile(info, io.BytesIO(b"hi"))
+    run_dir = tmp_path / "run" / "inner"
+    run_dir.mkdir(parents=True)
+    with pytest.raises(tarfile.TarError):
+        pipeline_steps.copy_in(inputs, run_dir)
+    assert not (tmp_path / "run" / "escaped.txt").exists()
+
+{%- if cookiecutter.serving != "none" %}
+
+
+@pytest.mark.parametrize("argv, module", [
+    (["train"], "pipeline_steps"),
+    (["serve"], "serve"),
+    ([], "serve"),
+])
+def test_the_image_entrypoint_sends_sagemakers_argument_to_its_module(argv, module):
+    from {{ cookiecutter.project_slug }} import container
+    chosen, arguments = container.command(argv)
+    assert chosen == module
+    if module == "pipeline_steps":
+        assert arguments == ["--step", "train", "--in-dir", "/opt/ml/input/data/features", "--out-dir", "/opt/ml/model"]
+{%- endif %}

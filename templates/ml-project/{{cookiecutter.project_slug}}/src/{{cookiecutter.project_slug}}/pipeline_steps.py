@@ -1,6 +1,8 @@
 """One step of the pipeline in a process of its own: how Argo Workflows runs it on the site.
 
     python -m {{ cookiecutter.project_slug }}.pipeline_steps --step train --run-dir /work/run
+    python -m {{ cookiecutter.project_slug }}.pipeline_steps --step evaluate \
+        --in-dir /opt/ml/processing/input/model --out-dir /opt/ml/processing/output/evaluate
 
 Each step of `pipeline.STEPS` runs in its own pod. The run directory (the steps before, and
 the lineage record so far) arrives as an artifact and leaves with this step's outputs and
@@ -8,6 +10,12 @@ lineage entry added. What a step needs from the steps before is read back from t
 the ingested data (validated again: pandera is cheap), the split (the same seed gives the same
 split), the model (skops, trusting scikit-learn, NumPy and SciPy types only) and the metrics
 in the lineage. The steps are pipeline.py's own functions: the pipeline is declared once.
+
+SageMaker mounts a step's inputs and its output in different directories, so there the step
+runs in the `--in-dir`/`--out-dir` form: the run so far is copied in from each input (a
+training job's `model.tar.gz` unpacked), the step runs in a scratch run directory, and the
+whole run directory (all steps so far and the lineage) is written to the output. Each step's
+output is therefore the next step's only input, as with Argo's single artifact.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ import argparse
 import json
 import shutil
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 import skops.io
@@ -105,6 +115,49 @@ def run_step(step: str, run_dir: Path, *, project_dir: Path, source: Path | None
     return run
 
 
+# The files a training data prefix may hold for ingest: one, in a format data.load reads.
+DATA_SUFFIXES = (".csv", ".parquet")
+
+
+def data_file(source: Path) -> Path:
+    """The training data file: `source` itself, or the one data file in a mounted directory."""
+    if not source.is_dir():
+        return source
+    found = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES)
+    if len(found) != 1:
+        raise ValueError(f"{source}: expected exactly one training data file ({', '.join(DATA_SUFFIXES)}), "
+                         f"found {len(found)}")
+    return found[0]
+
+
+def copy_in(in_dir: Path, run_dir: Path) -> None:
+    """Merge an input into the run directory; a model archive (SageMaker's model.tar.gz) is unpacked."""
+    for entry in sorted(in_dir.iterdir()):
+        if entry.is_dir():
+            shutil.copytree(entry, run_dir / entry.name, dirs_exist_ok=True)
+        elif entry.name.endswith(".tar.gz"):
+            with tarfile.open(entry) as archive:
+                # "data" refuses absolute paths, links out of the directory and device files.
+                archive.extractall(run_dir, filter="data")
+        else:
+            shutil.copy2(entry, run_dir / entry.name)
+
+
+def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, **options) -> Run:
+    """Run one step from mounted inputs to a mounted output: the SageMaker form of run_step."""
+    with tempfile.TemporaryDirectory(prefix=f"qantara-{step}-") as scratch:
+        run_dir = Path(scratch) / "run"
+        run_dir.mkdir()
+        for in_dir in in_dirs:
+            copy_in(in_dir, run_dir)
+        try:
+            return run_step(step, run_dir, **options)
+        finally:
+            # The lineage leaves with the output even when the step stops (SageMaker keeps the logs).
+            out_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(run_dir, out_dir, dirs_exist_ok=True)
+
+
 def _default_project_dir() -> Path:
     # In the image the project's qantara.yaml and model_card.yaml sit in the working directory.
     return Path.cwd() if (Path.cwd() / "qantara.yaml").is_file() else config.PROJECT_ROOT
@@ -113,19 +166,34 @@ def _default_project_dir() -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run one step of the pipeline against a run directory.")
     parser.add_argument("--step", choices=STEPS_ORDER, required=True)
-    parser.add_argument("--run-dir", type=Path, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--run-dir", type=Path, help="One directory the step reads and writes (Argo, local).")
+    where.add_argument("--out-dir", type=Path, help="Where the whole run directory is written after the step "
+                       "(SageMaker's processing output or /opt/ml/model).")
+    parser.add_argument("--in-dir", type=Path, action="append", default=[],
+                        help="With --out-dir: an earlier step's output to read (repeatable; "
+                        "a model.tar.gz is unpacked).")
     parser.add_argument("--project-dir", type=Path, default=None, help="Where qantara.yaml and model_card.yaml are.")
-    parser.add_argument("--data", type=Path, help="Training data (CSV or Parquet), read by ingest.")
+    parser.add_argument("--data", type=Path, help="Training data (CSV or Parquet, or a directory holding one), "
+                        "read by ingest.")
     parser.add_argument("--reason", choices=REASONS, default="person")
     parser.add_argument("--why", default="")
     args = parser.parse_args(argv)
+    if args.in_dir and args.run_dir:
+        parser.error("--in-dir goes with --out-dir; --run-dir is read and written in place")
+    if args.out_dir and not args.in_dir and args.step != STEPS_ORDER[0]:
+        parser.error(f"--step {args.step} with --out-dir needs the run so far: give --in-dir")
+    options = {"project_dir": args.project_dir or _default_project_dir(),
+               "source": data_file(args.data) if args.data else None, "reason": args.reason, "why": args.why}
     try:
-        run_step(args.step, args.run_dir, project_dir=args.project_dir or _default_project_dir(), source=args.data,
-                 reason=args.reason, why=args.why)
+        if args.out_dir:
+            run_step_between(args.step, args.in_dir, args.out_dir, **options)
+        else:
+            run_step(args.step, args.run_dir, **options)
     except ThresholdsNotMet as failure:
         print(f"pipeline stopped before register: {failure}", file=sys.stderr)
         return 1
-    print(f"step {args.step} done; lineage in {args.run_dir / LINEAGE}")
+    print(f"step {args.step} done; lineage in {(args.out_dir or args.run_dir) / LINEAGE}")
     return 0
 
 
