@@ -45,14 +45,16 @@ ALWAYS = {
     "infra/onprem_pipeline.py", "tests/conftest.py", "tests/test_data.py", "tests/test_lineage_metadata.py",
     "tests/test_model_card.py", "tests/test_pipeline.py", "tests/test_pipeline_steps.py", "tests/test_train.py",
 }
-SERVED = {"Dockerfile", ".dockerignore", "src/{slug}/serve.py", "src/{slug}/container.py", "tests/test_serve.py"}
+# The image: the pipeline's steps run in it, served or not.
+IMAGE = {"Dockerfile", ".dockerignore", "src/{slug}/container.py"}
+SERVED = {"src/{slug}/serve.py", "tests/test_serve.py"}
 # The platform's blueprint and its digest: copied by `qantara new`, not rendered by the template.
 PLATFORM_COPY = {"platform/blueprint.yaml", "platform/blueprint.yaml.sha256"}
 CI_FILES = {"github": {".github/workflows/ci.yml"}, "gitlab": {".gitlab-ci.yml"}, "none": set()}
 
 
 def expected_files(answers: dict[str, str], slug: str) -> set[str]:
-    files = set(ALWAYS) | PLATFORM_COPY | {f"src/{{slug}}/{module}.py" for module in PACKAGE_MODULES}
+    files = set(ALWAYS) | IMAGE | PLATFORM_COPY | {f"src/{{slug}}/{module}.py" for module in PACKAGE_MODULES}
     if answers["serving"] != "none":
         files |= SERVED
     files |= CI_FILES[answers["ci"]]
@@ -164,7 +166,9 @@ def test_the_hook_removes_what_the_answers_did_not_choose(tmp_path, serving, ci)
     assert kept == {f for f in every if not any(f == u or f.startswith(u + "/")
                                                  for u in unselected_paths(slug="pkg", serving=serving, ci=ci))}
     assert "Makefile" in kept
-    assert ("Dockerfile" in kept) == (serving != "none")
+    # The image is the pipeline's too: every project keeps it; only serving code goes.
+    assert "Dockerfile" in kept
+    assert ("src/pkg/serve.py" in kept) == (serving != "none")
     assert (".gitlab-ci.yml" in kept) == (ci == "gitlab")
     assert (".github/workflows/ci.yml" in kept) == (ci == "github")
 

@@ -85,7 +85,8 @@ def unselected_paths(*, slug: str, serving: str, ci: str) -> list[str]:
     """Template paths a project with these answers does not get."""
     paths = []
     if serving == "none":
-        paths += ["Dockerfile", ".dockerignore", f"src/{slug}/serve.py", f"src/{slug}/container.py", "tests/test_serve.py"]
+        # The image stays: the pipeline's steps run in it on the platform, served or not.
+        paths += [f"src/{slug}/serve.py", "tests/test_serve.py"]
     if ci != "github":
         paths.append(".github")
     if ci != "gitlab":

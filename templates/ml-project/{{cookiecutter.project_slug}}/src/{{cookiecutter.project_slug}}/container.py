@@ -19,7 +19,7 @@ TRAINING_INPUT = f"/opt/ml/input/data/{TRAINING_CHANNEL}"
 MODEL_DIR = "/opt/ml/model"
 {%- if cookiecutter.serving == "realtime" %}
 SERVE_DEFAULTS = ["--host", "0.0.0.0", "--port", "8080"]
-{%- else %}
+{%- elif cookiecutter.serving == "batch" %}
 SERVE_DEFAULTS: list[str] = []
 {%- endif %}
 
@@ -28,8 +28,13 @@ def command(argv: list[str]) -> tuple[str, list[str]]:
     """(module, its arguments) for the container's arguments."""
     if argv[:1] == ["train"]:
         return "pipeline_steps", ["--step", "train", "--in-dir", TRAINING_INPUT, "--out-dir", MODEL_DIR, *argv[1:]]
+{%- if cookiecutter.serving == "none" %}
+    # This project serves no model: the image only trains (and runs the pipeline's steps).
+    raise SystemExit(f"this image trains only (argument 'train'); got {argv!r}: the project serves no model")
+{%- else %}
     # `serve` is SageMaker's argument for an endpoint; serve.py accepts and ignores it.
     return "serve", [*SERVE_DEFAULTS, *argv]
+{%- endif %}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,8 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     if module == "pipeline_steps":
         from . import pipeline_steps
         return pipeline_steps.main(arguments)
+{%- if cookiecutter.serving != "none" %}
     from . import serve
     return serve.main(arguments)
+{%- endif %}
 
 
 if __name__ == "__main__":
