@@ -11,11 +11,11 @@ import jsonschema
 import pulumi
 import pytest
 
+from qantara.blueprint.profiles import environment_profile
 from qantara.components.ml_pipeline import (
     MlPipeline,
     MlPipelineArgs,
     drift_event_pattern,
-    model_age_limit,
     retraining_interval_days,
 )
 from qantara.components.ml_pipeline_access import pipeline_role_policy, repository_arn
@@ -182,9 +182,9 @@ def test_the_age_limit_is_the_blueprints_else_the_environment_profiles(tmp_path)
     from qantara.blueprint.loader import load_blueprint
 
     model = load_blueprint(Path(__file__).resolve().parents[2] / "blueprints" / "ae-health-cloud.yaml").model
-    assert model_age_limit(model, "prod") == 180 and model_age_limit(model, "dev") == 365
+    assert environment_profile(model, "prod").max_model_age_days == 180 and environment_profile(model, "dev").max_model_age_days == 365
     model.spec.governance.max_model_age_days = 30
-    assert model_age_limit(model, "dev") == 30
+    assert environment_profile(model, "dev").max_model_age_days == 30
 
 
 def test_the_component_wires_drift_and_age_to_this_pipeline_only(build):

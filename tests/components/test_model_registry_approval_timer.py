@@ -11,10 +11,10 @@ import pytest
 from iam_checks import least_privilege_problems
 
 from qantara.blueprint.loader import load_blueprint
+from qantara.blueprint.profiles import environment_profile
 from qantara.components.model_registry import (
     ModelRegistry,
     ModelRegistryArgs,
-    approval_timeout_days,
     approval_timer_definition,
 )
 from qantara.errors import QantaraError
@@ -87,7 +87,8 @@ def test_a_limit_step_functions_cannot_wait_is_refused(days):
 
 def test_the_limit_is_the_blueprints_else_the_production_profiles(tmp_path):
     blueprint = load_blueprint("blueprints/ae-health-cloud.yaml").model
-    assert approval_timeout_days(blueprint, "prod") == 7 and approval_timeout_days(blueprint, "dev") == 14
+    assert environment_profile(blueprint, "prod").approval_timeout_days == 7
+    assert environment_profile(blueprint, "dev").approval_timeout_days == 14
     stricter = blueprint.model_copy(update={"spec": blueprint.spec.model_copy(update={
         "governance": blueprint.spec.governance.model_copy(update={"approval_timeout_days": 3})})})
-    assert approval_timeout_days(stricter, "dev") == 3
+    assert environment_profile(stricter, "dev").approval_timeout_days == 3

@@ -21,6 +21,10 @@ class EnvironmentProfile:
     tracking_server_size: str
     log_retention_days: int
     deletion_protection: bool
+    # How long a model may serve after training (QA-PRJ-012, the retraining schedules) and wait
+    # for approval before its owner is told: the blueprint's governance, else the profile's.
+    max_model_age_days: int
+    approval_timeout_days: int
 
 
 def environment_profile(blueprint: Blueprint, name: str, catalog: dict | None = None) -> EnvironmentProfile:
@@ -41,4 +45,11 @@ def environment_profile(blueprint: Blueprint, name: str, catalog: dict | None = 
         log_retention_days=environment.log_retention_days or default["logRetentionDays"],
         deletion_protection=(environment.deletion_protection if environment.deletion_protection is not None
                              else default["deletionProtection"]),
+        max_model_age_days=_governed(blueprint.spec.governance.max_model_age_days, default["maxModelAgeDays"]),
+        approval_timeout_days=_governed(blueprint.spec.governance.approval_timeout_days,
+                                        default["approvalTimeoutDays"]),
     )
+
+
+def _governed(blueprint_value: int | None, default: int) -> int:
+    return blueprint_value if blueprint_value is not None else int(default)

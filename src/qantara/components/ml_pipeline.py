@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from qantara.blueprint.models import Blueprint
-from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
 from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, drift_alarm_prefix
 from qantara.components.iam_documents import check_role_name
@@ -66,17 +64,6 @@ class MlPipelineArgs:
     partition: str = "aws"
     instance_type: str = "ml.m5.large"
     tags: dict[str, str] = field(default_factory=dict)
-
-
-def model_age_limit(blueprint: Blueprint, environment: str, catalog: dict | None = None) -> int:
-    """Days a model of `environment` may serve after its training: the blueprint's
-    spec.governance.maxModelAgeDays, else the environment profile's default."""
-    limit = blueprint.spec.governance.max_model_age_days
-    if limit is not None:
-        return limit
-    profiles = (catalog or load_catalog())["environment_profiles"]
-    production = blueprint.environment(environment).is_production
-    return int(profiles["production" if production else "non-production"]["maxModelAgeDays"])
 
 
 def retraining_interval_days(max_model_age_days: int) -> int:

@@ -294,17 +294,6 @@ class ModelRegistry(QantaraComponent):
         return machine
 
 
-def approval_timeout_days(blueprint, environment: str, catalog: dict | None = None) -> int:
-    """The blueprint's spec.governance.approvalTimeoutDays, else the environment profile's default."""
-    from qantara.catalog import load_catalog
-
-    if blueprint.spec.governance.approval_timeout_days is not None:
-        return blueprint.spec.governance.approval_timeout_days
-    profiles = (catalog or load_catalog())["environment_profiles"]
-    return profiles["production" if blueprint.environment(environment).is_production else "non-production"][
-        "approvalTimeoutDays"]
-
-
 def pending_event_pattern(groups: list[str]) -> str:
     """Model packages of the given groups entering PendingManualApproval."""
     return json.dumps({"source": ["aws.sagemaker"], "detail-type": [APPROVAL_EVENT],

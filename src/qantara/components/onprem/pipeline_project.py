@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import pulumi
 
 from qantara.blueprint.loader import LoadedBlueprint
-from qantara.blueprint.models import Blueprint
-from qantara.catalog import load_catalog
+from qantara.blueprint.profiles import environment_profile
 from qantara.components.onprem.naming import platform_labels
 from qantara.components.onprem.pipeline import OnPremPipeline, OnPremPipelineArgs
 from qantara.components.onprem.pipeline_drift import DriftTriggerArgs
@@ -41,16 +40,6 @@ class ProjectPipeline:
     owner: str
     webhook_token: pulumi.Input[str] | None = None
     kube_api_cidrs: tuple[str, ...] = ()
-
-
-def max_model_age_days(blueprint: Blueprint, environment: str, catalog: dict | None = None) -> int:
-    """The blueprint's model age limit, else the environment profile's default (as QA-PRJ-012 reads it)."""
-    limit = blueprint.spec.governance.max_model_age_days
-    if limit is not None:
-        return limit
-    profiles = (catalog or load_catalog())["environment_profiles"]
-    production = blueprint.environment(environment).is_production
-    return int(profiles["production" if production else "non-production"]["maxModelAgeDays"])
 
 
 def project_pipeline(loaded: LoadedBlueprint, project: ProjectPipeline, outputs: Mapping[str, pulumi.Input[str]],
@@ -85,7 +74,7 @@ def project_pipeline(loaded: LoadedBlueprint, project: ProjectPipeline, outputs:
         tracking_uri=outputs["tracking_uri"],
         object_storage_endpoint=outputs["object_storage_endpoint"],
         credentials_secret=outputs["credentials_secret"],
-        max_model_age_days=max_model_age_days(blueprint, project.environment),
+        max_model_age_days=environment_profile(blueprint, project.environment).max_model_age_days,
         production=profile_production,
         kube_api_cidrs=list(project.kube_api_cidrs),
         drift=drift,

@@ -30,7 +30,8 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.blueprint.loader import load_blueprint
-from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs, model_age_limit
+from qantara.blueprint.profiles import environment_profile
+from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs
 from qantara.naming import sagemaker_name
 {%- if cookiecutter.serving == "realtime" %}
 from qantara.components.model_serving import ModelServing, ModelServingArgs, VariantArgs
@@ -169,7 +170,7 @@ def declare_cloud() -> None:
             model_name=MODEL_PACKAGE_GROUP,
             model_package_group=groups.apply(_platform_group),
             data_classification=DATA_CLASSIFICATION,
-            max_model_age_days=model_age_limit(load_blueprint(BLUEPRINT).model, environment),
+            max_model_age_days=environment_profile(load_blueprint(BLUEPRINT).model, environment).max_model_age_days,
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
             tags=tags,
         ),
