@@ -20,7 +20,6 @@ from pathlib import Path
 
 from qantara.blueprint import load_blueprint
 from qantara.plan.builder import plan_blueprint
-from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUEPRINTS = ROOT / "blueprints"
@@ -45,7 +44,7 @@ def examples() -> list[tuple[str, str]]:
 def stable_plan(stem: str, environment: str) -> dict:
     """The plan of one example environment, reduced to what composition decides."""
     loaded = load_blueprint(BLUEPRINTS / f"{stem}.yaml")
-    document = plan_blueprint(loaded, environment, resolve_placement(loaded))
+    document = plan_blueprint(loaded, environment)
     resources = sorted(({field: r.get(field) for field in RESOURCE_FIELDS} for r in document["resources"]),
                        key=lambda r: r["urn"])
     return {"source": {field: document["source"].get(field) for field in SOURCE_FIELDS}, "resources": resources}

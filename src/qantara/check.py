@@ -59,8 +59,8 @@ def plan_environment(path: Path, environment: str, *, program_dir: Path | None =
                      config: dict[str, str] | None = None, stack_outputs: dict | None = None) -> dict:
     """The offline plan of one environment of the blueprint at `path` (`qantara plan`);
     `stack_outputs` answers the program's StackReferences."""
-    loaded, env, placement = _placed(path, environment)
-    return plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config,
+    loaded = load_blueprint(path)
+    return plan_blueprint(loaded, environment_of(loaded, environment).name, program_dir=program_dir, config=config,
                           stack_outputs=stack_outputs)
 
 
@@ -79,7 +79,7 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     # The policies compile in the background while the plan's child process runs.
     prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES,))
     if plan_file is None:
-        plan = plan_blueprint(loaded, env.name, placement, program_dir=program_dir, config=config,
+        plan = plan_blueprint(loaded, env.name, program_dir=program_dir, config=config,
                               stack_outputs=stack_outputs)
     else:
         plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=onprem_site(loaded))

@@ -183,7 +183,7 @@ def test_a_dozen_accepted_blueprints_plan_in_every_environment(nth, accepted_blu
     index, doc, loaded, placement = accepted_blueprints[nth]
     for environment in loaded.model.spec.environments:
         try:
-            plan_blueprint(loaded, environment.name, placement)
+            plan_blueprint(loaded, environment.name)
         except Exception as failure:  # noqa: BLE001 - any failure here is a counterexample
             pytest.fail(f"validate accepted, plan --env {environment.name} failed: {failure}\n"
                         f"seed {SEED + 1}, blueprint {index}:\n{yaml.safe_dump(doc, sort_keys=False)}")

@@ -40,7 +40,7 @@ def on_outposts(resource: dict) -> bool:
 def prod_plan() -> dict:
     """The whole platform's plan, as `qantara plan` makes it: the cloud side and the site."""
     loaded = load_blueprint(SA_OUTPOSTS)
-    return plan_blueprint(loaded, "prod", resolve_placement(loaded))
+    return plan_blueprint(loaded, "prod")
 
 
 # Placement.

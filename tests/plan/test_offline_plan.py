@@ -9,7 +9,6 @@ from qantara.plan.builder import plan_blueprint
 from qantara.plan.child import plan_program
 from qantara.plan.document import SECRET, UNKNOWN
 from qantara.plan.location import locate_resources
-from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +21,7 @@ def run_program(program: Path, **kwargs) -> list[dict]:
 @pytest.fixture(scope="module")
 def ae_prod_plan():
     loaded = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
-    return plan_blueprint(loaded, "prod", resolve_placement(loaded))
+    return plan_blueprint(loaded, "prod")
 
 
 def _program(tmp_path, body: str) -> Path:
@@ -126,7 +125,7 @@ def test_the_check_runners_aws_region_never_becomes_a_providers_region(tmp_path,
     monkeypatch.setenv("AWS_REGION", "me-central-1")
     program = _program(tmp_path, 'p = aws.Provider("ci")\naws.s3.Bucket("b", opts=pulumi.ResourceOptions(provider=p))\n')
     loaded = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
-    plan = plan_blueprint(loaded, "prod", resolve_placement(loaded), program_dir=program)
+    plan = plan_blueprint(loaded, "prod", program_dir=program)
     provider = next(r for r in plan["resources"] if r["name"] == "ci")
     bucket = next(r for r in plan["resources"] if r["name"] == "b")
     assert "region" not in provider["inputs"]

@@ -23,7 +23,6 @@ from qantara.errors import InputError
 from qantara.paths import project_root
 from qantara.plan.builder import plan_blueprint
 from qantara.policy.evaluate import evaluate, policy_input
-from qantara.sovereignty.placement import resolve_placement
 
 pytest.importorskip("regorus", reason="the regorus engine is not installed (pip install 'qantara[regorus]')")
 
@@ -64,7 +63,7 @@ def _example_environments() -> list[tuple[Path, str]]:
 def test_every_example_environment_gets_the_same_findings_on_regorus(path, environment):
     loaded = load_blueprint(path)
     env = loaded.model.environment(environment)
-    plan = plan_blueprint(loaded, env.name, resolve_placement(loaded))
+    plan = plan_blueprint(loaded, env.name)
     document = policy_input(blueprint=loaded.model.model_dump(mode="json", by_alias=True), plan=plan,
                             environment={"name": env.name, "enforcement": env.effective_enforcement}, today=TODAY)
     assert_same_findings(document)

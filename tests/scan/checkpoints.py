@@ -13,7 +13,6 @@ from pathlib import Path
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.plan.builder import plan_blueprint
-from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {"qantara:blueprint": "blueprints/ae-health-cloud.yaml", "qantara:environment": "prod", "aws:region": "me-central-1"}
@@ -21,7 +20,7 @@ CONFIG = {"qantara:blueprint": "blueprints/ae-health-cloud.yaml", "qantara:envir
 
 def offline_plan(blueprint: str, environment: str) -> dict:
     loaded = load_blueprint(ROOT / blueprint)
-    return plan_blueprint(loaded, environment, resolve_placement(loaded))
+    return plan_blueprint(loaded, environment)
 
 
 def checkpoint(plan: dict, *, stack: str, config: dict, region_override: dict[str, str] | None = None) -> dict:

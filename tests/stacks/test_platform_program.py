@@ -13,7 +13,6 @@ from qantara.blueprint import load_blueprint
 from qantara.plan.builder import plan_blueprint
 from qantara.plan.offline import run_under_mocks
 from qantara.resolution import resolve_platform
-from qantara.sovereignty.placement import resolve_placement
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOUD_EXAMPLES = ["ae-health-cloud", "bh-fintech-cloud", "eg-retail-cloud", "eu-insurance-cloud"]
@@ -45,7 +44,7 @@ READ_ONLY_VERBS = ("Get", "Describe", "List")
 @cache
 def _plan(example: str, environment: str) -> dict:
     loaded = load_blueprint(ROOT / "blueprints" / f"{example}.yaml")
-    return plan_blueprint(loaded, environment, resolve_placement(loaded))
+    return plan_blueprint(loaded, environment)
 
 
 def _resources(plan: dict, type_token: str) -> list[dict]:
@@ -185,7 +184,7 @@ def test_stack_outputs_give_a_project_what_it_needs():
 
 def test_bootstrap_keeps_state_and_secrets_in_the_placed_region():
     loaded = load_blueprint(ROOT / "blueprints" / "bh-fintech-cloud.yaml")
-    plan = plan_blueprint(loaded, "prod", resolve_placement(loaded), program_dir=ROOT / "stacks" / "bootstrap")
+    plan = plan_blueprint(loaded, "prod", program_dir=ROOT / "stacks" / "bootstrap")
     cloud = [r for r in plan["resources"] if r["location"]["kind"] == "cloud"]
     assert {r["location"]["region"] for r in cloud} == {"me-south-1"}
     (bucket,) = _resources(plan, "aws:s3/bucket:Bucket")

@@ -18,7 +18,6 @@ from qantara.plan.location import locate_resources
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, placeholder_warnings
 from qantara.plan.stack_settings import stack_config_for, without_region_environment
 from qantara.resolution import ResolvedPlatform, resolve_platform
-from qantara.sovereignty.placement import Placement
 
 
 def _project_name(program_dir: Path) -> str:
@@ -55,13 +54,12 @@ def _require_planner() -> None:
                         f"`update` work without it")
 
 
-def plan_blueprint(loaded: LoadedBlueprint, environment: str, placement: Placement | None = None, *,
+def plan_blueprint(loaded: LoadedBlueprint, environment: str, *,
                    program_dir: Path | None = None, config: dict[str, str] | None = None,
                    stack_outputs: dict | None = None) -> dict:
     """Run the platform program (or `program_dir`) for one environment and return its Plan;
-    `stack_outputs` answers the program's StackReferences. `placement` is accepted for callers
-    written before the resolved platform; the plan reads the resolved platform, which holds the
-    same placement (computed once per process)."""
+    `stack_outputs` answers the program's StackReferences. The plan reads the
+    resolved platform (computed once per process)."""
     return plan_platform(loaded, resolve_platform(loaded, environment), program_dir=program_dir, config=config,
                          stack_outputs=stack_outputs)
 
