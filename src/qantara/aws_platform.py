@@ -26,7 +26,7 @@ from qantara.components.feature_store import build_feature_store
 from qantara.components.model_registry import build_model_registry
 from qantara.components.model_serving import build_serving
 from qantara.components.private_network import build_network
-from qantara.components.scope import Builder, Outputs, PlatformScope, base_tags
+from qantara.components.scope import Builder, Outputs, PlatformScope, base_tags, platform_identity
 from qantara.components.site_link import build_site_link
 from qantara.components.sovereign_keys import build_platform_key
 from qantara.resolution import ResolvedPlatform
@@ -84,7 +84,7 @@ def aws_scope(platform: ResolvedPlatform, tags: dict[str, str] | None = None) ->
     provider = aws.Provider(f"aws-{region}", region=region, default_tags={"tags": tags})
     # A plain account id: ARNs in policies and names are built before anything exists.
     account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id
-    return PlatformScope(platform=platform, region=region, account_id=account_id, partition=platform.partition,
+    return PlatformScope(platform=platform, identity=platform_identity(platform, region, account_id),
                          provider=provider, opts=pulumi.ResourceOptions(provider=provider), base_tags=tags)
 
 
@@ -95,7 +95,7 @@ def _wanted(platform: ResolvedPlatform, kind: str) -> bool:
 def provision_aws(platform: ResolvedPlatform, tags: dict[str, str] | None = None) -> Outputs:
     """Create the cloud components placement chose; returns the stack outputs."""
     scope = aws_scope(platform, tags)
-    outputs: Outputs = {"region": scope.region}
+    outputs: Outputs = {"region": scope.identity.region}
     for kind, build in AWS_BUILDERS.items():
         if _wanted(platform, kind):
             outputs.update(build(scope, platform.components.get(PART_COMPONENTS.get(kind, kind))))

@@ -41,7 +41,7 @@ from qantara.components.onprem.object_storage import build_object_storage
 from qantara.components.onprem.site import CONFIG_NAMESPACE, serves, stored, tracked
 from qantara.components.onprem.tracking_server import build_tracking_server
 from qantara.components.outposts_data_lake import build_outposts_data_lake
-from qantara.components.scope import Builder, Outputs, PlatformScope, base_tags
+from qantara.components.scope import Builder, Outputs, PlatformScope, base_tags, platform_identity
 from qantara.resolution import ResolvedPlatform
 
 # Kind -> builder per kind of site, in dependency order (a builder reads what rows above built).
@@ -92,7 +92,7 @@ def onprem_scope(platform: ResolvedPlatform, labels: dict[str, str] | None = Non
         labels = platform_labels(blueprint=platform.name, environment=platform.environment.name,
                                  owner=platform.owner, tags=blueprint.spec.tags)
     provider = kubernetes_provider(blueprint, config)
-    return PlatformScope(platform=platform, region=None, account_id=None, partition=None, provider=provider,
+    return PlatformScope(platform=platform, identity=platform_identity(platform), provider=provider,
                          opts=pulumi.ResourceOptions(provider=provider),
                          base_tags=aws_tags if aws_tags is not None else base_tags(platform),
                          labels=labels, config=config)

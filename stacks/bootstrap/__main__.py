@@ -13,7 +13,8 @@ import pulumi_aws as aws
 from qantara.blueprint import load_blueprint
 from qantara.blueprint.models import CLASSIFICATION_ORDER
 from qantara.catalog import load_catalog, regions
-from qantara.components.state_backend import StateBackend, StateBackendArgs
+from qantara.components.identity import StackIdentity
+from qantara.components.state_backend import STATE_SCOPE, StateBackend, StateBackendArgs
 from qantara.errors import QantaraError
 from qantara.paths import project_root
 from qantara.sovereignty.placement import resolve_placement
@@ -44,10 +45,8 @@ account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider
 backend = StateBackend(
     "state",
     StateBackendArgs(
-        blueprint=blueprint.metadata.name,
-        region=region,
-        account_id=account_id,
-        partition=regions(load_catalog())[region]["partition"],
+        identity=StackIdentity(blueprint=blueprint.metadata.name, environment=STATE_SCOPE, region=region,
+                               account_id=account_id, partition=regions(load_catalog())[region]["partition"]),
         data_classification=state_class,
         tags=tags,
     ),

@@ -13,7 +13,8 @@ from qantara.components.base import QantaraComponent
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
 from qantara.components.iam_documents import policy_document, service_trust_policy
-from qantara.naming import bucket_name, trail_name
+from qantara.components.identity import StackIdentity
+from qantara.naming import trail_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -26,12 +27,9 @@ LOG_PURPOSE = "audit-trail"
 @dataclass
 class AuditTrailArgs:
     """One knob per decision; the region is the provider's, passed in `opts`, and repeated
-    here only to build ARNs without an invoke."""
+    in the identity only to build ARNs without an invoke."""
 
-    blueprint: str
-    environment: str
-    region: str
-    account_id: pulumi.Input[str]
+    identity: StackIdentity
     kms_key_arn: pulumi.Input[str]
     # Buckets whose object-level reads and writes are audited (S3 data events).
     data_bucket_arns: list[pulumi.Input[str]]
@@ -40,13 +38,10 @@ class AuditTrailArgs:
     log_group_retention_days: int = 365
     # Global services (IAM, STS global endpoint) log to us-east-1; off unless the trail is there.
     include_global_service_events: bool = False
-    partition: str = "aws"
     data_classification: str = "restricted"
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def trail_arn(partition: str, region: str, account_id: str, trail_name: str) -> str:
-    return f"arn:{partition}:cloudtrail:{region}:{account_id}:trail/{trail_name}"
 
 
 def audit_bucket_policy(bucket: str, partition: str, account_id: str, source_trail_arn: str) -> str:
@@ -111,10 +106,10 @@ class AuditTrail(QantaraComponent):
         super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
         self._name = name
         self._args = args
-        self._account = pulumi.Output.from_input(args.account_id)
-        self._trail_name = trail_name(args.blueprint, args.environment, name)
+        self._account = pulumi.Output.from_input(args.identity.account_id)
+        self._trail_name = trail_name(args.identity.blueprint, args.identity.environment, name)
         self._trail_arn = self._account.apply(
-            lambda a: trail_arn(args.partition, args.region, a, self._trail_name)
+            lambda a: args.identity.arn("cloudtrail", f"trail/{self._trail_name}", account=a)
         )
         self.log_bucket, bucket_ready = self._log_bucket()
         self.log_group, logs_role, logs_ready = self._log_group()
@@ -146,7 +141,7 @@ class AuditTrail(QantaraComponent):
     def _log_bucket(self) -> tuple[aws.s3.Bucket, list[pulumi.Resource]]:
         name, args = self._name, self._args
         logical = f"{name}-logs"
-        physical = bucket_name(args.blueprint, args.environment, LOG_PURPOSE, args.region)
+        physical = args.identity.bucket_name(LOG_PURPOSE)
         # Object Lock can only be turned on when the bucket is created.
         bucket = aws.s3.Bucket(
             logical, bucket=physical, object_lock_enabled=True, tags=args.tags, opts=pulumi.ResourceOptions(parent=self)
@@ -166,7 +161,7 @@ class AuditTrail(QantaraComponent):
             f"{logical}-policy",
             bucket=bucket.bucket,
             policy=pulumi.Output.all(self._account, self._trail_arn).apply(
-                lambda v: audit_bucket_policy(physical, args.partition, v[0], v[1])
+                lambda v: audit_bucket_policy(physical, args.identity.partition, v[0], v[1])
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket, block]),
         )
@@ -174,7 +169,7 @@ class AuditTrail(QantaraComponent):
 
     def _log_group(self) -> tuple[aws.cloudwatch.LogGroup, aws.iam.Role, list[pulumi.Resource]]:
         name, args = self._name, self._args
-        group_name = f"/qantara/{args.blueprint}/{args.environment}/{name}/cloudtrail"
+        group_name = args.identity.log_group_name(name, "cloudtrail")
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-events",
             name=group_name,
@@ -185,7 +180,7 @@ class AuditTrail(QantaraComponent):
         )
         # Built from known strings, so the policy is readable (and checkable) before deployment.
         group_arn = self._account.apply(
-            lambda a: f"arn:{args.partition}:logs:{args.region}:{a}:log-group:{group_name}"
+            lambda a: args.identity.arn("logs", f"log-group:{group_name}", account=a)
         )
         role = aws.iam.Role(
             f"{name}-events-role",
@@ -231,15 +226,11 @@ def _trail(scope: PlatformScope, component: ResolvedComponent, name: str, region
     return AuditTrail(
         name,
         AuditTrailArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            region=region,
-            account_id=scope.account_id,
+            identity=scope.identity.in_region(region),
             kms_key_arn=key_arn,
             data_bucket_arns=[b.arn for b in buckets],
             retention_days=scope.platform.blueprint.spec.governance.audit_retention_days,
             log_group_retention_days=scope.profile.log_retention_days,
-            partition=scope.partition,
             data_classification=component.data_class,
             tags=scope.tags("audit", component.data_class),
         ),
@@ -250,7 +241,7 @@ def _trail(scope: PlatformScope, component: ResolvedComponent, name: str, region
 def build_audit_trail(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
     """The trail of the data lake's reads and writes, in the placed region."""
     lake = scope.built.get("dataLake")
-    trail = _trail(scope, component, "audit", scope.region, scope.key_arn,
+    trail = _trail(scope, component, "audit", scope.identity.region, scope.key_arn,
                    lake.buckets.values() if lake else [], scope.opts)
     return {"auditTrailArn": trail.trail_arn, "auditLogBucket": trail.log_bucket_name}
 

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.bucket_controls import BucketControls, harden_bucket
 from qantara.components.iam_documents import policy_document
-from qantara.naming import bucket_name
+from qantara.components.identity import StackIdentity
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -49,11 +49,8 @@ def data_bucket(parent: pulumi.Resource, logical: str, purpose: str, physical: s
 
 @dataclass
 class DataLakeArgs:
-    blueprint: str
-    environment: str
-    region: str
+    identity: StackIdentity
     kms_key_arn: pulumi.Input[str]
-    partition: str = "aws"
     data_classification: str = "restricted"
     # Deleting a bucket with objects in it is allowed only where data is disposable (dev).
     force_destroy: bool = False
@@ -102,8 +99,8 @@ class DataLake(QantaraComponent):
 
     def _bucket(self, logical: str, purpose: str, log_target: aws.s3.Bucket | None) -> aws.s3.Bucket:
         args = self._args
-        bucket, _ = data_bucket(self, logical, purpose, bucket_name(args.blueprint, args.environment, purpose, args.region),
-                                kms_key_arn=args.kms_key_arn, partition=args.partition,
+        bucket, _ = data_bucket(self, logical, purpose, args.identity.bucket_name(purpose),
+                                kms_key_arn=args.kms_key_arn, partition=args.identity.partition,
                                 force_destroy=args.force_destroy, tags=args.tags, log_target=log_target)
         return bucket
 
@@ -112,11 +109,8 @@ def build_data_lake(scope: PlatformScope, component: ResolvedComponent) -> Outpu
     lake = DataLake(
         "data-lake",
         DataLakeArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            region=scope.region,
+            identity=scope.identity,
             kms_key_arn=scope.key_arn,
-            partition=scope.partition,
             data_classification=component.data_class,
             force_destroy=not scope.profile.deletion_protection,
             tags=scope.tags("dataLake", component.data_class),

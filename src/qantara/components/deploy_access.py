@@ -13,6 +13,7 @@ from qantara.blueprint.models import repository_problem
 from qantara.blueprint.platform_rules import OIDC_ISSUERS, oidc_provider_problem
 from qantara.components.base import QantaraComponent
 from qantara.components.iam_documents import check_role_name, policy_document, s3_prefix_statements, with_sid_prefix
+from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
 from qantara.naming import role_name, slug
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID
@@ -136,10 +137,7 @@ SERVICE_LINKED_ROLES = ["sagemaker.application-autoscaling.amazonaws.com"]
 
 @dataclass
 class DeployAccessArgs:
-    blueprint: str
-    environment: str
-    account_id: str
-    partition: str
+    identity: StackIdentity
     provider: str
     # GitHub `owner/name`, or GitLab `group/project` (subgroups allowed).
     repository: str
@@ -177,7 +175,7 @@ def provider_arn(partition: str, account_id: str, provider: str) -> str:
 def subject(args: DeployAccessArgs) -> str:
     """The token subject that may deploy: GitHub's environment, GitLab's protected branch."""
     if args.provider == "github":
-        return f"repo:{args.repository}:environment:{args.environment}"
+        return f"repo:{args.repository}:environment:{args.identity.environment}"
     return f"project_path:{args.repository}:ref_type:branch:ref:{args.gitlab_ref}"
 
 
@@ -206,7 +204,7 @@ def _state_statements(args: DeployAccessArgs, state_bucket_arn: str | None, stat
         bucket = state_bucket_arn.split(":::", 1)[-1]
         statements += with_sid_prefix(
             s3_prefix_statements(
-                bucket, state_prefix(args.blueprint, args.environment), args.partition,
+                bucket, state_prefix(args.identity.blueprint, args.identity.environment), args.identity.partition,
                 ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
             ),
             "State",
@@ -225,7 +223,7 @@ def _state_statements(args: DeployAccessArgs, state_bucket_arn: str | None, stat
 
 def _resource_statements(args: DeployAccessArgs, own: dict, requested: dict) -> list[dict]:
     """Create and change the platform's own resources: tagged ones, its key aliases and buckets."""
-    p, account = args.partition, args.account_id
+    p, account = args.identity.partition, args.identity.account_id
     # Every service of MANAGED_ACTIONS, in this account and the platform's regions only; the
     # actions name the services, so one pattern per region keeps the policy within IAM's size.
     regional = [f"arn:{p}:*:{region}:{account}:*" for region in sorted(args.regions)]
@@ -260,7 +258,7 @@ def _resource_statements(args: DeployAccessArgs, own: dict, requested: dict) -> 
             "Effect": "Allow",
             "Action": ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
             "Resource": [
-                f"arn:{p}:kms:{region}:{account}:alias/{slug(args.blueprint)}/{slug(args.environment)}/*"
+                f"arn:{p}:kms:{region}:{account}:alias/{slug(args.identity.blueprint)}/{slug(args.identity.environment)}/*"
                 for region in sorted(args.regions)
             ],
         },
@@ -269,14 +267,14 @@ def _resource_statements(args: DeployAccessArgs, own: dict, requested: dict) -> 
             "Sid": "ManagePlatformBuckets",
             "Effect": "Allow",
             "Action": sorted(BUCKET_WRITES + BUCKET_READS),
-            "Resource": f"arn:{p}:s3:::{slug(args.blueprint)}-{slug(args.environment)}-*",
+            "Resource": f"arn:{p}:s3:::{slug(args.identity.blueprint)}-{slug(args.identity.environment)}-*",
         },
     ]
 
 
 def _role_statements(args: DeployAccessArgs, own: dict, requested: dict) -> list[dict]:
     """Create, change and pass the platform's tagged roles, and the scaling service-linked role."""
-    roles = f"arn:{args.partition}:iam::{args.account_id}:role/*"
+    roles = args.identity.arn("iam", "role/*", region="")
     return [
         {"Sid": "CreateTaggedRoles", "Effect": "Allow", "Action": ROLE_CREATE, "Resource": roles,
          "Condition": {"StringEquals": requested}},
@@ -293,7 +291,7 @@ def _role_statements(args: DeployAccessArgs, own: dict, requested: dict) -> list
             "Sid": "CreateScalingServiceLinkedRole",
             "Effect": "Allow",
             "Action": "iam:CreateServiceLinkedRole",
-            "Resource": f"arn:{args.partition}:iam::{args.account_id}:role/aws-service-role/*",
+            "Resource": args.identity.arn("iam", "role/aws-service-role/*", region=""),
             "Condition": {"StringEquals": {"iam:AWSServiceName": SERVICE_LINKED_ROLES}},
         },
     ]
@@ -315,8 +313,8 @@ def _guard_statements(args: DeployAccessArgs) -> list[dict]:
             "Action": sorted(
                 ROLE_CHANGE + ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary"]
             ),
-            "Resource": (f"arn:{args.partition}:iam::{args.account_id}:role/"
-                         f"{deploy_role_name(args.blueprint, args.environment)}"),
+            "Resource": args.identity.arn(
+                "iam", f"role/{deploy_role_name(args.identity.blueprint, args.identity.environment)}", region=""),
         },
         {
             # Residency: nothing regional outside the platform's regions, whatever else allows it.
@@ -331,8 +329,8 @@ def _guard_statements(args: DeployAccessArgs) -> list[dict]:
 
 def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_key_arn: str | None) -> str:
     """What `pulumi up` needs on this platform and nothing else; see the statements' Sids."""
-    own = {f"aws:ResourceTag/{BLUEPRINT_TAG}": args.blueprint}
-    requested = {f"aws:RequestTag/{BLUEPRINT_TAG}": args.blueprint}
+    own = {f"aws:ResourceTag/{BLUEPRINT_TAG}": args.identity.blueprint}
+    requested = {f"aws:RequestTag/{BLUEPRINT_TAG}": args.identity.blueprint}
     statements = [*_state_statements(args, state_bucket_arn, state_key_arn),
                   *_resource_statements(args, own, requested), *_role_statements(args, own, requested),
                   *_guard_statements(args)]
@@ -340,7 +338,7 @@ def deploy_policy(args: DeployAccessArgs, state_bucket_arn: str | None, state_ke
     size = len(re.sub(r"\s", "", document))
     if size > IAM_INLINE_POLICY_MAX:
         raise QantaraError(
-            f"the deploy policy of {args.blueprint} ({args.environment}) is {size} characters, over IAM's "
+            f"the deploy policy of {args.identity.blueprint} ({args.identity.environment}) is {size} characters, over IAM's "
             f"{IAM_INLINE_POLICY_MAX} for a role's inline policies; deploy to fewer regions from one role"
         )
     return document
@@ -369,15 +367,15 @@ class DeployAccess(QantaraComponent):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             # Built from known strings so the trust policy is readable at preview.
-            federated = provider_arn(args.partition, args.account_id, args.provider)
+            federated = provider_arn(args.identity.partition, args.identity.account_id, args.provider)
             provider_output, after = oidc.arn, [oidc]
         else:
             federated = args.existing_provider_arn
             provider_output, after = pulumi.Output.from_input(federated), []
         self.role = aws.iam.Role(
             f"{name}-role",
-            name=deploy_role_name(args.blueprint, args.environment),
-            description=f"pulumi up for {args.blueprint} ({args.environment}) from {args.repository}",
+            name=deploy_role_name(args.identity.blueprint, args.identity.environment),
+            description=f"pulumi up for {args.identity.blueprint} ({args.identity.environment}) from {args.repository}",
             assume_role_policy=trust_policy(args, federated),
             max_session_duration=MAX_SESSION_SECONDS,
             tags=args.tags,
@@ -407,12 +405,12 @@ def _check(args: DeployAccessArgs) -> None:
     if args.existing_provider_arn is not None:
         # An offline plan stands a placeholder in for the account: the issuer is checked
         # (as `qantara validate` does), the account only where it is known, at `pulumi up`.
-        account = None if args.account_id == OFFLINE_ACCOUNT_ID else args.account_id
+        account = None if args.identity.account_id == OFFLINE_ACCOUNT_ID else args.identity.account_id
         problem = oidc_provider_problem(args.existing_provider_arn, args.provider, account)
         if problem:
-            expected = f"arn:{args.partition}:iam::{args.account_id}:oidc-provider/{provider_host(args.provider)}"
+            expected = provider_arn(args.identity.partition, args.identity.account_id, args.provider)
             raise QantaraError(f"{problem} (expected {expected})")
-    check_role_name(deploy_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+    check_role_name(deploy_role_name(args.identity.blueprint, args.identity.environment), "the blueprint or environment name")
 
 
 def build_deploy_access(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
@@ -423,17 +421,14 @@ def build_deploy_access(scope: PlatformScope, component: ResolvedComponent | Non
     access = DeployAccess(
         "deploy-access",
         DeployAccessArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            account_id=scope.account_id,
-            partition=scope.partition,
+            identity=scope.identity,
             provider=deploy.provider,
             repository=deploy.repository,
             # Made by stacks/bootstrap; absent when the state lives elsewhere.
             state_bucket_arn=config.get("stateBucketArn"),
             state_key_arn=config.get("stateKeyArn"),
             existing_provider_arn=deploy.provider_arn,
-            regions=[r for r in (scope.region, scope.platform.dr_region) if r],
+            regions=[r for r in (scope.identity.region, scope.platform.dr_region) if r],
             data_classification=key_class,
             tags=scope.tags("deployAccess", key_class),
         ),

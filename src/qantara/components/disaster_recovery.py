@@ -16,9 +16,10 @@ from qantara.components.iam_documents import (
     service_endpoint,
     service_trust_policy,
 )
+from qantara.components.identity import StackIdentity
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.errors import QantaraError
-from qantara.naming import bucket_name, kms_alias, role_name
+from qantara.naming import role_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -33,14 +34,10 @@ class DisasterRecoveryArgs:
     """The provider in `opts` is the primary region's: the replication configurations belong
     to the source buckets and use it. Everything else of the component is in the DR region,
     through `dr_provider`. Whether the DR region may hold the data is placement's decision,
-    made before this component is built."""
+    made before this component is built. The identity's region is the primary region."""
 
-    blueprint: str
-    environment: str
-    primary_region: str
+    identity: StackIdentity
     dr_region: str
-    partition: str
-    account_id: str
     # Purpose -> source bucket (anything with `.id`, the bucket name, and `.arn`), versioned
     # and encrypted with `source_kms_key_arn`, as DataLake's are.
     source_buckets: dict
@@ -97,7 +94,7 @@ def replication_policy(
                 "Action": "kms:Decrypt",
                 "Resource": source_key_arn,
                 "Condition": {
-                    "StringEquals": {"kms:ViaService": service_endpoint("s3", args.primary_region, args.partition)},
+                    "StringEquals": {"kms:ViaService": service_endpoint("s3", args.identity.region, args.identity.partition)},
                     "StringLike": {"kms:EncryptionContext:aws:s3:arn": [*sources, *(f"{a}/*" for a in sources)]},
                 },
             },
@@ -107,7 +104,7 @@ def replication_policy(
                 "Action": "kms:Encrypt",
                 "Resource": dr_key_arn,
                 "Condition": {
-                    "StringEquals": {"kms:ViaService": service_endpoint("s3", args.dr_region, args.partition)},
+                    "StringEquals": {"kms:ViaService": service_endpoint("s3", args.dr_region, args.identity.partition)},
                     "StringLike": {"kms:EncryptionContext:aws:s3:arn": [*replicas, *(f"{a}/*" for a in replicas)]},
                 },
             },
@@ -158,14 +155,14 @@ class DisasterRecovery(QantaraComponent):
         )
         self._name = name
         self._args = args
+        self._dr_identity = args.identity.in_region(args.dr_region)
         _check(args)
         self.keys = SovereignKeys(
             f"{name}-keys",
             SovereignKeysArgs(
-                alias=kms_alias(args.blueprint, args.environment, "dr"),
-                description=f"Qantara DR key for {args.blueprint} ({args.environment}) in {args.dr_region}",
-                account_id=args.account_id,
-                partition=args.partition,
+                identity=self._dr_identity,
+                alias=self._dr_identity.kms_alias("dr"),
+                description=f"Qantara DR key for {args.identity.blueprint} ({args.identity.environment}) in {args.dr_region}",
                 data_classification=args.data_classification,
                 # The DR access-log bucket is encrypted with this key too, and so are the DR
                 # region's audit trail and its log group.
@@ -203,8 +200,8 @@ class DisasterRecovery(QantaraComponent):
     def _dr_bucket(self, purpose: str, log_target: aws.s3.Bucket | None) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
         args = self._args
         bucket, controls = data_bucket(
-            self, f"{self._name}-{purpose}", purpose, bucket_name(args.blueprint, args.environment, purpose, args.dr_region),
-            kms_key_arn=self.keys.key_arn, partition=args.partition, force_destroy=args.force_destroy,
+            self, f"{self._name}-{purpose}", purpose, self._dr_identity.bucket_name(purpose),
+            kms_key_arn=self.keys.key_arn, partition=args.identity.partition, force_destroy=args.force_destroy,
             tags=args.tags, log_target=log_target)
         return bucket, controls.versioning
 
@@ -213,13 +210,13 @@ class DisasterRecovery(QantaraComponent):
         # IAM is global; the role goes through the component's (DR) provider like the rest.
         role = aws.iam.Role(
             f"{self._name}-replication-role",
-            name=replication_role_name(args.blueprint, args.environment),
-            assume_role_policy=replication_trust_policy(args.account_id),
+            name=replication_role_name(args.identity.blueprint, args.identity.environment),
+            assume_role_policy=replication_trust_policy(args.identity.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
         purposes = list(args.source_buckets)
-        dr_arns = [f"arn:{args.partition}:s3:::{bucket_name(args.blueprint, args.environment, p, args.dr_region)}"
+        dr_arns = [self._dr_identity.arn("s3", self._dr_identity.bucket_name(p), region="", account="")
                    for p in purposes]
         policy = aws.iam.RolePolicy(
             f"{self._name}-replication-role-policy",
@@ -235,13 +232,13 @@ class DisasterRecovery(QantaraComponent):
 def _check(args: DisasterRecoveryArgs) -> None:
     if not args.source_buckets:
         raise QantaraError("disaster recovery has no source buckets; name the data buckets to replicate")
-    if args.dr_region == args.primary_region:
+    if args.dr_region == args.identity.region:
         raise QantaraError(
             f"the DR region `{args.dr_region}` is the primary region; a replica there survives no regional outage"
         )
     if LOG_PURPOSE in args.source_buckets:
         raise QantaraError(f"`{LOG_PURPOSE}` names the DR region's own log bucket; give the source another purpose")
-    check_role_name(replication_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+    check_role_name(replication_role_name(args.identity.blueprint, args.identity.environment), "the blueprint or environment name")
 
 
 def build_disaster_recovery(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
@@ -252,12 +249,8 @@ def build_disaster_recovery(scope: PlatformScope, component: ResolvedComponent |
     recovery = DisasterRecovery(
         "disaster-recovery",
         DisasterRecoveryArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            primary_region=scope.region,
+            identity=scope.identity,
             dr_region=dr_region,
-            partition=scope.partition,
-            account_id=scope.account_id,
             source_buckets={purpose: lake.buckets[purpose] for purpose in ("raw", "curated", "artifacts")},
             source_kms_key_arn=scope.key_arn,
             dr_provider=dr_provider,

@@ -20,6 +20,7 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
+from qantara.components.identity import StackIdentity
 from qantara.components.scope import require_colocated
 from qantara.errors import CatalogError, QantaraError
 from qantara.naming import (
@@ -81,11 +82,7 @@ class MonitoredEndpoint:
 
 @dataclass
 class DriftMonitoringArgs:
-    blueprint: str
-    environment: str
-    region: str
-    partition: str
-    account_id: str
+    identity: StackIdentity
     endpoints: list[MonitoredEndpoint]
     kms_key_arn: pulumi.Input[str]
     monitoring_bucket: pulumi.Input[str]
@@ -140,18 +137,17 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 def monitoring_policy(args: DriftMonitoringArgs, key_arn: str, bucket: str, capture_uris: list[str]) -> str:
     """Read captured traffic, read baselines and write reports under the monitoring prefix,
     use the platform key, log the processing jobs, run in the VPC, publish the data metrics."""
-    arn = f"arn:{args.partition}"
     captures = sorted({split_s3_uri(uri) for uri in capture_uris})
     statements = [
         s
         for i, (capture_bucket, prefix) in enumerate(captures)
         for s in with_sid_prefix(
-            s3_prefix_statements(capture_bucket, prefix, args.partition, ["s3:GetObject"]), f"Capture{i}"
+            s3_prefix_statements(capture_bucket, prefix, args.identity.partition, ["s3:GetObject"]), f"Capture{i}"
         )
     ]
     statements += [
         *with_sid_prefix(
-            s3_prefix_statements(bucket, MONITORING_PREFIX, args.partition, ["s3:GetObject", "s3:PutObject"]),
+            s3_prefix_statements(bucket, MONITORING_PREFIX, args.identity.partition, ["s3:GetObject", "s3:PutObject"]),
             "Monitoring",
         ),
         kms_use_statement(key_arn),
@@ -159,9 +155,9 @@ def monitoring_policy(args: DriftMonitoringArgs, key_arn: str, bucket: str, capt
             "Sid": "WriteProcessingJobLogs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            "Resource": f"{arn}:logs:{args.region}:{args.account_id}:log-group:/aws/sagemaker/ProcessingJobs*",
+            "Resource": args.identity.arn("logs", "log-group:/aws/sagemaker/ProcessingJobs*"),
         },
-        *vpc_network_interface_statements(args.region, args.account_id, args.partition),
+        *vpc_network_interface_statements(args.identity.region, args.identity.account_id, args.identity.partition),
         {
             # PutMetricData has no resource type, so "*" is the only resource it accepts; the
             # namespace condition keeps the role to the monitor's own metrics.
@@ -175,7 +171,7 @@ def monitoring_policy(args: DriftMonitoringArgs, key_arn: str, bucket: str, capt
     return policy_document(statements)
 
 
-def alert_topic_policy(topic_arn: str, partition: str, region: str, account_id: str, alarm_prefix: str) -> str:
+def alert_topic_policy(topic_arn: str, identity: StackIdentity) -> str:
     """Only this account's CloudWatch alarms of this platform may publish to the topic."""
     return policy_document(
         [
@@ -186,8 +182,8 @@ def alert_topic_policy(topic_arn: str, partition: str, region: str, account_id: 
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
                 "Condition": {
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{alarm_prefix}-*"},
-                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": identity.arn("cloudwatch", f"alarm:{identity.sagemaker_name()}-*")},
+                    "StringEquals": {"aws:SourceAccount": identity.account_id},
                 },
             }
         ]
@@ -215,10 +211,10 @@ class DriftMonitoring(QantaraComponent):
         images = load_catalog().get(IMAGES_CATALOG)
         if images is None:
             raise CatalogError(f"policies/data/{IMAGES_CATALOG}.yaml is missing; restore it from the repository")
-        self._image = monitor_image_uri(args.region, args.partition, images)
-        if images["registries"][args.region].get("certainty") == "uncertain":
+        self._image = monitor_image_uri(args.identity.region, args.identity.partition, images)
+        if images["registries"][args.identity.region].get("certainty") == "uncertain":
             pulumi.log.warn(
-                f"the Model Monitor image account for {args.region} is marked uncertain in "
+                f"the Model Monitor image account for {args.identity.region} is marked uncertain in "
                 f"policies/data/{IMAGES_CATALOG}.yaml; confirm it before relying on drift reports",
                 resource=self,
             )
@@ -236,8 +232,8 @@ class DriftMonitoring(QantaraComponent):
         args = self._args
         role = aws.iam.Role(
             f"{self._name}-role",
-            name=monitoring_role_name(args.blueprint, args.environment),
-            assume_role_policy=sagemaker_trust_policy(args.account_id),
+            name=monitoring_role_name(args.identity.blueprint, args.identity.environment),
+            assume_role_policy=sagemaker_trust_policy(args.identity.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -253,9 +249,9 @@ class DriftMonitoring(QantaraComponent):
 
     def _topic(self) -> aws.sns.Topic:
         args = self._args
-        physical = f"{args.blueprint}-{args.environment}-model-alerts".lower()
+        physical = f"{args.identity.blueprint}-{args.identity.environment}-model-alerts".lower()
         # Built from known strings so the topic policy is readable at preview.
-        topic_arn = f"arn:{args.partition}:sns:{args.region}:{args.account_id}:{physical}"
+        topic_arn = args.identity.arn("sns", physical)
         topic = aws.sns.Topic(
             f"{self._name}-alerts",
             name=physical,
@@ -266,9 +262,7 @@ class DriftMonitoring(QantaraComponent):
         aws.sns.TopicPolicy(
             f"{self._name}-alerts-policy",
             arn=topic.arn,
-            policy=alert_topic_policy(
-                topic_arn, args.partition, args.region, args.account_id, sagemaker_name(args.blueprint, args.environment)
-            ),
+            policy=alert_topic_policy(topic_arn, args.identity),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[topic]),
         )
         return topic
@@ -337,7 +331,7 @@ class DriftMonitoring(QantaraComponent):
         )
         return aws.sagemaker.MonitoringSchedule(
             f"{logical}-schedule",
-            name=schedule_name(args.blueprint, args.environment, endpoint.model_name),
+            name=schedule_name(args.identity.blueprint, args.identity.environment, endpoint.model_name),
             monitoring_schedule_config={
                 "monitoring_type": "DataQuality",
                 "monitoring_job_definition_name": job.name,
@@ -350,7 +344,7 @@ class DriftMonitoring(QantaraComponent):
     def _alarms(self, endpoint: MonitoredEndpoint) -> None:
         args = self._args
         logical = f"{self._name}-{sagemaker_name(endpoint.model_name)}"
-        base = alarm_base(args.blueprint, args.environment, endpoint.model_name)
+        base = alarm_base(args.identity.blueprint, args.identity.environment, endpoint.model_name)
         for variant in endpoint.variant_names:
             dimensions = {"EndpointName": endpoint.endpoint_name, "VariantName": variant}
             self._alarm(
@@ -381,11 +375,11 @@ class DriftMonitoring(QantaraComponent):
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="notBreaching",
             )
-        schedule = schedule_name(args.blueprint, args.environment, endpoint.model_name)
+        schedule = schedule_name(args.identity.blueprint, args.identity.environment, endpoint.model_name)
         for feature in endpoint.drift_features:
             self._alarm(
                 f"{logical}-drift-{feature}",
-                name=f"{drift_alarm_prefix(args.blueprint, args.environment, endpoint.model_name)}{feature}",
+                name=f"{drift_alarm_prefix(args.identity.blueprint, args.identity.environment, endpoint.model_name)}{feature}",
                 description=f"{endpoint.model_name}: feature {feature} drifted from its baseline",
                 namespace=DRIFT_NAMESPACE,
                 metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",
@@ -440,7 +434,7 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
             SAGEMAKER_NAME_MAX,
             f"the component name `{name}` or the model name `{endpoint.model_name}`",
         )
-    check_role_name(monitoring_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+    check_role_name(monitoring_role_name(args.identity.blueprint, args.identity.environment), "the blueprint or environment name")
 
 
 def build_drift_monitoring(scope: PlatformScope, component: ResolvedComponent) -> Outputs:
@@ -453,14 +447,10 @@ def build_drift_monitoring(scope: PlatformScope, component: ResolvedComponent) -
     drift = DriftMonitoring(
         DRIFT_MONITORING_COMPONENT,
         DriftMonitoringArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            region=scope.region,
-            partition=scope.partition,
-            account_id=scope.account_id,
+            identity=scope.identity,
             endpoints=endpoints,
             kms_key_arn=scope.key_arn,
-            monitoring_bucket=scope.bucket("artifacts"),
+            monitoring_bucket=scope.identity.bucket_name("artifacts"),
             subnet_ids=network.subnet_ids,
             security_group_ids=[network.workload_security_group_id],
             schedule=monitoring.schedule,

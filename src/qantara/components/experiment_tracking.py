@@ -16,6 +16,7 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
+from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
 from qantara.naming import tracking_role, tracking_server_name
 
@@ -29,9 +30,8 @@ TRACKING_SERVER_SIZES = ("Small", "Medium", "Large")
 
 @dataclass
 class ExperimentTrackingArgs:
+    identity: StackIdentity
     tracking_server_name: str
-    region: str
-    account_id: str
     kms_key_arn: pulumi.Input[str]
     # Artifacts live under one prefix of a bucket another component owns (DataLake's artifacts).
     artifact_bucket: str
@@ -39,18 +39,17 @@ class ExperimentTrackingArgs:
     tracking_server_size: str = "Small"
     # Register models logged to MLflow in the SageMaker Model Registry as they are created.
     automatic_model_registration: bool = False
-    partition: str = "aws"
     data_classification: str = "restricted"
     tags: dict[str, str] = field(default_factory=dict)
 
 
 def tracking_policy(args: ExperimentTrackingArgs, prefix: str, key_arn: str) -> str:
     statements = [
-        *s3_prefix_statements(args.artifact_bucket, prefix, args.partition, ["s3:GetObject", "s3:PutObject"]),
+        *s3_prefix_statements(args.artifact_bucket, prefix, args.identity.partition, ["s3:GetObject", "s3:PutObject"]),
         kms_use_statement(key_arn),
     ]
     if args.automatic_model_registration:
-        arn = f"arn:{args.partition}:sagemaker:{args.region}:{args.account_id}"
+        arn = args.identity.arn
         statements.append(
             {
                 "Sid": "RegisterModelsInThisAccount",
@@ -62,7 +61,7 @@ def tracking_policy(args: ExperimentTrackingArgs, prefix: str, key_arn: str) -> 
                     "sagemaker:DescribeModelPackageGroup",
                     "sagemaker:UpdateModelPackage",
                 ],
-                "Resource": [f"{arn}:model-package-group/*", f"{arn}:model-package/*"],
+                "Resource": [arn("sagemaker", "model-package-group/*"), arn("sagemaker", "model-package/*")],
             }
         )
     return policy_document(statements)
@@ -84,7 +83,7 @@ class ExperimentTracking(QantaraComponent):
         self.role = aws.iam.Role(
             f"{name}-role",
             name=tracking_role(args.tracking_server_name),
-            assume_role_policy=sagemaker_trust_policy(args.account_id),
+            assume_role_policy=sagemaker_trust_policy(args.identity.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -124,13 +123,11 @@ def build_experiment_tracking(scope: PlatformScope, component: ResolvedComponent
     tracking = ExperimentTracking(
         "experiment-tracking",
         ExperimentTrackingArgs(
-            tracking_server_name=tracking_server_name(scope.blueprint, scope.environment),
-            region=scope.region,
-            account_id=scope.account_id,
+            identity=scope.identity,
+            tracking_server_name=tracking_server_name(scope.identity.blueprint, scope.identity.environment),
             kms_key_arn=scope.key_arn,
-            artifact_bucket=scope.bucket("artifacts"),
+            artifact_bucket=scope.identity.bucket_name("artifacts"),
             tracking_server_size=component.size["trackingServerSize"],
-            partition=scope.partition,
             data_classification=component.data_class,
             tags=scope.tags("experimentTracking", component.data_class),
         ),

@@ -16,6 +16,7 @@ from qantara.components.iam_documents import (
     s3_prefix_statements,
     sagemaker_trust_policy,
 )
+from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
 from qantara.naming import feature_store_database, feature_store_role
 
@@ -40,27 +41,25 @@ GLUE_ACTIONS = (
 
 @dataclass
 class FeatureStoreArgs:
+    identity: StackIdentity
     database_name: str
-    region: str
-    account_id: str
     kms_key_arn: pulumi.Input[str]
     # The offline store is a prefix of DataLake's curated bucket; this component owns no bucket.
     offline_store_bucket: str
     offline_store_prefix: str = "feature-store"
     # Whether projects may declare online feature groups; recorded, not acted on here.
     online: bool = False
-    partition: str = "aws"
     data_classification: str = "restricted"
     tags: dict[str, str] = field(default_factory=dict)
 
 
 def feature_store_policy(args: FeatureStoreArgs, prefix: str, key_arn: str) -> str:
-    glue = f"arn:{args.partition}:glue:{args.region}:{args.account_id}"
+    glue = args.identity.arn("glue", "")
     statements = [
         *s3_prefix_statements(
             args.offline_store_bucket,
             prefix,
-            args.partition,
+            args.identity.partition,
             ["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl"],
             bucket_actions=("s3:GetBucketAcl",),
         ),
@@ -69,9 +68,9 @@ def feature_store_policy(args: FeatureStoreArgs, prefix: str, key_arn: str) -> s
             "Effect": "Allow",
             "Action": list(GLUE_ACTIONS),
             "Resource": [
-                f"{glue}:catalog",
-                f"{glue}:database/{args.database_name}",
-                f"{glue}:table/{args.database_name}/*",
+                f"{glue}catalog",
+                f"{glue}database/{args.database_name}",
+                f"{glue}table/{args.database_name}/*",
             ],
         },
         kms_use_statement(key_arn),
@@ -120,7 +119,7 @@ class FeatureStore(QantaraComponent):
         self.role = aws.iam.Role(
             f"{name}-role",
             name=feature_store_role(args.database_name),
-            assume_role_policy=sagemaker_trust_policy(args.account_id),
+            assume_role_policy=sagemaker_trust_policy(args.identity.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -160,13 +159,11 @@ def build_feature_store(scope: PlatformScope, component: ResolvedComponent) -> O
     features = FeatureStore(
         "feature-store",
         FeatureStoreArgs(
-            database_name=feature_store_database(scope.blueprint, scope.environment),
-            region=scope.region,
-            account_id=scope.account_id,
+            identity=scope.identity,
+            database_name=feature_store_database(scope.identity.blueprint, scope.identity.environment),
             kms_key_arn=scope.key_arn,
-            offline_store_bucket=scope.bucket("curated"),
+            offline_store_bucket=scope.identity.bucket_name("curated"),
             online=component.settings.online,
-            partition=scope.partition,
             data_classification=component.data_class,
             tags=scope.tags("featureStore", component.data_class),
         ),

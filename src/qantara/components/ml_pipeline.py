@@ -21,6 +21,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, drift_alarm_prefix
 from qantara.components.iam_documents import check_role_name
+from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline_access import (
     pipeline_arn,
     pipeline_role_policy,
@@ -31,7 +32,7 @@ from qantara.components.ml_pipeline_access import (
 from qantara.components.ml_pipeline_definition import TRIGGER_PARAMETER, PipelinePlace, definition_json
 from qantara.components.model_serving import endpoint_name
 from qantara.errors import QantaraError
-from qantara.naming import check_name, role_name, sagemaker_name, scoped_name
+from qantara.naming import check_name, sagemaker_name
 
 TYPE_TOKEN = "qantara:ml_pipeline:MlPipeline"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
@@ -44,10 +45,9 @@ APPROVAL_LEAD_DAYS = 14
 class MlPipelineArgs:
     project: str
     package: str
-    blueprint: str
-    environment: str
-    region: pulumi.Input[str]
-    account_id: pulumi.Input[str]
+    # Its region and account may be Outputs (a project reads its platform's region from the
+    # platform stack); the pipeline waits for them, as for the platform's other outputs.
+    identity: StackIdentity
     image_uri: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
     subnet_ids: pulumi.Input[list]
@@ -61,7 +61,6 @@ class MlPipelineArgs:
     model_package_group: pulumi.Input[str]
     data_classification: str
     max_model_age_days: int
-    partition: str = "aws"
     instance_type: str = "ml.m5.large"
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -102,9 +101,9 @@ class MlPipeline(QantaraComponent):
         _check(args)  # before anything is registered
         super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
         self._name, self._args = name, args
-        self.physical_name = sagemaker_name(args.blueprint, args.environment, args.project)
+        self.physical_name = args.identity.sagemaker_name(args.project)
         self.place = pulumi.Output.all(
-            args.region, args.account_id, args.image_uri, args.kms_key_arn, args.subnet_ids,
+            args.identity.region, args.identity.account_id, args.image_uri, args.kms_key_arn, args.subnet_ids,
             args.security_group_ids, args.data_bucket, args.artifacts_bucket, args.model_package_group,
         ).apply(self._place)
         role, policy = self._pipeline_role()
@@ -131,10 +130,10 @@ class MlPipeline(QantaraComponent):
         if not subnets or not groups:
             raise QantaraError("the platform exports no private subnets or security groups: the pipeline's jobs "
                                "must run in the platform's VPC")
-        role = role_name(args.blueprint, args.environment, f"{args.project}-pipeline")
+        role = args.identity.role_name(f"{args.project}-pipeline")
         return PipelinePlace(
-            project=args.project, package=args.package, region=region, partition=args.partition, account_id=account,
-            image_uri=image, role_arn=f"arn:{args.partition}:iam::{account}:role/{role}", kms_key_arn=key,
+            project=args.project, package=args.package, region=region, partition=args.identity.partition, account_id=account,
+            image_uri=image, role_arn=f"arn:{args.identity.partition}:iam::{account}:role/{role}", kms_key_arn=key,
             subnet_ids=tuple(subnets), security_group_ids=tuple(groups), data_bucket=data_bucket,
             artifacts_bucket=artifacts_bucket, model_package_group=package_group,
             data_classification=args.data_classification, instance_type=args.instance_type,
@@ -144,8 +143,8 @@ class MlPipeline(QantaraComponent):
         args = self._args
         role = aws.iam.Role(
             f"{self._name}-pipeline-role",
-            name=role_name(args.blueprint, args.environment, f"{args.project}-pipeline"),
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(pipeline_trust_policy),
+            name=args.identity.role_name(f"{args.project}-pipeline"),
+            assume_role_policy=pulumi.Output.from_input(args.identity.account_id).apply(pipeline_trust_policy),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -159,11 +158,11 @@ class MlPipeline(QantaraComponent):
 
     def _trigger_role(self, purpose: str, service: str) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         args = self._args
-        name = role_name(args.blueprint, args.environment, f"{args.project}-{purpose}")
+        name = args.identity.role_name(f"{args.project}-{purpose}")
         role = aws.iam.Role(
             f"{self._name}-{purpose}-role",
             name=name,
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+            assume_role_policy=pulumi.Output.from_input(args.identity.account_id).apply(
                 lambda account: trigger_trust_policy(service, account)),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -178,7 +177,7 @@ class MlPipeline(QantaraComponent):
 
     def _role_arn(self, purpose: str) -> pulumi.Output[str]:
         args = self._args
-        name = role_name(args.blueprint, args.environment, f"{args.project}-{purpose}")
+        name = args.identity.role_name(f"{args.project}-{purpose}")
         return self.place.apply(lambda p: f"arn:{p.partition}:iam::{p.account_id}:role/{name}")
 
     def _drift_trigger(self) -> None:
@@ -186,11 +185,11 @@ class MlPipeline(QantaraComponent):
         role, policy = self._trigger_role("drift-trigger", "events.amazonaws.com")
         rule = aws.cloudwatch.EventRule(
             f"{self._name}-drift",
-            name=scoped_name(args.blueprint, args.environment, f"{args.project}-drift"),
+            name=args.identity.scoped_name(f"{args.project}-drift"),
             description=f"Retrain {args.project} when one of its drift alarms goes to ALARM",
             # The platform names the model's drift alarms with this same prefix (DriftMonitoring).
-            event_pattern=drift_event_pattern(drift_alarm_prefix(args.blueprint, args.environment, args.model_name),
-                                              endpoint_name(args.blueprint, args.environment, args.model_name)),
+            event_pattern=drift_event_pattern(drift_alarm_prefix(args.identity.blueprint, args.identity.environment, args.model_name),
+                                              endpoint_name(args.identity.blueprint, args.identity.environment, args.model_name)),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -209,7 +208,7 @@ class MlPipeline(QantaraComponent):
         days = retraining_interval_days(args.max_model_age_days)
         aws.scheduler.Schedule(
             f"{self._name}-age",
-            name=scoped_name(args.blueprint, args.environment, f"{args.project}-age"),
+            name=args.identity.scoped_name(f"{args.project}-age"),
             description=(f"Retrain {args.project} every {days} days: a model may be at most "
                          f"{args.max_model_age_days} days old (spec.governance.maxModelAgeDays)"),
             schedule_expression=f"rate({days} days)",
@@ -229,9 +228,9 @@ def _check(args: MlPipelineArgs) -> None:
         raise QantaraError(f"project name `{args.project}` is not a SageMaker name; use e.g. "
                            f"`{sagemaker_name(args.project)}`")
     for purpose in ("pipeline", "drift-trigger", "age-trigger"):
-        check_role_name(role_name(args.blueprint, args.environment, f"{args.project}-{purpose}"),
+        check_role_name(args.identity.role_name(f"{args.project}-{purpose}"),
                         "the blueprint, environment or project name")
     for purpose in ("drift", "age"):
-        check_name("eventBridgeRuleName", scoped_name(args.blueprint, args.environment, f"{args.project}-{purpose}"),
+        check_name("eventBridgeRuleName", args.identity.scoped_name(f"{args.project}-{purpose}"),
                    "the blueprint, environment or project name")
     retraining_interval_days(args.max_model_age_days)

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
 from qantara.components.iam_documents import kms_use_statement, policy_document, service_trust_policy
+from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
 from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
 
@@ -29,15 +30,11 @@ MAX_APPROVAL_TIMEOUT_DAYS = 365
 
 @dataclass
 class ModelRegistryArgs:
-    blueprint: str
-    environment: str
-    region: str
-    account_id: str
+    identity: StackIdentity
     kms_key_arn: pulumi.Input[str]
     model_package_groups: list[str]
     # Principals of this account (role ARNs) allowed to describe and create model packages.
     model_publisher_arns: list[str] = field(default_factory=list)
-    partition: str = "aws"
     data_classification: str = "restricted"
     # Untagged images are build leftovers; tagged ones are released models and are kept.
     untagged_image_expiry_days: int = 14
@@ -53,9 +50,8 @@ def physical_name(blueprint: str, environment: str, purpose: str) -> str:
     return scoped_name(blueprint, environment, purpose)
 
 
-def group_policy(group: str, account_id: str, region: str, partition: str, publishers: list[str]) -> str:
+def group_policy(group: str, identity: StackIdentity, publishers: list[str]) -> str:
     """Only the named principals may describe the group and describe or create its packages."""
-    arn = f"arn:{partition}:sagemaker:{region}:{account_id}"
     # SageMaker writes resource names lower-case in its ARNs.
     return policy_document(
         [
@@ -69,8 +65,8 @@ def group_policy(group: str, account_id: str, region: str, partition: str, publi
                 "sagemaker:DescribeModelPackageGroup",
             ],
             "Resource": [
-                f"{arn}:model-package-group/{group.lower()}",
-                f"{arn}:model-package/{group.lower()}/*",
+                identity.arn("sagemaker", f"model-package-group/{group.lower()}"),
+                identity.arn("sagemaker", f"model-package/{group.lower()}/*"),
             ],
         }
         ]
@@ -166,7 +162,7 @@ class ModelRegistry(QantaraComponent):
         resource = aws.sagemaker.ModelPackageGroup(
             f"{name}-{group}",
             model_package_group_name=group,
-            model_package_group_description=f"{args.blueprint} {args.environment} models: {group}",
+            model_package_group_description=f"{args.identity.blueprint} {args.identity.environment} models: {group}",
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -176,9 +172,7 @@ class ModelRegistry(QantaraComponent):
             aws.sagemaker.ModelPackageGroupPolicy(
                 f"{name}-{group}-policy",
                 model_package_group_name=resource.model_package_group_name,
-                resource_policy=group_policy(
-                    group, args.account_id, args.region, args.partition, args.model_publisher_arns
-                ),
+                resource_policy=group_policy(group, args.identity, args.model_publisher_arns),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[resource]),
             )
         return resource
@@ -188,7 +182,7 @@ class ModelRegistry(QantaraComponent):
         # Immutable tags: a model image once released under a tag is the one that was approved.
         repository = aws.ecr.Repository(
             f"{name}-images",
-            name=physical_name(args.blueprint, args.environment, "models"),
+            name=args.identity.scoped_name("models"),
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration={"scan_on_push": True},
             encryption_configurations=[{"encryption_type": "KMS", "kms_key": args.kms_key_arn}],
@@ -206,10 +200,10 @@ class ModelRegistry(QantaraComponent):
 
     def _approval_checkpoint(self, name: str) -> aws.sns.Topic:
         args = self._args
-        physical = physical_name(args.blueprint, args.environment, APPROVAL_PURPOSE)
+        physical = args.identity.scoped_name(APPROVAL_PURPOSE)
         # Built from known strings so the topic policy is readable at preview.
-        rule_arn = f"arn:{args.partition}:events:{args.region}:{args.account_id}:rule/{physical}"
-        topic_arn = f"arn:{args.partition}:sns:{args.region}:{args.account_id}:{physical}"
+        rule_arn = args.identity.arn("events", f"rule/{physical}")
+        topic_arn = args.identity.arn("sns", physical)
         topic = aws.sns.Topic(
             f"{name}-approval",
             name=physical,
@@ -249,18 +243,17 @@ class ModelRegistry(QantaraComponent):
         Rejections need nothing more: the checkpoint rule already publishes every decision.
         """
         args = self._args
-        physical = physical_name(args.blueprint, args.environment, APPROVAL_TIMEOUT_PURPOSE)
+        physical = args.identity.scoped_name(APPROVAL_TIMEOUT_PURPOSE)
         check_name("iamRoleName", physical, "the blueprint or environment name")
-        arn = f"arn:{args.partition}"
-        machine_arn = f"{arn}:states:{args.region}:{args.account_id}:stateMachine:{physical}"
-        topic_arn = f"{arn}:sns:{args.region}:{args.account_id}:{physical_name(args.blueprint, args.environment, APPROVAL_PURPOSE)}"
-        packages = [f"{arn}:sagemaker:{args.region}:{args.account_id}:model-package/{g.lower()}/*"
-                    for g in args.model_package_groups]
+        arn = args.identity.arn
+        machine_arn = arn("states", f"stateMachine:{physical}")
+        topic_arn = arn("sns", args.identity.scoped_name(APPROVAL_PURPOSE))
+        packages = [arn("sagemaker", f"model-package/{g.lower()}/*") for g in args.model_package_groups]
         opts = pulumi.ResourceOptions(parent=self)
         timer_role = aws.iam.Role(
             f"{name}-approval-timer-role", name=physical, tags=args.tags, opts=opts,
             assume_role_policy=service_trust_policy("states.amazonaws.com",
-                                                    {"StringEquals": {"aws:SourceAccount": args.account_id}}))
+                                                    {"StringEquals": {"aws:SourceAccount": args.identity.account_id}}))
         timer_policy = aws.iam.RolePolicy(
             f"{name}-approval-timer-policy", role=timer_role.name,
             policy=pulumi.Output.from_input(args.kms_key_arn).apply(
@@ -277,7 +270,7 @@ class ModelRegistry(QantaraComponent):
         starter = aws.iam.Role(
             f"{name}-approval-timer-start-role", name=starter_name, tags=args.tags, opts=opts,
             assume_role_policy=service_trust_policy("events.amazonaws.com",
-                                                    {"StringEquals": {"aws:SourceAccount": args.account_id}}))
+                                                    {"StringEquals": {"aws:SourceAccount": args.identity.account_id}}))
         starter_policy = aws.iam.RolePolicy(
             f"{name}-approval-timer-start-policy", role=starter.name,
             policy=policy_document([{"Sid": "StartApprovalTimer", "Effect": "Allow", "Action": "states:StartExecution",
@@ -338,14 +331,14 @@ def timer_policy_document(packages: list[str], topic_arn: str, key_arn: str) -> 
 
 
 def _check_publishers(args: ModelRegistryArgs) -> None:
-    check_name("eventBridgeRuleName", physical_name(args.blueprint, args.environment, APPROVAL_PURPOSE),
+    check_name("eventBridgeRuleName", args.identity.scoped_name(APPROVAL_PURPOSE),
                "the blueprint or environment name")
     if not args.model_package_groups:
         raise QantaraError("model registry has no model package groups; name at least one in model_package_groups")
-    foreign = [p for p in args.model_publisher_arns if f":{args.account_id}:" not in p]
+    foreign = [p for p in args.model_publisher_arns if f":{args.identity.account_id}:" not in p]
     if foreign:
         raise QantaraError(
-            f"model publishers {', '.join(foreign)} are not in account {args.account_id}; "
+            f"model publishers {', '.join(foreign)} are not in account {args.identity.account_id}; "
             "only the account's own principals may publish models; remove them or use the account's roles"
         )
 
@@ -362,13 +355,9 @@ def build_model_registry(scope: PlatformScope, component: ResolvedComponent) -> 
     registry = ModelRegistry(
         "model-registry",
         ModelRegistryArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            region=scope.region,
-            account_id=scope.account_id,
+            identity=scope.identity,
             kms_key_arn=scope.key_arn,
-            model_package_groups=[scope.scoped_name(group) for group in model_groups(scope.platform.blueprint)],
-            partition=scope.partition,
+            model_package_groups=[scope.identity.sagemaker_name(group) for group in model_groups(scope.platform.blueprint)],
             data_classification=component.data_class,
             tags=scope.tags("modelRegistry", component.data_class),
         ),

@@ -19,6 +19,7 @@ from qantara.components.iam_documents import (
     vpc_network_interface_statements,
     with_sid_prefix,
 )
+from qantara.components.identity import StackIdentity
 from qantara.components.model_registry import physical_name as registry_physical_name
 from qantara.components.scope import require_colocated
 from qantara.errors import QantaraError
@@ -59,8 +60,7 @@ class VariantArgs:
 
 @dataclass
 class ModelServingArgs:
-    blueprint: str
-    environment: str
+    identity: StackIdentity
     model_name: str
     variants: list[VariantArgs]
     execution_role_arn: pulumi.Input[str]
@@ -80,10 +80,7 @@ class ModelServingArgs:
 class ServingRoleArgs:
     """The execution role every served model of one blueprint and environment runs as."""
 
-    blueprint: str
-    environment: str
-    region: str
-    account_id: str
+    identity: StackIdentity
     kms_key_arn: pulumi.Input[str]
     # Model artifacts are read from one prefix of DataLake's artifacts bucket.
     artifacts_bucket: str
@@ -92,7 +89,6 @@ class ServingRoleArgs:
     # The model image repository (ModelRegistry's); its name, in this account and region.
     image_repository: str
     model_artifacts_prefix: str = MODEL_ARTIFACTS_PREFIX
-    partition: str = "aws"
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -117,21 +113,17 @@ def serving_role_name(blueprint: str, environment: str) -> str:
 def serving_policy(args: ServingRoleArgs, key_arn: str) -> str:
     """Read model artifacts, write data capture, pull the model images, use the platform key,
     log to the platform's endpoint log groups, and place ENIs in the VPC; nothing else."""
-    arn = f"arn:{args.partition}"
-    repository = f"{arn}:ecr:{args.region}:{args.account_id}:repository/{args.image_repository}"
-    log_groups = (
-        f"{arn}:logs:{args.region}:{args.account_id}:log-group:/aws/sagemaker/Endpoints/"
-        f"{sagemaker_name(args.blueprint, args.environment)}-*"
-    )
+    repository = args.identity.arn("ecr", f"repository/{args.image_repository}")
+    log_groups = args.identity.arn("logs", f"log-group:/aws/sagemaker/Endpoints/{args.identity.sagemaker_name()}-*")
     statements = [
         *with_sid_prefix(
             s3_prefix_statements(
-                args.artifacts_bucket, args.model_artifacts_prefix.strip("/"), args.partition, ["s3:GetObject"]
+                args.artifacts_bucket, args.model_artifacts_prefix.strip("/"), args.identity.partition, ["s3:GetObject"]
             ),
             "Artifacts",
         ),
         *with_sid_prefix(
-            s3_prefix_statements(args.data_capture_bucket, DATA_CAPTURE_PREFIX, args.partition, ["s3:PutObject"]),
+            s3_prefix_statements(args.data_capture_bucket, DATA_CAPTURE_PREFIX, args.identity.partition, ["s3:PutObject"]),
             "Capture",
         ),
         {
@@ -154,7 +146,7 @@ def serving_policy(args: ServingRoleArgs, key_arn: str) -> str:
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
             "Resource": log_groups,
         },
-        *vpc_network_interface_statements(args.region, args.account_id, args.partition),
+        *vpc_network_interface_statements(args.identity.region, args.identity.account_id, args.identity.partition),
     ]
     return policy_document(statements)
 
@@ -164,13 +156,13 @@ def serving_role(name: str, args: ServingRoleArgs, opts: pulumi.ResourceOptions 
 
     Shared by every ModelServing of the environment, so it lives outside the component.
     """
-    role_name = serving_role_name(args.blueprint, args.environment)
+    role_name = serving_role_name(args.identity.blueprint, args.identity.environment)
     check_role_name(role_name, "the blueprint or environment name")
     opts = opts or pulumi.ResourceOptions()
     role = aws.iam.Role(
         f"{name}-role",
         name=role_name,
-        assume_role_policy=sagemaker_trust_policy(args.account_id),
+        assume_role_policy=sagemaker_trust_policy(args.identity.account_id),
         tags=args.tags,
         opts=opts,
     )
@@ -203,7 +195,7 @@ class ModelServing(QantaraComponent):
         self._name = name
         self._args = args
         _check(name, args)
-        physical = endpoint_name(args.blueprint, args.environment, args.model_name)
+        physical = endpoint_name(args.identity.blueprint, args.identity.environment, args.model_name)
         capture_uri = pulumi.Output.concat("s3://", args.data_capture_bucket, "/", capture_prefix(args.model_name))
         self.models = {v.name: self._model(v) for v in args.variants}
         self.endpoint_config = self._endpoint_config(capture_uri)
@@ -341,15 +333,11 @@ def _serving_role(scope: PlatformScope) -> aws.iam.Role:
     return serving_role(
         "serving-role",
         ServingRoleArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            region=scope.region,
-            account_id=scope.account_id,
+            identity=scope.identity,
             kms_key_arn=scope.key_arn,
-            artifacts_bucket=scope.bucket("artifacts"),
-            data_capture_bucket=scope.bucket("raw"),
-            image_repository=registry_physical_name(scope.blueprint, scope.environment, "models"),
-            partition=scope.partition,
+            artifacts_bucket=scope.identity.bucket_name("artifacts"),
+            data_capture_bucket=scope.identity.bucket_name("raw"),
+            image_repository=registry_physical_name(scope.identity.blueprint, scope.identity.environment, "models"),
             tags=scope.tags("serving", scope.platform.components["serving"].data_class),
         ),
         opts=scope.opts,
@@ -366,7 +354,7 @@ def _variants(scope: PlatformScope, component: ResolvedComponent, model) -> list
             instance_type=variant.instance_type,
             initial_instance_count=component.size["instanceCount"],
             max_instance_count=component.size["maxInstanceCount"],
-            model_data_url=(f"s3://{scope.bucket('artifacts')}/{MODEL_ARTIFACTS_PREFIX}/{variant.model_data}"
+            model_data_url=(f"s3://{scope.identity.bucket_name('artifacts')}/{MODEL_ARTIFACTS_PREFIX}/{variant.model_data}"
                             if variant.model_data else None),
         )
         for variant in model.variants
@@ -378,15 +366,14 @@ def _endpoint(scope: PlatformScope, component: ResolvedComponent, model, role) -
     serving = ModelServing(
         serving_component(model.name),
         ModelServingArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
+            identity=scope.identity,
             model_name=model.name,
             variants=_variants(scope, component, model),
             execution_role_arn=role.arn,
             kms_key_arn=scope.key_arn,
             subnet_ids=network.subnet_ids,
             security_group_ids=[network.workload_security_group_id],
-            data_capture_bucket=scope.bucket("raw"),
+            data_capture_bucket=scope.identity.bucket_name("raw"),
             data_capture_percent=model.data_capture_percent,
             data_classification=component.data_class,
             tags=scope.tags("serving", component.data_class),
@@ -406,4 +393,4 @@ def build_serving(scope: PlatformScope, component: ResolvedComponent) -> Outputs
     network = scope.built["network"]
     # What a project's own infrastructure needs to declare its endpoints (templates/ml-project).
     return {"servingRoleArn": role.arn, "servingSecurityGroupIds": [network.workload_security_group_id],
-            "dataCaptureBucket": scope.bucket("raw"), "endpoints": {e.model_name: e.endpoint_name for e in endpoints}}
+            "dataCaptureBucket": scope.identity.bucket_name("raw"), "endpoints": {e.model_name: e.endpoint_name for e in endpoints}}

@@ -5,7 +5,7 @@ The facts it relies on, with their sources, are in policies/data/outposts.yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.data_lake import DATA_ZONES
 from qantara.components.iam_documents import policy_document
+from qantara.components.identity import StackIdentity
 from qantara.components.onprem.site import CONFIG_NAMESPACE, site_buckets, stored
 from qantara.naming import access_point_name, outposts_bucket_name
 from qantara.tagging import component_tags
@@ -30,13 +31,10 @@ ABORT_INCOMPLETE_UPLOADS_DAYS = 7
 
 @dataclass
 class OutpostsDataLakeArgs:
-    blueprint: str
-    environment: str
-    # The Outpost (`op-...`), its parent region and the account that owns the buckets:
-    # together they make the buckets' ARNs, which the bucket policies name.
+    # In the Outpost's parent region and the account that owns the buckets: with the
+    # Outpost (`op-...`) they make the buckets' ARNs, which the bucket policies name.
+    identity: StackIdentity
     outpost_id: str
-    parent_region: str
-    account_id: str
     # The network of the cluster on the Outpost: the endpoint goes in its subnet, behind its
     # security group, and the access points admit requests from its VPC only.
     vpc_id: str
@@ -46,7 +44,6 @@ class OutpostsDataLakeArgs:
     # A VPC on an Outpost has one S3 on Outposts endpoint: the environment that shares a VPC
     # with another one that made it uses it instead of creating a second.
     create_endpoint: bool = True
-    partition: str = "aws"
     data_classification: str = "restricted"
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -129,7 +126,7 @@ class OutpostsDataLake(QantaraComponent):
 
     def _bucket(self, purpose: str) -> tuple[aws.s3control.Bucket, aws.s3.AccessPoint]:
         args, logical = self._args, f"{self._name}-{purpose}"
-        physical = outposts_bucket_name(args.blueprint, args.environment, purpose)
+        physical = outposts_bucket_name(args.identity.blueprint, args.identity.environment, purpose)
         bucket = aws.s3control.Bucket(
             logical,
             bucket=physical,
@@ -138,7 +135,8 @@ class OutpostsDataLake(QantaraComponent):
             opts=pulumi.ResourceOptions(parent=self),
         )
         after_bucket = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
-        arn = outposts_bucket_arn(args.partition, args.parent_region, args.account_id, args.outpost_id, physical)
+        identity = args.identity
+        arn = outposts_bucket_arn(identity.partition, identity.region, identity.account_id, args.outpost_id, physical)
         aws.s3control.BucketPolicy(
             f"{logical}-policy",
             bucket=bucket.arn,
@@ -158,7 +156,7 @@ class OutpostsDataLake(QantaraComponent):
         access_point = aws.s3.AccessPoint(
             f"{logical}-access-point",
             bucket=bucket.arn,
-            name=access_point_name(args.blueprint, args.environment, purpose),
+            name=access_point_name(args.identity.blueprint, args.identity.environment, purpose),
             vpc_configuration={"vpc_id": args.vpc_id},
             tags=args.tags,
             opts=after_bucket,
@@ -182,17 +180,14 @@ def build_outposts_data_lake(scope: PlatformScope, component: ResolvedComponent 
     account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id
     network, buckets, data_class = site.outpost_network, site_buckets(platform), platform.strictest_class(stored(platform))
     lake = OutpostsDataLake("outposts-data-lake", OutpostsDataLakeArgs(
-        blueprint=scope.blueprint,
-        environment=scope.environment,
+        identity=replace(scope.identity, region=site.outpost_region, account_id=account_id,
+                         partition=site.outpost_partition),
         outpost_id=site.outpost_id,
-        parent_region=site.outpost_region,
-        account_id=account_id,
         vpc_id=network.vpc_id,
         subnet_id=network.subnet_id,
         security_group_id=network.security_group_id,
         buckets=buckets,
         create_endpoint=mode == "create",
-        partition=site.outpost_partition,
         data_classification=data_class,
         tags=component_tags(scope.base_tags, component="dataLake", data_classification=data_class),
     ), opts=pulumi.ResourceOptions(provider=provider))

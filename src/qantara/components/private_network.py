@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
 from qantara.components.iam_documents import policy_document, service_trust_policy
+from qantara.components.identity import StackIdentity
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -34,18 +35,14 @@ MIN_AVAILABILITY_ZONES = 2
 @dataclass
 class PrivateNetworkArgs:
     """One knob per decision; the region is the provider's, passed in `opts`, and repeated
-    here only to build service names and ARNs without an invoke."""
+    in the identity only to build service names and ARNs without an invoke."""
 
-    blueprint: str
-    environment: str
-    region: str
-    account_id: pulumi.Input[str]
+    identity: StackIdentity
     vpc_cidr: str
     # Availability-zone name -> private subnet CIDR; at least two zones.
     subnet_cidrs: dict[str, str]
     kms_key_arn: pulumi.Input[str]
     flow_log_retention_days: int = 365
-    partition: str = "aws"
     # Endpoint service names are `<prefix>.<region>.<service>`; "cn.com.amazonaws" in China.
     endpoint_service_prefix: str = "com.amazonaws"
     data_classification: str = "restricted"
@@ -196,7 +193,7 @@ class PrivateNetwork(QantaraComponent):
         )
 
     def _service_name(self, service: str) -> str:
-        return f"{self._args.endpoint_service_prefix}.{self._args.region}.{service}"
+        return f"{self._args.endpoint_service_prefix}.{self._args.identity.region}.{service}"
 
     def _endpoints(self) -> dict[str, aws.ec2.VpcEndpoint]:
         name, args = self._name, self._args
@@ -236,7 +233,7 @@ class PrivateNetwork(QantaraComponent):
         may write to that group only."""
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
-        group_name = f"/qantara/{args.blueprint}/{args.environment}/{name}/vpc-flow-logs"
+        group_name = args.identity.log_group_name(name, "vpc-flow-logs")
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             name=group_name,
@@ -245,12 +242,13 @@ class PrivateNetwork(QantaraComponent):
             tags=args.tags,
             opts=child,
         )
-        account = pulumi.Output.from_input(args.account_id)
+        account = pulumi.Output.from_input(args.identity.account_id)
         # Built from known strings, so the policy is readable (and checkable) before deployment.
-        group_arn = account.apply(lambda a: f"arn:{args.partition}:logs:{args.region}:{a}:log-group:{group_name}")
+        group_arn = account.apply(lambda a: args.identity.arn("logs", f"log-group:{group_name}", account=a))
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
-            assume_role_policy=account.apply(lambda a: flow_logs_trust_policy(a, args.partition, args.region)),
+            assume_role_policy=account.apply(
+                lambda a: flow_logs_trust_policy(a, args.identity.partition, args.identity.region)),
             tags=args.tags,
             opts=child,
         )
@@ -279,15 +277,11 @@ def build_network(scope: PlatformScope, component: ResolvedComponent | None) -> 
     network = PrivateNetwork(
         "network",
         PrivateNetworkArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
-            region=scope.region,
-            account_id=scope.account_id,
+            identity=scope.identity,
             vpc_cidr=ranges.vpc_cidr,
             subnet_cidrs=dict(ranges.subnet_cidrs),
             kms_key_arn=scope.key_arn,
             flow_log_retention_days=scope.profile.log_retention_days,
-            partition=scope.partition,
             data_classification=key_class,
             tags=scope.tags("network", key_class),
         ),

@@ -17,8 +17,8 @@ from typing import Any
 import pulumi
 
 from qantara.blueprint.platform_rules import colocation_message
+from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
-from qantara.naming import bucket_name, sagemaker_name
 from qantara.resolution import ResolvedComponent, ResolvedPlatform
 from qantara.tagging import component_tags, platform_tags
 
@@ -31,9 +31,7 @@ class PlatformScope:
     and options, the platform's tags, and what the builders before have built."""
 
     platform: ResolvedPlatform
-    region: str | None
-    account_id: pulumi.Input[str] | None
-    partition: str | None
+    identity: StackIdentity
     provider: pulumi.ProviderResource | None
     opts: pulumi.ResourceOptions
     base_tags: dict[str, str]
@@ -41,14 +39,6 @@ class PlatformScope:
     labels: dict[str, str] = field(default_factory=dict)
     config: pulumi.Config | None = None
     built: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def blueprint(self) -> str:
-        return self.platform.name
-
-    @property
-    def environment(self) -> str:
-        return self.platform.environment.name
 
     @property
     def profile(self):
@@ -67,12 +57,13 @@ class PlatformScope:
     def tags(self, component: str, data_class: str) -> dict[str, str]:
         return component_tags(self.base_tags, component=component, data_classification=data_class)
 
-    def scoped_name(self, purpose: str) -> str:
-        """`<blueprint>-<env>-<purpose>`: SageMaker names are unique per account and region."""
-        return sagemaker_name(self.blueprint, self.environment, purpose)
 
-    def bucket(self, purpose: str) -> str:
-        return bucket_name(self.blueprint, self.environment, purpose, self.region)
+def platform_identity(platform: ResolvedPlatform, region: str | None = None,
+                      account_id: str | None = None) -> StackIdentity:
+    """The identity of one of the platform's stacks: in `region` and `account_id` on the cloud
+    side, neither on a site's cluster."""
+    return StackIdentity(blueprint=platform.name, environment=platform.environment.name, region=region,
+                         account_id=account_id, partition=platform.partition)
 
 
 def base_tags(platform: ResolvedPlatform) -> dict[str, str]:

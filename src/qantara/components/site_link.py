@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from qantara.blueprint.models import Connectivity
 from qantara.components.base import QantaraComponent
+from qantara.components.identity import StackIdentity
 from qantara.tagging import DATA_CLASSIFICATION_TAG
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
@@ -27,8 +28,7 @@ DH_GROUPS = [14, 19, 20, 21]
 
 @dataclass
 class SiteLinkArgs:
-    blueprint: str
-    environment: str
+    identity: StackIdentity
     vpc_id: pulumi.Input[str]
     # The VPC's route tables: routes to the site are propagated into each.
     route_table_ids: list[pulumi.Input[str]]
@@ -98,7 +98,8 @@ class SiteLink(QantaraComponent):
         self.register_outputs({"vpnGatewayId": self.vpn_gateway_id})
 
     def _tags(self, part: str) -> dict[str, str]:
-        return {**self._args.tags, "Name": f"{self._args.blueprint}-{self._args.environment}-{part}"}
+        identity = self._args.identity
+        return {**self._args.tags, "Name": f"{identity.blueprint}-{identity.environment}-{part}"}
 
     def _vpn(self) -> aws.ec2.VpnConnection:
         connectivity = self._args.connectivity
@@ -148,8 +149,7 @@ def build_site_link(scope: PlatformScope, component: ResolvedComponent | None) -
     link = SiteLink(
         "site-link",
         SiteLinkArgs(
-            blueprint=scope.blueprint,
-            environment=scope.environment,
+            identity=scope.identity,
             vpc_id=network.vpc_id,
             route_table_ids=[table.id for table in network.route_tables],
             connectivity=scope.platform.blueprint.spec.on_prem.connectivity,

@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
 from qantara.components.iam_documents import policy_document
-from qantara.naming import kms_alias
+from qantara.components.identity import StackIdentity
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -21,12 +21,12 @@ TYPE_TOKEN = "qantara:sovereign_keys:SovereignKeys"
 
 @dataclass
 class SovereignKeysArgs:
-    """One knob per decision; the region is the provider's, passed in `opts`."""
+    """One knob per decision; the key's region is the provider's, passed in `opts` (the
+    identity's account and partition go in the key policy)."""
 
+    identity: StackIdentity
     alias: str
     description: str
-    account_id: pulumi.Input[str]
-    partition: str = "aws"
     data_classification: str = "restricted"
     deletion_window_days: int = 30
     # AWS services allowed to use the key on the account's behalf (e.g. "logging.s3.amazonaws.com").
@@ -111,8 +111,8 @@ class SovereignKeys(QantaraComponent):
     def __init__(self, name: str, args: SovereignKeysArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        policy = pulumi.Output.from_input(args.account_id).apply(
-            lambda account: key_policy(account, args.partition, args.service_principals,
+        policy = pulumi.Output.from_input(args.identity.account_id).apply(
+            lambda account: key_policy(account, args.identity.partition, args.service_principals,
                                        logs_region=args.logs_region, cloudtrail=args.cloudtrail)
         )
         self.key = aws.kms.Key(
@@ -139,17 +139,16 @@ KEY_SERVICE_PRINCIPALS = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "l
 
 def build_platform_key(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
     """The platform's key, at the class of the strictest component in the cloud."""
-    key_class = scope.platform_class()
+    key_class, identity = scope.platform_class(), scope.identity
     keys = SovereignKeys(
         "platform-keys",
         SovereignKeysArgs(
-            alias=kms_alias(scope.blueprint, scope.environment, "platform"),
-            description=f"Qantara platform key for {scope.blueprint} ({scope.environment})",
-            account_id=scope.account_id,
-            partition=scope.partition,
+            identity=identity,
+            alias=identity.kms_alias("platform"),
+            description=f"Qantara platform key for {identity.blueprint} ({identity.environment})",
             data_classification=key_class,
             service_principals=KEY_SERVICE_PRINCIPALS,
-            logs_region=scope.region,
+            logs_region=identity.region,
             cloudtrail="audit" in scope.platform.cloud(),
             tags=scope.tags("keys", key_class),
         ),

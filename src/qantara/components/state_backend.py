@@ -9,7 +9,7 @@ key that encrypts them. The platform stacks then log in with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -17,8 +17,8 @@ import pulumi_aws as aws
 from qantara.components.base import QantaraComponent
 from qantara.components.bucket_controls import harden_bucket
 from qantara.components.data_lake import tls_only_policy
+from qantara.components.identity import StackIdentity
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
-from qantara.naming import bucket_name, kms_alias
 
 TYPE_TOKEN = "qantara:state_backend:StateBackend"
 # State is kept for every environment of the blueprint, hence not environment-scoped.
@@ -27,10 +27,8 @@ STATE_SCOPE = "state"
 
 @dataclass
 class StateBackendArgs:
-    blueprint: str
-    region: str
-    account_id: pulumi.Input[str]
-    partition: str = "aws"
+    # The blueprint's, in its placed region; its environment is STATE_SCOPE whatever is given.
+    identity: StackIdentity
     data_classification: str = "restricted"
     # Old state versions are how a broken `pulumi up` is rolled back; keep them this long.
     noncurrent_version_days: int = 90
@@ -57,20 +55,20 @@ class StateBackend(QantaraComponent):
 
     def __init__(self, name: str, args: StateBackendArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
-        alias = kms_alias(args.blueprint, STATE_SCOPE, "pulumi")
+        identity = replace(args.identity, environment=STATE_SCOPE)
+        alias = identity.kms_alias("pulumi")
         self.keys = SovereignKeys(
             f"{name}-keys",
             SovereignKeysArgs(
+                identity=identity,
                 alias=alias,
-                description=f"Pulumi state and secrets of {args.blueprint}",
-                account_id=args.account_id,
-                partition=args.partition,
+                description=f"Pulumi state and secrets of {identity.blueprint}",
                 data_classification=args.data_classification,
                 tags=args.tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        physical = bucket_name(args.blueprint, STATE_SCOPE, "pulumi", args.region)
+        physical = identity.bucket_name("pulumi")
         # State is never force-destroyed: it is the only record of what exists.
         self.bucket = aws.s3.Bucket(f"{name}-bucket", bucket=physical, force_destroy=False, tags=args.tags,
                                     opts=pulumi.ResourceOptions(parent=self, protect=True))
@@ -78,7 +76,7 @@ class StateBackend(QantaraComponent):
         aws.s3.BucketPolicy(
             f"{name}-bucket-tls-only",
             bucket=self.bucket.bucket,
-            policy=tls_only_policy(physical, args.partition),
+            policy=tls_only_policy(physical, identity.partition),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.bucket, controls.public_access_block]),
         )
         aws.s3.BucketLifecycleConfiguration(
@@ -94,7 +92,7 @@ class StateBackend(QantaraComponent):
         )
         self.bucket_name = self.bucket.bucket
         self.key_arn = self.keys.key_arn
-        self.login_url = pulumi.Output.from_input(login_url(physical, args.region))
-        self.secrets_provider = pulumi.Output.from_input(secrets_provider(alias, args.region))
+        self.login_url = pulumi.Output.from_input(login_url(physical, identity.region))
+        self.secrets_provider = pulumi.Output.from_input(secrets_provider(alias, identity.region))
         self.register_outputs({"bucketName": self.bucket_name, "keyArn": self.key_arn,
                                "loginUrl": self.login_url, "secretsProvider": self.secrets_provider})

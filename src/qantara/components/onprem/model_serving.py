@@ -249,7 +249,7 @@ def build_onprem_serving(scope: PlatformScope, component: ResolvedComponent) -> 
     served = OnPremServing("serving", OnPremServingArgs(
         namespace=scope.built["namespace"].name,
         registry=site.registry,
-        image_repository=physical_name(scope.blueprint, scope.environment, "models"),
+        image_repository=physical_name(scope.identity.blueprint, scope.identity.environment, "models"),
         models=component.settings.models,
         engine=site.serving,
         instance_count=component.size["instanceCount"],

@@ -19,6 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
+from qantara.components.identity import StackIdentity
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.naming import component_labels, label_value
 from qantara.components.onprem.objects import metadata
@@ -41,8 +42,7 @@ STALE_AFTER = {"hourly": "2h", "daily": "2d"}
 @dataclass
 class ServingMonitoringArgs:
     namespace: str
-    blueprint: str
-    environment: str
+    identity: StackIdentity
     targets: list[MetricsTarget]
     latency_threshold_ms: int = 1000
     error_threshold: int = 10
@@ -56,7 +56,7 @@ class ServingMonitoringArgs:
 def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
     """Latency, error and drift alerts for every model of the namespace."""
     serving = f'namespace="{args.namespace}"'
-    drift = f'blueprint="{args.blueprint}", environment="{args.environment}"'
+    drift = f'blueprint="{args.identity.blueprint}", environment="{args.identity.environment}"'
     seconds = args.latency_threshold_ms / 1000
     return [
         {
@@ -84,7 +84,7 @@ def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
             "alert": "QantaraDriftJobSilent",
             "expr": f"absent_over_time({DRIFT_METRIC}{{{drift}}}[{STALE_AFTER[args.schedule]}])",
             "labels": {"severity": "warning"},
-            "annotations": {"summary": f"No drift measurement for {args.blueprint} ({args.environment}) in "
+            "annotations": {"summary": f"No drift measurement for {args.identity.blueprint} ({args.identity.environment}) in "
                                        f"{STALE_AFTER[args.schedule]}: drift is not being watched"},
         },
     ]
@@ -118,7 +118,8 @@ class ServingMonitoring(QantaraComponent):
             api_version=MONITORING_API,
             kind="PrometheusRule",
             metadata=metadata(f"{name}-alerts", args.namespace, labels),
-            spec={"groups": [{"name": f"qantara-{args.blueprint}-{args.environment}-serving", "rules": alert_rules(args)}]},
+            spec={"groups": [{"name": f"qantara-{args.identity.blueprint}-{args.identity.environment}-serving",
+                              "rules": alert_rules(args)}]},
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"serviceMonitors": [t.service for t in args.targets]})
@@ -129,8 +130,7 @@ def build_serving_monitoring(scope: PlatformScope, component: ResolvedComponent)
     spec = component.settings
     ServingMonitoring("monitoring", ServingMonitoringArgs(
         namespace=scope.built["namespace"].name,
-        blueprint=scope.blueprint,
-        environment=scope.environment,
+        identity=scope.identity,
         targets=scope.built.get("metricsTargets", []),
         latency_threshold_ms=spec.latency_threshold_ms,
         error_threshold=spec.error_threshold,

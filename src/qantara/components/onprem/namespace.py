@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from qantara.components.base import QantaraComponent
+from qantara.components.identity import StackIdentity
 from qantara.components.onprem import sizing
 from qantara.components.onprem.naming import component_labels, namespace_name
 from qantara.components.onprem.site import serves, stored, tracked
@@ -27,8 +28,8 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 @dataclass
 class PlatformNamespaceArgs:
-    blueprint: str
-    environment: str
+    # The namespace is `<blueprint>-<env>`; a site's identity has no region or account.
+    identity: StackIdentity
     # Production namespaces get the larger quota and container ceiling (sizing.py).
     production: bool
     labels: dict[str, str] = field(default_factory=dict)
@@ -66,7 +67,7 @@ class PlatformNamespace(QantaraComponent):
     def __init__(self, name: str, args: PlatformNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, {"dataClassification": args.data_classification}, opts)
         self._name, self._args = name, args
-        self.name = namespace_name(args.blueprint, args.environment)
+        self.name = namespace_name(args.identity.blueprint, args.identity.environment)
         self.labels = component_labels(args.labels, name="platform-namespace", instance=name, component="namespace",
                                        data_classification=args.data_classification)
         self.resource = k8s.core.v1.Namespace(
@@ -184,8 +185,7 @@ def build_namespace(scope: PlatformScope, component: ResolvedComponent | None) -
     platform, site = scope.platform, scope.platform.blueprint.spec.on_prem
     outposts_store = site.kind == "outposts" and bool(stored(platform))
     namespace = PlatformNamespace("onprem-namespace", PlatformNamespaceArgs(
-        blueprint=scope.blueprint,
-        environment=scope.environment,
+        identity=scope.identity,
         production=scope.profile.production,
         labels=scope.labels,
         data_classification=platform.strictest_class(platform.on_site()),

@@ -31,6 +31,7 @@ import pulumi_aws as aws
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.blueprint.profiles import environment_profile
+from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs
 from qantara.naming import sagemaker_name
 {%- if cookiecutter.serving == "realtime" %}
@@ -147,6 +148,9 @@ def declare_cloud() -> None:
     # this stack's aws:region, which could be wrong. Its default tags reach resources that take no
     # tags of their own argument (auto-scaling targets).
     provider = aws.Provider("platform-region", region=region, default_tags={"tags": tags})
+    # The platform's stack, seen from this project: the names and ARNs of both are built from it.
+    identity = StackIdentity(blueprint=PLATFORM, environment=environment, region=region,
+                             account_id=aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id)
 
     # --- the seven-step pipeline and its retraining triggers --------------------------------
     buckets = platform.require_output(OUTPUTS["data_lake_buckets"])
@@ -156,10 +160,7 @@ def declare_cloud() -> None:
         MlPipelineArgs(
             project=PROJECT,
             package=PACKAGE,
-            blueprint=PLATFORM,
-            environment=environment,
-            region=region,
-            account_id=aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id,
+            identity=identity,
             image_uri=pulumi.Output.concat(platform.require_output(OUTPUTS["image_repository_url"]), ":",
                                            config.get("pipelineImageTag") or f"{PROJECT}-0.1.0"),
             kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
@@ -183,8 +184,7 @@ def declare_cloud() -> None:
     serving = ModelServing(
         PROJECT,
         ModelServingArgs(
-            blueprint=PLATFORM,
-            environment=environment,
+            identity=identity,
             model_name=MODEL_PACKAGE_GROUP,
             variants=serving_variants(platform.require_output(OUTPUTS["image_repository_url"])),
             execution_role_arn=platform.require_output(OUTPUTS["execution_role_arn"]),
