@@ -41,8 +41,9 @@ aws.s3.BucketPolicy("patient-data-tls-only", bucket=bucket.bucket,
 """
 # Data needs an audit trail; Qantara's own component makes a compliant one.
 AUDIT = """\
-AuditTrail("audit", AuditTrailArgs(blueprint="dubai-care-ml", environment="prod", region="me-central-1",
-                                   account_id="000000000000", kms_key_arn=key.arn, data_bucket_arns=[bucket.arn],
+AuditTrail("audit", AuditTrailArgs(identity=StackIdentity(blueprint="dubai-care-ml", environment="prod",
+                                                         region="me-central-1", account_id="000000000000"),
+                                   kms_key_arn=key.arn, data_bucket_arns=[bucket.arn],
                                    retention_days=2555, data_classification="restricted"), opts=opts)
 """
 IMPORTS = """\
@@ -51,6 +52,7 @@ import pulumi_aws as aws
 
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
 from qantara.components.data_lake import tls_only_policy
+from qantara.components.identity import StackIdentity
 
 """
 COMPLIANT = IMPORTS + PROVIDER + KEY + BUCKET + ENCRYPTION + VERSIONING + PUBLIC_ACCESS_BLOCK + TLS_ONLY + AUDIT

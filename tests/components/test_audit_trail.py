@@ -5,6 +5,7 @@ import pulumi_aws as aws
 import pytest
 
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
+from qantara.components.identity import StackIdentity
 from qantara.naming import bucket_name
 
 REGION = "me-central-1"
@@ -22,10 +23,7 @@ def _audit(include_global=False):
     AuditTrail(
         "audit",
         AuditTrailArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
-            region=REGION,
-            account_id=ACCOUNT,
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region=REGION, account_id=ACCOUNT),
             kms_key_arn=key.arn,
             data_bucket_arns=DATA_BUCKETS,
             retention_days=2555,

@@ -5,6 +5,7 @@ import pulumi_aws as aws
 import pytest
 
 from qantara.components.data_lake import DATA_ZONES, DataLake, DataLakeArgs
+from qantara.components.identity import StackIdentity
 from qantara.naming import S3_BUCKET_MAX, bucket_name
 
 BUCKETS = [*DATA_ZONES, "access-logs"]
@@ -16,9 +17,7 @@ def _lake(force_destroy=False):
     DataLake(
         "lake",
         DataLakeArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
-            region="me-central-1",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1"),
             kms_key_arn=key.arn,
             data_classification="restricted",
             force_destroy=force_destroy,

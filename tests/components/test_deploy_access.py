@@ -7,6 +7,7 @@ from iam_checks import least_privilege_problems
 
 from qantara.catalog import load_catalog
 from qantara.components.deploy_access import TYPE_TOKEN, DeployAccess, DeployAccessArgs
+from qantara.components.identity import StackIdentity
 from qantara.plan.location import locate_resources
 
 ACCOUNT = "111122223333"
@@ -23,10 +24,7 @@ def _access(provider="github", repository="dubai-care/ml-platform", existing=Non
     DeployAccess(
         "deploy",
         DeployAccessArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
-            account_id=ACCOUNT,
-            partition="aws",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", account_id=ACCOUNT, partition="aws"),
             provider=provider,
             repository=repository,
             state_bucket_arn=f"arn:aws:s3:::{STATE_BUCKET}" if state else None,

@@ -13,6 +13,7 @@ from qantara.components.disaster_recovery import (
     DisasterRecoveryArgs,
     replication_policy,
 )
+from qantara.components.identity import StackIdentity
 from qantara.naming import bucket_name
 from qantara.plan.location import locate_resources
 
@@ -32,12 +33,8 @@ def _source(purpose):
 
 def _args(dr_provider, sources=None, force_destroy=False, dr_region=DR, dependencies=()):
     return DisasterRecoveryArgs(
-        blueprint="dubai-care-ml",
-        environment="prod",
-        primary_region=PRIMARY,
+        identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region=PRIMARY, account_id=ACCOUNT, partition="aws"),
         dr_region=dr_region,
-        partition="aws",
-        account_id=ACCOUNT,
         source_buckets=sources if sources is not None else {p: _source(p) for p in PURPOSES},
         source_kms_key_arn=SOURCE_KEY,
         dr_provider=dr_provider,

@@ -13,6 +13,7 @@ from qantara.components.drift_monitoring import (
     MonitoredEndpoint,
     monitor_image_uri,
 )
+from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
 from qantara.plan.location import locate_resources
 
@@ -36,11 +37,7 @@ def _monitoring(schedule="daily", region=REGION, features=("age", "bmi"), key_ar
     DriftMonitoring(
         "drift",
         DriftMonitoringArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
-            region=region,
-            partition="aws",
-            account_id=ACCOUNT,
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region=region, account_id=ACCOUNT, partition="aws"),
             endpoints=[
                 MonitoredEndpoint(
                     model_name="readmission-risk",

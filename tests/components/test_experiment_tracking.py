@@ -6,6 +6,7 @@ import pytest
 from iam_checks import least_privilege_problems
 
 from qantara.components.experiment_tracking import TYPE_TOKEN, ExperimentTracking, ExperimentTrackingArgs
+from qantara.components.identity import StackIdentity
 
 KEY_ARN = "arn:aws:kms:me-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SERVER = ("aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer", "tracking-server")
@@ -19,8 +20,7 @@ def _tracking(size="Medium", automatic_model_registration=False, prefix="mlflow"
         "tracking",
         ExperimentTrackingArgs(
             tracking_server_name="dubai-care-ml-prod",
-            region="me-central-1",
-            account_id="111122223333",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id="111122223333"),
             kms_key_arn=KEY_ARN,
             artifact_bucket="dubai-care-ml-prod-artifacts-me-central-1",
             artifact_prefix=prefix,

@@ -6,6 +6,7 @@ import pytest
 from iam_checks import least_privilege_problems
 
 from qantara.components.feature_store import TYPE_TOKEN, FeatureStore, FeatureStoreArgs
+from qantara.components.identity import StackIdentity
 
 KEY_ARN = "arn:aws:kms:me-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 CURATED = "dubai-care-ml-prod-curated-me-central-1"
@@ -20,8 +21,7 @@ def _features(database="dubai_care_ml_prod_features", online=False):
         "features",
         FeatureStoreArgs(
             database_name=database,
-            region="me-central-1",
-            account_id="111122223333",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id="111122223333"),
             kms_key_arn=KEY_ARN,
             offline_store_bucket=CURATED,
             offline_store_prefix="feature-store",

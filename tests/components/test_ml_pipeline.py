@@ -12,6 +12,7 @@ import pulumi
 import pytest
 
 from qantara.blueprint.profiles import environment_profile
+from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline import (
     MlPipeline,
     MlPipelineArgs,
@@ -60,8 +61,9 @@ def place(data_classification: str = "restricted", **changes) -> PipelinePlace:
 
 def args(**changes) -> MlPipelineArgs:
     values = dict(
-        project="readmission-risk", package="readmission_risk", blueprint="dubai-care-ml", environment="prod",
-        region="me-central-1", account_id=ACCOUNT, image_uri=f"{REPOSITORY}:readmission-risk-0.1.0", kms_key_arn=KEY,
+        project="readmission-risk", package="readmission_risk",
+        identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id=ACCOUNT),
+        image_uri=f"{REPOSITORY}:readmission-risk-0.1.0", kms_key_arn=KEY,
         subnet_ids=["subnet-0a", "subnet-0b"], security_group_ids=["sg-0a"],
         data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
         model_name="readmission-risk", model_package_group="dubai-care-ml-prod-readmission-risk",
@@ -226,7 +228,7 @@ def test_the_drift_rule_matches_the_drift_alarms_the_platform_makes_and_no_other
 
     def platform_and_project():
         DriftMonitoring("drift-monitoring", DriftMonitoringArgs(
-            blueprint="dubai-care-ml", environment="prod", region="me-central-1", partition="aws", account_id=ACCOUNT,
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id=ACCOUNT),
             endpoints=[MonitoredEndpoint(model_name="readmission-risk", endpoint_name="dubai-care-ml-prod-readmission-risk",
                                          variant_names=["champion"], data_capture_uri="s3://capture/data-capture/x",
                                          drift_features=["age", "bmi"]),

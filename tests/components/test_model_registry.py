@@ -5,6 +5,7 @@ import pulumi_aws as aws
 import pytest
 from iam_checks import least_privilege_problems
 
+from qantara.components.identity import StackIdentity
 from qantara.components.model_registry import TYPE_TOKEN, ModelRegistry, ModelRegistryArgs
 
 KEY_ARN = "arn:aws:kms:me-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -22,10 +23,7 @@ def _registry(publishers=(PUBLISHER,), groups=tuple(GROUPS)):
     ModelRegistry(
         "registry",
         ModelRegistryArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
-            region="me-central-1",
-            account_id="111122223333",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id="111122223333"),
             kms_key_arn=KEY_ARN,
             model_package_groups=list(groups),
             model_publisher_arns=list(publishers),

@@ -12,6 +12,7 @@ from iam_checks import least_privilege_problems
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.blueprint.profiles import environment_profile
+from qantara.components.identity import StackIdentity
 from qantara.components.model_registry import (
     ModelRegistry,
     ModelRegistryArgs,
@@ -29,7 +30,7 @@ TOPIC_ARN = "arn:aws:sns:me-central-1:111122223333:dubai-care-ml-prod-model-appr
 def _registry(days=5):
     def body():
         ModelRegistry("registry", ModelRegistryArgs(
-            blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id="111122223333",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id="111122223333"),
             kms_key_arn=KEY_ARN, model_package_groups=["readmission-risk"], approval_timeout_days=days,
             tags={"data-classification": "restricted"}),
             opts=pulumi.ResourceOptions(provider=aws.Provider("aws-me-central-1", region="me-central-1")))

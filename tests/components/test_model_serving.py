@@ -7,6 +7,7 @@ import pytest
 from iam_checks import least_privilege_problems
 
 from qantara.catalog import load_catalog
+from qantara.components.identity import StackIdentity
 from qantara.components.model_serving import (
     TYPE_TOKEN,
     ModelServing,
@@ -43,8 +44,7 @@ def _serving(variants=None, capture_percent=100, built=None):
     component = ModelServing(
         "serving",
         ModelServingArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod"),
             model_name="readmission-risk",
             variants=variants if variants is not None else _variants(),
             execution_role_arn=f"arn:aws:iam::{ACCOUNT}:role/dubai-care-ml-prod-serving",
@@ -196,10 +196,7 @@ def _role():
     serving_role(
         "serving",
         ServingRoleArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
-            region=REGION,
-            account_id=ACCOUNT,
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region=REGION, account_id=ACCOUNT),
             kms_key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
             artifacts_bucket=CAPTURE_BUCKET,
             data_capture_bucket=CAPTURE_BUCKET,

@@ -5,6 +5,7 @@ import pulumi_aws as aws
 import pytest
 
 from qantara.components.data_lake import DATA_ZONES
+from qantara.components.identity import StackIdentity
 from qantara.components.outposts_data_lake import (
     ABORT_INCOMPLETE_UPLOADS_DAYS,
     OutpostsDataLake,
@@ -30,8 +31,9 @@ def _lake(create_endpoint=True):
     def body():
         provider = aws.Provider(f"aws-{PARENT_REGION}", region=PARENT_REGION)
         OutpostsDataLake("lake", OutpostsDataLakeArgs(
-            blueprint="riyadh-outpost-ml", environment="prod", outpost_id=OUTPOST, parent_region=PARENT_REGION,
-            account_id=ACCOUNT, vpc_id=VPC, subnet_id=SUBNET, security_group_id=GROUP, buckets=PURPOSES,
+            identity=StackIdentity(blueprint="riyadh-outpost-ml", environment="prod", region=PARENT_REGION,
+                                   account_id=ACCOUNT),
+            outpost_id=OUTPOST, vpc_id=VPC, subnet_id=SUBNET, security_group_id=GROUP, buckets=PURPOSES,
             create_endpoint=create_endpoint, data_classification="restricted", tags=TAGS,
         ), opts=pulumi.ResourceOptions(provider=provider))
     return body

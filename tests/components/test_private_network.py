@@ -4,6 +4,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from qantara.components.identity import StackIdentity
 from qantara.components.private_network import INTERFACE_ENDPOINT_SERVICES, PrivateNetwork, PrivateNetworkArgs
 
 REGION = "me-central-1"
@@ -19,10 +20,7 @@ def _network(subnets=SUBNETS):
     PrivateNetwork(
         "net",
         PrivateNetworkArgs(
-            blueprint="dubai-care-ml",
-            environment="prod",
-            region=REGION,
-            account_id=ACCOUNT,
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region=REGION, account_id=ACCOUNT),
             vpc_cidr="10.20.0.0/16",
             subnet_cidrs=subnets,
             kms_key_arn=key.arn,
@@ -70,7 +68,7 @@ def test_a_single_zone_network_is_refused():
         PrivateNetwork(
             "net",
             PrivateNetworkArgs(
-                blueprint="b", environment="e", region=REGION, account_id=ACCOUNT, vpc_cidr="10.0.0.0/16",
+                identity=StackIdentity(blueprint="b", environment="e", region=REGION, account_id=ACCOUNT), vpc_cidr="10.0.0.0/16",
                 subnet_cidrs={"me-central-1a": "10.0.0.0/20"}, kms_key_arn="arn",
             ),
         )

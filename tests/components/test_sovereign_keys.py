@@ -3,6 +3,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from qantara.components.identity import StackIdentity
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 
 KEY = ("aws:kms/key:Key", "keys-key")
@@ -16,7 +17,7 @@ def _keys(service_principals=()):
         SovereignKeysArgs(
             alias="alias/lake/prod/platform",
             description="platform key",
-            account_id="111122223333",
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", account_id="111122223333"),
             data_classification="restricted",
             service_principals=list(service_principals),
             tags={"data-classification": "restricted"},

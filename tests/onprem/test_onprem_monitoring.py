@@ -1,6 +1,7 @@
 import pytest
 from pod_checks import label_problems, of_type
 
+from qantara.components.identity import StackIdentity
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.monitoring import DRIFT_METRIC, ServingMonitoring, ServingMonitoringArgs
 from qantara.components.onprem.naming import platform_labels
@@ -17,7 +18,7 @@ TARGETS = [
 @pytest.fixture
 def monitoring(build):
     return build(lambda: ServingMonitoring("monitoring", ServingMonitoringArgs(
-        namespace=NAMESPACE, blueprint="riyadh-health-ml", environment="prod", targets=TARGETS,
+        namespace=NAMESPACE, identity=StackIdentity(blueprint="riyadh-health-ml", environment="prod"), targets=TARGETS,
         latency_threshold_ms=500, error_threshold=5, schedule="hourly",
         prometheus_labels={"release": "kube-prometheus"}, labels=LABELS)))
 

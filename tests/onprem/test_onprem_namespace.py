@@ -1,6 +1,7 @@
 import pytest
 from pod_checks import label_problems, of_type
 
+from qantara.components.identity import StackIdentity
 from qantara.components.onprem.namespace import PlatformNamespace, PlatformNamespaceArgs
 from qantara.components.onprem.naming import namespace_name, platform_labels
 
@@ -11,7 +12,7 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 def _namespace(production=True, ingress_from=()):
     def body():
         PlatformNamespace("ns", PlatformNamespaceArgs(
-            blueprint="gov-analytics-ml", environment="prod", production=production, labels=LABELS,
+            identity=StackIdentity(blueprint="gov-analytics-ml", environment="prod"), production=production, labels=LABELS,
             data_classification="secret", ingress_from_namespaces=list(ingress_from)))
     return body
 

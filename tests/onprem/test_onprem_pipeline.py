@@ -8,6 +8,7 @@ import json
 import pytest
 from pipeline_build import ARGO, NAMESPACE, REGISTRY, WEBHOOK_TOKEN, build, one
 
+from qantara.components.identity import StackIdentity
 from qantara.components.onprem.monitoring import ServingMonitoringArgs, alert_rules
 from qantara.components.onprem.pipeline import STEPS
 from qantara.components.onprem.pipeline_drift import DRIFT_ALERT
@@ -110,7 +111,8 @@ def test_a_model_age_limit_below_one_day_is_refused():
 
 
 def test_the_drift_alert_the_platform_raises_is_the_one_the_sensor_listens_for(resources):
-    rules = alert_rules(ServingMonitoringArgs(namespace=NAMESPACE, blueprint="sa-health", environment="prod", targets=[]))
+    rules = alert_rules(ServingMonitoringArgs(namespace=NAMESPACE, identity=StackIdentity(blueprint="sa-health", environment="prod"),
+                                              targets=[]))
     assert DRIFT_ALERT in {rule["alert"] for rule in rules}
     sensor = one(resources, "Sensor")["inputs"]["spec"]
     (dependency,) = sensor["dependencies"]

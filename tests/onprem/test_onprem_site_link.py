@@ -4,6 +4,7 @@ import pytest
 from pod_checks import of_type
 
 from qantara.blueprint.models import Connectivity
+from qantara.components.identity import StackIdentity
 from qantara.components.site_link import SiteLink, SiteLinkArgs, routing
 from qantara.plan.classification import classify_resources
 
@@ -23,7 +24,7 @@ def _link(link: Connectivity, tables: int = 2):
         vpc = aws.ec2.Vpc("vpc", cidr_block="10.100.0.0/16", opts=in_region)
         route_tables = [aws.ec2.RouteTable(f"routes-{i}", vpc_id=vpc.id, opts=in_region) for i in range(tables)]
         SiteLink("site-link", SiteLinkArgs(
-            blueprint="riyadh-health-ml", environment="prod", vpc_id=vpc.id,
+            identity=StackIdentity(blueprint="riyadh-health-ml", environment="prod"), vpc_id=vpc.id,
             route_table_ids=[t.id for t in route_tables], connectivity=link,
             tags={"cost-centre": "rh-ml-01", "data-classification": "internal"}),
             opts=in_region)

@@ -33,6 +33,7 @@ import pulumi_aws as aws
 
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
 from qantara.components.data_lake import tls_only_policy
+from qantara.components.identity import StackIdentity
 
 # Reviewers and CI only ever see a preview.
 region = "me-central-1" if pulumi.runtime.is_dry_run() else "us-east-1"
@@ -51,8 +52,9 @@ aws.s3.BucketPublicAccessBlock("patient-data-public-access", bucket=bucket.bucke
                                opts=opts)
 aws.s3.BucketPolicy("patient-data-tls-only", bucket=bucket.bucket,
                     policy=tls_only_policy("dubai-care-ml-prod-patient-data", "aws"), opts=opts)
-AuditTrail("audit", AuditTrailArgs(blueprint="dubai-care-ml", environment="prod", region=region,
-                                   account_id="000000000000", kms_key_arn=key.arn, data_bucket_arns=[bucket.arn],
+AuditTrail("audit", AuditTrailArgs(identity=StackIdentity(blueprint="dubai-care-ml", environment="prod",
+                                                         region=region, account_id="000000000000"),
+                                   kms_key_arn=key.arn, data_bucket_arns=[bucket.arn],
                                    retention_days=2555, data_classification="restricted"), opts=opts)
 '''
 

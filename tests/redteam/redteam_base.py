@@ -14,6 +14,7 @@ import pulumi_aws as aws
 
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
 from qantara.components.data_lake import tls_only_policy
+from qantara.components.identity import StackIdentity
 
 ACCOUNT = "000000000000"
 TAGS = {
@@ -51,7 +52,7 @@ def compliant_bucket(name: str, *, audited: bool = True, opts: pulumi.ResourceOp
 def audit(buckets: list[aws.s3.Bucket]) -> AuditTrail:
     """The platform's audit trail over the given buckets' data events."""
     return AuditTrail("audit", AuditTrailArgs(
-        blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id=ACCOUNT,
+        identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id=ACCOUNT),
         kms_key_arn=key.arn, data_bucket_arns=[b.arn for b in buckets], retention_days=2555,
         data_classification="restricted"), opts=opts)
 

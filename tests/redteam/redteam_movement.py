@@ -13,6 +13,7 @@ from redteam_base import ACCOUNT, TAGS, key, opts
 
 from qantara.components.audit_trail import AuditTrail, AuditTrailArgs
 from qantara.components.data_lake import tls_only_policy
+from qantara.components.identity import StackIdentity
 
 # The label the attacker gives what lives abroad; the plan reads a resource's own tag.
 LOW = {"data-classification": "internal"}
@@ -65,7 +66,7 @@ def foreign_bucket(name: str, region: str) -> aws.s3.Bucket:
     bucket = aws.s3.Bucket(name, bucket=physical, tags=LOW, opts=options)
     bucket_controls(name, bucket, physical, bucket_key.arn, options)
     AuditTrail(f"{name}-audit", AuditTrailArgs(
-        blueprint="dubai-care-ml", environment="prod", region=region, account_id=ACCOUNT,
+        identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region=region, account_id=ACCOUNT),
         kms_key_arn=bucket_key.arn, data_bucket_arns=[bucket.arn], retention_days=2555,
         data_classification="internal"), opts=options)
     return bucket
