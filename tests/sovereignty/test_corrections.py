@@ -52,16 +52,6 @@ def transfer(country: str, mechanism: str) -> dict:
     return {"country": country, "mechanism": mechanism, "reference": f"{mechanism} record"}
 
 
-def rewritten(tmp_path: Path, example: str, *edits: tuple[str, str]) -> Path:
-    text = (BLUEPRINTS / example).read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / example
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 # --- Saudi Arabia ----------------------------------------------------------------------------
 
 def test_saudi_region_is_known_located_in_the_kingdom_and_warned_as_uncertain():
@@ -72,19 +62,13 @@ def test_saudi_region_is_known_located_in_the_kingdom_and_warned_as_uncertain():
     assert "service availability in me-west-1 is uncertain" in saudi["warning"]
 
 
-def test_a_blueprint_naming_the_saudi_region_is_no_longer_refused_as_unknown(tmp_path):
-    saudi_region = ("  cloud:\n    provider: aws\n", "  cloud:\n    provider: aws\n    region: me-west-1\n")
-    # Monitoring on the site: Model Monitor's analyzer image has no registry account recorded
-    # for me-west-1 (policies/data/sagemaker_model_monitor_images.yaml).
-    monitoring_on_prem = ("    monitoring:\n      schedule", "    monitoring:\n      placement: onprem\n      schedule")
-    path = rewritten(tmp_path, "sa-health-hybrid.yaml", saudi_region, monitoring_on_prem)
-    placement = resolve_placement(load_blueprint(path))
+def test_a_blueprint_naming_the_saudi_region_is_no_longer_refused_as_unknown(saudi_pinned):
+    placement = resolve_placement(load_blueprint(saudi_pinned(monitoring_on_prem=True)))
     assert placement.primary_region == "me-west-1"
     assert placement.components["dataLake"].country == "SA"
     # With monitoring in the cloud, the refusal is the Model Monitor image, not an unknown region.
-    path = rewritten(tmp_path, "sa-health-hybrid.yaml", saudi_region)
     with pytest.raises(BlueprintError) as caught:
-        resolve_placement(load_blueprint(path))
+        resolve_placement(load_blueprint(saudi_pinned(monitoring_on_prem=False)))
     assert "SageMaker Model Monitor's analyzer image is not known for region `me-west-1`" in str(caught.value)
     assert "not an AWS region known to the catalog" not in str(caught.value)
 
@@ -250,8 +234,8 @@ def test_regions_names_other_clouds_in_country_regions_when_no_aws_region_may_ho
     assert "Google Cloud me-central1 (Doha) is in QA; Qantara does not build it yet" in output
 
 
-def test_placement_refusal_names_the_in_country_alternatives(tmp_path):
-    path = rewritten(tmp_path, "ae-health-cloud.yaml", ("  jurisdiction: AE\n", "  jurisdiction: QA\n"))
+def test_placement_refusal_names_the_in_country_alternatives(rewritten):
+    path = rewritten("ae-health-cloud.yaml", ("  jurisdiction: AE\n", "  jurisdiction: QA\n"))
     with pytest.raises(BlueprintError) as caught:
         resolve_placement(load_blueprint(path))
     messages = " ".join(p.message for p in caught.value.problems)

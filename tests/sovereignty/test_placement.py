@@ -29,17 +29,6 @@ def refusal(path: Path) -> BlueprintError:
     return caught.value
 
 
-def rewritten(tmp_path: Path, example: str, *edits: tuple[str, str]) -> Path:
-    """An example blueprint with exact text replaced, written to a temporary file."""
-    text = (BLUEPRINTS / example).read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / example
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def line_of(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
 
@@ -72,22 +61,15 @@ def test_sa_hybrid_keeps_restricted_components_on_prem_and_tracks_internal_metad
         assert "only me-west-1 may hold it, and botocore's endpoint data lists none of its services yet" in component.reason
 
 
-def test_a_region_with_no_endpoint_data_is_never_chosen_automatically_but_said(tmp_path):
+def test_a_region_with_no_endpoint_data_is_never_chosen_automatically_but_said():
     placement = place(BLUEPRINTS / "sa-health-hybrid.yaml")
     assert placement.primary_region != "me-west-1"
     assert any(w.startswith("me-west-1 (Middle East (Saudi Arabia)) is in SA") and "not chosen automatically" in w
                for w in placement.warnings)
 
 
-SAUDI_REGION = ("  cloud:\n    provider: aws\n", "  cloud:\n    provider: aws\n    region: me-west-1\n")
-# Model Monitor's analyzer image has no registry account recorded for me-west-1
-# (policies/data/sagemaker_model_monitor_images.yaml), so monitoring stays on the site.
-MONITORING_ON_PREM = ("    monitoring:\n      schedule", "    monitoring:\n      placement: onprem\n      schedule")
-
-
-def test_pinning_the_saudi_region_places_in_the_kingdom_and_warns_every_service_is_uncertain(tmp_path):
-    path = rewritten(tmp_path, "sa-health-hybrid.yaml", SAUDI_REGION, MONITORING_ON_PREM)
-    placement = place(path)
+def test_pinning_the_saudi_region_places_in_the_kingdom_and_warns_every_service_is_uncertain(saudi_pinned):
+    placement = place(saudi_pinned(monitoring_on_prem=True))
     data_lake = placement.components["dataLake"]
     assert (data_lake.kind, data_lake.region, data_lake.country) == ("cloud", "me-west-1", "SA")
     assert "SA-HEALTH-DATA-IN-COUNTRY" in data_lake.reason
@@ -95,17 +77,16 @@ def test_pinning_the_saudi_region_places_in_the_kingdom_and_warns_every_service_
     assert placement.components["monitoring"].kind == "onprem"
 
 
-def test_pinning_the_saudi_region_with_cloud_monitoring_is_refused_for_the_model_monitor_image(tmp_path):
-    path = rewritten(tmp_path, "sa-health-hybrid.yaml", SAUDI_REGION)
-    message = str(refusal(path))
+def test_pinning_the_saudi_region_with_cloud_monitoring_is_refused_for_the_model_monitor_image(saudi_pinned):
+    message = str(refusal(saudi_pinned(monitoring_on_prem=False)))
     assert "SageMaker Model Monitor's analyzer image is not known for region `me-west-1`" in message
     assert "place monitoring on-prem" in message
     assert "not an AWS region known to the catalog" not in message
 
 
-def test_cloud_only_deployment_of_a_class_no_region_may_hold_is_refused_saying_on_prem(tmp_path):
+def test_cloud_only_deployment_of_a_class_no_region_may_hold_is_refused_saying_on_prem(rewritten):
     path = rewritten(
-        tmp_path, "sa-government-onprem.yaml",
+        "sa-government-onprem.yaml",
         (GOV_ON_PREM,
          "  deployment: cloud\n  cloud:\n    provider: aws\n    region: me-central-1\n"),
     )
@@ -119,9 +100,9 @@ def test_cloud_only_deployment_of_a_class_no_region_may_hold_is_refused_saying_o
     assert "SA-GOV-SECRET-ON-PREM" in problem.message
 
 
-def test_cloud_only_deployment_without_a_region_is_refused_too(tmp_path):
+def test_cloud_only_deployment_without_a_region_is_refused_too(rewritten):
     path = rewritten(
-        tmp_path, "sa-government-onprem.yaml",
+        "sa-government-onprem.yaml",
         (GOV_ON_PREM,
          "  deployment: cloud\n  cloud:\n    provider: aws\n"),
     )
@@ -153,17 +134,17 @@ def test_bh_dr_in_the_uae_is_refused_without_the_transfer_naming_the_cross_borde
 
 
 @pytest.mark.parametrize("key", ["region", "drRegion"])
-def test_an_unknown_region_code_is_refused_at_its_line(tmp_path, key):
+def test_an_unknown_region_code_is_refused_at_its_line(rewritten, key):
     old = {"region": "    region: me-south-1\n", "drRegion": "    drRegion: me-central-1\n"}[key]
-    path = rewritten(tmp_path, "bh-fintech-cloud.yaml", (old, old.replace("me-", "me-west-").replace("-1\n", "-9\n")))
+    path = rewritten("bh-fintech-cloud.yaml", (old, old.replace("me-", "me-west-").replace("-1\n", "-9\n")))
     error = refusal(path)
     problem = next(p for p in error.problems if p.field == f"spec.cloud.{key}")
     assert problem.line == line_of(path, f"{key}: me-west-")
     assert "not an AWS region known to the catalog" in problem.message
 
 
-def test_an_online_feature_store_is_refused_where_its_runtime_is_not_offered(tmp_path):
-    path = rewritten(tmp_path, "ae-health-cloud.yaml", ("      online: false\n", "      online: true\n"))
+def test_an_online_feature_store_is_refused_where_its_runtime_is_not_offered(rewritten):
+    path = rewritten("ae-health-cloud.yaml", ("      online: false\n", "      online: true\n"))
     error = refusal(path)
     assert len(error.problems) == 1
     problem = error.problems[0]
