@@ -77,7 +77,7 @@ def _components_check(loaded, placement) -> None:
         model_serving,
     )
     from qantara.components.model_registry import model_groups
-    from qantara.components.scope import require_colocated
+    from qantara.components.scope import platform_identity, require_colocated
     from qantara.resolution import resolve_platform
 
     blueprint, catalog = loaded.model, load_catalog()
@@ -91,6 +91,7 @@ def _components_check(loaded, placement) -> None:
         env = environment.name
         profile = environment_profile(blueprint, env, catalog)
         platform = resolve_platform(loaded, env)
+        identity = platform_identity(platform, region, OFFLINE_ACCOUNT)
         if "featureStore" in cloud:
             feature_store._check(SimpleNamespace(database_name=naming.feature_store_database(name, env),
                                                  offline_store_prefix="feature-store"))
@@ -100,8 +101,8 @@ def _components_check(loaded, placement) -> None:
                                                        tracking_server_name=naming.tracking_server_name(name, env)))
         if "modelRegistry" in cloud:
             groups = [naming.sagemaker_name(name, env, g) for g in model_groups(blueprint)]
-            model_registry._check_publishers(SimpleNamespace(blueprint=name, environment=env, model_package_groups=groups,
-                                                             model_publisher_arns=[], account_id=OFFLINE_ACCOUNT))
+            model_registry._check_publishers(SimpleNamespace(identity=identity, model_package_groups=groups,
+                                                             model_publisher_arns=[]))
         endpoints = []
         if "serving" in cloud:
             require_colocated(platform, "serving")
@@ -117,18 +118,16 @@ def _components_check(loaded, placement) -> None:
             monitoring = spec.components.monitoring
             drift_monitoring._check(naming.DRIFT_MONITORING_COMPONENT, SimpleNamespace(
                 schedule=monitoring.schedule, endpoints=endpoints, latency_threshold_ms=monitoring.latency_threshold_ms,
-                error_threshold=monitoring.error_threshold, drift_threshold=0.1, blueprint=name, environment=env))
+                error_threshold=monitoring.error_threshold, drift_threshold=0.1, identity=identity))
             drift_monitoring.monitor_image_uri(region, partition, catalog["sagemaker_model_monitor_images"])
         if spec.deploy_access is not None:
             access = spec.deploy_access
             deploy_access._check(SimpleNamespace(
                 provider=access.provider, repository=access.repository, regions=[r for r in (region, dr) if r],
-                existing_provider_arn=access.provider_arn, account_id=OFFLINE_ACCOUNT, partition=partition,
-                blueprint=name, environment=env))
+                existing_provider_arn=access.provider_arn, identity=identity))
         if dr and "dataLake" in cloud:
             disaster_recovery._check(SimpleNamespace(source_buckets={"raw": 1, "curated": 1, "artifacts": 1},
-                                                     dr_region=dr, primary_region=region, blueprint=name,
-                                                     environment=env))
+                                                     dr_region=dr, identity=identity))
 
 
 def _generated(tmp_path_factory, count: int, seed: int):
