@@ -22,7 +22,8 @@ _OWN = object()
 @dataclass(frozen=True)
 class StackIdentity:
     """The blueprint and environment a stack belongs to, and the AWS partition, region and
-    account it runs in. A site's cluster has no region or account (None)."""
+    account it runs in. A site's cluster has no region or account (None), and no partition
+    when the platform has no cloud side."""
 
     blueprint: str
     environment: str
@@ -30,7 +31,7 @@ class StackIdentity:
     # a project's program may hold its platform's region as an Output.
     region: pulumi.Input[str] | None = None
     account_id: pulumi.Input[str] | None = None
-    partition: str = "aws"
+    partition: str | None = "aws"
 
     def in_region(self, region: str) -> StackIdentity:
         """The same stack, for resources it keeps in another region (the DR replica)."""
@@ -48,9 +49,9 @@ class StackIdentity:
         """`<blueprint>-<env>[-<part>...]` as a SageMaker name (unique per account and region)."""
         return sagemaker_name(self.blueprint, self.environment, *parts)
 
-    def bucket_name(self, purpose: str, region: str | None = None) -> str:
-        """The S3 bucket `<blueprint>-<env>-<purpose>-<region>` (this stack's region by default)."""
-        return bucket_name(self.blueprint, self.environment, purpose, region or self.region)
+    def bucket_name(self, purpose: str) -> str:
+        """The S3 bucket `<blueprint>-<env>-<purpose>-<region>` (global names: the region is in it)."""
+        return bucket_name(self.blueprint, self.environment, purpose, self.region)
 
     def kms_alias(self, purpose: str) -> str:
         """`alias/<blueprint>/<env>/<purpose>`."""
