@@ -15,7 +15,7 @@ from qantara.components.base import QantaraComponent
 from qantara.components.iam_documents import check_role_name, policy_document, s3_prefix_statements, with_sid_prefix
 from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
-from qantara.naming import role_name, slug
+from qantara.naming import slug
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
@@ -155,13 +155,13 @@ class DeployAccessArgs:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def deploy_role_name(blueprint: str, environment: str) -> str:
-    return role_name(blueprint, environment, "deploy")
+def deploy_role_name(identity: StackIdentity) -> str:
+    return identity.role_name("deploy")
 
 
-def state_prefix(blueprint: str, environment: str) -> str:
+def state_prefix(identity: StackIdentity) -> str:
     """The state bucket prefix of this platform: log in with `pulumi login s3://<bucket>/<prefix>`."""
-    return f"{slug(blueprint)}/{slug(environment)}"
+    return f"{slug(identity.blueprint)}/{slug(identity.environment)}"
 
 
 def provider_host(provider: str) -> str:
@@ -204,7 +204,7 @@ def _state_statements(args: DeployAccessArgs, state_bucket_arn: str | None, stat
         bucket = state_bucket_arn.split(":::", 1)[-1]
         statements += with_sid_prefix(
             s3_prefix_statements(
-                bucket, state_prefix(args.identity.blueprint, args.identity.environment), args.identity.partition,
+                bucket, state_prefix(args.identity), args.identity.partition,
                 ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
             ),
             "State",
@@ -258,7 +258,8 @@ def _resource_statements(args: DeployAccessArgs, own: dict, requested: dict) -> 
             "Effect": "Allow",
             "Action": ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
             "Resource": [
-                f"arn:{p}:kms:{region}:{account}:alias/{slug(args.identity.blueprint)}/{slug(args.identity.environment)}/*"
+                f"arn:{p}:kms:{region}:{account}:alias/{slug(args.identity.blueprint)}/"
+                f"{slug(args.identity.environment)}/*"
                 for region in sorted(args.regions)
             ],
         },
@@ -314,7 +315,7 @@ def _guard_statements(args: DeployAccessArgs) -> list[dict]:
                 ROLE_CHANGE + ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary"]
             ),
             "Resource": args.identity.arn(
-                "iam", f"role/{deploy_role_name(args.identity.blueprint, args.identity.environment)}", region=""),
+                "iam", f"role/{deploy_role_name(args.identity)}", region=""),
         },
         {
             # Residency: nothing regional outside the platform's regions, whatever else allows it.
@@ -374,7 +375,7 @@ class DeployAccess(QantaraComponent):
             provider_output, after = pulumi.Output.from_input(federated), []
         self.role = aws.iam.Role(
             f"{name}-role",
-            name=deploy_role_name(args.identity.blueprint, args.identity.environment),
+            name=deploy_role_name(args.identity),
             description=f"pulumi up for {args.identity.blueprint} ({args.identity.environment}) from {args.repository}",
             assume_role_policy=trust_policy(args, federated),
             max_session_duration=MAX_SESSION_SECONDS,
@@ -410,7 +411,7 @@ def _check(args: DeployAccessArgs) -> None:
         if problem:
             expected = provider_arn(args.identity.partition, args.identity.account_id, args.provider)
             raise QantaraError(f"{problem} (expected {expected})")
-    check_role_name(deploy_role_name(args.identity.blueprint, args.identity.environment), "the blueprint or environment name")
+    check_role_name(deploy_role_name(args.identity), "the blueprint or environment name")
 
 
 def build_deploy_access(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:

@@ -19,7 +19,6 @@ from qantara.components.iam_documents import (
 from qantara.components.identity import StackIdentity
 from qantara.components.sovereign_keys import SovereignKeys, SovereignKeysArgs
 from qantara.errors import QantaraError
-from qantara.naming import role_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -51,8 +50,8 @@ class DisasterRecoveryArgs:
     source_dependencies: list[pulumi.Resource] = field(default_factory=list)
 
 
-def replication_role_name(blueprint: str, environment: str) -> str:
-    return role_name(blueprint, environment, "replication")
+def replication_role_name(identity: StackIdentity) -> str:
+    return identity.role_name("replication")
 
 
 def replication_trust_policy(account_id: str) -> str:
@@ -162,7 +161,8 @@ class DisasterRecovery(QantaraComponent):
             SovereignKeysArgs(
                 identity=self._dr_identity,
                 alias=self._dr_identity.kms_alias("dr"),
-                description=f"Qantara DR key for {args.identity.blueprint} ({args.identity.environment}) in {args.dr_region}",
+                description=(f"Qantara DR key for {args.identity.blueprint} ({args.identity.environment}) "
+                             f"in {args.dr_region}"),
                 data_classification=args.data_classification,
                 # The DR access-log bucket is encrypted with this key too, and so are the DR
                 # region's audit trail and its log group.
@@ -210,7 +210,7 @@ class DisasterRecovery(QantaraComponent):
         # IAM is global; the role goes through the component's (DR) provider like the rest.
         role = aws.iam.Role(
             f"{self._name}-replication-role",
-            name=replication_role_name(args.identity.blueprint, args.identity.environment),
+            name=replication_role_name(args.identity),
             assume_role_policy=replication_trust_policy(args.identity.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -238,7 +238,7 @@ def _check(args: DisasterRecoveryArgs) -> None:
         )
     if LOG_PURPOSE in args.source_buckets:
         raise QantaraError(f"`{LOG_PURPOSE}` names the DR region's own log bucket; give the source another purpose")
-    check_role_name(replication_role_name(args.identity.blueprint, args.identity.environment), "the blueprint or environment name")
+    check_role_name(replication_role_name(args.identity), "the blueprint or environment name")
 
 
 def build_disaster_recovery(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:

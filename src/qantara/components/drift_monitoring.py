@@ -28,7 +28,6 @@ from qantara.naming import (
     SAGEMAKER_NAME_MAX,
     check_autoname,
     data_quality_logical,
-    role_name,
     sagemaker_name,
 )
 
@@ -123,8 +122,8 @@ def drift_alarm_prefix(blueprint: str, environment: str, model_name: str) -> str
     return f"{alarm_base(blueprint, environment, model_name)}-drift-"
 
 
-def monitoring_role_name(blueprint: str, environment: str) -> str:
-    return role_name(blueprint, environment, "monitoring")
+def monitoring_role_name(identity: StackIdentity) -> str:
+    return identity.role_name("monitoring")
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -232,7 +231,7 @@ class DriftMonitoring(QantaraComponent):
         args = self._args
         role = aws.iam.Role(
             f"{self._name}-role",
-            name=monitoring_role_name(args.identity.blueprint, args.identity.environment),
+            name=monitoring_role_name(args.identity),
             assume_role_policy=sagemaker_trust_policy(args.identity.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -434,7 +433,7 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
             SAGEMAKER_NAME_MAX,
             f"the component name `{name}` or the model name `{endpoint.model_name}`",
         )
-    check_role_name(monitoring_role_name(args.identity.blueprint, args.identity.environment), "the blueprint or environment name")
+    check_role_name(monitoring_role_name(args.identity), "the blueprint or environment name")
 
 
 def build_drift_monitoring(scope: PlatformScope, component: ResolvedComponent) -> Outputs:

@@ -130,10 +130,10 @@ class MlPipeline(QantaraComponent):
         if not subnets or not groups:
             raise QantaraError("the platform exports no private subnets or security groups: the pipeline's jobs "
                                "must run in the platform's VPC")
-        role = args.identity.role_name(f"{args.project}-pipeline")
+        role, partition = args.identity.role_name(f"{args.project}-pipeline"), args.identity.partition
         return PipelinePlace(
-            project=args.project, package=args.package, region=region, partition=args.identity.partition, account_id=account,
-            image_uri=image, role_arn=f"arn:{args.identity.partition}:iam::{account}:role/{role}", kms_key_arn=key,
+            project=args.project, package=args.package, region=region, partition=partition, account_id=account,
+            image_uri=image, role_arn=f"arn:{partition}:iam::{account}:role/{role}", kms_key_arn=key,
             subnet_ids=tuple(subnets), security_group_ids=tuple(groups), data_bucket=data_bucket,
             artifacts_bucket=artifacts_bucket, model_package_group=package_group,
             data_classification=args.data_classification, instance_type=args.instance_type,
@@ -181,15 +181,15 @@ class MlPipeline(QantaraComponent):
         return self.place.apply(lambda p: f"arn:{p.partition}:iam::{p.account_id}:role/{name}")
 
     def _drift_trigger(self) -> None:
-        args = self._args
+        args, identity = self._args, self._args.identity
         role, policy = self._trigger_role("drift-trigger", "events.amazonaws.com")
         rule = aws.cloudwatch.EventRule(
             f"{self._name}-drift",
-            name=args.identity.scoped_name(f"{args.project}-drift"),
+            name=identity.scoped_name(f"{args.project}-drift"),
             description=f"Retrain {args.project} when one of its drift alarms goes to ALARM",
             # The platform names the model's drift alarms with this same prefix (DriftMonitoring).
-            event_pattern=drift_event_pattern(drift_alarm_prefix(args.identity.blueprint, args.identity.environment, args.model_name),
-                                              endpoint_name(args.identity.blueprint, args.identity.environment, args.model_name)),
+            event_pattern=drift_event_pattern(drift_alarm_prefix(identity.blueprint, identity.environment, args.model_name),
+                                              endpoint_name(identity.blueprint, identity.environment, args.model_name)),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

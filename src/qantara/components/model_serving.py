@@ -393,4 +393,5 @@ def build_serving(scope: PlatformScope, component: ResolvedComponent) -> Outputs
     network = scope.built["network"]
     # What a project's own infrastructure needs to declare its endpoints (templates/ml-project).
     return {"servingRoleArn": role.arn, "servingSecurityGroupIds": [network.workload_security_group_id],
-            "dataCaptureBucket": scope.identity.bucket_name("raw"), "endpoints": {e.model_name: e.endpoint_name for e in endpoints}}
+            "dataCaptureBucket": scope.identity.bucket_name("raw"),
+            "endpoints": {e.model_name: e.endpoint_name for e in endpoints}}
