@@ -241,9 +241,25 @@ definition_spots(s) := spots if {
 	tasks := task_integrations(doc)
 	spots := array.concat(
 		array.concat([integration_spot(arn) | some arn in tasks], parameter_arn_spots(doc)),
-		parsed_document_spots(doc, tasks),
+		array.concat(computed_region_spots(doc), parsed_document_spots(doc, tasks)),
 	)
 } else := [unparsed_document_spot]
+
+# A place built at run time (States.Format('arn:aws:sns:eu-central-1:{}:...'), JSONata) is no
+# literal ARN, yet the region it names is written down: it is located there. (AWS says such a
+# call would not leave the machine's region; a definition that names another one is refused
+# all the same, the stricter reading.)
+computed_region_spots(doc) := [region_spot(token) |
+	walk(doc, [_, str])
+	is_string(str)
+	computed_value(str)
+	some token in regex.split(`[^a-z0-9-]+`, str)
+	data.catalog.aws_regions.regions[token]
+]
+
+computed_value(str) if startswith(str, "States.")
+
+computed_value(str) if startswith(trim_space(str), "{%")
 
 # The region-less integration ARNs named as a state's Resource.
 task_integrations(doc) := [str |
