@@ -249,13 +249,13 @@ definition_spots(s) := spots if {
 # literal ARN, yet the region it names is written down: it is located there. (AWS says such a
 # call would not leave the machine's region; a definition that names another one is refused
 # all the same, the stricter reading.)
-computed_region_spots(doc) := [region_spot(token) |
-	walk(doc, [_, str])
-	is_string(str)
+computed_region_spots(doc) := [region_spot(code) |
+	some str in document_strings(doc)
 	computed_value(str)
-	some token in regex.split(`[^a-z0-9-]+`, str)
-	data.catalog.aws_regions.regions[token]
+	some code in region_codes_in(str)
 ]
+
+region_codes_in(str) := [word | some word in regex.split(`[^a-z0-9-]+`, str); data.catalog.aws_regions.regions[word]]
 
 computed_value(str) if startswith(str, "States.")
 
