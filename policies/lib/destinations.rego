@@ -241,7 +241,10 @@ definition_spots(s) := spots if {
 	tasks := task_integrations(doc)
 	spots := array.concat(
 		array.concat([integration_spot(arn) | some arn in tasks], parameter_arn_spots(doc)),
-		array.concat(computed_region_spots(doc), parsed_document_spots(doc, tasks)),
+		array.concat(
+			array.concat(computed_region_spots(doc), parameter_bucket_spots(doc)),
+			parsed_document_spots(doc, tasks),
+		),
 	)
 } else := [unparsed_document_spot]
 
@@ -256,6 +259,18 @@ computed_region_spots(doc) := [region_spot(code) |
 ]
 
 region_codes_in(str) := [word | some word in regex.split(`[^a-z0-9-]+`, str); data.catalog.aws_regions.regions[word]]
+
+# A bucket a task names by name (aws-sdk:s3:putObject's Bucket): only the plan's bucket of
+# that name locates it; one outside the plan is unlocatable (QA-RES-040), as for S3 ARNs.
+parameter_bucket_spots(doc) := [name_spot(str, sprintf("bucket %s", [text.plain(str)])) |
+	walk(doc, [path, str])
+	is_string(str)
+	count(path) > 1
+	path[count(path) - 1] == "Bucket"
+	count([p | some p in path; p in {"Parameters", "Arguments"}]) > 0
+	not computed_value(str)
+	not startswith(str, "arn:")
+]
 
 computed_value(str) if startswith(str, "States.")
 

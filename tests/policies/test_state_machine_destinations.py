@@ -28,6 +28,8 @@ def places(value: str) -> list:
     for spot in default_engine().query("data.qantara.lib.destinations.string_spots(input.via, input.value)", document):
         if spot.get("at_resource"):
             found.append(("here",))
+        elif "name" in spot:
+            found.append(("name", spot["name"]))
         elif spot["location"]["kind"] == "cloud":
             found.append(("region", spot["location"]["region"]))
         else:
@@ -54,6 +56,12 @@ def test_an_sdk_task_naming_a_frankfurt_resource_is_located_there():
 def test_an_sdk_task_whose_target_comes_from_the_input_runs_in_the_machines_region():
     assert places(definition("arn:aws:states:::aws-sdk:sagemaker:describeModelPackage",
                              {"ModelPackageName.$": "$.ModelPackageArn"})) == [("here",)]
+
+
+def test_a_bucket_an_sdk_task_names_is_left_for_the_plan_to_locate():
+    assert places(definition("arn:aws:states:::aws-sdk:s3:putObject",
+                             {"Bucket": "group-model-archive", "Key.$": "$.key", "Body.$": "$"})) == [
+        ("here",), ("name", "group-model-archive")]
 
 
 @pytest.mark.parametrize("computed", [
