@@ -141,7 +141,8 @@ class ModelRegistry(QantaraComponent):
 
     The topic is the human approval checkpoint: every approval-status change of a package
     in one of the groups is published to it, encrypted with the platform key (whose policy
-    must let events.amazonaws.com use it, or EventBridge cannot publish).
+    must let events.amazonaws.com use it, or EventBridge cannot publish). With an approval
+    timeout, a Step Functions timer also publishes a package still pending after that many days.
     """
 
     group_names: pulumi.Output[list]
