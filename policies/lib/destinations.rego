@@ -65,6 +65,8 @@ string_spots(via, s) := any_spots(s) if via == "any"
 
 string_spots(via, s) := document_spots(s) if via == "document"
 
+string_spots(via, s) := definition_spots(s) if via == "definition"
+
 # --- ARNs ------------------------------------------------------------------------------
 
 # arn:<partition>:<service>:<region>:<account>:<resource>. (An optional capture group that does
@@ -168,17 +170,20 @@ else := [unknown_spot(sprintf("%s is neither an ARN, a URL, an e-mail address no
 
 # ARNs and URLs anywhere in the document's strings, and region codes under keys that end in
 # "region" (awslogs-region). A document that does not parse cannot be shown to stay.
-document_spots(s) := spots if {
-	json.is_valid(s)
-	doc := json.unmarshal(s)
-	spots := array.concat(
-		[found | some str in document_strings(doc); some found in embedded_spots(str)],
-		array.concat(
-			[region_spot(str) | some str in document_region_codes(doc)],
-			[found | some str in document_host_values(doc); some found in host_list_spots(str)],
-		),
-	)
-} else := [unknown_spot("the document is not valid JSON, so where it sends data cannot be read", "the document")]
+document_spots(s) := parsed_document_spots(json.unmarshal(s), []) if json.is_valid(s)
+
+else := [unparsed_document_spot]
+
+unparsed_document_spot := unknown_spot("the document is not valid JSON, so where it sends data cannot be read", "the document")
+
+# Every string but the `located` ones (read by the caller) is searched.
+parsed_document_spots(doc, located) := array.concat(
+	[found | some str in document_strings(doc); not str in located; some found in embedded_spots(str)],
+	array.concat(
+		[region_spot(str) | some str in document_region_codes(doc)],
+		[found | some str in document_host_values(doc); some found in host_list_spots(str)],
+	),
+)
 
 document_strings(doc) := [str | walk(doc, [_, str]); is_string(str)]
 
@@ -221,3 +226,87 @@ embedded_spots(str) := array.concat(
 	[found | some arn in regex.find_n(`arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^\s"',]+`, str, -1); some found in arn_spots(arn)],
 	[found | some url in regex.find_n(`[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z][A-Za-z0-9+.-]*:)*//[^\s"'<>]+`, str, -1); some found in url_spots(url)],
 )
+
+# --- State machine definitions ------------------------------------------------------------
+
+# A Step Functions definition is a document (every ARN, URL and host in it is located as in
+# any document, a parameter naming a resource in another region included), whose Task states
+# call services through integration ARNs that hold no region. Where such a call runs is a
+# fact of policies/data/aws_step_functions_integrations.yaml: a listed integration runs in
+# the state machine's own region, returned as a spot {"at_resource": true, "where": ...} for
+# the caller to locate; an unlisted one cannot be located.
+definition_spots(s) := spots if {
+	json.is_valid(s)
+	doc := json.unmarshal(s)
+	tasks := task_integrations(doc)
+	spots := array.concat(
+		array.concat([integration_spot(arn) | some arn in tasks], parameter_arn_spots(doc)),
+		array.concat(
+			array.concat(computed_region_spots(doc), parameter_bucket_spots(doc)),
+			parsed_document_spots(doc, tasks),
+		),
+	)
+} else := [unparsed_document_spot]
+
+# A place built at run time (States.Format('arn:aws:sns:eu-central-1:{}:...'), JSONata) is no
+# literal ARN, yet the region it names is written down: it is located there. (AWS says such a
+# call would not leave the machine's region; a definition that names another one is refused
+# all the same, the stricter reading.)
+computed_region_spots(doc) := [region_spot(code) |
+	some str in document_strings(doc)
+	computed_value(str)
+	some code in region_codes_in(str)
+]
+
+region_codes_in(str) := [word | some word in regex.split(`[^a-z0-9-]+`, str); data.catalog.aws_regions.regions[word]]
+
+# A bucket a task names by name (aws-sdk:s3:putObject's Bucket): only the plan's bucket of
+# that name locates it; one outside the plan is unlocatable (QA-RES-040), as for S3 ARNs.
+parameter_bucket_spots(doc) := [name_spot(str, sprintf("bucket %s", [text.plain(str)])) |
+	walk(doc, [path, str])
+	is_string(str)
+	count(path) > 1
+	path[count(path) - 1] == "Bucket"
+	count([p | some p in path; p in {"Parameters", "Arguments"}]) > 0
+	not computed_value(str)
+	not startswith(str, "arn:")
+]
+
+computed_value(str) if startswith(str, "States.")
+
+computed_value(str) if startswith(trim_space(str), "{%")
+
+# The region-less integration ARNs named as a state's Resource.
+task_integrations(doc) := [str |
+	walk(doc, [path, str])
+	is_string(str)
+	count(path) > 0
+	path[count(path) - 1] == "Resource"
+	regex.match(`^arn:aws[a-z-]*:states:::`, str)
+]
+
+integration_spot(arn) := {"at_resource": true, "where": arn} if {
+	integration := regex.replace(arn, `^arn:aws[a-z-]*:states:::`, "")
+	some row in data.catalog.aws_step_functions_integrations.integrations
+	startswith(integration, row.prefix)
+} else := unknown_spot(
+	sprintf("%s is a Step Functions integration whose call no sourced fact locates (policies/data/aws_step_functions_integrations.yaml)", [text.plain(arn)]),
+	arn,
+)
+
+# A literal under a parameter key ending in "Arn" that is not an ARN names a place that cannot
+# be read. Run-time values (keys ending ".$", JSONata "{% %}") are not literals.
+parameter_arn_spots(doc) := [unknown_spot(
+	sprintf("%s is not an ARN, so where the call sends data cannot be read", [text.plain(str)]),
+	text.plain(key),
+) |
+	walk(doc, [path, str])
+	is_string(str)
+	count(path) > 1
+	key := path[count(path) - 1]
+	is_string(key)
+	endswith(key, "Arn")
+	count([p | some p in path; p in {"Parameters", "Arguments"}]) > 0
+	not startswith(str, "arn:")
+	not startswith(trim_space(str), "{%")
+]

@@ -19,6 +19,7 @@ from qantara.components.model_registry import (
     approval_timer_definition,
 )
 from qantara.errors import QantaraError
+from qantara.plan.builder import plan_blueprint
 
 KEY_ARN = "arn:aws:kms:me-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 MACHINE = ("aws:sfn/stateMachine:StateMachine", "registry-approval-timer")
@@ -93,3 +94,48 @@ def test_the_limit_is_the_blueprints_else_the_production_profiles(tmp_path):
     stricter = blueprint.model_copy(update={"spec": blueprint.spec.model_copy(update={
         "governance": blueprint.spec.governance.model_copy(update={"approval_timeout_days": 3})})})
     assert environment_profile(stricter, "dev").approval_timeout_days == 3
+
+
+def test_an_execution_is_given_the_package_arn_and_nothing_else_of_the_event(registry):
+    transformer = registry[TARGET]["inputs"]["inputTransformer"]
+    assert transformer["inputPaths"] == {"package": "$.detail.ModelPackageArn"}
+    given = json.loads(transformer["inputTemplate"].replace("<package>", '"arn:aws:sagemaker:x"'))
+    assert given == {"ModelPackageArn": "arn:aws:sagemaker:x"}
+
+
+def test_the_timer_reads_the_status_of_the_package_it_was_given(registry):
+    definition = json.loads(registry[MACHINE]["inputs"]["definition"])
+    assert definition["States"]["ReadStatus"]["Parameters"] == {"ModelPackageName.$": "$.ModelPackageArn"}
+    assert "$.ModelPackageArn" in definition["States"]["TellOwner"]["Parameters"]["Message.$"]
+
+
+def test_the_starter_starts_only_the_timer_and_uses_the_key_only_through_step_functions(registry):
+    start = json.loads(registry[("aws:iam/rolePolicy:RolePolicy", "registry-approval-timer-start-policy")]
+                       ["inputs"]["policy"])
+    statements = {s["Sid"]: s for s in start["Statement"]}
+    assert set(statements) == {"StartApprovalTimer", "EncryptTimerInput"}
+    assert statements["StartApprovalTimer"]["Action"] == "states:StartExecution"
+    assert statements["EncryptTimerInput"]["Resource"] == KEY_ARN
+    assert statements["EncryptTimerInput"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "states.me-central-1.amazonaws.com"}}
+    assert least_privilege_problems(start) == []
+
+
+def test_only_eventbridge_of_this_account_starts_the_timer_and_only_step_functions_runs_it(registry):
+    def trust(name):
+        return json.loads(registry[("aws:iam/role:Role", name)]["inputs"]["assumeRolePolicy"])["Statement"][0]
+    starter, runner = trust("registry-approval-timer-start-role"), trust("registry-approval-timer-role")
+    assert starter["Principal"] == {"Service": "events.amazonaws.com"}
+    assert runner["Principal"] == {"Service": "states.amazonaws.com"}
+    for statement in (starter, runner):
+        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+
+
+@pytest.mark.parametrize(("environment", "days"), [("prod", 7), ("dev", 14)])
+def test_the_platform_runs_the_timer_with_the_environments_limit(environment, days):
+    plan = plan_blueprint(load_blueprint("blueprints/ae-health-cloud.yaml"), environment)
+    (machine,) = [r for r in plan["resources"] if r["type"] == MACHINE[0]
+                  and r["urn"].endswith("approval-timer")]
+    definition = json.loads(machine["inputs"]["definition"])
+    assert definition["States"]["WaitForDecision"]["Seconds"] == days * 86400
+    assert definition["States"]["TellOwner"]["Parameters"]["TopicArn"].startswith("arn:aws:sns:me-central-1:")

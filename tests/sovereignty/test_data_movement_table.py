@@ -20,7 +20,7 @@ import pytest
 from qantara.catalog import load_catalog
 
 TABLE = load_catalog()["aws_data_movement"]
-VIAS = {"region", "arn", "bucket", "url", "host", "any", "document", "self", "global"}
+VIAS = {"region", "arn", "bucket", "url", "host", "any", "document", "definition", "self", "global"}
 NESTED = re.compile(r"ForwardRef\('(\w+)'\)")
 URL = re.compile(r"^https://(docs\.aws\.amazon\.com|www\.pulumi\.com/registry/packages/aws/api-docs)/\S+$")
 

@@ -181,8 +181,17 @@ value_spots(r, d) := [self_spot(r)] if {
 	r.location.kind in {"cloud", "onprem"}
 } else := [s |
 	some v in values_at_path(r.inputs, d.path)
-	some s in value_spots_of(d.via, v)
+	some found in value_spots_of(d.via, v)
+	s := placed_spot(r, found)
 ]
+
+# A call a fact table places where the resource itself runs (a Step Functions integration).
+placed_spot(r, found) := object.union(self_spot(r), {"where": found.where}) if {
+	found.at_resource
+	r.location.kind in {"cloud", "onprem"}
+} else := destinations.unknown_spot("the resource that makes the call is not located", found.where) if {
+	found.at_resource
+} else := found
 
 # A value a preview cannot read locates nothing (its dependencies do); a secret cannot be read.
 value_spots_of(via, v) := destinations.string_spots(via, v) if known_value(v)

@@ -10,7 +10,12 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-from qantara.components.iam_documents import kms_use_statement, policy_document, service_trust_policy
+from qantara.components.iam_documents import (
+    kms_use_statement,
+    policy_document,
+    service_endpoint,
+    service_trust_policy,
+)
 from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
 from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
@@ -26,6 +31,8 @@ APPROVAL_TIMEOUT_PURPOSE = "approval-timer"
 # A Standard Step Functions execution lasts at most one year (Step Functions developer guide,
 # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html, read 2026-12-06).
 MAX_APPROVAL_TIMEOUT_DAYS = 365
+# What an execution of the timer is given: the package's ARN, nothing else of the event.
+TIMER_INPUT_TEMPLATE = '{"ModelPackageArn": <package>}'
 
 
 @dataclass
@@ -130,7 +137,8 @@ class ModelRegistry(QantaraComponent):
 
     The topic is the human approval checkpoint: every approval-status change of a package
     in one of the groups is published to it, encrypted with the platform key (whose policy
-    must let events.amazonaws.com use it, or EventBridge cannot publish).
+    must let events.amazonaws.com use it, or EventBridge cannot publish). With an approval
+    timeout, a Step Functions timer also publishes a package still pending after that many days.
     """
 
     group_names: pulumi.Output[list]
@@ -241,17 +249,18 @@ class ModelRegistry(QantaraComponent):
         EventBridge cannot wait, so each registration starts a Step Functions execution that
         waits, asks SageMaker for the package's status and publishes only if no one decided.
         Rejections need nothing more: the checkpoint rule already publishes every decision.
+        Both calls run in the machine's own region (Step Functions has no cross-Region
+        integration), so the residency rules can locate them
+        (policies/data/aws_step_functions_integrations.yaml).
         """
         args = self._args
         physical = args.identity.scoped_name(APPROVAL_TIMEOUT_PURPOSE)
         check_name("iamRoleName", physical, "the blueprint or environment name")
         arn = args.identity.arn
-        machine_arn = arn("states", f"stateMachine:{physical}")
         topic_arn = arn("sns", args.identity.scoped_name(APPROVAL_PURPOSE))
         packages = [arn("sagemaker", f"model-package/{g.lower()}/*") for g in args.model_package_groups]
-        opts = pulumi.ResourceOptions(parent=self)
         timer_role = aws.iam.Role(
-            f"{name}-approval-timer-role", name=physical, tags=args.tags, opts=opts,
+            f"{name}-approval-timer-role", name=physical, tags=args.tags, opts=pulumi.ResourceOptions(parent=self),
             assume_role_policy=service_trust_policy("states.amazonaws.com",
                                                     {"StringEquals": {"aws:SourceAccount": args.identity.account_id}}))
         timer_policy = aws.iam.RolePolicy(
@@ -265,16 +274,25 @@ class ModelRegistry(QantaraComponent):
             encryption_configuration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kms_key_id": args.kms_key_arn,
                                       "kms_data_key_reuse_period_seconds": 300},
             tags=args.tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[timer_policy, topic]))
+        self._timer_start(name, physical, machine)
+        return machine
+
+    def _timer_start(self, name: str, physical: str, machine: aws.sfn.StateMachine) -> None:
+        """Each package entering PendingManualApproval starts one execution, with its ARN only:
+        the rest of the event (who registered it, its metadata) has no business in the timer."""
+        args = self._args
+        machine_arn = args.identity.arn("states", f"stateMachine:{physical}")
         starter_name = f"{physical}-start"
         check_name("iamRoleName", starter_name, "the blueprint or environment name")
         starter = aws.iam.Role(
-            f"{name}-approval-timer-start-role", name=starter_name, tags=args.tags, opts=opts,
+            f"{name}-approval-timer-start-role", name=starter_name, tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
             assume_role_policy=service_trust_policy("events.amazonaws.com",
                                                     {"StringEquals": {"aws:SourceAccount": args.identity.account_id}}))
         starter_policy = aws.iam.RolePolicy(
             f"{name}-approval-timer-start-policy", role=starter.name,
-            policy=policy_document([{"Sid": "StartApprovalTimer", "Effect": "Allow", "Action": "states:StartExecution",
-                                     "Resource": machine_arn}]),
+            policy=pulumi.Output.from_input(args.kms_key_arn).apply(
+                lambda key: starter_policy_document(machine_arn, key, args.identity.region, args.identity.partition)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[starter]))
         rule = aws.cloudwatch.EventRule(
             f"{name}-approval-timer-rule", name=physical, tags=args.tags,
@@ -283,8 +301,9 @@ class ModelRegistry(QantaraComponent):
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.groups.values())))
         aws.cloudwatch.EventTarget(
             f"{name}-approval-timer-target", rule=rule.name, arn=machine.arn, role_arn=starter.arn,
+            input_transformer={"input_paths": {"package": "$.detail.ModelPackageArn"},
+                               "input_template": TIMER_INPUT_TEMPLATE},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[rule, machine, starter_policy]))
-        return machine
 
 
 def pending_event_pattern(groups: list[str]) -> str:
@@ -305,7 +324,7 @@ def approval_timer_definition(days: int, topic_arn: str) -> str:
         "States": {
             "WaitForDecision": {"Type": "Wait", "Seconds": days * 86400, "Next": "ReadStatus"},
             "ReadStatus": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeModelPackage",
-                           "Parameters": {"ModelPackageName.$": "$.detail.ModelPackageArn"},
+                           "Parameters": {"ModelPackageName.$": "$.ModelPackageArn"},
                            "ResultSelector": {"status.$": "$.ModelApprovalStatus"},
                            "ResultPath": "$.package", "Next": "StillPending"},
             "StillPending": {"Type": "Choice", "Default": "Decided", "Choices": [
@@ -314,7 +333,7 @@ def approval_timer_definition(days: int, topic_arn: str) -> str:
                           "Parameters": {"TopicArn": topic_arn, "Subject": "Model approval overdue",
                                          "Message.$": f"States.Format('Model package {{}} has waited more than "
                                                       f"{days} days for an approval decision', "
-                                                      f"$.detail.ModelPackageArn)"}},
+                                                      f"$.ModelPackageArn)"}},
             "Decided": {"Type": "Succeed"},
         },
     }, sort_keys=True)
@@ -327,6 +346,22 @@ def timer_policy_document(packages: list[str], topic_arn: str, key_arn: str) -> 
          "Resource": sorted(packages)},
         {"Sid": "PublishOverdue", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
         kms_use_statement(key_arn),
+    ])
+
+
+def starter_policy_document(machine_arn: str, key_arn: str, region: str, partition: str) -> str:
+    """Start the one timer machine, whose executions are encrypted with the platform key.
+
+    The execution's input and history are encrypted with the machine's key (Step Functions
+    API reference, EncryptionConfiguration, read 2026-12-06), so the starter may generate a
+    data key, through Step Functions only (kms:ViaService). That the caller of StartExecution
+    needs this was not confirmed against AWS's page in this session: without it an encrypted
+    machine's execution may not start, and the grant is one action on one key via one service.
+    """
+    return policy_document([
+        {"Sid": "StartApprovalTimer", "Effect": "Allow", "Action": "states:StartExecution", "Resource": machine_arn},
+        {"Sid": "EncryptTimerInput", "Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": service_endpoint("states", region, partition)}}},
     ])
 
 
@@ -360,6 +395,7 @@ def build_model_registry(scope: PlatformScope, component: ResolvedComponent) -> 
             model_package_groups=[scope.identity.sagemaker_name(group) for group in model_groups(scope.platform.blueprint)],
             data_classification=component.data_class,
             tags=scope.tags("modelRegistry", component.data_class),
+            approval_timeout_days=scope.profile.approval_timeout_days,
         ),
         opts=scope.opts,
     )
