@@ -20,6 +20,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import json
+import re
+import shutil
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -158,6 +162,44 @@ def load(uri: str):
         return mlflow.pyfunc.load_model(str(local_model_dir(uri, Path(scratch))))
 
 
+# A model version as the registry writes it (the first 12 hex digits of the model file's sha256),
+# within what Qantara accepts of a version: it goes into an MLflow query and an image tag.
+VERSION_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def registered_archive(model_version: str, runs: Path, scratch: Path) -> Path:
+    """The archive a run registered as `model_version`: a local run's, else the MLflow run's tagged with it."""
+    for registration in sorted(runs.glob("*/register/registration.json")):
+        record = json.loads(registration.read_text(encoding="utf-8"))
+        if record.get("modelVersion") == model_version:
+            return registration.parents[1] / "train" / ARCHIVE
+    import mlflow
+    from . import config
+    mlflow.set_tracking_uri(config.tracking_uri())
+    found = mlflow.search_runs(experiment_names=[config.load_manifest(config.MANIFEST)["metadata"]["name"]],
+                               filter_string=f"tags.`qantara.modelVersion` = '{model_version}'", output_format="list")
+    if not found:
+        raise UnsafeModel(f"model version {model_version}: no local run in {runs} and no MLflow run at "
+                          f"{config.tracking_uri()} registered it (`make lineage` names the versions)")
+    return Path(mlflow.artifacts.download_artifacts(run_id=found[0].info.run_id, artifact_path=ARCHIVE,
+                                                    dst_path=str(scratch)))
+
+
+def fetch(model_version: str, destination: Path, runs: Path) -> Path:
+    """Copy `model_version`'s archive to `destination` once its content is shown to be that version:
+    the version is the model file's hash, so an image tagged with it holds exactly that model."""
+    if not VERSION_PATTERN.match(model_version):
+        raise UnsafeModel(f"model version {model_version!r} (allowed: 1 to 64 letters, digits, '.', '_' and '-')")
+    with tempfile.TemporaryDirectory(prefix="qantara-model-") as scratch:
+        archive = registered_archive(model_version, runs, Path(scratch))
+        found = version(_checked(unpack(archive, Path(scratch) / "check")))
+        if found != model_version:
+            raise UnsafeModel(f"{archive}: holds model version {found}, not {model_version}; refused")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(archive, destination)
+    return destination
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Unpack and check a model archive (how the image receives it).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -166,14 +208,28 @@ def main(argv: list[str] | None = None) -> int:
     unpacking.add_argument("directory", type=Path)
     versioning = commands.add_parser("version", help="Print the model version of ARCHIVE.")
     versioning.add_argument("archive", type=Path)
+    fetching = commands.add_parser("fetch", help="Copy the registered archive of VERSION to DESTINATION.")
+    fetching.add_argument("model_version", metavar="VERSION")
+    fetching.add_argument("destination", type=Path)
+    fetching.add_argument("--runs", type=Path, default=Path("runs"), help="The local runs (default: runs).")
     args = parser.parse_args(argv)
-    if args.command == "unpack":
-        check_model_dir(unpack(args.archive, args.directory))
-        print(f"model {version(args.directory)} unpacked into {args.directory}")
-        return 0
-    with tempfile.TemporaryDirectory(prefix="qantara-model-") as scratch:
-        print(version(_checked(unpack(args.archive, Path(scratch)))))
+    try:
+        print(_run(args))
+    except (UnsafeModel, OSError, tarfile.TarError) as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _run(args) -> str:
+    if args.command == "fetch":
+        fetch(args.model_version, args.destination, args.runs)
+        return f"model {args.model_version}: archive in {args.destination}"
+    if args.command == "unpack":
+        _checked(unpack(args.archive, args.directory))
+        return f"model {version(args.directory)} unpacked into {args.directory}"
+    with tempfile.TemporaryDirectory(prefix="qantara-model-") as scratch:
+        return version(_checked(unpack(args.archive, Path(scratch))))
 
 
 if __name__ == "__main__":
