@@ -219,3 +219,23 @@ def test_gitlab_ci_pushes_through_the_same_make_targets(bake):
     assert gate < images < up
     # GitLab's `image` key is the default image of every job: a job of that name would replace it.
     assert pipeline["image"].startswith("python:")
+
+
+def test_the_endpoint_serves_the_very_tags_ci_pushes(tmp_path, monkeypatch):
+    """The infra program's plan, after a promotion, asks for the images `served_image_tags` names:
+    the tags `make push-model-images` (the deploy job) builds and pushes, as tested above."""
+    from test_ml_pipeline_check import BLUEPRINT, PLATFORM_EXPORTS, qantara
+    from test_ml_serving_promotion import REPOSITORY, plan, served
+
+    from qantara.project import promotion
+
+    done = qantara("new", "ml-project", "--blueprint", BLUEPRINT, "--no-input", "--output-dir", tmp_path)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "platform-exports.json").write_text(json.dumps(PLATFORM_EXPORTS))
+    project = tmp_path / "readmission_risk"
+    monkeypatch.setattr(promotion, "_require_admitted", lambda *args, **kwargs: None)
+    promote(project, "prod", "c0ffee123456", "full")
+    status, resources = plan(project)
+    assert status == 0, resources
+    [(_, tag)] = served_image_tags(project, "prod")
+    assert served(resources) == {"champion": (100, f"{REPOSITORY}:{tag}")}

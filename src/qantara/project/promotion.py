@@ -50,7 +50,7 @@ PYPROJECT = "pyproject.toml"
 def image_tag(project: str, version: str) -> str:
     """The tag of `project`'s image for `version` (a package version or a model version)."""
     tag = IMAGE_TAG.format(project=project, version=version)
-    if not DOCKER_TAG.match(tag):
+    if not DOCKER_TAG.match(tag) or not DOCKER_TAG.match(version):
         raise ProjectError(f"image tag {short_repr(tag)} of project {short_repr(project)} and version "
                            f"{short_repr(version)} is not a valid image tag (allowed: letters, digits, `_`, `.` and "
                            f"`-`, at most 128 characters)")
@@ -86,7 +86,7 @@ def model_image_tag(project_dir: str | os.PathLike[str], model_version: str) -> 
     from qantara.project.manifest import load_manifest
 
     if not MODEL_VERSION.match(model_version):
-        raise ProjectError(f"--model-version {short_repr(model_version)} (allowed: 1 to 64 letters, digits, "
+        raise ProjectError(f"model version {short_repr(model_version)} (allowed: 1 to 64 letters, digits, "
                            f"`.`, `_` and `-`; `make lineage` names the versions)")
     return image_tag(load_manifest(Path(project_dir))[0].metadata.name, model_version)
 
