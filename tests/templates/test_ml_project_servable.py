@@ -239,3 +239,25 @@ def test_the_endpoint_serves_the_very_tags_ci_pushes(tmp_path, monkeypatch):
     assert status == 0, resources
     [(_, tag)] = served_image_tags(project, "prod")
     assert served(resources) == {"champion": (100, f"{REPOSITORY}:{tag}")}
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_the_generated_ci_pushes_only_through_make_and_a_direct_push_is_a_finding(bake, tmp_path, ci):
+    from qantara.project.check import check_project
+
+    project = tmp_path / "project"
+    shutil.copytree(bake(project_name=f"Pushes {ci}", ci=ci), project)
+    assert not [f for f in check_project(project, "dev").findings if f["policy"] == "QA-PRJ-016"]
+    if ci == "github":
+        path = project / ".github" / "workflows" / "ci.yml"
+        workflow = yaml.safe_load(path.read_text())
+        workflow["jobs"]["image"]["steps"].append({"run": "docker push docker.io/acme/pushes-github:latest"})
+        job = "jobs.image"
+    else:
+        path = project / ".gitlab-ci.yml"
+        workflow = yaml.safe_load(path.read_text())
+        workflow["push-code-image"]["script"].append("docker push docker.io/acme/pushes-gitlab:latest")
+        job = "push-code-image"
+    path.write_text(yaml.safe_dump(workflow, sort_keys=False))
+    [finding] = [f for f in check_project(project, "dev").findings if f["policy"] == "QA-PRJ-016"]
+    assert finding["resource"].endswith(job) and "`docker push`" in finding["message"]
