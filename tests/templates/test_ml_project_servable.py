@@ -261,3 +261,27 @@ def test_the_generated_ci_pushes_only_through_make_and_a_direct_push_is_a_findin
     path.write_text(yaml.safe_dump(workflow, sort_keys=False))
     [finding] = [f for f in check_project(project, "dev").findings if f["policy"] == "QA-PRJ-016"]
     assert finding["resource"].endswith(job) and "`docker push`" in finding["message"]
+
+
+@pytest.mark.parametrize("serving", ["realtime", "batch", "none"])
+def test_the_dockerfile_builds_the_stages_the_makefile_names_and_keeps_runs_out(bake, serving):
+    """No Docker daemon here: the stages, targets and the archive's path are checked as text."""
+    import re
+
+    project = bake(project_name=f"Stages {serving}", serving=serving)
+    dockerfile = (project / "Dockerfile").read_text()
+    makefile = (project / "Makefile").read_text()
+    stages = re.findall(r"^FROM (\S+)(?: AS (\w+))?$", dockerfile, re.M)
+    targets = set(re.findall(r"docker build --target (\w+)", makefile))
+    assert {name for _, name in stages if name} == targets
+    assert stages[-1] == ("code", "")  # the default build is the code image, never a model image
+    if serving == "none":
+        assert targets == {"code"} and "model-image" not in makefile
+    else:
+        fetched = re.search(r"model_archive fetch '\$\(MODEL_VERSION\)' (\S+)", makefile).group(1)
+        assert f"source={fetched}," in dockerfile  # the model stage mounts what make fetched
+        assert "model_archive unpack /tmp/model.tar.gz /opt/ml/model" in dockerfile
+        assert "ENV" in dockerfile and "MODEL_URI=/opt/ml/model" in dockerfile
+    ignored = (project / ".dockerignore").read_text().split()
+    # The runs hold the training data: never sent to the builder; the fetched archive is.
+    assert "runs" in ignored and "data" in ignored and "!build/model.tar.gz" in ignored
