@@ -174,6 +174,7 @@ def registered_archive(model_version: str, runs: Path, scratch: Path) -> Path:
         if record.get("modelVersion") == model_version:
             return registration.parents[1] / "train" / ARCHIVE
     import mlflow
+
     from . import config
     mlflow.set_tracking_uri(config.tracking_uri())
     found = mlflow.search_runs(experiment_names=[config.load_manifest(config.MANIFEST)["metadata"]["name"]],
