@@ -75,7 +75,10 @@ def _tampered_copy(model_dir: Path, tmp_path: Path, change) -> Path:
     (lambda d: d["flavors"]["python_function"].update(code="code"), "code of its own"),
     (lambda d: d["flavors"]["sklearn"].update(serialization_format="cloudpickle"), "skops only"),
     (lambda d: d["flavors"]["sklearn"].update(skops_trusted_types=["builtins.eval", "posix.system"]), "trusts"),
-], ids=["loader-module", "code", "pickle", "widened-trust"])
+    # The checked file is model.skops; pyfunc would load another one.
+    (lambda d: d["flavors"]["python_function"].update(model_path="conda.yaml"), "pyfunc loads"),
+    (lambda d: d["flavors"]["python_function"].update(predict_fn="__reduce__"), "pyfunc calls"),
+], ids=["loader-module", "code", "pickle", "widened-trust", "other-file", "other-method"])
 def test_a_model_directory_whose_mlmodel_could_run_code_is_refused(model_dir, tmp_path, change, reason):
     with pytest.raises(model_archive.UnsafeModel, match=reason):
         model_archive.load(str(_tampered_copy(model_dir, tmp_path, change)))
@@ -88,3 +91,11 @@ def test_a_model_file_holding_other_types_is_refused_even_with_a_clean_mlmodel(m
     skops.io.dump({"payload": Path("/etc/passwd")}, copy / "model.skops")
     with pytest.raises(model_archive.UnsafeModel, match="outside scikit-learn"):
         model_archive.load(str(copy))
+
+
+def test_an_archive_claiming_more_than_it_may_unpack_to_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(model_archive, "MAX_UNPACKED_BYTES", 1000)
+    archive = _archive_with(tmp_path / "model.tar.gz", (tarfile.TarInfo("MLmodel"), b"x" * 1001))
+    with pytest.raises(model_archive.UnsafeModel, match="add up to more"):
+        model_archive.unpack(archive, tmp_path / "model")
+    assert not (tmp_path / "model" / "MLmodel").exists()

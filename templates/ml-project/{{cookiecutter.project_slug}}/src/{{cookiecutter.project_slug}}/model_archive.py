@@ -37,8 +37,10 @@ MODEL_FILE = "model.skops"  # where mlflow.sklearn writes a skops model in its d
 LOADER_MODULE = "mlflow.sklearn"
 # Modules whose types the model file may hold: what the project's model is built from.
 TRUSTED_MODULES = ("sklearn.", "numpy.", "scipy.", "builtins.")
-# A scikit-learn model of this project is a few megabytes; a larger archive is refused unread.
+# A scikit-learn model of this project is a few megabytes; a larger archive is refused unread, and
+# one whose members add up to more (a few bytes of gzip can claim gigabytes) is refused unpacked.
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
 
 
 class UnsafeModel(ValueError):
@@ -92,6 +94,8 @@ def unpack(archive: Path, destination: Path) -> Path:
                                   f"holds regular files and directories only")
             if name.is_absolute() or ".." in name.parts:
                 raise UnsafeModel(f"{archive}: member {member.name!r} would be written outside {destination}")
+        if sum(member.size for member in tar.getmembers()) > MAX_UNPACKED_BYTES:
+            raise UnsafeModel(f"{archive}: its members add up to more than {MAX_UNPACKED_BYTES} bytes")
         # The "data" filter checks the same again as tarfile itself understands it (and drops modes).
         tar.extractall(destination, filter="data")
     return destination
@@ -114,6 +118,11 @@ def check_model_dir(model_dir: Path) -> dict:
         problems.append(f"loader_module is {pyfunc.get('loader_module')!r} (allowed: {LOADER_MODULE})")
     if pyfunc.get("code") or sklearn.get("code"):
         problems.append("it brings code of its own (allowed: none)")
+    # The file pyfunc loads and the method it calls: the checked model file's predict, nothing else.
+    if pyfunc.get("model_path", MODEL_FILE) != MODEL_FILE or "data" in pyfunc:
+        problems.append(f"pyfunc loads {pyfunc.get('model_path')!r} (allowed: {MODEL_FILE}, the checked file)")
+    if pyfunc.get("predict_fn", "predict") != "predict":
+        problems.append(f"pyfunc calls {pyfunc.get('predict_fn')!r} (allowed: predict)")
     if sklearn.get("serialization_format") != "skops" or sklearn.get("pickled_model") != MODEL_FILE:
         problems.append(f"the model is not {MODEL_FILE} in skops (allowed: skops only)")
     widened = [t for t in sklearn.get("skops_trusted_types") or [] if not str(t).startswith(TRUSTED_MODULES)]
