@@ -14,6 +14,7 @@ from pathlib import Path
 
 import typer
 
+from qantara.cli_new import image_tag as image_tag_command
 from qantara.cli_new import lineage as lineage_command
 from qantara.cli_new import new_app
 from qantara.cli_new import promote as promote_command
@@ -435,6 +436,7 @@ app.add_typer(new_app, name="new")
 app.command(name="update")(update_command)
 app.command(name="lineage")(lineage_command)
 app.command(name="promote")(promote_command)
+app.command(name="image-tag")(image_tag_command)
 
 
 def main() -> None:

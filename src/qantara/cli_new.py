@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from qantara.errors import EXIT_CHECKPOINT_FAILED, EXIT_OK, InputError, QantaraError
+from qantara.errors import EXIT_CHECKPOINT_FAILED, EXIT_OK, InputError, ProjectError, QantaraError
 from qantara.input_file import short_repr
 
 new_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -141,3 +141,38 @@ def promote(
     served = ", ".join(f"{v['name']} {v['modelVersion']} {v['weight']}%" for v in result["variants"])
     typer.echo(f"{result['environment']}: {served} (written to {result['file']})")
     typer.echo(f"next: commit it; the deploy job applies it (cd infra && pulumi up --stack {result['environment']})")
+
+
+def image_tag(
+    project_dir: Path = typer.Argument(Path("."), metavar="[DIR]", help="The ML project (default: here)."),
+    model_version: str | None = typer.Option(None, "--model-version", metavar="VERSION",
+                                             help="The tag of the image this registered model version is served "
+                                                  "from, instead of the code image's."),
+    served_in: str | None = typer.Option(None, "--served-in", metavar="ENV",
+                                         help="`VERSION TAG` of every model version promotion serves in ENV, one "
+                                              "a line (none before the first promotion)."),
+    site_repository: bool = typer.Option(False, "--site-repository",
+                                         help="Print the on-prem image repository instead: <site registry>/<project>."),
+) -> None:
+    """Print the image tag the project's image is pushed with: the code image's (`<project>-<package
+    version>`), a model version's (`<project>-<model version>`), or those ENV serves.
+
+    `make image`, `make model-image` and the generated CI tag with it, and the infra program serves
+    the same tags: the format has one home (qantara.project.promotion.image_tag).
+    """
+    from qantara.project import promotion
+
+    with _reported():
+        if sum((model_version is not None, served_in is not None, site_repository)) > 1:
+            raise ProjectError("--model-version, --served-in and --site-repository: give one at most (none prints "
+                               "the code image's tag)")
+        if site_repository:
+            lines = [promotion.site_image_repository(project_dir)]
+        elif served_in is not None:
+            lines = [f"{version} {tag}" for version, tag in promotion.served_image_tags(project_dir, served_in)]
+        elif model_version is not None:
+            lines = [promotion.model_image_tag(project_dir, model_version)]
+        else:
+            lines = [promotion.code_image_tag(project_dir)]
+    for line in lines:
+        typer.echo(line)

@@ -62,12 +62,13 @@ def test_each_processing_command_is_a_pipeline_steps_call_the_image_understands(
     arguments = processing(pipeline_definition(place()))[step]
     command = arguments["AppSpecification"]["ContainerEntrypoint"]
     assert command[:3] == ["python", "-m", "readmission_risk.pipeline_steps"]
-    options = dict(zip(command[3::2], command[4::2], strict=True))
+    pairs = list(zip(command[3::2], command[4::2], strict=True))
+    options = dict(pairs)
     assert set(options) <= pipeline_steps_options(), f"{step}: options pipeline_steps lacks: {options}"
     assert options["--step"] == step and step in template_steps()
-    # It reads exactly the inputs SageMaker mounts and writes the one output SageMaker uploads.
+    # It reads exactly the inputs SageMaker mounts (--in-dir repeats) and writes the one output it uploads.
     mounted = {i["S3Input"]["LocalPath"] for i in arguments["ProcessingInputs"]}
-    read = {value for key, value in options.items() if key in ("--in-dir", "--data")}
+    read = {value for key, value in pairs if key in ("--in-dir", "--data")}
     assert read == mounted and all(p.startswith(CONTAINER_INPUT + "/") for p in mounted)
     [output] = arguments["ProcessingOutputConfig"]["Outputs"]
     assert options["--out-dir"] == output["S3Output"]["LocalPath"] == f"{CONTAINER_OUTPUT}/{step}"
@@ -97,8 +98,10 @@ def test_the_training_channel_is_the_one_the_images_entrypoint_reads():
 
 def test_evaluate_reads_the_trained_model_archive_and_register_its_metrics_file():
     definition = pipeline_definition(place())
-    [model] = processing(definition)["evaluate"]["ProcessingInputs"]
-    assert model["S3Input"]["S3Uri"] == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+    inputs = {i["InputName"]: i for i in processing(definition)["evaluate"]["ProcessingInputs"]}
+    assert inputs["model"]["S3Input"]["S3Uri"] == {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+    # The archive is the served model only: the held-out split comes from the features step's output.
+    assert set(inputs) == {"features", "model"}
     register = next(s for s in definition["Steps"] if s["Type"] == "RegisterModel")["Arguments"]
     # evaluate writes the whole run, its own files under evaluate/ (pipeline.evaluate: metrics.json).
     assert register["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluate/evaluate/metrics.json")

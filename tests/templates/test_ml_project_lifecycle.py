@@ -73,7 +73,8 @@ def test_github_deploy_is_gated_by_a_protected_environment_and_the_approval_chec
     project = bake(blueprint=AE_HEALTH, ci="github")
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     deploy = workflow["jobs"]["deploy"]
-    assert deploy["environment"] == "production" and deploy["needs"] == "test-and-check"
+    # After the tests and checks, and after the image job pushed the code image the pipeline runs.
+    assert deploy["environment"] == "production" and deploy["needs"] == ["test-and-check", "image"]
     assert "refs/heads/main" in deploy["if"]
     runs = [step.get("run", "") for step in deploy["steps"]]
     assert any(run.startswith("make deploy") for run in runs)

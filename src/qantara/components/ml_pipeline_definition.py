@@ -15,8 +15,9 @@ each step writes the whole run directory so far (every step's files and the line
 its output, so the next step's one input is the step before's output. SageMaker starts the
 training container as `<image> train` (the training schema has no ContainerEntrypoint); the
 image's entrypoint (container.py) runs the train step from the channel mounted at
-/opt/ml/input/data/<channel> into /opt/ml/model, which SageMaker archives as model.tar.gz, and
-evaluate unpacks that archive (the run through train) as its input.
+/opt/ml/input/data/<channel> into /opt/ml/model, which SageMaker archives as model.tar.gz: the
+served model directory and its lineage, what RegisterModel registers and an endpoint serves.
+Evaluate reads that archive together with the features step's output (the held-out split).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ STEP_INPUTS = {
     "ingest": ("data",),
     "validate": ("ingest",),
     "features": ("validate",),
-    "evaluate": ("model",),
+    # The model archive holds the served model and its lineage only, never the training data:
+    # evaluate reads the held-out split from the features step's output.
+    "evaluate": ("features", "model"),
     "monitor": ("evaluate",),
 }
 STEP_DEPENDS = {"validate": ["ingest"], "features": ["validate"], "train": ["features"], "evaluate": ["train"],

@@ -140,6 +140,8 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     platform = loaded.model
 
     serving = given.get("serving", _default(options, "serving"))
+    # Before any question: a platform the pipeline cannot run on is refused whatever the answers.
+    _refuse_pipeline_site(platform, placement, placed_in(platform, placement, serving))
     limit, _ = classification_limit(platform, serving)
     defaults = {
         # The project lands in output_dir/<slug>, one level below output_dir.
@@ -154,7 +156,16 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     values = resolve_answers(options, given, defaults=defaults, no_input=no_input, rules=rules)
     _check_answers(values, options, platform, blueprint_path, output_dir)
     values.update(platform_facts(platform, placement, values, template))
+    _refuse_pipeline_site(platform, placement, str(values["_region"]))
     return _render_atomically(template, values, output_dir, blueprint_path)
+
+
+def _refuse_pipeline_site(platform, placement, placed_in: str) -> None:
+    from qantara.project.pipeline_site import pipeline_site_problems
+
+    problems = pipeline_site_problems(platform, placement, placed_in)
+    if problems:
+        raise ProjectError("\n".join(problems))
 
 
 def classification_limit(platform, serving: str) -> tuple[str, str]:
@@ -168,23 +179,26 @@ def classification_limit(platform, serving: str) -> tuple[str, str]:
 def platform_facts(platform, placement, values: Mapping[str, object], template: Path) -> dict[str, str]:
     """The private template variables: what the project knows about its platform."""
     limit, _ = classification_limit(platform, str(values["serving"]))
-    used = [c for c in LOCATION_COMPONENTS if c in placement.components
-            and not (c == "serving" and values["serving"] == "none")]
-    if used:
-        located = placement.components[used[0]]
-        where = located.region if located.kind == "cloud" else f"onprem:{located.site}"
-    else:
-        site = platform.spec.on_prem.site if platform.spec.on_prem else None
-        where = placement.primary_region or f"onprem:{site}"
     return {
         "_platform": platform.metadata.name,
         "_jurisdiction": platform.spec.jurisdiction,
-        "_region": where,
+        "_region": placed_in(platform, placement, str(values["serving"])),
         "_tracking_uri_output": tracking_uri_output(placement),
         "_registry_group": str(values["project_slug"]).replace("_", "-"),
         "_classification_limit": limit,
         "_template_version": template_version(template),
     }
+
+
+def placed_in(platform, placement, serving: str) -> str:
+    """Where the project's workloads go: serving's place (unless it serves nothing), else tracking's,
+    as a region or `onprem:<site>`."""
+    used = [c for c in LOCATION_COMPONENTS if c in placement.components and not (c == "serving" and serving == "none")]
+    if used:
+        located = placement.components[used[0]]
+        return located.region if located.kind == "cloud" else f"onprem:{located.site}"
+    site = platform.spec.on_prem.site if platform.spec.on_prem else None
+    return placement.primary_region or f"onprem:{site}"
 
 
 def tracking_uri_output(placement) -> str:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -33,6 +35,82 @@ CANARY_WEIGHT = 10
 CHAMPION, CHALLENGER = "champion", "challenger"
 CONFIG_KEY = "variants"
 INFRA_DIR = "infra"
+
+
+# The one format of the project's image tags in the platform's image repository, which the
+# infra program, `make image`, `make model-image` and the generated CI all take from image_tag:
+# the code image (what the pipeline's steps run) is `<project>-<package version>`, and the image
+# a registered model version is served from (the code image with that version's archive in
+# /opt/ml/model) is `<project>-<model version>`. Docker's tag grammar bounds both.
+IMAGE_TAG = "{project}-{version}"
+DOCKER_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+PYPROJECT = "pyproject.toml"
+
+
+def image_tag(project: str, version: str) -> str:
+    """The tag of `project`'s image for `version` (a package version or a model version)."""
+    tag = IMAGE_TAG.format(project=project, version=version)
+    if not DOCKER_TAG.match(tag) or not DOCKER_TAG.match(version):
+        raise ProjectError(f"image tag {short_repr(tag)} of project {short_repr(project)} and version "
+                           f"{short_repr(version)} is not a valid image tag (allowed: letters, digits, `_`, `.` and "
+                           f"`-`, at most 128 characters)")
+    return tag
+
+
+def package_version(project_dir: Path) -> str:
+    """The project's own version: `[project] version` of its pyproject.toml, the one place it is written."""
+    path = Path(project_dir) / PYPROJECT
+    try:
+        version = tomllib.loads(path.read_text(encoding="utf-8"))["project"]["version"]
+    except OSError as error:
+        raise ProjectError(f"{path}: not readable ({error.strerror}); the project's version is read from it") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError):
+        raise ProjectError(f"{path}: no `[project] version` (a static version string is what the image is tagged "
+                           f"with)") from None
+    if not isinstance(version, str):
+        raise ProjectError(f"{path}: `[project] version` is not a string")
+    return version
+
+
+def code_image_tag(project_dir: str | os.PathLike[str]) -> str:
+    """The tag of the project's code image: what `make image` builds and the pipeline's steps run."""
+    from qantara.project.manifest import load_manifest
+
+    project_dir = Path(project_dir)
+    return image_tag(load_manifest(project_dir)[0].metadata.name, package_version(project_dir))
+
+
+def model_image_tag(project_dir: str | os.PathLike[str], model_version: str) -> str:
+    """The tag of the image `model_version` is served from once promoted."""
+    from qantara.project.lineage import MODEL_VERSION
+    from qantara.project.manifest import load_manifest
+
+    if not MODEL_VERSION.match(model_version):
+        raise ProjectError(f"model version {short_repr(model_version)} (allowed: 1 to 64 letters, digits, "
+                           f"`.`, `_` and `-`; `make lineage` names the versions)")
+    return image_tag(load_manifest(Path(project_dir))[0].metadata.name, model_version)
+
+
+def served_image_tags(project_dir: str | os.PathLike[str], environment: str) -> list[tuple[str, str]]:
+    """(model version, image tag) of each variant `environment` serves once promoted (none before)."""
+    project_dir = Path(project_dir)
+    path = stack_config_path(project_dir, environment)
+    document, key = _read_stack_config(project_dir, path)
+    return [(v["modelVersion"], model_image_tag(project_dir, v["modelVersion"]))
+            for v in _variants(document, key, path)]
+
+
+def site_image_repository(project_dir: str | os.PathLike[str]) -> str:
+    """`<site registry>/<project>`: where an on-prem project's images go, as its Argo workflow pulls them."""
+    from qantara.project.manifest import load_manifest
+
+    project_dir = Path(project_dir)
+    manifest = load_manifest(project_dir)[0]
+    site = _platform_blueprint(project_dir, manifest).spec.on_prem
+    if site is None or site.registry is None:
+        raise ProjectError(f"the platform's blueprint ({manifest.spec.blueprint}) names no site registry "
+                           f"(spec.onPrem.registry): an on-prem project's images come from the site registry only")
+    return f"{site.registry}/{manifest.metadata.name}"
 
 
 def stack_config_path(project_dir: Path, environment: str) -> Path:
@@ -120,11 +198,15 @@ def _require_admitted(project_dir: Path, environment: str, model_version: str, t
                            f"(spec.approvals with modelVersion: {model_version})")
 
 
-def _platform_environment(project_dir: Path, manifest, environment: str):
-    """The platform's declaration of `environment`; None when it declares none (then production: fail closed)."""
+def _platform_blueprint(project_dir: Path, manifest):
     from qantara.blueprint.loader import load_blueprint
 
-    platform = load_blueprint(project_dir / manifest.spec.blueprint).model
+    return load_blueprint(project_dir / manifest.spec.blueprint).model
+
+
+def _platform_environment(project_dir: Path, manifest, environment: str):
+    """The platform's declaration of `environment`; None when it declares none (then production: fail closed)."""
+    platform = _platform_blueprint(project_dir, manifest)
     return next((e for e in platform.spec.environments if e.name == environment), None)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from {{ cookiecutter.project_slug }} import pipeline, synthetic
+from {{ cookiecutter.project_slug }} import features, model_archive, pipeline, synthetic
 
 SEVEN_STEPS = ["ingest", "validate", "features", "train", "evaluate", "register", "monitor"]
 
@@ -91,7 +91,7 @@ def test_the_model_package_metadata_names_the_version_and_the_data(run_dir):
 def test_a_registered_model_always_waits_for_a_person(run_dir):
     registration = json.loads((run_dir / "register" / "registration.json").read_text())
     assert registration["status"] == "PendingManualApproval"
-    model = (run_dir / "train" / "model.skops").read_bytes()
+    model = (run_dir / "train" / "model" / "model.skops").read_bytes()
     assert registration["modelSha256"] == hashlib.sha256(model).hexdigest()
 
 
@@ -137,3 +137,31 @@ def test_an_unknown_reason_is_refused(workspace, tmp_path):
         pipeline.run_pipeline(manifest_path=workspace / "qantara.yaml", card_path=tmp_path / "card.yaml",
                               root=tmp_path / "runs", reason="cron")
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_trained_archive_is_the_registered_model_and_it_predicts(run_dir):
+    archive = run_dir / "train" / "model.tar.gz"
+    registration = json.loads((run_dir / "register" / "registration.json").read_text())
+    assert registration["archiveSha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
+    frame = features.model_inputs(features.prepare(synthetic.make_dataset(rows=200, seed=5))).head(7)
+    from_archive = model_archive.load(str(archive)).predict(frame)
+    # What MLflow holds for the version is the same model, byte for byte, not a second serialisation.
+    assert list(model_archive.load(registration["modelUri"]).predict(frame)) == list(from_archive)
+    assert len(from_archive) == 7
+
+
+def test_the_archive_holds_the_model_and_its_lineage_but_no_training_data(run_dir, tmp_path):
+    unpacked = model_archive.unpack(run_dir / "train" / "model.tar.gz", tmp_path / "model")
+    names = {p.relative_to(unpacked).as_posix() for p in unpacked.rglob("*") if p.is_file()}
+    assert {"MLmodel", "model.skops", "lineage.json"} <= names
+    assert not [n for n in names if n.endswith((".csv", ".parquet"))], names
+    lineage = json.loads((unpacked / "lineage.json").read_text())
+    assert lineage["run"] == run_dir.name and lineage["dataRead"]
+    registration = json.loads((run_dir / "register" / "registration.json").read_text())
+    assert model_archive.version(unpacked) == registration["modelVersion"]
+
+
+def test_packing_the_same_model_twice_gives_the_same_bytes(run_dir, tmp_path):
+    model_dir = run_dir / "train" / "model"
+    first = model_archive.pack(model_dir, tmp_path / "a" / "model.tar.gz").read_bytes()
+    assert model_archive.pack(model_dir, tmp_path / "b" / "model.tar.gz").read_bytes() == first

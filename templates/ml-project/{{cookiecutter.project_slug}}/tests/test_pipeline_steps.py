@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import skops.io
 
-from {{ cookiecutter.project_slug }} import pipeline_steps, synthetic
+from {{ cookiecutter.project_slug }} import model_archive, pipeline_steps, synthetic
 
 SEVEN_STEPS = ["ingest", "validate", "features", "train", "evaluate", "register", "monitor"]
 
@@ -79,7 +79,11 @@ def test_the_sagemaker_form_runs_each_step_from_mounted_inputs_to_its_output(wor
     step("validate", "--in-dir", str(out / "ingest"))
     step("features", "--in-dir", str(out / "validate"))
     step("train", "--in-dir", str(out / "features"))  # as container.py runs it: channel in, /opt/ml/model out
-    step("evaluate", "--in-dir", str(_archive(out / "train", tmp_path / "input" / "model")))
+    served = {p.name for p in (out / "train").iterdir()}
+    # /opt/ml/model is the served model and its lineage: no step's data goes into the archive.
+    assert {"MLmodel", "model.skops", "lineage.json"} <= served and not served & {"ingest", "features"}
+    step("evaluate", "--in-dir", str(out / "features"),
+         "--in-dir", str(_archive(out / "train", tmp_path / "input" / "model")))
     step("monitor", "--in-dir", str(out / "evaluate"))
     lineage = json.loads((out / "monitor" / "lineage.json").read_text())
     # Register is SageMaker's own RegisterModel step; every step the image ran is in one record.
@@ -107,7 +111,7 @@ def test_a_model_archive_reaching_out_of_the_run_directory_is_refused(tmp_path):
         archive.addfile(info, io.BytesIO(b"hi"))
     run_dir = tmp_path / "run" / "inner"
     run_dir.mkdir(parents=True)
-    with pytest.raises(tarfile.TarError):
+    with pytest.raises(model_archive.UnsafeModel, match="outside"):
         pipeline_steps.copy_in(inputs, run_dir)
     assert not (tmp_path / "run" / "escaped.txt").exists()
 

@@ -41,7 +41,7 @@ import skops
 import skops.io
 from mlflow.models import infer_signature
 
-from . import config, data, features, synthetic
+from . import config, data, features, model_archive, synthetic
 from .evaluate import BIAS_METRIC, against_thresholds, bias, metrics
 from .lineage_metadata import customer_metadata_properties
 from .model_card import update_model_card
@@ -51,6 +51,8 @@ RUNS = config.PROJECT_ROOT / "runs"
 REASONS = ("person", "schedule", "drift")
 ENGINES = ("local", "sagemaker", "argo")
 APPROVAL_STATUS = "PendingManualApproval"
+# The served model's directory under the train step's outputs (and under an MLflow run's artifacts).
+SERVED_MODEL = "model"
 
 
 class ThresholdsNotMet(Exception):
@@ -143,13 +145,25 @@ def build_features(run: Run) -> None:
 
 
 def train(run: Run) -> None:
+    """Fit the model and write what is served: the MLflow model with the lineage so far, and its archive."""
     frame = run.state["train"]
-    model = features.build_model().fit(features.model_inputs(frame), frame[data.TARGET])
+    inputs = features.model_inputs(frame)
+    model = features.build_model().fit(inputs, frame[data.TARGET])
     run.state["model"] = model
-    # skops, not pickle: loading a skops file cannot run arbitrary code.
-    skops.io.dump(model, run.output("train", "model.skops"))
     run.lineage["parameters"] = {"problem_type": config.PROBLEM_TYPE, "training_rows": len(frame),
                                  **{f"model__{k}": repr(v) for k, v in model.named_steps["model"].get_params().items()}}
+    model_dir = run.dir / "train" / SERVED_MODEL
+    save_served_model(model, inputs, model_dir)
+    (model_dir / model_archive.LINEAGE).write_text(json.dumps(run.lineage, indent=2, default=str) + "\n")
+    model_archive.pack(model_dir, run.output("train", model_archive.ARCHIVE))
+
+
+def save_served_model(model, inputs, model_dir: Path) -> None:
+    """The MLflow model serve.py loads: skops, not pickle (loading cannot run arbitrary code), with the
+    signature of its inputs; the requirements are this environment's versions, not inferred (slow)."""
+    mlflow.sklearn.save_model(model, str(model_dir), serialization_format="skops",
+                              signature=infer_signature(inputs, model.predict(inputs)),
+                              pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"])
 
 
 def evaluate(run: Run) -> None:
@@ -169,22 +183,25 @@ def evaluate(run: Run) -> None:
 
 
 def register(run: Run) -> None:
-    """Log the run and the model to MLflow, tagged with its lineage; the version waits for approval."""
+    """Log the run to MLflow with the trained model archive's own model directory (the bytes that are
+    served, not a second serialisation), tagged with its lineage; the version waits for approval."""
     mlflow.set_tracking_uri(config.tracking_uri())
     mlflow.set_experiment(run.manifest["metadata"]["name"])
-    model_file = run.dir / "train" / "model.skops"
-    version = sha256_of(model_file)[:12]
+    model_dir = run.dir / "train" / SERVED_MODEL
+    archive = run.dir / "train" / model_archive.ARCHIVE
+    version = model_archive.version(model_dir)
     tags = mlflow_tags(run.lineage, version)
     tracking_uri = config.tracking_uri()
     with mlflow.start_run(tags=tags) as mlflow_run:
         mlflow.log_params({k: str(v)[:250] for k, v in run.lineage["parameters"].items()})
         mlflow.log_metrics(run.lineage["metrics"])
-        inputs = features.model_inputs(run.state["test"])
-        info = mlflow.sklearn.log_model(run.state["model"], name="model", serialization_format="skops",
-                                 signature=infer_signature(inputs, run.state["model"].predict(inputs)),
-                                 pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"])
-    registration = {"modelVersion": version, "modelSha256": sha256_of(model_file),
-                    "status": APPROVAL_STATUS, "mlflowRunId": mlflow_run.info.run_id, "run": run.id}
+        mlflow.log_artifacts(str(model_dir), artifact_path=SERVED_MODEL)
+        mlflow.log_artifact(str(archive))
+    model_uri = f"runs:/{mlflow_run.info.run_id}/{SERVED_MODEL}"
+    registration = {"modelVersion": version, "modelSha256": sha256_of(model_dir / model_archive.MODEL_FILE),
+                    "archive": archive.relative_to(run.dir).as_posix(), "archiveSha256": sha256_of(archive),
+                    "modelUri": model_uri, "status": APPROVAL_STATUS, "mlflowRunId": mlflow_run.info.run_id,
+                    "run": run.id}
     run.lineage["model"] = registration
     run.output("register", "registration.json").write_text(json.dumps(registration, indent=2) + "\n")
     # On SageMaker, the RegisterModel step reads its CustomerMetadataProperties from this file
@@ -192,7 +209,7 @@ def register(run: Run) -> None:
     run.output("register", "model_package_metadata.json").write_text(
         json.dumps(customer_metadata_properties(run.lineage), indent=2, sort_keys=True) + "\n")
     # The card says where the model came from: the run, the version, who and the data's hashes.
-    trained = TrainingResult(mlflow_run.info.run_id, info.model_uri, tracking_uri, run.lineage["startedAt"],
+    trained = TrainingResult(mlflow_run.info.run_id, model_uri, tracking_uri, run.lineage["startedAt"],
                              run.state["results"])
     update_model_card(run.card_path, trained, lineage={
         "pipelineRun": run.id, "modelVersion": registration["modelVersion"], "startedBy": run.lineage["startedBy"],

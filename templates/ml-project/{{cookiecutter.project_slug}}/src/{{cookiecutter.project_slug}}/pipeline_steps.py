@@ -13,9 +13,12 @@ in the lineage. The steps are pipeline.py's own functions: the pipeline is decla
 
 SageMaker mounts a step's inputs and its output in different directories, so there the step
 runs in the `--in-dir`/`--out-dir` form: the run so far is copied in from each input (a
-training job's `model.tar.gz` unpacked), the step runs in a scratch run directory, and the
-whole run directory (all steps so far and the lineage) is written to the output. Each step's
-output is therefore the next step's only input, as with Argo's single artifact.
+training job's `model.tar.gz` unpacked, safely, into train/model), the step runs in a scratch
+run directory, and the whole run directory (all steps so far and the lineage) is written to
+the output. Train is the exception: its output is /opt/ml/model, which SageMaker archives as
+the model.tar.gz the RegisterModel step registers and an endpoint serves, so it holds only the
+served model directory (model_archive.py) and the lineage through train; evaluate reads that
+archive together with the features step's output.
 """
 
 from __future__ import annotations
@@ -24,20 +27,18 @@ import argparse
 import json
 import shutil
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
 import skops.io
 
-from . import config, data, features
+from . import config, data, features, model_archive
 from .evaluate import against_thresholds
-from .pipeline import REASONS, STEPS, Run, ThresholdsNotMet, _who, sha256_of
+from .pipeline import REASONS, SERVED_MODEL, STEPS, Run, ThresholdsNotMet, _who, sha256_of
 
 LINEAGE = "lineage.json"
 CARD = "model_card.yaml"
-# Modules whose types the model file may hold: what the project's model is built from.
-TRUSTED_MODULES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+TRUSTED_MODULES = model_archive.TRUSTED_MODULES
 STEPS_ORDER = [name for name, _ in STEPS]
 
 
@@ -86,7 +87,7 @@ def restore(run: Run, step: str) -> None:
         train_frame, test_frame = features.split(features.prepare(run.state["validated"]))
         run.state.update(train=train_frame, test=test_frame)
     if "train" in before:
-        run.state["model"] = load_model(run.dir / "train" / "model.skops")
+        run.state["model"] = load_model(run.dir / "train" / SERVED_MODEL / model_archive.MODEL_FILE)
     if "evaluate" in before:
         run.state["results"] = against_thresholds(run.lineage["metrics"], run.manifest)
 
@@ -131,16 +132,37 @@ def data_file(source: Path) -> Path:
 
 
 def copy_in(in_dir: Path, run_dir: Path) -> None:
-    """Merge an input into the run directory; a model archive (SageMaker's model.tar.gz) is unpacked."""
+    """Merge an input into the run directory; a model archive (SageMaker's model.tar.gz of the train
+    step's model directory) is unpacked, safely, where the train step wrote that directory."""
     for entry in sorted(in_dir.iterdir()):
         if entry.is_dir():
             shutil.copytree(entry, run_dir / entry.name, dirs_exist_ok=True)
         elif entry.name.endswith(".tar.gz"):
-            with tarfile.open(entry) as archive:
-                # "data" refuses absolute paths, links out of the directory and device files.
-                archive.extractall(run_dir, filter="data")
+            model_dir = model_archive.unpack(entry, run_dir / "train" / SERVED_MODEL)
+            # The archive's lineage is the run's through train: later than any other input's.
+            shutil.copy2(model_dir / model_archive.LINEAGE, run_dir / LINEAGE)
         else:
             shutil.copy2(entry, run_dir / entry.name)
+
+
+def _archives_last(in_dirs: list[Path]) -> list[Path]:
+    # A model archive carries the latest lineage: merged after the inputs it follows.
+    return sorted(in_dirs, key=lambda d: any(e.name.endswith(".tar.gz") for e in d.iterdir()))
+
+
+def write_output(step: str, run_dir: Path, out_dir: Path) -> None:
+    """What a step leaves in its mounted output. Train's is the model directory SageMaker archives and
+    an endpoint serves: the MLflow model and the lineage through train, no training data. Every other
+    step's is the whole run so far, the next step's only input."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_dir = run_dir / "train" / SERVED_MODEL
+    if step == "train":
+        # A failed training leaves its lineage only: never the run's data where a model would be.
+        if model_dir.is_dir():
+            shutil.copytree(model_dir, out_dir, dirs_exist_ok=True)
+        shutil.copy2(run_dir / LINEAGE, out_dir / model_archive.LINEAGE)
+        return
+    shutil.copytree(run_dir, out_dir, dirs_exist_ok=True)
 
 
 def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, **options) -> Run:
@@ -148,14 +170,13 @@ def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, **options) -
     with tempfile.TemporaryDirectory(prefix=f"qantara-{step}-") as scratch:
         run_dir = Path(scratch) / "run"
         run_dir.mkdir()
-        for in_dir in in_dirs:
+        for in_dir in _archives_last(in_dirs):
             copy_in(in_dir, run_dir)
         try:
             return run_step(step, run_dir, **options)
         finally:
             # The lineage leaves with the output even when the step stops (SageMaker keeps the logs).
-            out_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(run_dir, out_dir, dirs_exist_ok=True)
+            write_output(step, run_dir, out_dir)
 
 
 def _default_project_dir() -> Path:

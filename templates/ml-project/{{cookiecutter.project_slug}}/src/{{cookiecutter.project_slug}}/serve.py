@@ -17,13 +17,14 @@ import os
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import mlflow.pyfunc
+import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from . import config
+from . import config, model_archive
 
-# SageMaker copies the model archive here; MODEL_URI overrides it (e.g. runs:/<id>/model).
+# SageMaker unpacks the model archive (the train step's model.tar.gz) here; MODEL_URI overrides it
+# (e.g. runs:/<id>/model, or a model.tar.gz file).
 DEFAULT_MODEL_URI = "/opt/ml/model"
 # SageMaker refuses real-time payloads over 6 MB; refuse them here too.
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -31,9 +32,10 @@ log = logging.getLogger(__name__)
 
 
 def load_model(uri: str | None = None):
-    """The MLflow model at `uri`, MODEL_URI or /opt/ml/model, in that order."""
+    """The model at `uri`, MODEL_URI or /opt/ml/model, in that order: a model directory, the
+    pipeline's model.tar.gz or an MLflow URI, checked by model_archive before it is loaded."""
     mlflow.set_tracking_uri(config.tracking_uri())
-    return mlflow.pyfunc.load_model(uri or os.environ.get("MODEL_URI", DEFAULT_MODEL_URI))
+    return model_archive.load(uri or os.environ.get("MODEL_URI", DEFAULT_MODEL_URI))
 
 
 def predict(model, body: dict) -> list:
@@ -120,19 +122,20 @@ import argparse
 import os
 from pathlib import Path
 
-import mlflow.pyfunc
+import mlflow
 import pandas as pd
 
-from . import config, features
+from . import config, features, model_archive
 
 DEFAULT_MODEL_URI = "/opt/ml/model"
 PREDICTION = "prediction"
 
 
 def load_model(uri: str | None = None):
-    """The MLflow model at `uri`, MODEL_URI or /opt/ml/model, in that order."""
+    """The model at `uri`, MODEL_URI or /opt/ml/model, in that order: a model directory, the
+    pipeline's model.tar.gz or an MLflow URI, checked by model_archive before it is loaded."""
     mlflow.set_tracking_uri(config.tracking_uri())
-    return mlflow.pyfunc.load_model(uri or os.environ.get("MODEL_URI", DEFAULT_MODEL_URI))
+    return model_archive.load(uri or os.environ.get("MODEL_URI", DEFAULT_MODEL_URI))
 
 
 def score(model, frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,123 @@
+# QA-PRJ-016: the project's CI pushes images only through the project's own push targets, which
+# push to the platform's image repository and nowhere else.
+#
+# input.project.ci is what check_project read from .github/workflows/*.yml and .gitlab-ci.yml:
+# [{path, kind: github|gitlab, document}] or, for a file it could not read, {path, kind, error}.
+# The generated Makefile's `make push-image`, `make push-model-image(s)` and `make deploy` push
+# only to the platform's repository (its export, checked to be a private ECR repository in the
+# placed region, or the blueprint's site registry). A CI step that pushes by itself (`docker
+# push`, `podman push`, `buildah push`, `crane push`, `skopeo copy`, `--push` on a build, or
+# docker/build-push-action with `push: true`) names its own destination, which nothing checks:
+# a model or code image, built from restricted data's model, could land in a public registry.
+package qantara.project.image_push
+
+import rego.v1
+
+ci_files := input.project.ci if is_array(input.project.ci)
+
+else := []
+
+push_markers := ["docker push", "docker image push", "podman push", "buildah push", "crane push", "skopeo copy"]
+
+# A build that pushes as it builds: `docker buildx build --push`, `docker build --push=true`.
+# (A list, not a literal in the comprehension: regopy 1.5's sprintf quotes such a literal.)
+push_flags := ["--push"]
+
+pushes_as_it_builds(text) if {
+	some word in split(replace(replace(text, "\n", " "), "\t", " "), " ")
+	word == "--push"
+}
+
+pushes_as_it_builds(text) if {
+	some word in split(replace(replace(text, "\n", " "), "\t", " "), " ")
+	startswith(word, "--push=")
+	lower(word) != "--push=false"
+}
+
+gitlab_reserved := {"default", "include", "stages", "variables", "workflow", "image", "services", "cache", "before_script", "after_script"}
+
+findings := array.concat(unreadable_findings, array.concat(github_findings, array.concat(gitlab_findings, gitlab_global_findings)))
+
+unreadable_findings := [finding |
+	some file in ci_files
+	is_string(file.error)
+	finding := {
+		"policy": "QA-PRJ-016",
+		"resource": file.path,
+		"message": sprintf("CI file %s cannot be read (%s), so it cannot be shown that it pushes images only to the platform's repository: fix or remove it", [file.path, file.error]),
+	}
+]
+
+github_findings := [finding |
+	some file in ci_files
+	file.kind == "github"
+	is_object(file.document.jobs)
+	some name
+	job := file.document.jobs[name]
+	some step in github_steps(job)
+	how := github_push(step)
+	finding := push_finding(file.path, sprintf("jobs.%s", [name]), sprintf("job `%s`", [name]), how)
+]
+
+gitlab_findings := [finding |
+	some file in ci_files
+	file.kind == "gitlab"
+	is_object(file.document)
+	some name
+	job := file.document[name]
+	is_object(job)
+	not name in gitlab_reserved
+	not startswith(name, ".")
+	some line in gitlab_lines(job)
+	how := pushing_command(line)
+	finding := push_finding(file.path, name, sprintf("job `%s`", [name]), how)
+]
+
+# GitLab's global before_script runs before every job's script. (Named by rules, not literals
+# passed to push_finding: regopy 1.5's sprintf quotes a literal argument.)
+global_script := "before_script"
+
+global_script_name := "the global before_script"
+
+gitlab_global_findings := [finding |
+	some file in ci_files
+	file.kind == "gitlab"
+	is_object(file.document)
+	some line in lines(object.get(file.document, "before_script", []))
+	how := pushing_command(line)
+	finding := push_finding(file.path, global_script, global_script_name, how)
+]
+
+push_finding(path, where, who, how) := {
+	"policy": "QA-PRJ-016",
+	"resource": sprintf("%s: %s", [path, where]),
+	"message": sprintf("%s of %s pushes an image by itself (%s): nothing checks where it goes; push with `make push-image` or `make push-model-image` (or `make deploy`), which push to the platform's image repository only", [who, path, how]),
+}
+
+github_steps(job) := job.steps if is_array(job.steps)
+
+else := []
+
+gitlab_lines(job) := array.concat(lines(object.get(job, "before_script", [])), array.concat(lines(object.get(job, "script", [])), lines(object.get(job, "after_script", []))))
+
+lines(script) := [script] if is_string(script)
+
+else := [line | some line in script; is_string(line)] if is_array(script)
+
+else := []
+
+# regopy 1.5 needs a body on the first clause of a function with else.
+github_push(step) := pushing_command(step.run) if {
+	is_string(step.run)
+	pushing_command(step.run)
+} else := sprintf("`%s`, which always pushes", [step.uses]) if {
+	startswith(step.uses, "redhat-actions/push-to-registry")
+} else := sprintf("`%s` with push: true", [step.uses]) if {
+	startswith(step.uses, "docker/build-push-action")
+	lower(sprintf("%v", [object.get(object.get(step, "with", {}), "push", false)])) == "true"
+}
+
+pushing_command(text) := sprintf("`%s`", [found[0]]) if {
+	found := array.concat([marker | some marker in push_markers; contains(text, marker)], [flag | some flag in push_flags; pushes_as_it_builds(text)])
+	count(found) > 0
+}
