@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,7 @@ MICROSECONDS_PER_MILLISECOND = 1000
 # followed; confirm on the first run that the drift alarms receive data.
 DRIFT_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 DRIFT_METRIC_PREFIX = "feature_baseline_drift_"
+FEATURE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 @dataclass
@@ -99,6 +101,10 @@ class DriftMonitoringArgs:
     drift_threshold: float = 0.1
     data_classification: str = "restricted"
     tags: dict[str, str] = field(default_factory=dict)
+    # A project's own monitoring of its one endpoint: the role and topic are named after its
+    # model (not the environment's, which are the platform's), and only that model's alarms
+    # may publish to the topic. None for the platform's monitoring of the blueprint's models.
+    project_model: str | None = None
 
 
 def monitor_image_uri(region: str, partition: str, images: dict) -> str:
@@ -126,8 +132,15 @@ def drift_alarm_prefix(blueprint: str, environment: str, model_name: str) -> str
     return f"{alarm_base(blueprint, environment, model_name)}-drift-"
 
 
-def monitoring_role_name(blueprint: str, environment: str) -> str:
-    return role_name(blueprint, environment, "monitoring")
+def monitoring_role_name(blueprint: str, environment: str, project_model: str | None = None) -> str:
+    """The platform's monitoring role, or with `project_model` the role of that project's own monitoring."""
+    return role_name(blueprint, environment, f"{project_model}-monitoring" if project_model else "monitoring")
+
+
+def alert_topic_name(blueprint: str, environment: str, project_model: str | None = None) -> str:
+    """The platform's alert topic, or with `project_model` the topic of that project's alarms."""
+    owner = f"{blueprint}-{environment}-{project_model}" if project_model else f"{blueprint}-{environment}"
+    return f"{owner}-model-alerts".lower()
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -236,7 +249,7 @@ class DriftMonitoring(QantaraComponent):
         args = self._args
         role = aws.iam.Role(
             f"{self._name}-role",
-            name=monitoring_role_name(args.blueprint, args.environment),
+            name=monitoring_role_name(args.blueprint, args.environment, args.project_model),
             assume_role_policy=sagemaker_trust_policy(args.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -253,7 +266,7 @@ class DriftMonitoring(QantaraComponent):
 
     def _topic(self) -> aws.sns.Topic:
         args = self._args
-        physical = f"{args.blueprint}-{args.environment}-model-alerts".lower()
+        physical = alert_topic_name(args.blueprint, args.environment, args.project_model)
         # Built from known strings so the topic policy is readable at preview.
         topic_arn = f"arn:{args.partition}:sns:{args.region}:{args.account_id}:{physical}"
         topic = aws.sns.Topic(
@@ -266,12 +279,17 @@ class DriftMonitoring(QantaraComponent):
         aws.sns.TopicPolicy(
             f"{self._name}-alerts-policy",
             arn=topic.arn,
-            policy=alert_topic_policy(
-                topic_arn, args.partition, args.region, args.account_id, sagemaker_name(args.blueprint, args.environment)
-            ),
+            policy=alert_topic_policy(topic_arn, args.partition, args.region, args.account_id, self._alarm_owner()),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[topic]),
         )
         return topic
+
+    def _alarm_owner(self) -> str:
+        """The name every alarm allowed to publish starts with: the platform's, or the project's model's."""
+        args = self._args
+        if args.project_model:
+            return alarm_base(args.blueprint, args.environment, args.project_model)
+        return sagemaker_name(args.blueprint, args.environment)
 
     def _job_definition(self, endpoint: MonitoredEndpoint) -> dict:
         """The data-quality job's arguments: the analyzer reading the endpoint's captured requests."""
@@ -433,6 +451,7 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
     if args.latency_threshold_ms <= 0 or args.error_threshold <= 0 or args.drift_threshold <= 0:
         raise QantaraError("latency, error and drift thresholds must be positive")
     for endpoint in args.endpoints:
+        _check_features(endpoint)
         if not endpoint.variant_names:
             raise QantaraError(f"endpoint of `{endpoint.model_name}` names no variants to alarm on")
         check_autoname(
@@ -440,7 +459,22 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
             SAGEMAKER_NAME_MAX,
             f"the component name `{name}` or the model name `{endpoint.model_name}`",
         )
-    check_role_name(monitoring_role_name(args.blueprint, args.environment), "the blueprint or environment name")
+    if args.project_model and [sagemaker_name(e.model_name) for e in args.endpoints] != [sagemaker_name(args.project_model)]:
+        raise QantaraError(f"a project's monitoring watches its own model `{args.project_model}` only, not "
+                           f"{', '.join(e.model_name for e in args.endpoints)}")
+    check_role_name(monitoring_role_name(args.blueprint, args.environment, args.project_model),
+                    "the blueprint, environment or model name")
+
+
+def _check_features(endpoint: MonitoredEndpoint) -> None:
+    # A feature names an alarm, its logical name and the analyzer's metric: a column name, once.
+    features = endpoint.drift_features
+    bad = [f for f in features if not isinstance(f, str) or not FEATURE_NAME.match(f)]
+    if bad:
+        raise QantaraError(f"drift features of `{endpoint.model_name}` must be column names (letters, digits, '_', '.', "
+                           f"'-', at most 64); not {', '.join(map(repr, bad))}")
+    if len(set(features)) != len(features):
+        raise QantaraError(f"drift features of `{endpoint.model_name}` name a feature twice: {', '.join(features)}")
 
 
 def build_drift_monitoring(scope: PlatformScope, component: ResolvedComponent) -> Outputs:

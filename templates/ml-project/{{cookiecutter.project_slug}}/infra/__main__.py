@@ -5,15 +5,23 @@ stack's outputs through a StackReference, never copied here, so the project cann
 where the platform's rules put it. Config (Pulumi.yaml declares it): platformStack, environment,
 pipelineImageTag, pipelineInstanceType
 {%- if cookiecutter.serving == "realtime" %}, imageUri, modelDataUrl, instanceType, instanceCount, maxInstanceCount,
-variants{% endif %}.
+variants, driftFeatures{% endif %}.
 {%- if cookiecutter.serving == "realtime" %}
+
+The project owns its model's endpoint, and so its monitoring: a data-quality schedule on the
+captured traffic, latency and 5xx alarms (the blueprint's thresholds) and one drift alarm per
+feature of the config `driftFeatures` (the threshold and schedule of qantara.yaml's
+spec.monitoring.drift), built with the platform's DriftMonitoring, whose drift alarms are the
+ones the pipeline's drift rule retrains on. A model the blueprint serves itself
+(spec.components.serving.models) is the platform's endpoint, never this project's.
 
 What the endpoint serves is the config `variants` that `qantara promote` (make promote) writes
 in Pulumi.<environment>.yaml: a champion and, during a canary, a challenger, each a registered
 model version with its share of the traffic. A version is served from the image of the
 project tagged `<project>-<model version>` in the platform's model image repository (build
 and push it with that tag before promoting). Before the first promotion the endpoint serves
-`imageUri` (and `modelDataUrl`) as the champion, at 100 percent.
+`imageUri` (and `modelDataUrl`) as the champion, at 100 percent: `imageUri` is required until
+the first promotion, and not read after it.
 {%- endif %}
 
 On a cloud platform the project's seven-step pipeline is a SageMaker pipeline (Qantara's
@@ -34,8 +42,11 @@ from qantara.blueprint.profiles import environment_profile
 from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs
 from qantara.naming import sagemaker_name
 {%- if cookiecutter.serving == "realtime" %}
+from qantara.components.drift_monitoring import DriftMonitoring, DriftMonitoringArgs, MonitoredEndpoint
 from qantara.components.model_serving import ModelServing, ModelServingArgs, VariantArgs
+from qantara.errors import QantaraError
 from qantara.project.lineage import MODEL_VERSION
+from qantara.project.manifest import load_manifest
 from qantara.project.promotion import CHALLENGER, CHAMPION, CONFIG_KEY
 {%- endif %}
 
@@ -49,6 +60,11 @@ DATA_CLASSIFICATION = "{{ cookiecutter.data_classification }}"
 # The platform's model package group for this project: models are registered there and
 # approved through the platform's checkpoint before any deployment.
 MODEL_PACKAGE_GROUP = "{{ cookiecutter._registry_group }}"
+{%- if cookiecutter.serving == "realtime" %}
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The name of the endpoint's monitoring component (its job definitions are named after it).
+MONITORING = "drift"
+{%- endif %}
 # Where placement put serving when the project was generated; the platform stack must agree.
 PLACED_IN = "{{ cookiecutter._region }}"
 # The platform stack outputs this program reads.
@@ -116,6 +132,16 @@ def promoted_variants(value) -> list[dict]:
     return value
 
 
+def first_image() -> str:
+    """`imageUri`, which only an endpoint that was never promoted serves."""
+    image = config.get("imageUri")
+    if not image:
+        raise pulumi.RunError(f"config imageUri of Pulumi.{environment}.yaml is not set, and this environment has no "
+                              f"promoted model ({CONFIG_KEY}): set imageUri to the serving image (make image) for "
+                              f"the first deployment, or promote a registered model with `make promote`")
+    return image
+
+
 def serving_variants(repository) -> list:
     """The endpoint's variants: the promoted ones, or before any promotion `imageUri` as the champion."""
     sizing = {"instance_type": config.get("instanceType") or "ml.m5.large",
@@ -123,12 +149,66 @@ def serving_variants(repository) -> list:
               "max_instance_count": config.get_int("maxInstanceCount") or 2}
     promoted = config.get_object(CONFIG_KEY)
     if promoted is None:
-        return [VariantArgs(name=CHAMPION, weight=100, image_uri=config.require("imageUri"),
+        return [VariantArgs(name=CHAMPION, weight=100, image_uri=first_image(),
                             model_data_url=config.get("modelDataUrl") or None, **sizing)]
     # Each version's image holds its model: no model data URL, and the tag names the version.
     return [VariantArgs(name=v["name"], weight=v["weight"],
                         image_uri=pulumi.Output.concat(repository, ":", f"{PROJECT}-{v['modelVersion']}"), **sizing)
             for v in promoted_variants(promoted)]
+
+
+def drift_settings() -> dict:
+    """What the project decides about its monitoring: the drift features (config driftFeatures), and
+    the schedule and threshold of qantara.yaml's spec.monitoring.drift; no feature when it is off."""
+    try:
+        manifest, _, _ = load_manifest(PROJECT_DIR)
+    except QantaraError as error:
+        raise pulumi.RunError(str(getattr(error, "message", error))) from None
+    drift = manifest.spec.monitoring.drift if manifest.spec.monitoring else None
+    if drift is None or not drift.enabled:
+        pulumi.log.warn("qantara.yaml's spec.monitoring.drift is not enabled: the endpoint has no drift alarm, so its "
+                        "drift never starts the pipeline")
+        return {}
+    features = config.get_object("driftFeatures") or []
+    if not features:
+        raise pulumi.RunError(f"config driftFeatures of Pulumi.{environment}.yaml lists no feature, but qantara.yaml "
+                              f"enables drift monitoring: name the model's input features to watch")
+    settings = {"drift_features": features, "schedule": drift.schedule}
+    if drift.threshold is not None:
+        settings["drift_threshold"] = drift.threshold
+    return settings
+
+
+def declare_monitoring(serving: ModelServing, platform_monitoring, account_id: str, buckets, tags: dict,
+                       provider: aws.Provider) -> DriftMonitoring:
+    """The endpoint's monitoring schedule and alarms, which the project owns with its endpoint."""
+    drift = drift_settings()
+    return DriftMonitoring(
+        MONITORING,
+        DriftMonitoringArgs(
+            blueprint=PLATFORM,
+            environment=environment,
+            # The provider's region is the platform's, checked to be this one (_in_placed_region).
+            region=PLACED_IN,
+            partition="aws",
+            account_id=account_id,
+            endpoints=[MonitoredEndpoint(
+                model_name=MODEL_PACKAGE_GROUP, endpoint_name=serving.endpoint_name, variant_names=serving.variant_names,
+                data_capture_uri=serving.data_capture_uri, drift_features=drift.pop("drift_features", []))],
+            kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
+            monitoring_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
+            subnet_ids=platform.require_output(OUTPUTS["private_subnet_ids"]),
+            security_group_ids=[platform.require_output(OUTPUTS["workload_security_group_id"])],
+            # The platform's alarm thresholds (the blueprint's spec.components.monitoring).
+            latency_threshold_ms=platform_monitoring.latency_threshold_ms,
+            error_threshold=platform_monitoring.error_threshold,
+            data_classification=DATA_CLASSIFICATION,
+            tags=tags,
+            project_model=MODEL_PACKAGE_GROUP,
+            **drift,
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
 
 
 {% endif -%}
@@ -151,6 +231,8 @@ def declare_cloud() -> None:
     # --- the seven-step pipeline and its retraining triggers --------------------------------
     buckets = platform.require_output(OUTPUTS["data_lake_buckets"])
     groups = platform.require_output(OUTPUTS["model_package_groups"])
+    account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id
+    blueprint = load_blueprint(BLUEPRINT).model
     pipeline = MlPipeline(
         PROJECT,
         MlPipelineArgs(
@@ -159,7 +241,7 @@ def declare_cloud() -> None:
             blueprint=PLATFORM,
             environment=environment,
             region=region,
-            account_id=aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=provider)).account_id,
+            account_id=account_id,
             image_uri=pulumi.Output.concat(platform.require_output(OUTPUTS["image_repository_url"]), ":",
                                            config.get("pipelineImageTag") or f"{PROJECT}-0.1.0"),
             kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
@@ -170,7 +252,7 @@ def declare_cloud() -> None:
             model_name=MODEL_PACKAGE_GROUP,
             model_package_group=groups.apply(_platform_group),
             data_classification=DATA_CLASSIFICATION,
-            max_model_age_days=environment_profile(load_blueprint(BLUEPRINT).model, environment).max_model_age_days,
+            max_model_age_days=environment_profile(blueprint, environment).max_model_age_days,
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
             tags=tags,
         ),
@@ -199,6 +281,9 @@ def declare_cloud() -> None:
     )
     pulumi.export("endpointName", serving.endpoint_name)
     pulumi.export("dataCaptureUri", serving.data_capture_uri)
+    monitoring = declare_monitoring(serving, blueprint.spec.components.monitoring, account_id, buckets, tags, provider)
+    pulumi.export("monitoringSchedules", monitoring.schedule_names)
+    pulumi.export("alertTopicArn", monitoring.alert_topic_arn)
 
 {%- else %}
     # Serving '{{ cookiecutter.serving }}' declares no endpoint: batch jobs and model registration run from CI
