@@ -392,6 +392,7 @@ def _check_answers(values: Mapping[str, object], options: Mapping, platform, blu
         raise ProjectError("\n".join(problems))
 
     problems += _slug_problems(str(values["project_slug"]), output_dir)
+    problems += endpoint_owner_problems(str(values["project_slug"]), platform)
     problems += _environment_problems(str(values["environments"]), platform)
     problems += _classification_problems(str(values["data_classification"]), str(values["serving"]), platform)
     if "qantara_source" in values:
@@ -402,6 +403,19 @@ def _check_answers(values: Mapping[str, object], options: Mapping, platform, blu
                                     blueprint_path)
     if problems:
         raise ProjectError("\n".join(problems))
+
+
+def endpoint_owner_problems(slug: str, platform) -> list[str]:
+    """A model the blueprint serves is the platform's endpoint (and its monitoring): a project of
+    that name would declare the same endpoint from a second stack (QA-PRJ-014 at check)."""
+    model = slug.replace("_", "-")
+    served = [m.name for m in platform.spec.components.serving.models]
+    if model not in served:
+        return []
+    return [f"answer 'project_slug': model {model} is served by platform {platform.metadata.name} itself "
+            f"(spec.components.serving.models); an endpoint has one owner, so a project may not declare it again "
+            f"(allowed: a name other than {', '.join(served)}; or the platform team removes {model} from the "
+            f"blueprint's serving.models and adds it to modelRegistry.groups, so that the project owns it)"]
 
 
 def _environment_problems(environments: str, platform) -> list[str]:

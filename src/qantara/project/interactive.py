@@ -61,7 +61,8 @@ class PlatformRules:
 
     def _platform_problems(self, name: str, value: str, values: Mapping[str, object]) -> list[str]:
         if name == "project_slug":
-            return generate._slug_problems(value, self.output_dir)
+            return generate._slug_problems(value, self.output_dir) or generate.endpoint_owner_problems(
+                value, self.platform)
         if name == "environments":
             return generate._environment_problems(",".join(e.strip() for e in value.split(",")), self.platform)
         if name == "data_classification":
