@@ -145,7 +145,7 @@ def test_the_license_file_is_the_chosen_license(bake, license_id, says):
 def test_a_hybrid_platform_defaults_to_what_its_tracking_server_may_hold(bake):
     # sa-health-hybrid tracks experiments in the cloud, classed internal: a project's runs and
     # models go there, so the project defaults to internal, and serving is on-prem.
-    project = bake(blueprint=SA_HYBRID, project_name="Triage")
+    project = bake(blueprint=SA_HYBRID, project_name="Ward Triage")
     recorded = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
     assert recorded["data_classification"] == recorded["_classification_limit"] == "internal"
     assert recorded["_region"] == "onprem:riyadh-dc1"

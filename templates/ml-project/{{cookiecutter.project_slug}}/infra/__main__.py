@@ -64,6 +64,9 @@ MODEL_PACKAGE_GROUP = "{{ cookiecutter._registry_group }}"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The name of the endpoint's monitoring component (its job definitions are named after it).
 MONITORING = "drift"
+# The model's numeric inputs (features.py NUMERIC), watched for drift unless config driftFeatures
+# (Pulumi.yaml gives the same default) names others.
+DRIFT_FEATURES = [{{ '"lag_1", "lag_7", "lag_14", "rolling_mean_7"' if cookiecutter.problem_type == "forecasting" else '"x1", "x2", "x3"' }}]
 {%- endif %}
 # Where placement put serving when the project was generated; the platform stack must agree.
 PLACED_IN = "{{ cookiecutter._region }}"
@@ -169,7 +172,8 @@ def drift_settings() -> dict:
         pulumi.log.warn("qantara.yaml's spec.monitoring.drift is not enabled: the endpoint has no drift alarm, so its "
                         "drift never starts the pipeline")
         return {}
-    features = config.get_object("driftFeatures") or []
+    features = config.get_object("driftFeatures")
+    features = DRIFT_FEATURES if features is None else features
     if not features:
         raise pulumi.RunError(f"config driftFeatures of Pulumi.{environment}.yaml lists no feature, but qantara.yaml "
                               f"enables drift monitoring: name the model's input features to watch")
