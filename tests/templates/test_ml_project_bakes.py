@@ -42,7 +42,7 @@ PACKAGE_MODULES = ("__init__", "config", "data", "evaluate", "features", "lineag
 ALWAYS = {
     ".cruft.json", ".gitignore", ".pre-commit-config.yaml", ".python-version", "LICENSE", "Makefile", "README.md",
     "pyproject.toml", "qantara.yaml", "model_card.yaml", "infra/Pulumi.yaml", "infra/__main__.py",
-    "infra/onprem_pipeline.py", "tests/conftest.py", "tests/test_data.py", "tests/test_lineage_metadata.py",
+    "infra/onprem_pipeline.py", "infra/onprem_serving.py", "tests/conftest.py", "tests/test_data.py", "tests/test_lineage_metadata.py",
     "tests/test_model_card.py", "tests/test_pipeline.py", "tests/test_pipeline_steps.py", "tests/test_train.py",
 }
 # The image: the pipeline's steps run in it, served or not.

@@ -29,7 +29,8 @@ MlPipeline): in the platform's region, image repository, network, key and bucket
 a person, by the platform's drift alarms of this model, and on a schedule before the model
 reaches the blueprint's maximum age. It only registers models PendingManualApproval. On an
 on-prem platform it is an Argo workflow (onprem_pipeline.py; config pipelineImageTag,
-driftWebhookToken and kubeApiCidrs).
+driftWebhookToken and kubeApiCidrs){% if cookiecutter.serving == "realtime" %}, and the endpoint is served on site
+(onprem_serving.py){% endif %}.
 """
 
 from pathlib import Path
@@ -306,6 +307,14 @@ if PLACED_IN.startswith("onprem:"):
     import onprem_pipeline
 
     onprem_pipeline.declare(platform, environment, config)
+{%- if cookiecutter.serving == "realtime" %}
+    import onprem_serving
+
+    promoted = config.get_object(CONFIG_KEY)
+    onprem_serving.declare(load_blueprint(BLUEPRINT), platform.require_output("onPremNamespace"), environment,
+                           None if promoted is None else promoted_variants(promoted),
+                           config.require("pipelineImageTag"), config)
+{%- endif %}
     pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
 else:
     declare_cloud()
