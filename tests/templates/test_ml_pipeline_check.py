@@ -383,3 +383,66 @@ def test_a_project_named_after_a_model_the_platform_serves_is_refused_at_new(tmp
     assert done.returncode == 2
     assert "length-of-stay is served by platform dubai-care-ml itself" in done.stderr
     assert "Traceback" not in done.stderr and not list(tmp_path.iterdir())
+
+
+# --- the on-prem example: the default project owns its endpoint on site ------------------------
+
+SA_GOVERNMENT = REPO / "blueprints" / "sa-government-onprem.yaml"
+SITE_NAMESPACE = "gov-analytics-ml-prod"
+# What the platform stack of sa-government-onprem exports in prod (onprem_platform's names).
+SITE_EXPORTS = {
+    "onPremNamespace": SITE_NAMESPACE,
+    "onPremObjectStorageEndpoint": f"http://minio.{SITE_NAMESPACE}.svc:9000",
+    "onPremPipelineCredentialsSecret": "minio-pipeline-credentials",
+    "onPremTrackingUri": f"https://mlflow.{SITE_NAMESPACE}.example",
+    "onPremTrackingInternalUri": f"http://mlflow.{SITE_NAMESPACE}.svc:5000",
+}
+
+
+@pytest.fixture(scope="module")
+def site_project(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("onprem-realtime")
+    done = qantara("new", "ml-project", "--blueprint", SA_GOVERNMENT, "--no-input", "--output-dir", out)
+    assert done.returncode == 0, done.stderr
+    (out / "platform-exports.json").write_text(json.dumps(SITE_EXPORTS))
+    return out / "readmission_risk"
+
+
+def site_args(project: Path) -> list:
+    settings = [f"{INFRA}:platformStack=agency/qantara/prod", f"{INFRA}:pipelineImageTag=0.1.0",
+                f'{INFRA}:kubeApiCidrs=["10.0.0.1/32"]']
+    return ["--program", project / "infra", "--stack-outputs", project.parent / "platform-exports.json",
+            *[arg for setting in settings for arg in ("--config", setting)]]
+
+
+def test_the_default_on_prem_project_passes_its_check_with_the_platforms_exports(site_project):
+    done = qantara("check", SA_GOVERNMENT, "--env", "prod", *site_args(site_project), "--format", "json")
+    report = json.loads(done.stdout)
+    assert (done.returncode, report["verdict"], report["findings"]) == (0, "pass", []), done.stderr
+
+
+def test_the_on_prem_project_serves_its_model_on_site_and_its_drift_alert_is_one_the_platform_raises(site_project):
+    done = qantara("plan", SA_GOVERNMENT, "--env", "prod", *site_args(site_project), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    resources = json.loads(done.stdout)["resources"]
+    kinds = {r["type"].rsplit(":", 1)[1]: r for r in resources if r["type"].startswith("kubernetes:")}
+    assert {"Deployment", "Service", "ServiceMonitor", "WorkflowTemplate", "CronWorkflow", "Sensor"} <= set(kinds)
+    deployment = kinds["Deployment"]["inputs"]
+    assert deployment["metadata"]["namespace"] == SITE_NAMESPACE
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == (
+        "registry.agency.gov.example/ml/readmission-risk:0.1.0")
+    # No second copy of the namespace's alerts: the platform's rule is the one that fires.
+    assert "PrometheusRule" not in kinds
+    served = deployment["metadata"]["labels"]["qantara.dev/model"]
+    filters = {f["path"]: f["value"] for d in kinds["Sensor"]["inputs"]["spec"]["dependencies"]
+               for f in d["filters"]["data"]}
+    assert filters["body.commonLabels.model"] == [served]
+
+    platform = qantara("plan", SA_GOVERNMENT, "--env", "prod", "--format", "json")
+    assert platform.returncode == 0, platform.stderr
+    rules = [rule for r in json.loads(platform.stdout)["resources"] if r["type"].endswith(":PrometheusRule")
+             for group in r["inputs"]["spec"]["groups"] for rule in group["rules"]]
+    (alert,) = filters["body.commonLabels.alertname"]
+    (drift,) = [rule for rule in rules if rule["alert"] == alert]
+    # The platform's alert carries the model label the sensor filters on.
+    assert "by (model" in drift["expr"]
