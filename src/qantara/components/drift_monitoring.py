@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
+from qantara.blueprint.models import FEATURE_NAME as FEATURE_PATTERN
 from qantara.blueprint.platform_rules import monitor_image_problem
 from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
@@ -67,7 +68,7 @@ MICROSECONDS_PER_MILLISECOND = 1000
 # followed; confirm on the first run that the drift alarms receive data.
 DRIFT_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 DRIFT_METRIC_PREFIX = "feature_baseline_drift_"
-FEATURE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+FEATURE_NAME = re.compile(FEATURE_PATTERN)
 
 
 @dataclass
