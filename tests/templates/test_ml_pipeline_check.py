@@ -446,3 +446,29 @@ def test_the_on_prem_project_serves_its_model_on_site_and_its_drift_alert_is_one
     (drift,) = [rule for rule in rules if rule["alert"] == alert]
     # The platform's alert carries the model label the sensor filters on.
     assert "by (model" in drift["expr"]
+
+
+def test_a_realtime_project_whose_model_name_exceeds_a_served_models_limit_is_refused_at_new(tmp_path):
+    # 34 characters: a valid package, but its endpoint's monitoring and on-site model are named after it.
+    name = "project_name=Readmission Risk Within Thirty Day"
+    done = qantara("new", "ml-project", "--blueprint", BLUEPRINT, "--no-input", "--set", name, "--output-dir", tmp_path)
+    assert done.returncode == 2 and "at most 32 characters when serving is realtime" in done.stderr
+    batch = qantara("new", "ml-project", "--blueprint", BLUEPRINT, "--no-input", "--set", name, "--set", "serving=batch",
+                    "--output-dir", tmp_path)
+    assert batch.returncode == 0, batch.stderr
+
+
+def test_the_infra_of_a_project_renamed_after_a_served_model_stops_before_declaring_it(realtime, tmp_path):
+    import shutil
+
+    copy = tmp_path / "readmission_risk"
+    shutil.copytree(realtime, copy, ignore=shutil.ignore_patterns(".venv", "runs"))
+    shutil.copy(realtime.parent / "platform-exports.json", tmp_path / "platform-exports.json")
+    blueprint = copy / "platform" / "blueprint.yaml"
+    # The platform team starts serving readmission-risk itself, and the project takes the new copy.
+    blueprint.write_text(blueprint.read_text().replace("        - name: length-of-stay\n",
+                                                       "        - name: readmission-risk\n"))
+    done = qantara("check", BLUEPRINT, "--env", "prod", *realtime_args(copy))
+    assert done.returncode != 0
+    assert "served by platform dubai-care-ml itself" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr

@@ -67,6 +67,9 @@ class PlatformRules:
             return generate._environment_problems(",".join(e.strip() for e in value.split(",")), self.platform)
         if name == "data_classification":
             return generate._classification_problems(value, str(values.get("serving", "none")), self.platform)
+        if name == "serving" and "project_slug" in values and generate.served_name_problems(
+                str(values["project_slug"]), value):
+            return generate.served_name_problems(str(values["project_slug"]), value)
         if name == "serving" and "data_classification" in values:
             return generate._classification_problems(str(values["data_classification"]), value, self.platform)
         if name == "qantara_source":

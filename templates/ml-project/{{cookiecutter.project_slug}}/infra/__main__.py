@@ -161,6 +161,16 @@ def serving_variants(repository) -> list:
             for v in promoted_variants(promoted)]
 
 
+def own_endpoint(blueprint) -> None:
+    """Stop if the platform serves this model itself: an endpoint has one owner (QA-PRJ-014)."""
+    served = [m.name for m in blueprint.spec.components.serving.models]
+    if MODEL_PACKAGE_GROUP in served:
+        raise pulumi.RunError(f"model {MODEL_PACKAGE_GROUP} is served by platform {PLATFORM} itself "
+                              f"(spec.components.serving.models): its endpoint and monitoring are the platform stack's, "
+                              f"so this project may not declare them; rename the project, or have the platform team "
+                              f"move {MODEL_PACKAGE_GROUP} to modelRegistry.groups")
+
+
 def drift_settings() -> dict:
     """What the project decides about its monitoring: the drift features (config driftFeatures), and
     the schedule and threshold of qantara.yaml's spec.monitoring.drift; no feature when it is off."""
@@ -267,6 +277,7 @@ def declare_cloud() -> None:
     pulumi.export("pipelineArn", pipeline.pipeline_arn)
 {%- if cookiecutter.serving == "realtime" %}
 
+    own_endpoint(blueprint)
     serving = ModelServing(
         PROJECT,
         ModelServingArgs(
@@ -311,6 +322,7 @@ if PLACED_IN.startswith("onprem:"):
     import onprem_serving
 
     promoted = config.get_object(CONFIG_KEY)
+    own_endpoint(load_blueprint(BLUEPRINT).model)
     onprem_serving.declare(load_blueprint(BLUEPRINT), platform.require_output("onPremNamespace"), environment,
                            None if promoted is None else promoted_variants(promoted),
                            config.require("pipelineImageTag"), config)
