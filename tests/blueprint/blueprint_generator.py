@@ -90,6 +90,7 @@ POOLS = {
     m.HOSTNAME: lambda rng, n: rng.choice(["db.partner.example", "kafka-1.broker.example.sa", "203.0.113.10",
                                            _label(rng, 63) + ".example.ae"]),
     m.AWS_ACCOUNT_ID: lambda rng, n: rng.choice(["123456789012", "000000000000", "210987654321"]),
+    m.FEATURE_NAME: lambda rng, n: rng.choice(["age", "bmi", "prior_admissions", "x1", "lab.hba1c"]),
 }
 
 

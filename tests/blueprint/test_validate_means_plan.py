@@ -112,13 +112,15 @@ def _components_check(loaded, placement) -> None:
                                             max_instance_count=profile.max_instance_count) for v in model.variants]
                 model_serving._check(naming.serving_component(model.name), SimpleNamespace(
                     model_name=model.name, variants=variants, data_capture_percent=model.data_capture_percent))
-                endpoints.append(SimpleNamespace(model_name=model.name, variant_names=[v.name for v in model.variants]))
+                endpoints.append(SimpleNamespace(model_name=model.name, variant_names=[v.name for v in model.variants],
+                                                 drift_features=list(model.drift_features)))
         if "monitoring" in cloud and endpoints:
             require_colocated(platform, "monitoring")
             monitoring = spec.components.monitoring
             drift_monitoring._check(naming.DRIFT_MONITORING_COMPONENT, SimpleNamespace(
                 schedule=monitoring.schedule, endpoints=endpoints, latency_threshold_ms=monitoring.latency_threshold_ms,
-                error_threshold=monitoring.error_threshold, drift_threshold=0.1, identity=identity))
+                error_threshold=monitoring.error_threshold, drift_threshold=0.1, identity=identity,
+                project_model=None))
             drift_monitoring.monitor_image_uri(region, partition, catalog["sagemaker_model_monitor_images"])
         if spec.deploy_access is not None:
             access = spec.deploy_access

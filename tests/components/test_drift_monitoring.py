@@ -218,3 +218,41 @@ def test_every_taggable_resource_carries_the_data_classification(drift):
     assert len(tagged) == 1 + 1 + 2 + 6  # role, topic, job and schedule, six alarms
     assert all(r["inputs"]["tags"]["data-classification"] == "restricted" for r in tagged)
     assert drift[(TYPE_TOKEN, "drift")]["inputs"] == {"dataClassification": "restricted"}
+
+
+# --- drift features of the blueprint's own served models ----------------------------------------
+
+def _plan_with_drift_features(tmp_path, features: str) -> tuple[int, str, list]:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    blueprint = tmp_path / "ae-health-cloud.yaml"
+    text = (repo / "blueprints" / "ae-health-cloud.yaml").read_text()
+    anchor = "        - name: length-of-stay\n"
+    assert anchor in text
+    blueprint.write_text(text.replace(anchor, anchor + f"          driftFeatures: {features}\n"))
+    done = subprocess.run([sys.executable, "-c", "from qantara.cli import main; main()", "plan", str(blueprint),
+                           "--env", "prod", "--format", "json"], capture_output=True, text=True, timeout=300,
+                          check=False)
+    resources = json.loads(done.stdout)["resources"] if done.returncode == 0 else []
+    return done.returncode, done.stderr, resources
+
+
+def test_a_platform_served_model_with_drift_features_gets_a_drift_alarm_per_feature(tmp_path):
+    code, stderr, resources = _plan_with_drift_features(tmp_path, "[age, prior_admissions]")
+    assert code == 0, stderr
+    alarms = [r["inputs"] for r in resources if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+    drift = sorted(a["name"] for a in alarms if a["metricName"].startswith("feature_baseline_drift_"))
+    assert drift == ["dubai-care-ml-prod-length-of-stay-drift-age", "dubai-care-ml-prod-length-of-stay-drift-prior_admissions"]
+    # With features, the job compares the traffic against the model's baseline.
+    (job,) = [r["inputs"] for r in resources if r["type"] == "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"]
+    assert "dataQualityBaselineConfig" in job
+
+
+def test_a_drift_feature_named_twice_is_refused_with_its_location(tmp_path):
+    code, stderr, _ = _plan_with_drift_features(tmp_path, "[age, age]")
+    assert code == 2
+    assert "duplicate drift feature 'age'" in stderr and "ae-health-cloud.yaml" in stderr
+    assert "Traceback" not in stderr

@@ -93,7 +93,7 @@ def test_an_environment_the_project_does_not_use_is_refused(bake):
 
 
 def test_a_platform_serving_on_premises_gets_its_pipeline_on_site_and_nothing_in_aws(bake):
-    project = bake(blueprint=SA_HYBRID, project_name="Triage", serving="realtime")
+    project = bake(blueprint=SA_HYBRID, project_name="Ward Triage", serving="realtime")
     with pytest.raises(Exception, match="onPrem"):
         run_infra(project)  # the cloud platform's outputs only: the site's are missing, nothing is declared
     from test_infra_onprem import run_infra as run_onprem_infra

@@ -127,3 +127,38 @@ def test_a_stack_outputs_file_that_is_not_a_json_object_is_refused_with_its_loca
     result = qantara("check", str(SA_GOVERNMENT), "--env", "prod", "--program", str(government / "infra"),
                      "--stack-outputs", str(outputs))
     assert result.returncode == 2 and "line 1, column" in result.stderr and "Traceback" not in result.stderr
+
+
+def run_infra_up(project: Path, environment: str, namespace: str, config: dict[str, str]) -> list[dict]:
+    """As `pulumi up` runs the program (not a preview), with exactly `config`."""
+    outputs = {"pulumi:pulumi:StackReference": {"outputs": platform_outputs(namespace), "secretOutputNames": []}}
+    sys.modules.pop("onprem_pipeline", None)
+    sys.modules.pop("onprem_serving", None)
+    return run_under_mocks(lambda: runpy.run_path(str(project / "infra"), run_name="__main__"),
+                           project=f"{project.name.replace('_', '-')}-infra", stack=environment, config=config,
+                           known_outputs=outputs, preview=False)
+
+
+def without_token(project: Path, environment: str) -> dict[str, str]:
+    return {k: v for k, v in stack_config(project, environment).items() if not k.endswith(":driftWebhookToken")}
+
+
+def test_a_deployment_where_the_platform_watches_drift_on_site_needs_the_webhook_token(government):
+    with pytest.raises(Exception, match="driftWebhookToken is not set"):
+        run_infra_up(government, "prod", "gov-analytics-ml-prod", without_token(government, "prod"))
+
+
+def test_a_deployment_where_drift_is_not_watched_on_site_needs_no_webhook_token(tmp_path):
+    from qantara.project.generate import new_ml_project
+
+    # The same agency, with monitoring switched off: no drift path, so no token to ask for.
+    blueprint = tmp_path / "gov-without-monitoring.yaml"
+    text = SA_GOVERNMENT.read_text()
+    anchor = "  components:\n"
+    assert anchor in text
+    blueprint.write_text(text.replace(anchor, anchor + "    monitoring: {enabled: false}\n", 1))
+    project = new_ml_project(blueprint, answers={"project_name": "Case Triage", "serving": "none"}, no_input=True,
+                             output_dir=tmp_path / "out")
+    resources = run_infra_up(project, "prod", "gov-analytics-ml-prod", without_token(project, "prod"))
+    kinds = {r["type"].rsplit(":", 1)[1] for r in resources if r["type"].startswith(ARGO)}
+    assert kinds == {"WorkflowTemplate", "CronWorkflow"}

@@ -42,9 +42,9 @@ PACKAGE_MODULES = ("__init__", "config", "data", "evaluate", "features", "lineag
 ALWAYS = {
     ".cruft.json", ".gitignore", ".pre-commit-config.yaml", ".python-version", "LICENSE", "Makefile", "README.md",
     "pyproject.toml", "qantara.yaml", "model_card.yaml", "infra/Pulumi.yaml", "infra/__main__.py",
-    "infra/onprem_pipeline.py", "tests/conftest.py", "tests/test_data.py", "tests/test_lineage_metadata.py",
-    "tests/test_model_archive.py", "tests/test_model_card.py", "tests/test_pipeline.py", "tests/test_pipeline_steps.py",
-    "tests/test_train.py",
+    "infra/onprem_pipeline.py", "infra/onprem_serving.py", "tests/conftest.py", "tests/test_data.py",
+    "tests/test_lineage_metadata.py", "tests/test_model_archive.py", "tests/test_model_card.py", "tests/test_pipeline.py",
+    "tests/test_pipeline_steps.py", "tests/test_train.py",
 }
 # The image: the pipeline's steps run in it, served or not.
 IMAGE = {"Dockerfile", ".dockerignore", "src/{slug}/container.py"}
@@ -146,7 +146,7 @@ def test_the_license_file_is_the_chosen_license(bake, license_id, says):
 def test_a_hybrid_platform_defaults_to_what_its_tracking_server_may_hold(bake):
     # sa-health-hybrid tracks experiments in the cloud, classed internal: a project's runs and
     # models go there, so the project defaults to internal, and serving is on-prem.
-    project = bake(blueprint=SA_HYBRID, project_name="Triage")
+    project = bake(blueprint=SA_HYBRID, project_name="Ward Triage")
     recorded = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
     assert recorded["data_classification"] == recorded["_classification_limit"] == "internal"
     assert recorded["_region"] == "onprem:riyadh-dc1"

@@ -19,17 +19,37 @@ findings := array.concat(array.concat(missing_trail_findings, trail_findings), d
 # Positions, not resources: an array of resource objects is a copy of each (regopy 1.5).
 data_stores := plan.indexes_of(data.catalog.aws_data_services.dataStoreTypes)
 
+# Data stores the blueprint's own trail does not record for this plan (a project's plan holds
+# no trail: the platform's records the management events of the stores listed in
+# platformTrailCoveredTypes, when it is in their region).
+unrecorded_stores := [i | some i in data_stores; not platform_trail_records(plan.resources[i])]
+
 # One finding, on the first data resource: a trail is the plan's, not any one resource's.
 missing_trail_findings := [finding |
 	count(trails) == 0
-	count(data_stores) > 0
-	first := plan.resources[data_stores[0]]
+	count(unrecorded_stores) > 0
+	first := plan.resources[unrecorded_stores[0]]
 	finding := {
 		"policy": "QA-RES-019",
 		"resource": first.urn,
-		"message": sprintf("the plan holds %d data resources (%s among them) but no CloudTrail trail records API activity on them; add an AuditTrail (a trail in the placed region delivering to an Object-Locked bucket)", [count(data_stores), plan.label(first)]),
+		"message": sprintf("the plan holds %d data resources (%s among them) that no CloudTrail trail records API activity on; add an AuditTrail (a trail in the placed region delivering to an Object-Locked bucket)", [count(unrecorded_stores), plan.label(first)]),
 	}
 ]
+
+covered_types := {row.type | some row in data.catalog.aws_data_services.platformTrailCoveredTypes}
+
+# The blueprint's platform has its trail in the store's region: a cloud deployment (a hybrid
+# one may place audit on site) whose audit component is not disabled or moved on-prem, and
+# the store in its primary region. Facts of the blueprint being checked, not of the exports.
+platform_trail_records(store) if {
+	store.type in covered_types
+	spec := input.blueprint.spec
+	spec.deployment == "cloud"
+	object.get(spec, ["components", "audit", "enabled"], true) == true
+	object.get(spec, ["components", "audit", "placement"], null) in {null, "cloud"}
+	store.location.kind == "cloud"
+	store.location.region == spec.cloud.region
+}
 
 # --- QA-RES-020 ------------------------------------------------------------------------
 

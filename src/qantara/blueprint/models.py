@@ -43,6 +43,8 @@ POLICY_ID = r"^QA-[A-Z][A-Z0-9]*-\d{3}$"
 SECTOR = r"^[a-z]+(-[a-z]+)*$"
 NON_BLANK = r"\S"
 SAGEMAKER_INSTANCE_TYPE = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
+# A model input column watched for drift: it names an alarm and the analyzer's metric.
+FEATURE_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
 REPOSITORY_PATH = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$"
 OIDC_PROVIDER_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/\S+$"
 OUTPOST_ARN = r"^arn:aws[a-z-]*:outposts:[a-z0-9-]+:\d{12}:outpost/op-[0-9a-f]{17}$"
@@ -432,10 +434,18 @@ class ServedModel(StrictModel):
     )
     variants: list[Variant] = Field(min_length=1, max_length=10, description="Variants sharing the traffic.")
     data_capture_percent: int = Field(100, ge=1, le=100, description="Percent of requests captured for monitoring.")
+    drift_features: list[Annotated[str, StringConstraints(pattern=FEATURE_NAME)]] = Field(
+        default_factory=list, max_length=100,
+        description="Input features whose drift from the model's baseline raises an alarm (column names); none: the "
+                    "monitoring schedule runs but no drift alarm exists.",
+    )
 
     @model_validator(mode="after")
     def _split(self) -> ServedModel:
         violations = _Violations()
+        for i, first in _duplicates(self.drift_features, lambda f: f):
+            violations.add(("driftFeatures", i), f"duplicate drift feature '{self.drift_features[i]}' "
+                                                 f"(first at driftFeatures[{first}])")
         for i, first in _duplicates(self.variants, lambda v: v.name):
             violations.add(("variants", i, "name"), f"duplicate variant '{self.variants[i].name}' "
                                                     f"(first at variants[{first}])")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
+from qantara.blueprint.models import FEATURE_NAME as FEATURE_PATTERN
 from qantara.blueprint.platform_rules import monitor_image_problem
 from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
@@ -66,6 +68,7 @@ MICROSECONDS_PER_MILLISECOND = 1000
 # followed; confirm on the first run that the drift alarms receive data.
 DRIFT_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 DRIFT_METRIC_PREFIX = "feature_baseline_drift_"
+FEATURE_NAME = re.compile(FEATURE_PATTERN)
 
 
 @dataclass
@@ -95,6 +98,10 @@ class DriftMonitoringArgs:
     drift_threshold: float = 0.1
     data_classification: str = "restricted"
     tags: dict[str, str] = field(default_factory=dict)
+    # A project's own monitoring of its one endpoint: the role and topic are named after its
+    # model (not the environment's, which are the platform's), and only that model's alarms
+    # may publish to the topic. None for the platform's monitoring of the blueprint's models.
+    project_model: str | None = None
 
 
 def monitor_image_uri(region: str, partition: str, images: dict) -> str:
@@ -122,8 +129,15 @@ def drift_alarm_prefix(blueprint: str, environment: str, model_name: str) -> str
     return f"{alarm_base(blueprint, environment, model_name)}-drift-"
 
 
-def monitoring_role_name(identity: StackIdentity) -> str:
-    return identity.role_name("monitoring")
+def monitoring_role_name(identity: StackIdentity, project_model: str | None = None) -> str:
+    """The platform's monitoring role, or with `project_model` the role of that project's own monitoring."""
+    return identity.role_name(f"{project_model}-monitoring" if project_model else "monitoring")
+
+
+def alert_topic_name(identity: StackIdentity, project_model: str | None = None) -> str:
+    """The platform's alert topic, or with `project_model` the topic of that project's alarms."""
+    owner = f"{identity.blueprint}-{identity.environment}"
+    return (f"{owner}-{project_model}-model-alerts" if project_model else f"{owner}-model-alerts").lower()
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -170,7 +184,7 @@ def monitoring_policy(args: DriftMonitoringArgs, key_arn: str, bucket: str, capt
     return policy_document(statements)
 
 
-def alert_topic_policy(topic_arn: str, identity: StackIdentity) -> str:
+def alert_topic_policy(topic_arn: str, identity: StackIdentity, alarm_prefix: str) -> str:
     """Only this account's CloudWatch alarms of this platform may publish to the topic."""
     return policy_document(
         [
@@ -181,7 +195,7 @@ def alert_topic_policy(topic_arn: str, identity: StackIdentity) -> str:
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
                 "Condition": {
-                    "ArnLike": {"aws:SourceArn": identity.arn("cloudwatch", f"alarm:{identity.sagemaker_name()}-*")},
+                    "ArnLike": {"aws:SourceArn": identity.arn("cloudwatch", f"alarm:{alarm_prefix}-*")},
                     "StringEquals": {"aws:SourceAccount": identity.account_id},
                 },
             }
@@ -231,7 +245,7 @@ class DriftMonitoring(QantaraComponent):
         args = self._args
         role = aws.iam.Role(
             f"{self._name}-role",
-            name=monitoring_role_name(args.identity),
+            name=monitoring_role_name(args.identity, args.project_model),
             assume_role_policy=sagemaker_trust_policy(args.identity.account_id),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
@@ -248,7 +262,7 @@ class DriftMonitoring(QantaraComponent):
 
     def _topic(self) -> aws.sns.Topic:
         args = self._args
-        physical = f"{args.identity.blueprint}-{args.identity.environment}-model-alerts".lower()
+        physical = alert_topic_name(args.identity, args.project_model)
         # Built from known strings so the topic policy is readable at preview.
         topic_arn = args.identity.arn("sns", physical)
         topic = aws.sns.Topic(
@@ -261,10 +275,17 @@ class DriftMonitoring(QantaraComponent):
         aws.sns.TopicPolicy(
             f"{self._name}-alerts-policy",
             arn=topic.arn,
-            policy=alert_topic_policy(topic_arn, args.identity),
+            policy=alert_topic_policy(topic_arn, args.identity, self._alarm_owner()),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[topic]),
         )
         return topic
+
+    def _alarm_owner(self) -> str:
+        """The name every alarm allowed to publish starts with: the platform's, or the project's model's."""
+        args = self._args
+        if args.project_model:
+            return alarm_base(args.identity.blueprint, args.identity.environment, args.project_model)
+        return args.identity.sagemaker_name()
 
     def _job_definition(self, endpoint: MonitoredEndpoint) -> dict:
         """The data-quality job's arguments: the analyzer reading the endpoint's captured requests."""
@@ -426,6 +447,7 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
     if args.latency_threshold_ms <= 0 or args.error_threshold <= 0 or args.drift_threshold <= 0:
         raise QantaraError("latency, error and drift thresholds must be positive")
     for endpoint in args.endpoints:
+        _check_features(endpoint)
         if not endpoint.variant_names:
             raise QantaraError(f"endpoint of `{endpoint.model_name}` names no variants to alarm on")
         check_autoname(
@@ -433,7 +455,22 @@ def _check(name: str, args: DriftMonitoringArgs) -> None:
             SAGEMAKER_NAME_MAX,
             f"the component name `{name}` or the model name `{endpoint.model_name}`",
         )
-    check_role_name(monitoring_role_name(args.identity), "the blueprint or environment name")
+    if args.project_model and [sagemaker_name(e.model_name) for e in args.endpoints] != [sagemaker_name(args.project_model)]:
+        raise QantaraError(f"a project's monitoring watches its own model `{args.project_model}` only, not "
+                           f"{', '.join(e.model_name for e in args.endpoints)}")
+    check_role_name(monitoring_role_name(args.identity, args.project_model),
+                    "the blueprint, environment or model name")
+
+
+def _check_features(endpoint: MonitoredEndpoint) -> None:
+    # A feature names an alarm, its logical name and the analyzer's metric: a column name, once.
+    features = endpoint.drift_features
+    bad = [f for f in features if not isinstance(f, str) or not FEATURE_NAME.match(f)]
+    if bad:
+        raise QantaraError(f"drift features of `{endpoint.model_name}` must be column names (letters, digits, '_', '.', "
+                           f"'-', at most 64); not {', '.join(map(repr, bad))}")
+    if len(set(features)) != len(features):
+        raise QantaraError(f"drift features of `{endpoint.model_name}` name a feature twice: {', '.join(features)}")
 
 
 def build_drift_monitoring(scope: PlatformScope, component: ResolvedComponent) -> Outputs:

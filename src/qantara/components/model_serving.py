@@ -381,7 +381,8 @@ def _endpoint(scope: PlatformScope, component: ResolvedComponent, model, role) -
         opts=pulumi.ResourceOptions(provider=scope.provider, depends_on=[role]),
     )
     return MonitoredEndpoint(model_name=model.name, endpoint_name=serving.endpoint_name,
-                             variant_names=[v.name for v in model.variants], data_capture_uri=serving.data_capture_uri)
+                             variant_names=[v.name for v in model.variants], data_capture_uri=serving.data_capture_uri,
+                             drift_features=list(model.drift_features))
 
 
 def build_serving(scope: PlatformScope, component: ResolvedComponent) -> Outputs:

@@ -51,6 +51,8 @@ FORBIDDEN_CHARACTERS = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\uf
 SLUG = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 # The slug names SageMaker resources with suffixes (`<slug>-champion-1a2b3c4`), within 63.
 SLUG_MAX = 40
+# A model served in real time: the blueprint's limit for its served models (ServedModel.name).
+SERVED_MODEL_MAX = 32
 # Names a package in src/ would shadow, breaking the project's own imports.
 TAKEN_NAMES = frozenset({"tests", "qantara", "sklearn", "pandas", "numpy", "mlflow", "pandera", "yaml", "skops",
                          "pulumi", "pulumi_aws", "scipy", "setuptools", "pytest"})
@@ -406,6 +408,8 @@ def _check_answers(values: Mapping[str, object], options: Mapping, platform, blu
         raise ProjectError("\n".join(problems))
 
     problems += _slug_problems(str(values["project_slug"]), output_dir)
+    problems += endpoint_owner_problems(str(values["project_slug"]), platform)
+    problems += served_name_problems(str(values["project_slug"]), str(values["serving"]))
     problems += _environment_problems(str(values["environments"]), platform)
     problems += _classification_problems(str(values["data_classification"]), str(values["serving"]), platform)
     if "qantara_source" in values:
@@ -416,6 +420,30 @@ def _check_answers(values: Mapping[str, object], options: Mapping, platform, blu
                                     blueprint_path)
     if problems:
         raise ProjectError("\n".join(problems))
+
+
+def endpoint_owner_problems(slug: str, platform) -> list[str]:
+    """A model the blueprint serves is the platform's endpoint (and its monitoring): a project of
+    that name would declare the same endpoint from a second stack (QA-PRJ-014 at check)."""
+    model = slug.replace("_", "-")
+    served = [m.name for m in platform.spec.components.serving.models]
+    if model not in served:
+        return []
+    return [f"answer 'project_slug': model {model} is served by platform {platform.metadata.name} itself "
+            f"(spec.components.serving.models); an endpoint has one owner, so a project may not declare it again "
+            f"(allowed: a name other than {', '.join(served)}; or the platform team removes {model} from the "
+            f"blueprint's serving.models and adds it to modelRegistry.groups, so that the project owns it)"]
+
+
+def served_name_problems(slug: str, serving: str) -> list[str]:
+    """A project serving in real time names its endpoint, monitoring and on-site model after its
+    model, within the limit a blueprint's served model has (ServedModel.name)."""
+    model = slug.replace("_", "-")
+    if serving != "realtime" or len(model) <= SERVED_MODEL_MAX:
+        return []
+    return [f"answer 'project_slug': {short_repr(slug)} is {len(model)} characters long, and a project serving in "
+            f"real time names its endpoint and monitoring after it (allowed: at most {SERVED_MODEL_MAX} characters "
+            f"when serving is realtime, as for the blueprint's served models)"]
 
 
 def _environment_problems(environments: str, platform) -> list[str]:

@@ -61,11 +61,15 @@ class PlatformRules:
 
     def _platform_problems(self, name: str, value: str, values: Mapping[str, object]) -> list[str]:
         if name == "project_slug":
-            return generate._slug_problems(value, self.output_dir)
+            return generate._slug_problems(value, self.output_dir) or generate.endpoint_owner_problems(
+                value, self.platform)
         if name == "environments":
             return generate._environment_problems(",".join(e.strip() for e in value.split(",")), self.platform)
         if name == "data_classification":
             return generate._classification_problems(value, str(values.get("serving", "none")), self.platform)
+        if name == "serving" and "project_slug" in values and generate.served_name_problems(
+                str(values["project_slug"]), value):
+            return generate.served_name_problems(str(values["project_slug"]), value)
         if name == "serving" and "data_classification" in values:
             return generate._classification_problems(str(values["data_classification"]), value, self.platform)
         if name == "qantara_source":

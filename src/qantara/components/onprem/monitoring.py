@@ -51,6 +51,9 @@ class ServingMonitoringArgs:
     prometheus_labels: dict[str, str] = field(default_factory=dict)
     data_classification: str = "restricted"
     labels: dict[str, str] = field(default_factory=dict)
+    # False for a project's own endpoint: the platform's rule already alerts on every model of
+    # the namespace, so the project adds the ServiceMonitors of its Services only.
+    alert_rules: bool = True
 
 
 def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
@@ -121,7 +124,7 @@ class ServingMonitoring(QantaraComponent):
             spec={"groups": [{"name": f"qantara-{args.identity.blueprint}-{args.identity.environment}-serving",
                               "rules": alert_rules(args)}]},
             opts=pulumi.ResourceOptions(parent=self),
-        )
+        ) if args.alert_rules else None
         self.register_outputs({"serviceMonitors": [t.service for t in args.targets]})
 
 

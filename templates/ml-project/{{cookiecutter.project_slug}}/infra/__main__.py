@@ -5,15 +5,23 @@ stack's outputs through a StackReference, never copied here, so the project cann
 where the platform's rules put it. Config (Pulumi.yaml declares it): platformStack, environment,
 pipelineImageTag, pipelineInstanceType
 {%- if cookiecutter.serving == "realtime" %}, imageUri, modelDataUrl, instanceType, instanceCount, maxInstanceCount,
-variants{% endif %}.
+variants, driftFeatures{% endif %}.
 {%- if cookiecutter.serving == "realtime" %}
+
+The project owns its model's endpoint, and so its monitoring: a data-quality schedule on the
+captured traffic, latency and 5xx alarms (the blueprint's thresholds) and one drift alarm per
+feature of the config `driftFeatures` (the threshold and schedule of qantara.yaml's
+spec.monitoring.drift), built with the platform's DriftMonitoring, whose drift alarms are the
+ones the pipeline's drift rule retrains on. A model the blueprint serves itself
+(spec.components.serving.models) is the platform's endpoint, never this project's.
 
 What the endpoint serves is the config `variants` that `qantara promote` (make promote) writes
 in Pulumi.<environment>.yaml: a champion and, during a canary, a challenger, each a registered
 model version with its share of the traffic. A version is served from the image of the
 project tagged `<project>-<model version>` in the platform's model image repository (build
 and push it with that tag before promoting). Before the first promotion the endpoint serves
-`imageUri` (and `modelDataUrl`) as the champion, at 100 percent.
+`imageUri` (and `modelDataUrl`) as the champion, at 100 percent: `imageUri` is required until
+the first promotion, and not read after it.
 {%- endif %}
 
 On a cloud platform the project's seven-step pipeline is a SageMaker pipeline (Qantara's
@@ -21,7 +29,8 @@ MlPipeline): in the platform's region, image repository, network, key and bucket
 a person, by the platform's drift alarms of this model, and on a schedule before the model
 reaches the blueprint's maximum age. It only registers models PendingManualApproval. On an
 on-prem platform it is an Argo workflow (onprem_pipeline.py; config pipelineImageTag,
-driftWebhookToken and kubeApiCidrs).
+driftWebhookToken and kubeApiCidrs){% if cookiecutter.serving == "realtime" %}, and the endpoint is served on site
+(onprem_serving.py){% endif %}.
 """
 
 from pathlib import Path
@@ -34,10 +43,14 @@ from qantara.blueprint.profiles import environment_profile
 from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline import MlPipeline, MlPipelineArgs
 from qantara.naming import sagemaker_name
+from qantara.project.promotion import code_image_tag
 {%- if cookiecutter.serving == "realtime" %}
+from qantara.components.drift_monitoring import DriftMonitoring, DriftMonitoringArgs, MonitoredEndpoint
 from qantara.components.model_serving import ModelServing, ModelServingArgs, VariantArgs
+from qantara.errors import QantaraError
 from qantara.project.lineage import MODEL_VERSION
-from qantara.project.promotion import CHALLENGER, CHAMPION, CONFIG_KEY
+from qantara.project.manifest import load_manifest
+from qantara.project.promotion import CHALLENGER, CHAMPION, CONFIG_KEY, model_image_tag
 {%- endif %}
 
 PROJECT = "{{ cookiecutter.__dns_name }}"
@@ -50,6 +63,14 @@ DATA_CLASSIFICATION = "{{ cookiecutter.data_classification }}"
 # The platform's model package group for this project: models are registered there and
 # approved through the platform's checkpoint before any deployment.
 MODEL_PACKAGE_GROUP = "{{ cookiecutter._registry_group }}"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+{%- if cookiecutter.serving == "realtime" %}
+# The name of the endpoint's monitoring component (its job definitions are named after it).
+MONITORING = "drift"
+# The model's numeric inputs (features.py NUMERIC), watched for drift unless config driftFeatures
+# (Pulumi.yaml gives the same default) names others.
+DRIFT_FEATURES = [{{ '"lag_1", "lag_7", "lag_14", "rolling_mean_7"' if cookiecutter.problem_type == "forecasting" else '"x1", "x2", "x3"' }}]
+{%- endif %}
 # Where placement put serving when the project was generated; the platform stack must agree.
 PLACED_IN = "{{ cookiecutter._region }}"
 # The platform stack outputs this program reads.
@@ -117,6 +138,16 @@ def promoted_variants(value) -> list[dict]:
     return value
 
 
+def first_image() -> str:
+    """`imageUri`, which only an endpoint that was never promoted serves."""
+    image = config.get("imageUri")
+    if not image:
+        raise pulumi.RunError(f"config imageUri of Pulumi.{environment}.yaml is not set, and this environment has no "
+                              f"promoted model ({CONFIG_KEY}): set imageUri to the serving image (make image) for "
+                              f"the first deployment, or promote a registered model with `make promote`")
+    return image
+
+
 def serving_variants(repository) -> list:
     """The endpoint's variants: the promoted ones, or before any promotion `imageUri` as the champion."""
     sizing = {"instance_type": config.get("instanceType") or "ml.m5.large",
@@ -124,12 +155,75 @@ def serving_variants(repository) -> list:
               "max_instance_count": config.get_int("maxInstanceCount") or 2}
     promoted = config.get_object(CONFIG_KEY)
     if promoted is None:
-        return [VariantArgs(name=CHAMPION, weight=100, image_uri=config.require("imageUri"),
+        return [VariantArgs(name=CHAMPION, weight=100, image_uri=first_image(),
                             model_data_url=config.get("modelDataUrl") or None, **sizing)]
     # Each version's image holds its model: no model data URL, and the tag names the version.
     return [VariantArgs(name=v["name"], weight=v["weight"],
-                        image_uri=pulumi.Output.concat(repository, ":", f"{PROJECT}-{v['modelVersion']}"), **sizing)
+                        image_uri=pulumi.Output.concat(repository, ":", model_image_tag(PROJECT_DIR, v["modelVersion"])),
+                        **sizing)
             for v in promoted_variants(promoted)]
+
+
+def own_endpoint(blueprint) -> None:
+    """Stop if the platform serves this model itself: an endpoint has one owner (QA-PRJ-014)."""
+    served = [m.name for m in blueprint.spec.components.serving.models]
+    if MODEL_PACKAGE_GROUP in served:
+        raise pulumi.RunError(f"model {MODEL_PACKAGE_GROUP} is served by platform {PLATFORM} itself "
+                              f"(spec.components.serving.models): its endpoint and monitoring are the platform stack's, "
+                              f"so this project may not declare them; rename the project, or have the platform team "
+                              f"move {MODEL_PACKAGE_GROUP} to modelRegistry.groups")
+
+
+def drift_settings() -> dict:
+    """What the project decides about its monitoring: the drift features (config driftFeatures), and
+    the schedule and threshold of qantara.yaml's spec.monitoring.drift; no feature when it is off."""
+    try:
+        manifest, _, _ = load_manifest(PROJECT_DIR)
+    except QantaraError as error:
+        raise pulumi.RunError(str(getattr(error, "message", error))) from None
+    drift = manifest.spec.monitoring.drift if manifest.spec.monitoring else None
+    if drift is None or not drift.enabled:
+        pulumi.log.warn("qantara.yaml's spec.monitoring.drift is not enabled: the endpoint has no drift alarm, so its "
+                        "drift never starts the pipeline")
+        return {}
+    features = config.get_object("driftFeatures")
+    features = DRIFT_FEATURES if features is None else features
+    if not features:
+        raise pulumi.RunError(f"config driftFeatures of Pulumi.{environment}.yaml lists no feature, but qantara.yaml "
+                              f"enables drift monitoring: name the model's input features to watch")
+    settings = {"drift_features": features, "schedule": drift.schedule}
+    if drift.threshold is not None:
+        settings["drift_threshold"] = drift.threshold
+    return settings
+
+
+def declare_monitoring(serving: ModelServing, platform_monitoring, identity: StackIdentity, buckets, tags: dict,
+                       provider: aws.Provider) -> DriftMonitoring:
+    """The endpoint's monitoring schedule and alarms, which the project owns with its endpoint."""
+    drift = drift_settings()
+    return DriftMonitoring(
+        MONITORING,
+        DriftMonitoringArgs(
+            # Monitoring writes its region into names and policies before anything exists: the
+            # placed region, which the provider's region is checked to be (_in_placed_region).
+            identity=identity.in_region(PLACED_IN),
+            endpoints=[MonitoredEndpoint(
+                model_name=MODEL_PACKAGE_GROUP, endpoint_name=serving.endpoint_name, variant_names=serving.variant_names,
+                data_capture_uri=serving.data_capture_uri, drift_features=drift.pop("drift_features", []))],
+            kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
+            monitoring_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
+            subnet_ids=platform.require_output(OUTPUTS["private_subnet_ids"]),
+            security_group_ids=[platform.require_output(OUTPUTS["workload_security_group_id"])],
+            # The platform's alarm thresholds (the blueprint's spec.components.monitoring).
+            latency_threshold_ms=platform_monitoring.latency_threshold_ms,
+            error_threshold=platform_monitoring.error_threshold,
+            data_classification=DATA_CLASSIFICATION,
+            tags=tags,
+            project_model=MODEL_PACKAGE_GROUP,
+            **drift,
+        ),
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
 
 
 {% endif -%}
@@ -155,6 +249,7 @@ def declare_cloud() -> None:
     # --- the seven-step pipeline and its retraining triggers --------------------------------
     buckets = platform.require_output(OUTPUTS["data_lake_buckets"])
     groups = platform.require_output(OUTPUTS["model_package_groups"])
+    blueprint = load_blueprint(BLUEPRINT).model
     pipeline = MlPipeline(
         PROJECT,
         MlPipelineArgs(
@@ -162,7 +257,7 @@ def declare_cloud() -> None:
             package=PACKAGE,
             identity=identity,
             image_uri=pulumi.Output.concat(platform.require_output(OUTPUTS["image_repository_url"]), ":",
-                                           config.get("pipelineImageTag") or f"{PROJECT}-0.1.0"),
+                                           config.get("pipelineImageTag") or code_image_tag(PROJECT_DIR)),
             kms_key_arn=platform.require_output(OUTPUTS["kms_key_arn"]),
             subnet_ids=platform.require_output(OUTPUTS["private_subnet_ids"]),
             security_group_ids=[platform.require_output(OUTPUTS["workload_security_group_id"])],
@@ -171,7 +266,7 @@ def declare_cloud() -> None:
             model_name=MODEL_PACKAGE_GROUP,
             model_package_group=groups.apply(_platform_group),
             data_classification=DATA_CLASSIFICATION,
-            max_model_age_days=environment_profile(load_blueprint(BLUEPRINT).model, environment).max_model_age_days,
+            max_model_age_days=environment_profile(blueprint, environment).max_model_age_days,
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
             tags=tags,
         ),
@@ -181,6 +276,7 @@ def declare_cloud() -> None:
     pulumi.export("pipelineArn", pipeline.pipeline_arn)
 {%- if cookiecutter.serving == "realtime" %}
 
+    own_endpoint(blueprint)
     serving = ModelServing(
         PROJECT,
         ModelServingArgs(
@@ -199,6 +295,9 @@ def declare_cloud() -> None:
     )
     pulumi.export("endpointName", serving.endpoint_name)
     pulumi.export("dataCaptureUri", serving.data_capture_uri)
+    monitoring = declare_monitoring(serving, blueprint.spec.components.monitoring, identity, buckets, tags, provider)
+    pulumi.export("monitoringSchedules", monitoring.schedule_names)
+    pulumi.export("alertTopicArn", monitoring.alert_topic_arn)
 
 {%- else %}
     # Serving '{{ cookiecutter.serving }}' declares no endpoint: batch jobs and model registration run from CI
@@ -217,6 +316,15 @@ if PLACED_IN.startswith("onprem:"):
     import onprem_pipeline
 
     onprem_pipeline.declare(platform, environment, config)
+{%- if cookiecutter.serving == "realtime" %}
+    import onprem_serving
+
+    promoted = config.get_object(CONFIG_KEY)
+    own_endpoint(load_blueprint(BLUEPRINT).model)
+    onprem_serving.declare(load_blueprint(BLUEPRINT), platform.require_output("onPremNamespace"), environment,
+                           None if promoted is None else promoted_variants(promoted),
+                           config.require("pipelineImageTag"), config)
+{%- endif %}
     pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
 else:
     declare_cloud()

@@ -9,7 +9,8 @@ in the on-prem MLflow, pending approval; nothing here deploys. docs/onprem.md in
 what the platform team installs (Argo Workflows, Argo Events, Alertmanager's receiver).
 
 Config: pipelineImageTag (the tag `make image` pushed to <registry>/{{ cookiecutter.__dns_name }}),
-driftWebhookToken (secret: the bearer token Alertmanager sends), kubeApiCidrs (the API
+driftWebhookToken (secret: the bearer token Alertmanager sends; required only when the platform
+watches drift on site), kubeApiCidrs (the API
 server's addresses, which the executor and the drift sensor must reach).
 """
 
@@ -20,6 +21,7 @@ import pulumi
 from qantara.blueprint.loader import load_blueprint
 from qantara.components.onprem.pipeline_project import PLATFORM_OUTPUTS, ProjectPipeline, project_pipeline
 from qantara.errors import QantaraError
+from qantara.sovereignty.placement import resolve_placement
 
 PROJECT = "{{ cookiecutter.__dns_name }}"
 PACKAGE = "{{ cookiecutter.project_slug }}"
@@ -49,6 +51,8 @@ def declare(platform: pulumi.StackReference, environment: str, config: pulumi.Co
     except QantaraError as error:
         raise pulumi.RunError(str(getattr(error, "message", error))) from None
     outputs = {key: platform.require_output(name) for key, name in PLATFORM_OUTPUTS.items()}
+    # The token is asked for only where the drift path is built: monitoring placed on site.
+    watches_drift = "monitoring" in resolve_placement(loaded).onprem_components()
     pipeline = project_pipeline(loaded, ProjectPipeline(
         project=PROJECT,
         package=PACKAGE,
@@ -56,7 +60,7 @@ def declare(platform: pulumi.StackReference, environment: str, config: pulumi.Co
         image_tag=config.require("pipelineImageTag"),
         data_classification=DATA_CLASSIFICATION,
         owner=OWNER,
-        webhook_token=_webhook_token(config),
+        webhook_token=_webhook_token(config) if watches_drift else None,
         kube_api_cidrs=tuple(config.get_object("kubeApiCidrs") or ()),
     ), outputs)
     pulumi.export("pipelineTemplate", pipeline.template_name)

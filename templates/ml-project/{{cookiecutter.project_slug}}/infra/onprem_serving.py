@@ -1,0 +1,80 @@
+"""{{ cookiecutter.project_name }}'s endpoint on the {{ cookiecutter._platform }} platform's site.
+
+Used by __main__.py when the project serves in real time on-premises. The project owns its
+model's endpoint, as on the cloud: Qantara's OnPremServing (the platform's own component) in
+the platform's namespace, with the engine the blueprint names (spec.onPrem.serving), images
+from the site registry (`<registry>/{{ cookiecutter.__dns_name }}:<tag>`), and a ServiceMonitor
+per Service so that the platform's Prometheus scrapes it. The alerts are the platform's
+(its PrometheusRule watches every model of the namespace, drift by model), and the pipeline's
+drift sensor starts a run on this model's drift alert.
+
+What it serves: the promoted `variants` (each version's image is tagged
+`{{ cookiecutter.__dns_name }}-<model version>`), or before the first promotion the project's image
+(pipelineImageTag) as the champion at 100 percent: the image serves what it was built with.
+"""
+
+import pulumi
+
+from qantara.blueprint.loader import LoadedBlueprint
+from qantara.blueprint.models import ServedModel, Variant
+from qantara.components.identity import StackIdentity
+from qantara.components.onprem.model_serving import OnPremServing, OnPremServingArgs
+from qantara.components.onprem.monitoring import ServingMonitoring, ServingMonitoringArgs
+from qantara.components.onprem.naming import platform_labels
+
+PROJECT = "{{ cookiecutter.__dns_name }}"
+DATA_CLASSIFICATION = "{{ cookiecutter.data_classification }}"
+OWNER = "{{ cookiecutter.owner }}"
+
+
+def served_model(variants: list | None, image_tag: str) -> ServedModel:
+    """The project's model with its variants: promoted versions, or the project's image alone."""
+    if variants is None:
+        chosen = [Variant(name="champion", weight=100, image=image_tag)]
+    else:
+        chosen = [Variant(name=v["name"], weight=v["weight"], image=f"{PROJECT}-{v['modelVersion']}") for v in variants]
+    try:
+        return ServedModel(name=PROJECT, variants=chosen)
+    except ValueError as error:  # pydantic's: a name over 32 characters, weights not adding up
+        raise pulumi.RunError(f"model {PROJECT} cannot be served on site: {error}") from None
+
+
+def declare(loaded: LoadedBlueprint, namespace: pulumi.Input[str], environment: str, variants: list | None,
+            image_tag: str, config: pulumi.Config) -> OnPremServing:
+    """Declare the endpoint and its ServiceMonitors, and export the model's Service."""
+    blueprint = loaded.model
+    site = blueprint.spec.on_prem
+    labels = platform_labels(blueprint=blueprint.metadata.name, environment=environment, owner=OWNER,
+                             tags=blueprint.spec.tags)
+    production = blueprint.environment(environment).is_production
+    serving = OnPremServing(f"{PROJECT}-serving", OnPremServingArgs(
+        namespace=namespace,
+        registry=site.registry,
+        image_repository=PROJECT,
+        models=[served_model(variants, image_tag)],
+        engine=site.serving,
+        instance_count=config.get_int("instanceCount") or 1,
+        max_instance_count=config.get_int("maxInstanceCount") or 2,
+        production=production,
+        data_classification=DATA_CLASSIFICATION,
+        labels=labels,
+    ))
+    monitoring = blueprint.spec.components.monitoring
+    # The platform's rule already alerts on every model of the namespace: the project adds the
+    # scrape of its own Services, not a second copy of the alerts.
+    ServingMonitoring(f"{PROJECT}-monitoring", ServingMonitoringArgs(
+        namespace=namespace,
+        # A site's cluster: no AWS region, account or partition.
+        identity=StackIdentity(blueprint=blueprint.metadata.name, environment=environment, region=None,
+                               account_id=None, partition=None),
+        targets=serving.metrics_targets,
+        latency_threshold_ms=monitoring.latency_threshold_ms,
+        error_threshold=monitoring.error_threshold,
+        schedule=monitoring.schedule,
+        prometheus_labels=config.get_object("prometheusLabels") or {},
+        data_classification=DATA_CLASSIFICATION,
+        labels=labels,
+        alert_rules=False,
+    ))
+    pulumi.export("servedModel", PROJECT)
+    return serving
