@@ -28,7 +28,6 @@ from qantara.policy.checkpoint import (
 from qantara.policy.evaluate import evaluate, prepare
 from qantara.policy.maturity import PREREQUISITES, assess_maturity
 from qantara.sovereignty.placement import Placement, resolve_placement
-from qantara.sovereignty.region_verdicts import RESIDENCY_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -50,10 +49,11 @@ def evaluate_findings(document: dict, subjects: tuple[str, ...], opa: OpaServer 
 
 
 def _prepared_placement(loaded: LoadedBlueprint, opa: OpaServer | None) -> Placement:
-    """The blueprint's placement, once the compilation of everything `check` asks the embedded
-    engine is under way (placement's residency query waits for it and runs in the same bundle)."""
-    prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES, RESIDENCY_OPTIONS))
-    return resolve_placement(loaded)
+    """The blueprint's placement (its residency rule compiles alone, two library modules); then
+    the policies start compiling in the background, while the plan's child process runs."""
+    placement = resolve_placement(loaded)
+    prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES,))
+    return placement
 
 
 def plan_environment(path: Path, environment: str, *, program_dir: Path | None = None,
@@ -82,9 +82,8 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     loaded = load_blueprint(path)
     env = environment_of(loaded, environment)
     if plan_file is None:
-        # The planning child imports Pulumi while this process places the blueprint and
-        # compiles the policies (the residency rule placement asks, the findings, the
-        # prerequisites: one bundle) in the background.
+        # The planning child imports Pulumi while this process places the blueprint; the
+        # policies compile while it runs the program.
         with start_planning(loaded, program_dir) or nullcontext() as planner:
             placement = _prepared_placement(loaded, opa)
             plan = plan_blueprint(loaded, env.name, program_dir=program_dir, config=config,
