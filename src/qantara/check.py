@@ -7,14 +7,14 @@ The library function behind the command: plain data in, plain data out.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
-from qantara.blueprint.models import Environment
 from qantara.catalog import load_catalog
 from qantara.errors import InputError
-from qantara.plan.builder import plan_blueprint
+from qantara.plan.builder import plan_blueprint, start_planning
 from qantara.plan.importers import load_plan_file
 from qantara.plan.service_use import relevant_warnings
 from qantara.policy.checkpoint import (
@@ -48,11 +48,12 @@ def evaluate_findings(document: dict, subjects: tuple[str, ...], opa: OpaServer 
     return evaluate_remote(document, subjects, opa.url, upload=opa.upload, token=opa.token)
 
 
-def _placed(path: Path, environment: str) -> tuple[LoadedBlueprint, Environment, Placement]:
-    """The blueprint at `path`, its environment `environment` and its placement."""
-    loaded = load_blueprint(path)
-    env = environment_of(loaded, environment)
-    return loaded, env, resolve_placement(loaded)
+def _prepared_placement(loaded: LoadedBlueprint, opa: OpaServer | None) -> Placement:
+    """The blueprint's placement (its residency rule compiles alone, two library modules); then
+    the policies start compiling in the background, while the plan's child process runs."""
+    placement = resolve_placement(loaded)
+    prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES,))
+    return placement
 
 
 def plan_environment(path: Path, environment: str, *, program_dir: Path | None = None,
@@ -60,8 +61,11 @@ def plan_environment(path: Path, environment: str, *, program_dir: Path | None =
     """The offline plan of one environment of the blueprint at `path` (`qantara plan`);
     `stack_outputs` answers the program's StackReferences."""
     loaded = load_blueprint(path)
-    return plan_blueprint(loaded, environment_of(loaded, environment).name, program_dir=program_dir, config=config,
-                          stack_outputs=stack_outputs)
+    name = environment_of(loaded, environment).name
+    # The child imports Pulumi while this process places the blueprint.
+    with start_planning(loaded, program_dir) or nullcontext() as planner:
+        return plan_blueprint(loaded, name, program_dir=program_dir, config=config, stack_outputs=stack_outputs,
+                              planner=planner)
 
 
 def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = None,
@@ -75,13 +79,17 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     today = today or dt.date.today()
     if plan_file is not None and program_dir is not None:
         raise InputError("--plan and --program both say what to check: give one of them")
-    loaded, env, placement = _placed(path, environment)
-    # The policies compile in the background while the plan's child process runs.
-    prepare(("blueprint", "resources") if opa is None else (), also=(PREREQUISITES,))
+    loaded = load_blueprint(path)
+    env = environment_of(loaded, environment)
     if plan_file is None:
-        plan = plan_blueprint(loaded, env.name, program_dir=program_dir, config=config,
-                              stack_outputs=stack_outputs)
+        # The planning child imports Pulumi while this process places the blueprint; the
+        # policies compile while it runs the program.
+        with start_planning(loaded, program_dir) or nullcontext() as planner:
+            placement = _prepared_placement(loaded, opa)
+            plan = plan_blueprint(loaded, env.name, program_dir=program_dir, config=config,
+                                  stack_outputs=stack_outputs, planner=planner)
     else:
+        placement = _prepared_placement(loaded, opa)
         plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=onprem_site(loaded))
     data = blueprint_data(loaded)
     result = run_checkpoint(BLUEPRINT_SUBJECTS, data, env.name, env.effective_enforcement, plan=plan, today=today,

@@ -8,6 +8,7 @@ engine compiles each module on its own to name the file at fault.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -125,7 +126,8 @@ class RegoEngine:
         for entrypoints, compiled in self._bundles.items():
             if set(rules) <= set(entrypoints):
                 return compiled
-        bundle = self._new_interpreter(self.modules).build(None, [rule.replace(".", "/") for rule in rules])
+        modules = modules_for(self.modules, rules)
+        bundle = self._new_interpreter(modules).build(None, [rule.replace(".", "/") for rule in rules])
         if not bundle.ok():
             raise PolicyEngineError(self._diagnose(", ".join(rules)))
         runner = regopy.Interpreter()
@@ -146,6 +148,39 @@ class RegoEngine:
             if package and not compiles:
                 return f"policy module {self.root / name} does not compile (package {package})"
         return f"the policy engine failed to evaluate {expression} (every module compiles on its own)"
+
+
+# A reference to a document under `data` (`data.qantara.lib.plan`, `import data.qantara.lib.text`).
+_REFERENCE = re.compile(r"(?<![\w.])data((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+# `data` used whole or indexed by a value (`data[x]`, `d := data`): no telling what it reaches.
+_WHOLE_DATA = re.compile(r"(?<![\w.])data\b(?!\s*\.[A-Za-z_])")
+# String literals and comments, which may say "data" without referring to anything.
+_LITERALS = re.compile(r'"(?:\\.|[^"\\])*"|`[^`]*`|#[^\n]*')
+
+
+def modules_for(modules: dict[str, str], rules: tuple[str, ...]) -> dict[str, str]:
+    """The modules `rules` can reach: those of their packages and, transitively, of every
+    package a reached module refers to under `data` (a package is reached by a reference to
+    it, to anything inside it, or to a path above it). Every module when one uses `data` in a
+    way a reading cannot follow, or declares no package. Compiling the residency rule alone
+    takes its two library modules, not the whole library (about a third of a second less)."""
+    packages = {name: _package_of(source) for name, source in modules.items()}
+    if None in packages.values():
+        return modules
+    needed: set[str] = set()
+    frontier = list(rules)
+    while frontier:
+        path = frontier.pop()
+        for name, package in packages.items():
+            if name in needed or not (path == package or path.startswith(package + ".")
+                                      or package.startswith(path + ".")):
+                continue
+            code = _LITERALS.sub("", modules[name])
+            if _WHOLE_DATA.search(code):
+                return modules
+            needed.add(name)
+            frontier.extend(match.group(1)[1:] for match in _REFERENCE.finditer(code))
+    return {name: source for name, source in modules.items() if name in needed}
 
 
 def _first_error(error: Exception) -> str:

@@ -9,9 +9,9 @@ import yaml
 
 from qantara.blueprint.loader import LoadedBlueprint
 from qantara.catalog import load_catalog
-from qantara.errors import PlanError
+from qantara.errors import PlanError, PlannerFault
 from qantara.paths import platform_program_dir, project_root
-from qantara.plan.child import plan_program
+from qantara.plan.child import Planner, plan_program
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
 from qantara.plan.location import locate_resources
@@ -54,14 +54,36 @@ def _require_planner() -> None:
                         f"`update` work without it")
 
 
+# What the platform program of a blueprint with a cloud side imports on its way: Qantara's AWS
+# composition and the pulumi_aws service modules its components use (pulumi_aws loads a
+# service's whole module on first use of one of its classes). A planner started early imports
+# them while its parent places the blueprint; a name missing here costs time, never a verdict.
+CLOUD_PLATFORM_MODULES = ("qantara.aws_platform", "pulumi_aws.appautoscaling", "pulumi_aws.cloudtrail",
+                          "pulumi_aws.cloudwatch", "pulumi_aws.ec2", "pulumi_aws.ecr", "pulumi_aws.glue",
+                          "pulumi_aws.iam", "pulumi_aws.kms", "pulumi_aws.s3", "pulumi_aws.sagemaker",
+                          "pulumi_aws.sns")
+
+
+def start_planning(loaded: LoadedBlueprint, program_dir: Path | None = None) -> Planner | None:
+    """A planning child for the platform program (or `program_dir`), started now so that it
+    imports Pulumi while the caller places the blueprint; hand it to `plan_blueprint`. None
+    without Pulumi: `plan_blueprint` says so, after placement has said what it refuses."""
+    if not all(_installed(name) for name in ("pulumi", "pulumi_aws")):
+        return None
+    warm = CLOUD_PLATFORM_MODULES if program_dir is None and loaded.model.spec.deployment == "cloud" else ()
+    # The child inherits the environment without the region variables.
+    with without_region_environment():
+        return Planner(program_dir or platform_program_dir(), warm)
+
+
 def plan_blueprint(loaded: LoadedBlueprint, environment: str, *,
                    program_dir: Path | None = None, config: dict[str, str] | None = None,
-                   stack_outputs: dict | None = None) -> dict:
+                   stack_outputs: dict | None = None, planner: Planner | None = None) -> dict:
     """Run the platform program (or `program_dir`) for one environment and return its Plan;
-    `stack_outputs` answers the program's StackReferences. The plan reads the
-    resolved platform (computed once per process)."""
+    `stack_outputs` answers the program's StackReferences; `planner`, from `start_planning`
+    with the same program, runs it. The plan reads the resolved platform (computed once per process)."""
     return plan_platform(loaded, resolve_platform(loaded, environment), program_dir=program_dir, config=config,
-                         stack_outputs=stack_outputs)
+                         stack_outputs=stack_outputs, planner=planner)
 
 
 def _stack_config(loaded: LoadedBlueprint, environment: str, project: str) -> dict[str, str]:
@@ -105,9 +127,11 @@ def _source(platform: ResolvedPlatform, program_dir: Path, project: str, stack_c
 
 
 def plan_platform(loaded: LoadedBlueprint, platform: ResolvedPlatform, *, program_dir: Path | None = None,
-                  config: dict[str, str] | None = None, stack_outputs: dict | None = None) -> dict:
+                  config: dict[str, str] | None = None, stack_outputs: dict | None = None,
+                  planner: Planner | None = None) -> dict:
     """Run the platform program (or `program_dir`) for the resolved platform's environment; its Plan.
-    `stack_outputs` answers the program's StackReferences (qantara.plan.stack_outputs)."""
+    `stack_outputs` answers the program's StackReferences (qantara.plan.stack_outputs); `planner`
+    is a child already started for that program."""
     # Pulumi is the `platform` extra: `check --project`, `new` and `update` work without it.
     _require_planner()
     catalog = load_catalog()
@@ -120,10 +144,15 @@ def plan_platform(loaded: LoadedBlueprint, platform: ResolvedPlatform, *, progra
     settings = stack_config_for(program_dir, environment,
                                 placed_region=None if user_program else platform.primary_region, overrides=config)
     stack_config.update(settings.program_config())
-    # The child process inherits the environment without the region variables.
-    with without_region_environment():
-        run = plan_program(program_dir, project=project, stack=environment, config=stack_config,
-                           stack_outputs=stack_outputs)
+    if planner is not None and planner.program_dir != program_dir:
+        raise PlannerFault(f"a planner started for {planner.program_dir} was handed the plan of {program_dir}")
+    if planner is not None:
+        run = planner.plan(project=project, stack=environment, config=stack_config, stack_outputs=stack_outputs)
+    else:
+        # The child process inherits the environment without the region variables.
+        with without_region_environment():
+            run = plan_program(program_dir, project=project, stack=environment, config=stack_config,
+                               stack_outputs=stack_outputs)
     resources = run["resources"]
     site = platform.blueprint.spec.on_prem
     onprem = None if site is None else {"site": site.site, "country": site.country}

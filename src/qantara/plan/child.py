@@ -10,10 +10,18 @@ never mixes with the answer.
 
 A fresh process per plan means nothing a program does (imports, globals, threads, event
 loops, monkey-patches) stays in Qantara's interpreter or reaches the next plan.
+
+A `Planner` starts the child before its request is known (`qantara check` starts it, then
+places the blueprint and compiles the policies while the child imports Pulumi): the child
+imports the modules it is told to warm (argv; a head start only, never trusted for anything)
+and then waits on stdin. The request, and the residency verdicts in it, are checked exactly as
+when the child is started with its request.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import json
 import os
 import runpy
@@ -37,35 +45,69 @@ def plan_program(program_dir: Path, *, project: str, stack: str, config: dict[st
     """Run the program in `program_dir` in a child process; return its answer:
     ``{"resources": [...], "warnings": [...], "outcome": {...}}``. `stack_outputs` are what
     every StackReference of the program reads (qantara.plan.stack_outputs)."""
-    program_dir = program_dir.resolve()
-    if not (program_dir / "__main__.py").is_file():
-        raise PlanError(f"{program_dir}: not a Pulumi Python program (no __main__.py)")
-    from qantara.sovereignty.region_verdicts import exported
+    with Planner(program_dir) as planner:
+        return planner.plan(project=project, stack=stack, config=config, stack_outputs=stack_outputs)
 
-    # The residency verdicts this process already has: a program that places its blueprint
-    # (the platform's) then asks Rego nothing the parent already asked.
-    request = {"programDir": str(program_dir), "project": project, "stack": stack, "config": config,
-               "regionVerdicts": exported(), "stackOutputs": stack_outputs}
-    timeout = _timeout()
+
+class Planner:
+    """One planning child process, started at once and handed its request later (`plan`).
+
+    The child imports Pulumi (and the modules `warm` names) while its parent does other work,
+    then waits for the request on stdin. Used as a context manager: a planner whose request
+    never comes (the blueprint was refused first) is stopped on exit."""
+
+    def __init__(self, program_dir: Path, warm: tuple[str, ...] = ()):
+        self.program_dir = program_dir.resolve()
+        if not (self.program_dir / "__main__.py").is_file():
+            raise PlanError(f"{self.program_dir}: not a Pulumi Python program (no __main__.py)")
+        self._timeout = _timeout()
+        self._process = subprocess.Popen([sys.executable, "-m", "qantara.plan.child", *warm],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         text=True, cwd=self.program_dir, env=_child_environment())
+
+    def __enter__(self) -> Planner:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def plan(self, *, project: str, stack: str, config: dict[str, str], stack_outputs: dict | None = None) -> dict:
+        """Send the request and wait for the answer (once per planner)."""
+        from qantara.sovereignty.region_verdicts import exported
+
+        # The residency verdicts this process already has: a program that places its blueprint
+        # (the platform's) then asks Rego nothing the parent already asked.
+        request = {"programDir": str(self.program_dir), "project": project, "stack": stack, "config": config,
+                   "regionVerdicts": exported(), "stackOutputs": stack_outputs}
+        try:
+            stdout, stderr = self._process.communicate(json.dumps(request), timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise PlannerFault(f"{self.program_dir}: planning did not finish within {self._timeout:.0f} s "
+                               "(QANTARA_PLAN_TIMEOUT sets the limit)") from None
+        return _answer(self.program_dir, self._process.returncode, stdout, stderr)
+
+    def stop(self) -> None:
+        """End the child if it still runs (its request never came, or it ran out of time)."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+
+
+def _answer(program_dir: Path, returncode: int, stdout: str, stderr: str) -> dict:
+    """The child's answer, or the error it reported (its exit code says whose fault)."""
     try:
-        done = subprocess.run([sys.executable, "-m", "qantara.plan.child"], input=json.dumps(request),
-                              capture_output=True, text=True, cwd=program_dir, timeout=timeout, check=False,
-                              env=_child_environment())
-    except subprocess.TimeoutExpired:
-        raise PlannerFault(f"{program_dir}: planning did not finish within {timeout:.0f} s "
-                           "(QANTARA_PLAN_TIMEOUT sets the limit)") from None
-    try:
-        answer = json.loads(done.stdout)
+        answer = json.loads(stdout)
     except ValueError:
         # The program's own output may hold anything (secrets included): shown only on request.
-        tail = (" | ".join(done.stderr.strip().splitlines()[-3:]) if os.environ.get("QANTARA_DEBUG")
+        tail = (" | ".join(stderr.strip().splitlines()[-3:]) if os.environ.get("QANTARA_DEBUG")
                 else "set QANTARA_DEBUG=1 to see its last output")
-        raise PlannerFault(f"{program_dir}: the planner process ended with code {done.returncode} "
+        raise PlannerFault(f"{program_dir}: the planner process ended with code {returncode} "
                            f"and no answer ({tail})") from None
-    if done.returncode == EXIT_BAD_INPUT:
+    if returncode == EXIT_BAD_INPUT:
         raise PlanError(answer["error"])
-    if done.returncode != 0:
-        raise PlannerFault(answer.get("error") or f"{program_dir}: the planner failed (code {done.returncode})")
+    if returncode != 0:
+        raise PlannerFault(answer.get("error") or f"{program_dir}: the planner failed (code {returncode})")
     return answer
 
 
@@ -148,11 +190,30 @@ def _run(request: dict, outcome) -> dict:
     return {"resources": resources, "warnings": sorted(set(warnings)), "outcome": outcome.to_source()}
 
 
+def _warm(modules: list[str]) -> None:
+    """Import what the program will import, while the parent is still preparing the request.
+    Only a head start: a module that fails here fails again, located, when the program runs."""
+    # What is imported lives as long as the process: the collector has nothing to find in it,
+    # and scanning it again on each collection while the program runs cost about 0.3 s a plan.
+    gc.disable()
+    import qantara.plan.offline  # noqa: F401 - imports Pulumi, which every program needs
+
+    for name in modules:
+        try:
+            # pulumi_aws's service modules load lazily: reading an attribute loads one.
+            getattr(importlib.import_module(name), "__all__", None)
+        except Exception:  # noqa: BLE001, S112 - see the docstring
+            continue
+    gc.freeze()
+    gc.enable()
+
+
 def main() -> int:
     answer_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
     # What the program prints goes to stderr: stdout carries only the answer.
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    _warm(sys.argv[1:])
     request = json.loads(sys.stdin.read())
     program_dir = Path(request["programDir"])
     from qantara.plan.offline import Outcome

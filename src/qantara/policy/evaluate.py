@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from qantara.engine.rego import RegoEngine
 from qantara.engine.selection import default_engine
@@ -64,7 +65,9 @@ def prepare(subjects: tuple[str, ...], also: tuple[str, ...] = (), engine: RegoE
     overlaps the plan instead of following it. An engine with nothing to compile ignores it."""
     engine = engine or default_engine()
     if hasattr(engine, "prepare"):
-        engine.prepare(findings_rules(subjects) + tuple(also))
+        # Reading the packages' metadata (a YAML file each) is part of the head start too.
+        threading.Thread(target=lambda: engine.prepare(findings_rules(subjects) + tuple(also)),
+                         name="qantara-policy-prepare", daemon=True).start()
 
 
 def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine | None = None,

@@ -1,0 +1,75 @@
+"""A planning child started before its request (`qantara check` starts it, then places the
+blueprint): it plans exactly what a child started with its request plans, trusts nothing it
+imported early, and never outlives a check that stopped before planning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qantara.blueprint.loader import load_blueprint
+from qantara.check import check_blueprint
+from qantara.errors import BlueprintError, PlannerFault
+from qantara.plan import builder
+from qantara.plan.builder import plan_blueprint, start_planning
+from qantara.plan.child import Planner, plan_program
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = ('import pulumi_aws as aws\n'
+           'provider = aws.Provider("uae", region="me-central-1")\n'
+           'aws.s3.Bucket("records", opts=__import__("pulumi").ResourceOptions(provider=provider))\n')
+CONFIG = {"aws:region": "me-central-1"}
+
+
+def _program(tmp_path: Path) -> Path:
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "__main__.py").write_text(PROGRAM, encoding="utf-8")
+    return program
+
+
+def test_a_planner_warmed_with_modules_that_do_not_exist_plans_the_same_program_alike(tmp_path):
+    program = _program(tmp_path)
+    with Planner(program, ("no_such_module_anywhere", "pulumi_aws.no_such_service", "pulumi_aws.s3")) as planner:
+        early = planner.plan(project="p", stack="prod", config=CONFIG)
+    assert early == plan_program(program, project="p", stack="prod", config=CONFIG)
+    assert "aws:s3/bucket:Bucket" in [r["type"] for r in early["resources"]]
+
+
+def test_a_planner_whose_request_never_comes_is_stopped(tmp_path):
+    with pytest.raises(RuntimeError), Planner(_program(tmp_path)) as planner:
+        raise RuntimeError("the blueprint was refused before planning")
+    assert planner._process.poll() is not None
+
+
+def test_a_refused_blueprint_leaves_no_planning_child_behind(tmp_path, monkeypatch):
+    started: list[Planner] = []
+    real = builder.Planner
+
+    def recording(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(builder, "Planner", recording)
+    refused = tmp_path / "refused.yaml"
+    text = (ROOT / "blueprints" / "ae-health-cloud.yaml").read_text(encoding="utf-8")
+    # Patient data pinned to Frankfurt: the schema accepts it, placement refuses it.
+    refused.write_text(text.replace("region: me-central-1", "region: eu-central-1", 1), encoding="utf-8")
+    with pytest.raises(BlueprintError):
+        check_blueprint(refused, "prod")
+    assert started and all(p._process.poll() is not None for p in started)
+
+
+def test_a_planner_started_for_one_program_refuses_to_plan_another(tmp_path):
+    loaded = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
+    with Planner(_program(tmp_path)) as planner, pytest.raises(PlannerFault, match="was handed the plan of"):
+        plan_blueprint(loaded, "prod", planner=planner)
+
+
+def test_only_the_platform_program_of_a_cloud_blueprint_is_warmed_with_the_platform_modules(tmp_path):
+    cloud = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
+    onprem = load_blueprint(ROOT / "blueprints" / "sa-government-onprem.yaml")
+    for loaded, program, warmed in ((cloud, None, True), (cloud, _program(tmp_path), False), (onprem, None, False)):
+        with start_planning(loaded, program) as planner:
+            assert ("qantara.aws_platform" in planner._process.args) is warmed
