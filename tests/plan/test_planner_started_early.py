@@ -73,3 +73,20 @@ def test_only_the_platform_program_of_a_cloud_blueprint_is_warmed_with_the_platf
     for loaded, program, warmed in ((cloud, None, True), (cloud, _program(tmp_path), False), (onprem, None, False)):
         with start_planning(loaded, program) as planner:
             assert ("qantara.aws_platform" in planner._process.args) is warmed
+
+
+def test_the_warm_list_holds_every_aws_module_a_recorded_cloud_platform_plan_uses():
+    # The warm-up is only worth its list: a module the platform gains (the approval timer's
+    # Step Functions) and the list misses is imported late, after placement, on the critical path.
+    import gzip
+    import json
+
+    used = set()
+    for recorded in (ROOT / "tests" / "fixtures" / "recorded_plans").glob("*.json.gz"):
+        stem = recorded.name.split(".")[0]
+        if load_blueprint(ROOT / "blueprints" / f"{stem}.yaml").model.spec.deployment != "cloud":
+            continue  # only a cloud platform's child is warmed
+        plan = json.loads(gzip.decompress(recorded.read_bytes()))
+        used |= {r["type"].split(":")[1].split("/")[0] for r in plan["resources"] if r["type"].startswith("aws:")}
+    assert used, "no recorded plan has an AWS resource"
+    assert {f"pulumi_aws.{module}" for module in used} <= set(builder.CLOUD_PLATFORM_MODULES)

@@ -61,7 +61,7 @@ def _require_planner() -> None:
 CLOUD_PLATFORM_MODULES = ("qantara.aws_platform", "pulumi_aws.appautoscaling", "pulumi_aws.cloudtrail",
                           "pulumi_aws.cloudwatch", "pulumi_aws.ec2", "pulumi_aws.ecr", "pulumi_aws.glue",
                           "pulumi_aws.iam", "pulumi_aws.kms", "pulumi_aws.s3", "pulumi_aws.sagemaker",
-                          "pulumi_aws.sns")
+                          "pulumi_aws.sfn", "pulumi_aws.sns")
 
 
 def start_planning(loaded: LoadedBlueprint, program_dir: Path | None = None) -> Planner | None:
