@@ -3,10 +3,11 @@
 #
 # Judged from the blueprint alone, with the one residency rule (qantara.lib.residency):
 # a component is in the primary region when it goes to the cloud, on the on-prem site when
-# it goes on-prem (each component's class and mode are the resolved platform's facts,
-# qantara.lib.resolved; without them this package reports QA-BP-003). Where the blueprint leaves the choice to placement (no region named, or a
-# hybrid component without placement), placement picks an allowed location and this policy
-# has nothing to judge. Findings carry `dataClass`: residency findings on restricted and
+# it goes on-prem. Each component's class and mode (cloud, onprem, auto) are the resolved
+# platform's facts (qantara.lib.resolved); without them this package reports QA-BP-003.
+# Where the blueprint leaves the choice to placement (no region named, or a hybrid
+# component without placement), placement picks an allowed location and this policy has
+# nothing to judge. Findings carry `dataClass`: residency findings on restricted and
 # secret data cannot be waived (metadata nonWaivableClasses).
 package qantara.blueprint.residency
 
