@@ -19,8 +19,9 @@ import data.qantara.lib.text
 
 placement_modes := ["cloud", "onprem", "auto"]
 
-# Every reason input.resolved cannot be used, as text; empty when it can.
-problems := [message | some message in resolved_problems]
+# Every reason input.resolved cannot be used, as text, sorted (engines walk objects in
+# different orders); empty when it can.
+problems := sort(resolved_problems)
 
 resolved_problems := ["input.resolved is missing or not an object"] if {
 	not is_object(input.resolved)
