@@ -82,15 +82,18 @@ def child_qantara(plan_file: str) -> dict:
     from qantara.policy.enforcement import enforce, verdict
     from qantara.policy.evaluate import evaluate, policy_input
     from qantara.policy.library import policy_index
+    from qantara.resolution import blueprint_facts
 
     loaded = load_blueprint(BLUEPRINT)
     environment = loaded.model.environment(ENVIRONMENT)
     blueprint = loaded.model.model_dump(mode="json", by_alias=True)
+    # The facts the policies judge (check hands in the whole resolved platform, placed before this).
+    resolved = blueprint_facts(loaded.model, ENVIRONMENT)
     start = time.perf_counter()
     default_engine()  # compiled on first use, in every `qantara check` process (QANTARA_ENGINE picks which)
     with open(plan_file, encoding="utf-8") as handle:
         plan = json.load(handle)
-    document = policy_input(blueprint=blueprint, plan=plan,
+    document = policy_input(blueprint=blueprint, plan=plan, resolved=resolved,
                             environment={"name": environment.name, "enforcement": environment.effective_enforcement})
     findings = evaluate(document, ("blueprint", "resources"))
     enforced = enforce(findings, enforcement=environment.effective_enforcement,
@@ -126,10 +129,12 @@ def child_profile(plan_file: str) -> dict:
     from qantara.engine.rego import default_engine
     from qantara.policy.evaluate import policy_input
     from qantara.policy.library import policy_packages
+    from qantara.resolution import blueprint_facts
 
     loaded = load_blueprint(BLUEPRINT)
     document = policy_input(blueprint=loaded.model.model_dump(mode="json", by_alias=True),
-                            plan=json.loads(Path(plan_file).read_text(encoding="utf-8")))
+                            plan=json.loads(Path(plan_file).read_text(encoding="utf-8")),
+                            resolved=blueprint_facts(loaded.model, ENVIRONMENT))
     interpreter = default_engine()._interpreter  # the engine's own interpreter: no second compile
     rows = []
     start = time.perf_counter()

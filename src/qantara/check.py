@@ -20,7 +20,6 @@ from qantara.plan.service_use import relevant_warnings
 from qantara.policy.checkpoint import (
     BLUEPRINT_SUBJECTS,
     CheckResult,
-    blueprint_data,
     environment_of,
     onprem_site,
     run_checkpoint,
@@ -91,12 +90,11 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
     else:
         placement = _prepared_placement(loaded, opa)
         plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=onprem_site(loaded))
-    data = blueprint_data(loaded)
-    result = run_checkpoint(BLUEPRINT_SUBJECTS, data, env.name, env.effective_enforcement, plan=plan, today=today,
+    result = run_checkpoint(BLUEPRINT_SUBJECTS, loaded, env.name, plan=plan, today=today,
                             evaluator=lambda document, subjects: evaluate_findings(document, subjects, opa))
-    return CheckResult(loaded.model.metadata.name, env.name, env.effective_enforcement, result.verdict,
+    return CheckResult(loaded.model.metadata.name, env.name, result.enforcement, result.verdict,
                        result.findings, placement, plan, _warnings(placement, plan),
-                       maturity=assess_maturity(result.findings, data))
+                       maturity=assess_maturity(result.findings, loaded.model))
 
 
 def _warnings(placement: Placement, plan: dict) -> list[str]:

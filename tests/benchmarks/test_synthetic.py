@@ -11,6 +11,7 @@ import pytest
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.policy.evaluate import evaluate, policy_input
+from qantara.resolution import blueprint_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,8 +104,9 @@ def test_violations_change_values_not_the_resource_set():
 
 
 def test_qantara_plan_evaluates_without_engine_error(qantara):
-    blueprint = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml").model.model_dump(mode="json", by_alias=True)
-    findings = evaluate(policy_input(blueprint=blueprint, plan=qantara), ("blueprint", "resources"))
+    model = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml").model
+    findings = evaluate(policy_input(blueprint=model.model_dump(mode="json", by_alias=True), plan=qantara,
+                                     resolved=blueprint_facts(model, "prod")), ("blueprint", "resources"))
     assert isinstance(findings, list)
 
 
@@ -121,8 +123,9 @@ def test_findings_do_not_depend_on_the_plan_index_on_any_planted_violation():
     # policies/lib/plan.rego builds what input.planIndex holds when an input lacks it.
     platform = synthetic.Platform([r for index, kind in enumerate(synthetic.VIOLATIONS)
                                    for r in synthetic._workload(index, kind)])
-    blueprint = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml").model.model_dump(mode="json", by_alias=True)
-    indexed = policy_input(blueprint=blueprint, plan=synthetic.qantara_plan(platform))
+    model = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml").model
+    indexed = policy_input(blueprint=model.model_dump(mode="json", by_alias=True), plan=synthetic.qantara_plan(platform),
+                           resolved=blueprint_facts(model, "prod"))
     bare = copy.deepcopy(indexed)
     del bare["planIndex"]
     findings = evaluate(indexed, ("blueprint", "resources"))

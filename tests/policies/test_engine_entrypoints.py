@@ -6,6 +6,7 @@ from pathlib import Path
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.engine.rego import RegoEngine
+from qantara.policy.checkpoint import resolved_input
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import policy_packages
 
@@ -13,9 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _document() -> dict:
-    blueprint = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml").model.model_dump(mode="json", by_alias=True)
+    loaded = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
+    blueprint = loaded.model.model_dump(mode="json", by_alias=True)
     blueprint["spec"]["environments"][-1]["approvers"] = []  # one QA-BP-001 finding to find
-    return policy_input(blueprint=blueprint)
+    return policy_input(blueprint=blueprint, resolved=resolved_input(loaded, "prod"))
 
 
 def test_every_package_s_findings_are_what_a_query_of_them_returns():

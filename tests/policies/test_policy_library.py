@@ -20,6 +20,9 @@ BLUEPRINT = {
     "spec": {"jurisdiction": "AE", "dataClassification": "restricted", "sectors": ["health"],
              "environments": [{"name": "prod", "approvers": ["board"]}], "governance": {"transfers": []}},
 }
+# Its resolved facts (qantara.resolution.facts): no component, prod is production.
+PROD = {"name": "prod", "production": True, "enforcement": "mandatory"}
+RESOLVED = {"environment": PROD, "environments": [PROD], "components": {}}
 
 
 def package_of(source: str) -> str:
@@ -54,7 +57,8 @@ def test_every_module_compiles_and_evaluates_in_the_engine(name):
 
 @pytest.mark.parametrize("package", [p.package for p in policy_packages()])
 def test_every_policy_package_defines_findings_as_a_list(package):
-    document = {"blueprint": BLUEPRINT, "plan": {"resources": []}, "environment": None, "context": CONTEXT_DATE}
+    document = {"blueprint": BLUEPRINT, "resolved": RESOLVED, "plan": {"resources": []}, "environment": None,
+                "context": CONTEXT_DATE}
     assert default_engine().query(f"data.{package}.findings", document) == []
 
 

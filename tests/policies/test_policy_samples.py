@@ -29,6 +29,7 @@ from qantara.paths import policy_dir
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import SEVERITIES, STAGES, SUBJECTS
 from qantara.project.manifest import ProjectManifest
+from qantara.resolution import blueprint_facts
 
 TODAY = dt.date(2026, 11, 23)
 STACK_URN = "urn:pulumi:prod::qantara::"
@@ -36,7 +37,7 @@ STACK_URN = "urn:pulumi:prod::qantara::"
 # What a project finding may name besides a manifest field: the project's CI files.
 CI_PATHS = (".github/workflows/", ".gitlab-ci.yml")
 SAMPLE_FILE_KEYS = {"blueprint", "project", "resourceDefaults", "allowed", "denied"}
-SAMPLE_KEYS = {"name", "blueprint", "plan", "project", "environment", "expect", "knownIssue"}
+SAMPLE_KEYS = {"name", "blueprint", "plan", "project", "environment", "resolved", "expect", "knownIssue"}
 RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies",
                  "propertyDependencies", "location", "dataClassification"}
 METADATA_FIELDS = {"id", "title", "severity", "stage", "waivable", "rationale", "remediation", "frameworks"}
@@ -204,9 +205,24 @@ def merged(base, override):
     return copy.deepcopy(override)
 
 
+def blueprint_model(data: dict) -> Blueprint:
+    return Blueprint.model_validate(data, by_alias=True, by_name=False)
+
+
 def blueprint_json(data: dict) -> dict:
     """The blueprint as `qantara check` hands it to policies: validated, defaults filled in."""
-    return Blueprint.model_validate(data, by_alias=True, by_name=False).model_dump(mode="json", by_alias=True)
+    return blueprint_model(data).model_dump(mode="json", by_alias=True)
+
+
+def resolved_json(data: dict, environment: str, override) -> dict | None:
+    """`input.resolved` as the checkpoint builds it for this blueprint, from the same function
+    (`qantara.resolution.facts`), without placing it (a sample may place where placement
+    refuses); a sample's `resolved` is merged over it, and `resolved: null` removes it."""
+    facts = blueprint_facts(blueprint_model(data), environment)
+    return facts if override is _NOT_GIVEN else merged(facts, override)
+
+
+_NOT_GIVEN = object()
 
 
 def plan_resource(resource: dict, defaults: dict) -> dict:
@@ -231,7 +247,9 @@ def project_json(data: dict) -> dict:
 
 
 def sample_input(data: dict, sample: dict) -> dict:
-    blueprint = blueprint_json(merged(data["blueprint"], sample.get("blueprint") or {}))
+    blueprint_data = merged(data["blueprint"], sample.get("blueprint") or {})
+    blueprint = blueprint_json(blueprint_data)
+    environment = sample.get("environment", {"name": "prod", "enforcement": "mandatory"})
     project = None
     if "project" in data or "project" in sample:
         project = project_json(merged(data.get("project") or {}, sample.get("project") or {}))
@@ -243,7 +261,8 @@ def sample_input(data: dict, sample: dict) -> dict:
         blueprint=blueprint,
         plan={"apiVersion": "qantara.dev/v1", "kind": "Plan", "source": source, "resources": resources},
         project=project,
-        environment=sample.get("environment", {"name": "prod", "enforcement": "mandatory"}),
+        environment=environment,
+        resolved=resolved_json(blueprint_data, environment["name"], sample.get("resolved", _NOT_GIVEN)),
         today=TODAY,
     )
 

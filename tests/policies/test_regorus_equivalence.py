@@ -22,6 +22,7 @@ from qantara.engine.selection import engine_named, select_engine
 from qantara.errors import InputError
 from qantara.paths import project_root
 from qantara.plan.builder import plan_blueprint
+from qantara.policy.checkpoint import resolved_input
 from qantara.policy.evaluate import evaluate, policy_input
 
 pytest.importorskip("regorus", reason="the regorus engine is not installed (pip install 'qantara[regorus]')")
@@ -65,7 +66,8 @@ def test_every_example_environment_gets_the_same_findings_on_regorus(path, envir
     env = loaded.model.environment(environment)
     plan = plan_blueprint(loaded, env.name)
     document = policy_input(blueprint=loaded.model.model_dump(mode="json", by_alias=True), plan=plan,
-                            environment={"name": env.name, "enforcement": env.effective_enforcement}, today=TODAY)
+                            environment={"name": env.name, "enforcement": env.effective_enforcement}, today=TODAY,
+                            resolved=resolved_input(loaded, env.name))
     assert_same_findings(document)
 
 
@@ -77,7 +79,8 @@ def test_a_synthetic_platform_with_planted_violations_gets_the_same_findings_on_
     loaded = load_blueprint(ROOT / "blueprints" / "ae-health-cloud.yaml")
     document = policy_input(blueprint=loaded.model.model_dump(mode="json", by_alias=True),
                             plan=synthetic.qantara_plan(synthetic.platform(400)),
-                            environment={"name": "prod", "enforcement": "mandatory"}, today=TODAY)
+                            environment={"name": "prod", "enforcement": "mandatory"}, today=TODAY,
+                            resolved=resolved_input(loaded, "prod"))
     findings = assert_same_findings(document)
     assert len({f["policy"] for f in findings}) >= 3, "the planted violations must be found"
 

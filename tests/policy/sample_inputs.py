@@ -7,6 +7,7 @@ import datetime as dt
 from qantara.blueprint.loader import load_blueprint
 from qantara.paths import project_root
 from qantara.plan.document import plan_document, plan_resource
+from qantara.policy.checkpoint import resolved_input
 from qantara.policy.evaluate import policy_input
 
 TODAY = dt.date(2026, 11, 23)
@@ -23,8 +24,8 @@ def _resource(type_: str, name: str, inputs: dict, location: dict, **links) -> d
 def violating_input() -> dict:
     """AE health blueprint whose prod names no approvers, and a plan with a public,
     unencrypted bucket in us-east-1, a multi-Region key and a bucket policy open to all."""
-    blueprint = load_blueprint(project_root() / "blueprints" / "ae-health-cloud.yaml").model.model_dump(
-        mode="json", by_alias=True)
+    loaded = load_blueprint(project_root() / "blueprints" / "ae-health-cloud.yaml")
+    blueprint = loaded.model.model_dump(mode="json", by_alias=True)
     for environment in blueprint["spec"]["environments"]:
         if environment["name"] == "prod":
             environment["approvers"] = []
@@ -42,4 +43,4 @@ def violating_input() -> dict:
     ]
     plan = plan_document(resources, {"kind": "test"})
     return policy_input(blueprint=blueprint, plan=plan, environment={"name": "prod", "enforcement": "mandatory"},
-                        today=TODAY)
+                        today=TODAY, resolved=resolved_input(loaded, "prod"))

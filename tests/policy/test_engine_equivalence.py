@@ -32,6 +32,7 @@ from qantara.check import check_blueprint
 from qantara.paths import project_root
 from qantara.plan.classification import classify_resources
 from qantara.plan.location import locate_resources
+from qantara.policy.checkpoint import resolved_input
 from qantara.policy.enforcement import enforce
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.policy.pulumi_pack import (
@@ -132,7 +133,8 @@ def embedded_findings(path: Path, entries: list[dict], stack_region: str | None,
     classify_resources(resources, catalog["jurisdictions"]["classifications"])
     blueprint = loaded.model.model_dump(mode="json", by_alias=True)
     document = policy_input(blueprint=blueprint, plan={"resources": resources, "source": {"accounts": accounts or []}},
-                            environment={"name": env.name, "enforcement": env.effective_enforcement}, today=TODAY)
+                            environment={"name": env.name, "enforcement": env.effective_enforcement}, today=TODAY,
+                            resolved=resolved_input(loaded, env.name))
     return enforce(evaluate(document, ("blueprint", "resources")), enforcement=env.effective_enforcement,
                    waivers=blueprint["spec"]["governance"]["waivers"], today=TODAY)
 

@@ -15,6 +15,7 @@ from qantara.errors import CatalogError
 from qantara.policy.enforcement import enforce
 from qantara.policy.evaluate import policy_input
 from qantara.policy.library import policy_index, policy_packages
+from qantara.resolution import blueprint_facts
 
 TODAY = dt.date(2026, 11, 23)
 WAIVER = {"policy": "QA-BP-003", "resources": "spec.components.*", "reason": "migration to me-central-1",
@@ -64,9 +65,11 @@ def test_blueprint_residency_findings_carry_their_data_class():
                  "environments": [{"name": "prod", "approvers": ["board"]}],
                  "components": {"experimentTracking": {"dataClassification": "internal"}}},
     }
-    data = Blueprint.model_validate(blueprint, by_alias=True, by_name=False).model_dump(mode="json", by_alias=True)
+    model = Blueprint.model_validate(blueprint, by_alias=True, by_name=False)
+    data = model.model_dump(mode="json", by_alias=True)
+    document = policy_input(blueprint=data, today=TODAY, resolved=blueprint_facts(model, "prod"))
 
-    findings = default_engine().query("data.qantara.blueprint.residency.findings", policy_input(blueprint=data, today=TODAY))
+    findings = default_engine().query("data.qantara.blueprint.residency.findings", document)
 
     classes = {(f["policy"], f["resource"]): f["dataClass"] for f in findings}
     assert classes[("QA-BP-003", "spec.components.dataLake")] == "restricted"

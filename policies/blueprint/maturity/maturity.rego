@@ -3,12 +3,14 @@
 # Stages and their prerequisites are data (catalog maturity_stages.yaml, Qantara's own
 # model). `prerequisites` reports every prerequisite of every stage, held or not: the
 # maturity assessment (qantara.policy.maturity) reads it to find the stage reached, so the
-# tests below are written once, here.
+# tests below are written once, here. Which environments are production and what they
+# enforce are the resolved platform's facts (qantara.lib.resolved): without them, the
+# prerequisites that need them do not hold.
 package qantara.blueprint.maturity
 
 import rego.v1
 
-import data.qantara.blueprint.environments
+import data.qantara.lib.resolved
 import data.qantara.lib.text
 
 stages := data.catalog.maturity_stages.stages
@@ -54,6 +56,7 @@ holds(prerequisite) if {
 # productionApprovers: every production environment names approvers.
 holds(prerequisite) if {
 	prerequisite.check == "productionApprovers"
+	resolved.valid
 	count(unapproved_production) == 0
 }
 
@@ -66,19 +69,20 @@ holds(prerequisite) if {
 # mandatoryEnforcement: every environment but dev enforces.
 holds(prerequisite) if {
 	prerequisite.check == "mandatoryEnforcement"
+	resolved.valid
 	count(advisory_outside_dev) == 0
 }
 
 unapproved_production := [environment.name |
 	some environment in object.get(spec, "environments", [])
-	environments.production(environment)
+	resolved.production(environment)
 	count(object.get(environment, "approvers", [])) == 0
 ]
 
 advisory_outside_dev := [environment.name |
 	some environment in object.get(spec, "environments", [])
 	environment.name != "dev"
-	environments.enforcement(environment) == "advisory"
+	resolved.enforcement(environment) == "advisory"
 ]
 
 resource(prerequisite) := sprintf("spec.components.%s.enabled", [prerequisite.component]) if {
@@ -91,6 +95,9 @@ resource(prerequisite) := sprintf("spec.components.%s.enabled", [prerequisite.co
 
 gap(prerequisite) := sprintf("the %s component is disabled", [prerequisite.component]) if {
 	prerequisite.check == "componentEnabled"
+} else := sprintf("the resolved platform's facts cannot be used (%s), so which environments are production and what they enforce cannot be shown", [text.join("; ", resolved.problems)]) if {
+	prerequisite.check in {"productionApprovers", "mandatoryEnforcement"}
+	not resolved.valid
 } else := sprintf("production environments without approvers: %s", [text.join(", ", unapproved_production)]) if {
 	prerequisite.check == "productionApprovers"
 } else := "an on-prem platform has no modelled second site, so disaster recovery cannot be shown" if {

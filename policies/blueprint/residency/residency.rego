@@ -3,9 +3,11 @@
 #
 # Judged from the blueprint alone, with the one residency rule (qantara.lib.residency):
 # a component is in the primary region when it goes to the cloud, on the on-prem site when
-# it goes on-prem. Where the blueprint leaves the choice to placement (no region named, or a
-# hybrid component without placement), placement picks an allowed location and this policy
-# has nothing to judge. Findings carry `dataClass`: residency findings on restricted and
+# it goes on-prem. Each component's class and mode (cloud, onprem, auto) are the resolved
+# platform's facts (qantara.lib.resolved); without them this package reports QA-BP-003.
+# Where the blueprint leaves the choice to placement (no region named, or a hybrid
+# component without placement), placement picks an allowed location and this policy has
+# nothing to judge. Findings carry `dataClass`: residency findings on restricted and
 # secret data cannot be waived (metadata nonWaivableClasses).
 package qantara.blueprint.residency
 
@@ -13,6 +15,7 @@ import rego.v1
 
 import data.qantara.lib.plan
 import data.qantara.lib.residency
+import data.qantara.lib.resolved
 
 spec := input.blueprint.spec
 
@@ -20,38 +23,31 @@ classes := data.catalog.jurisdictions.classifications
 
 class_rank(class) := i if classes[i] == class
 
-findings := array.concat(component_findings, dr_findings)
+findings := array.concat(array.concat(component_findings, dr_findings), resolved.unresolved("QA-BP-003", "spec.components"))
 
 enabled := {name: component |
 	component := object.get(spec, "components", {})[name]
 	object.get(component, "enabled", true) == true
 }
 
-component_class(component) := component.dataClassification if {
-	is_string(object.get(component, "dataClassification", null))
-} else := spec.dataClassification
+# A component's class and where the blueprint puts it (cloud, onprem, or auto: placement
+# decides per component) are the resolved platform's facts, by component name.
+component_class(name) := resolved.component_class(name)
 
-# cloud, onprem, or auto (hybrid: placement decides per component).
-mode(component) := component.placement if {
-	is_string(object.get(component, "placement", null))
-} else := "cloud" if {
-	spec.deployment == "cloud"
-} else := "onprem" if {
-	spec.deployment == "on-prem"
-} else := "auto"
+mode(name) := resolved.component_mode(name)
 
 primary_region := object.get(spec, ["cloud", "region"], null)
 
 region_location(code) := {"kind": "cloud", "region": code, "country": object.get(data.catalog.aws_regions.regions, [code, "country"], null)}
 
-# Where the blueprint puts a component; undefined when placement chooses.
-location(component) := region_location(primary_region) if {
-	mode(component) == "cloud"
+# Where the blueprint puts a component (by name); undefined when placement chooses.
+location(name) := region_location(primary_region) if {
+	mode(name) == "cloud"
 	is_string(primary_region)
 }
 
-location(component) := {"kind": "onprem", "site": spec.onPrem.site, "country": spec.onPrem.country} if {
-	mode(component) == "onprem"
+location(name) := {"kind": "onprem", "site": spec.onPrem.site, "country": spec.onPrem.country} if {
+	mode(name) == "onprem"
 	is_object(object.get(spec, "onPrem", null))
 }
 
@@ -60,14 +56,14 @@ where(location) := location.region if location.kind == "cloud"
 else := sprintf("on-prem site %s (%s)", [location.site, location.country])
 
 # One verdict per (class, location) pair, not per component: components share a few.
-placed_pairs := {[component_class(component), location(component)] | component := enabled[_]}
+placed_pairs := {[component_class(name), location(name)] | enabled[name]}
 
 verdicts := {json.marshal(pair): residency.verdict(plan.context, pair[0], pair[1]) | some pair in placed_pairs}
 
 component_findings := [finding |
-	component := enabled[name]
-	class := component_class(component)
-	place := location(component)
+	enabled[name]
+	class := component_class(name)
+	place := location(name)
 	verdict := verdicts[json.marshal([class, place])]
 	not verdict.allowed
 	finding := {
@@ -82,9 +78,9 @@ component_findings := [finding |
 # region may hold its class: the primary region when named, else any region. Placement also
 # keeps a component out of a region that lacks its services, so this can only be stricter.
 # Sets, so that each class is judged once.
-cloud_classes := {component_class(component) | component := enabled[_]; mode(component) == "cloud"} | cloud_capable
+cloud_classes := {component_class(name) | enabled[name]; mode(name) == "cloud"} | cloud_capable
 
-auto_classes := {component_class(component) | component := enabled[_]; mode(component) == "auto"}
+auto_classes := {component_class(name) | enabled[name]; mode(name) == "auto"}
 
 cloud_capable := {class |
 	some class in auto_classes

@@ -13,14 +13,15 @@ import rego.v1
 import data.qantara.blueprint.residency as placed
 import data.qantara.lib.plan
 import data.qantara.lib.residency
+import data.qantara.lib.resolved
 import data.qantara.lib.text
 
 spec := input.blueprint.spec
 
 transfers := object.get(spec, ["governance", "transfers"], [])
 
-# Every class the platform holds: its highest, and each enabled component's.
-held := {spec.dataClassification} | {placed.component_class(component) | component := placed.enabled[_]}
+# Every class the platform holds: its highest, and each enabled component's (resolved).
+held := {spec.dataClassification} | {resolved.component_class(name) | placed.enabled[name]}
 
 requirements := {class: residency.requirement(spec.jurisdiction, class, object.get(spec, "sectors", [])) | some class in held}
 
@@ -38,7 +39,15 @@ unopened(transfer) := [sprintf("%s (%s)", [rule.id, text.join(", ", sort(residen
 	some rule in residency.unmet_rules(plan.context, transfer.country, requirements[class])
 ]
 
-findings := [finding |
+# Without the resolved facts the classes held are not known: one finding when there is a
+# transfer to judge.
+findings := array.concat(transfer_findings, transfers_unresolved)
+
+transfers_unresolved := resolved.unresolved("QA-BP-009", "spec.governance.transfers") if count(transfers) > 0
+
+else := []
+
+transfer_findings := [finding |
 	transfer := transfers[index]
 	message := problem(transfer)
 	finding := {

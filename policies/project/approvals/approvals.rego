@@ -1,13 +1,13 @@
 # QA-PRJ-005: every production environment the project targets has a recorded approval by
 # one of that environment's approvers, dated no later than today.
 #
-# Production is the blueprint's notion (qantara.blueprint.environments.production). An
+# Production is the blueprint's notion (qantara.lib.resolved.production: the resolved platform's fact). An
 # approval names an approver as the blueprint writes it: a group approves as the group.
 package qantara.project.approvals
 
 import rego.v1
 
-import data.qantara.blueprint.environments
+import data.qantara.lib.resolved
 import data.qantara.lib.text
 
 spec := input.project.manifest.spec
@@ -19,11 +19,18 @@ platform_environment(name) := environment if {
 	environment.name == name
 }
 
-findings := [finding |
+# Without the resolved facts no environment can be shown not to be production: one finding.
+findings := array.concat(approval_findings, approval_unresolved)
+
+approval_unresolved := resolved.unresolved("QA-PRJ-005", "spec.environments") if is_object(input.project)
+
+else := []
+
+approval_findings := [finding |
 	is_object(input.project)
 	name := spec.environments[index]
 	environment := platform_environment(name)
-	environments.production(environment)
+	resolved.production(environment)
 	count(valid(name, environment)) == 0
 	finding := {
 		"policy": "QA-PRJ-005",

@@ -11,7 +11,7 @@ package qantara.project.data_classification
 
 import rego.v1
 
-import data.qantara.blueprint.residency as placed
+import data.qantara.lib.resolved
 import data.qantara.project.platform
 
 classes := data.catalog.jurisdictions.classifications
@@ -24,7 +24,12 @@ platform_class := input.blueprint.spec.dataClassification
 
 components := input.blueprint.spec.components
 
-findings := array.concat(array.concat(platform_findings, dataset_findings), component_findings)
+findings := array.concat(array.concat(array.concat(platform_findings, dataset_findings), component_findings), classification_unresolved)
+
+# Each component's class is the resolved platform's fact: without it, one finding.
+classification_unresolved := resolved.unresolved("QA-PRJ-002", "spec.dataClassification") if is_object(input.project)
+
+else := []
 
 platform_findings := [finding |
 	is_object(input.project)
@@ -52,7 +57,8 @@ dataset_findings := [finding |
 	within_platform
 	row := platform.uses[name]
 	row.holds == "datasets"
-	held := placed.component_class(used_component(name))
+	used_component(name)
+	held := resolved.component_class(name)
 	dataset := spec.datasets[index]
 	class_rank(dataset.classification) > class_rank(held)
 	finding := {
@@ -67,7 +73,8 @@ component_findings := [finding |
 	within_platform
 	row := platform.uses[name]
 	row.holds == "project"
-	held := placed.component_class(used_component(name))
+	used_component(name)
+	held := resolved.component_class(name)
 	class_rank(spec.dataClassification) > class_rank(held)
 	finding := {
 		"policy": "QA-PRJ-002",

@@ -8,7 +8,7 @@ package qantara.project.model_age
 
 import rego.v1
 
-import data.qantara.blueprint.environments
+import data.qantara.lib.resolved
 
 # Names are this package's own (regopy 1.5: docs/decisions.md).
 age_environment(name) := environment if {
@@ -20,11 +20,18 @@ age_limit := input.blueprint.spec.governance.maxModelAgeDays if {
 	is_number(input.blueprint.spec.governance.maxModelAgeDays)
 } else := data.catalog.environment_profiles.production.maxModelAgeDays
 
-findings := [finding |
+# Without the resolved facts no environment can be shown not to be production: one finding.
+findings := array.concat(age_findings, age_unresolved)
+
+age_unresolved := resolved.unresolved("QA-PRJ-012", "spec.modelCard") if is_object(input.project)
+
+else := []
+
+age_findings := [finding |
 	is_object(input.project)
 	is_object(input.project.modelCard)
 	environment := age_environment(input.environment.name)
-	environments.production(environment)
+	resolved.production(environment)
 	message := age_problem(environment.name)
 	finding := {
 		"policy": "QA-PRJ-012",

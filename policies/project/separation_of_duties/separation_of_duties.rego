@@ -10,7 +10,7 @@ package qantara.project.separation_of_duties
 
 import rego.v1
 
-import data.qantara.blueprint.environments
+import data.qantara.lib.resolved
 
 spec := input.project.manifest.spec
 
@@ -25,11 +25,18 @@ sod_environment(name) := environment if {
 	environment.name == name
 }
 
-findings := [finding |
+# Without the resolved facts no environment can be shown not to be production: one finding.
+findings := array.concat(sod_findings, sod_unresolved)
+
+sod_unresolved := resolved.unresolved("QA-PRJ-011", "spec.environments") if is_object(input.project)
+
+else := []
+
+sod_findings := [finding |
 	is_object(input.project)
 	name := spec.environments[index]
 	environment := sod_environment(name)
-	environments.production(environment)
+	resolved.production(environment)
 	count(sod_recorded(name)) > 0
 	count(sod_independent_approvals(name)) == 0
 	finding := {

@@ -369,13 +369,16 @@ class Environment(StrictModel):
 
     @property
     def is_production(self) -> bool:
+        """Production when it says so, else when its name starts with prod or prd. The one home of
+        this rule: the policies read it from the resolved platform (`input.resolved`)."""
         if self.production is not None:
             return self.production
         return self.name.startswith(("prod", "prd"))
 
     @property
     def effective_enforcement(self) -> str:
-        """The enforcement level in force: the explicit one, else advisory for dev only."""
+        """The enforcement level in force: the explicit one, else advisory for dev only (the one
+        home of this default; the policies read it from `input.resolved`)."""
         if self.enforcement is not None:
             return self.enforcement
         return "advisory" if self.name == "dev" else "mandatory"
@@ -713,8 +716,19 @@ class Blueprint(StrictModel):
     spec: Spec = Field(description="The platform's jurisdiction, deployment, components and governance.")
 
     def component_class(self, name: str) -> str:
-        """The data class a component holds: its own, else the platform's."""
+        """The data class a component holds: its own, else the platform's (the one home of this
+        rule; the policies read it from `input.resolved.components.<name>.dataClassification`)."""
         return self.spec.components.get(name).data_classification or self.spec.data_classification
+
+    def component_mode(self, name: str) -> str:
+        """Where the blueprint puts a component: `cloud` or `onprem` when its placement or the
+        deployment fixes it, `auto` when placement chooses (a hybrid component left unpinned).
+        The one home of this rule: placement reads it, and the policies read it from the
+        resolved platform (`input.resolved.components.<name>.placement`)."""
+        pinned = self.spec.components.get(name).placement
+        if pinned is not None:
+            return pinned
+        return {"cloud": "cloud", "on-prem": "onprem", "hybrid": "auto"}[self.spec.deployment]
 
     def enabled_components(self) -> dict[str, ComponentSpec]:
         """Enabled components keyed by YAML name (`dataLake`, ...)."""

@@ -2,7 +2,9 @@
 
 `qantara check` (a blueprint's plan), `qantara check --project` (an ML project) and the
 Pulumi policy pack (a stack at `pulumi preview/up`) differ only in what they load; from the
-loaded blueprint on they are this one function, so their verdicts cannot drift apart.
+loaded blueprint on they are this one function, so their verdicts cannot drift apart. It
+computes the resolved platform (`input.resolved`) itself from the blueprint it checks: the
+policies judge those facts, so no caller may hand it its own.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from qantara.blueprint.models import Environment
 from qantara.errors import BlueprintError
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
+from qantara.resolution import blueprint_facts, resolve_platform
 from qantara.sovereignty.placement import Placement
 
 # The policy subjects of each kind of check (the folders of policies/).
 BLUEPRINT_SUBJECTS = ("blueprint", "resources")
 PROJECT_SUBJECTS = ("project",)
+
+# An environment the platform does not declare has no level of its own: fail closed.
+UNDECLARED_ENFORCEMENT = "mandatory"
 
 # Findings of an input document for some subjects: the embedded engine, or an OPA server.
 Evaluator = Callable[[dict, tuple[str, ...]], list[dict]]
@@ -32,6 +38,7 @@ class Verdict:
 
     verdict: str
     findings: list[dict]
+    enforcement: str  # the level the findings were enforced at
 
 
 @dataclass
@@ -85,14 +92,28 @@ def blueprint_data(loaded: LoadedBlueprint) -> dict:
     return loaded.model.model_dump(mode="json", by_alias=True)
 
 
-def run_checkpoint(subjects: tuple[str, ...], blueprint: dict, environment: str, enforcement: str, *,
+def resolved_input(loaded: LoadedBlueprint, environment: str) -> dict:
+    """`input.resolved`: the resolved platform of `loaded` in `environment`, computed here from the
+    checked blueprint, never taken from a caller. An environment the blueprint does not declare
+    (a project's, QA-PRJ-007) is resolved without one: every environment and component, no
+    `environment` (its policies then have nothing to judge but that)."""
+    if environment not in {e.name for e in loaded.model.spec.environments}:
+        return blueprint_facts(loaded.model, None)
+    return resolve_platform(loaded, environment).to_input()
+
+
+def run_checkpoint(subjects: tuple[str, ...], loaded: LoadedBlueprint, environment: str, *,
                    plan: dict | None = None, project: dict | None = None, today: dt.date | None = None,
                    evaluator: Evaluator | None = None) -> Verdict:
-    """Evaluate the policies of `subjects` on one environment's input and enforce them at
-    `enforcement`, with the blueprint's waivers."""
+    """Evaluate the policies of `subjects` on one environment's input and enforce them at the
+    environment's resolved enforcement (mandatory for one the blueprint does not declare), with
+    the blueprint's waivers. The blueprint and its resolved platform both come from `loaded`."""
     today = today or dt.date.today()
-    document = policy_input(blueprint=blueprint, plan=plan, project=project,
+    blueprint = blueprint_data(loaded)
+    resolved = resolved_input(loaded, environment)
+    enforcement = resolved["environment"]["enforcement"] if resolved["environment"] else UNDECLARED_ENFORCEMENT
+    document = policy_input(blueprint=blueprint, plan=plan, project=project, resolved=resolved,
                             environment={"name": environment, "enforcement": enforcement}, today=today)
     findings = (evaluator or evaluate)(document, subjects)
     enforced = enforce(findings, enforcement=enforcement, waivers=blueprint["spec"]["governance"]["waivers"], today=today)
-    return Verdict(verdict(enforced), enforced)
+    return Verdict(verdict(enforced), enforced, enforcement)

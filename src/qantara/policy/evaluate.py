@@ -13,11 +13,15 @@ from qantara.policy.library import PolicyPackage, policy_index, policy_packages
 
 
 def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: dict | None = None,
-                 environment: dict | None = None, today: dt.date | None = None) -> dict:
-    """The input every policy reads (DESIGN §4.4); the date makes expiry checks reproducible."""
+                 environment: dict | None = None, today: dt.date | None = None, resolved: dict | None = None) -> dict:
+    """The input every policy reads (docs/architecture.md); the date makes expiry checks
+    reproducible. `resolved` is the resolved platform's facts (`qantara.policy.checkpoint.
+    resolved_input`): the policies judging production, enforcement, a component's class or
+    mode read them there, and report a finding when they are missing."""
     plan = plan or {"resources": []}
     return {
         "blueprint": blueprint,
+        "resolved": resolved,
         "plan": plan,
         "planIndex": plan_index(plan),
         # Facts Rego cannot work out on regopy (address arithmetic), by resource position.

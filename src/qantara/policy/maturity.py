@@ -19,6 +19,7 @@ from qantara.catalog import load_catalog
 from qantara.engine.rego import RegoEngine
 from qantara.engine.selection import default_engine
 from qantara.policy.library import policy_index
+from qantara.resolution import blueprint_facts
 
 PREREQUISITES = "qantara.blueprint.maturity.prerequisites"
 PREREQUISITE_POLICY = "QA-BP-006"
@@ -29,9 +30,18 @@ def stage_names() -> list[str]:
     return [stage["name"] for stage in load_catalog()["maturity_stages"]["stages"]]
 
 
-def prerequisites(blueprint: dict, engine: RegoEngine | None = None) -> list[dict]:
-    """Every prerequisite of every stage: {stage, id, description, held, resource, message}."""
+def _model_and_data(blueprint: dict | Blueprint) -> tuple[Blueprint, dict]:
+    if isinstance(blueprint, Blueprint):
+        return blueprint, blueprint.model_dump(mode="json", by_alias=True)
+    return Blueprint.model_validate(blueprint, by_alias=True, by_name=False), blueprint
+
+
+def prerequisites(blueprint: dict | Blueprint, engine: RegoEngine | None = None) -> list[dict]:
+    """Every prerequisite of every stage: {stage, id, description, held, resource, message}.
+    The environments' production flags and enforcement are the resolved facts
+    (`qantara.resolution.facts`), which need no placement."""
     engine = engine or default_engine()
+    model, blueprint = _model_and_data(blueprint)
     # Asked through a compiled entrypoint (a plain query compiles the policy library each
     # time, about 0.5 s on regopy 1.5; `check` prepares this one with its policies); the
     # answer depends on the blueprint alone, so `qantara scan`, which checks many stacks of
@@ -42,7 +52,8 @@ def prerequisites(blueprint: dict, engine: RegoEngine | None = None) -> list[dic
     if key not in answers:
         if len(answers) >= 64:
             answers.clear()
-        answers[key] = engine.rule_values((PREREQUISITES,), {"blueprint": blueprint})[0] or []
+        document = {"blueprint": blueprint, "resolved": blueprint_facts(model, None)}
+        answers[key] = engine.rule_values((PREREQUISITES,), document)[0] or []
     return copy.deepcopy(answers[key])
 
 
@@ -50,8 +61,7 @@ def assess_maturity(findings: list[dict], blueprint: dict | Blueprint, engine: R
     """{reached, target, gaps}: the highest stage reached (None when not even the first),
     the blueprint's target stage, and what stands between them, stage by stage:
     [{stage, policy, title, resource, message}]."""
-    if isinstance(blueprint, Blueprint):
-        blueprint = blueprint.model_dump(mode="json", by_alias=True)
+    model, blueprint = _model_and_data(blueprint)
     stages = stage_names()
     index = policy_index()
     blocking: dict[str, list[dict]] = {stage: [] for stage in stages}
@@ -62,7 +72,7 @@ def assess_maturity(findings: list[dict], blueprint: dict | Blueprint, engine: R
         blocking[meta.stage].append({"stage": meta.stage, "policy": meta.id, "title": meta.title,
                                      "resource": finding["resource"], "message": finding["message"]})
     prerequisite_title = index[PREREQUISITE_POLICY].title
-    for status in prerequisites(blueprint, engine):
+    for status in prerequisites(model, engine):
         if not status["held"]:
             blocking[status["stage"]].append({
                 "stage": status["stage"], "policy": PREREQUISITE_POLICY, "title": prerequisite_title,

@@ -58,7 +58,7 @@ from qantara.plan.accounts import accounts_in_outputs
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import SECRET, UNKNOWN, plan_document, plan_resource
 from qantara.plan.location import locate_resources
-from qantara.policy.checkpoint import BLUEPRINT_SUBJECTS, blueprint_data, environment_of, onprem_site, run_checkpoint
+from qantara.policy.checkpoint import BLUEPRINT_SUBJECTS, environment_of, onprem_site, run_checkpoint
 
 PACK_NAME = "qantara"
 POLICY_NAME = "qantara-governance"
@@ -271,8 +271,9 @@ def stack_findings(resources: Sequence[PolicyResource], config: Mapping[str, str
     env = environment_of(loaded, settings.environment)
     plan = plan_from_resources(resources, stack_region=settings.stack_region, onprem=onprem_site(loaded),
                                source={**_runtime_source(loaded, env.name), "accounts": list(settings.accounts)})
-    return run_checkpoint(BLUEPRINT_SUBJECTS, blueprint_data(loaded), env.name, env.effective_enforcement,
-                          plan=plan, today=today).findings
+    # The checkpoint resolves the stack's blueprint itself: nothing in the stack can hand the
+    # policies other facts about it.
+    return run_checkpoint(BLUEPRINT_SUBJECTS, loaded, env.name, plan=plan, today=today).findings
 
 
 def violation_message(finding: dict) -> str:

@@ -17,13 +17,10 @@ from qantara.blueprint.loader import LoadedBlueprint, load_blueprint
 from qantara.blueprint.yaml_source import SourceDocument, format_field_path, load_yaml_with_positions
 from qantara.errors import InputError, Problem, ProjectError
 from qantara.input_file import short_repr
-from qantara.policy.checkpoint import PROJECT_SUBJECTS, CheckResult, blueprint_data, run_checkpoint
+from qantara.policy.checkpoint import PROJECT_SUBJECTS, CheckResult, run_checkpoint
 from qantara.project.ci_files import ci_files
 from qantara.project.manifest import ProjectManifest, load_manifest
 from qantara.project.sources import verify_blueprint_copy
-
-# An environment the platform does not declare has no level of its own: fail closed.
-UNDECLARED_ENFORCEMENT = "mandatory"
 
 
 def check_project(project_dir: str | os.PathLike[str], environment: str | None = None,
@@ -35,7 +32,8 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
     manifest, source, manifest_path = load_manifest(project_dir)
     loaded = _load_platform(project_dir, manifest, source, manifest_path)
     card = _load_model_card(project_dir, manifest)
-    env_name, enforcement = _environment(manifest, source, manifest_path, loaded, environment)
+    # Its enforcement is the resolved platform's (the checkpoint's): mandatory when undeclared.
+    env_name = _environment(manifest, source, manifest_path, environment)
     project = {
         "manifest": manifest.model_dump(mode="json", by_alias=True),
         "modelCard": card,
@@ -48,9 +46,9 @@ def check_project(project_dir: str | os.PathLike[str], environment: str | None =
         # The CI definitions: deploys only through the approval gate, never promotes (QA-PRJ-013).
         "ci": ci_files(project_dir),
     }
-    result = run_checkpoint(PROJECT_SUBJECTS, blueprint_data(loaded), env_name, enforcement, project=project, today=today)
+    result = run_checkpoint(PROJECT_SUBJECTS, loaded, env_name, project=project, today=today)
     # A project check has no plan of its own: its infrastructure is checked with --program.
-    return CheckResult(loaded.model.metadata.name, env_name, enforcement, result.verdict, result.findings,
+    return CheckResult(loaded.model.metadata.name, env_name, result.enforcement, result.verdict, result.findings,
                        None, {"resources": []}, project=manifest.metadata.name)
 
 
@@ -126,16 +124,12 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def _environment(manifest: ProjectManifest, source: SourceDocument, manifest_path: Path,
-                 loaded: LoadedBlueprint, name: str | None) -> tuple[str, str]:
-    """The environment checked and its enforcement level on the platform."""
+def _environment(manifest: ProjectManifest, source: SourceDocument, manifest_path: Path, name: str | None) -> str:
+    """The environment checked: the one asked for, which the project must use, else its last."""
     names = manifest.spec.environments
     if name is None:
-        name = names[-1]
-    elif name not in names:
+        return names[-1]
+    if name not in names:
         raise _located(source, manifest_path, ("spec", "environments"),
                        f"the project does not use environment {name!r} (its environments: {', '.join(names)})")
-    declared = {env.name: env for env in loaded.model.spec.environments}
-    if name not in declared:
-        return name, UNDECLARED_ENFORCEMENT  # QA-PRJ-007 reports the environment itself
-    return name, declared[name].effective_enforcement
+    return name

@@ -5,6 +5,7 @@ adds the environment's profile, the network ranges, the names and the dependenci
 composition, the offline plan and the Rego input read it instead of re-deriving.
 """
 
+from qantara.resolution.facts import blueprint_facts
 from qantara.resolution.model import (
     Location,
     NetworkRanges,
@@ -14,5 +15,5 @@ from qantara.resolution.model import (
 )
 from qantara.resolution.resolve import resolve_platform
 
-__all__ = ["Location", "NetworkRanges", "ResolvedComponent", "ResolvedEnvironment", "ResolvedPlatform",
+__all__ = ["blueprint_facts", "Location", "NetworkRanges", "ResolvedComponent", "ResolvedEnvironment", "ResolvedPlatform",
            "resolve_platform"]

@@ -13,6 +13,7 @@ from typing import Any
 from qantara.blueprint.derived_names import DerivedName
 from qantara.blueprint.models import CLASSIFICATION_ORDER, Blueprint, ComponentSpec
 from qantara.blueprint.profiles import EnvironmentProfile
+from qantara.resolution.facts import blueprint_facts
 from qantara.sovereignty.placement import Placement
 
 # Where a component runs: an AWS region, a Kubernetes cluster on the site, or the EKS local
@@ -144,5 +145,13 @@ class ResolvedPlatform:
         }
 
     def to_input(self) -> dict:
-        """The resolved facts for a Rego input (`input.resolved`): plain JSON values only."""
-        return self.to_dict()
+        """The resolved facts for a Rego input (`input.resolved`): plain JSON values only. The facts
+        the policies judge (production, enforcement, class, placement mode) come from
+        `qantara.resolution.facts`, the same function a check that cannot be placed uses."""
+        resolved = self.to_dict()
+        facts = blueprint_facts(self.blueprint, self.environment.name)
+        resolved["environment"].update(facts["environment"])
+        resolved["environments"] = facts["environments"]
+        for name, component in resolved["components"].items():
+            component.update(facts["components"][name])
+        return resolved

@@ -200,7 +200,7 @@ class _Placer:
         self.options = self.ask(context, list(classes.values()) or [self.spec.data_classification], onprem)
         self.context = context
 
-        modes = {name: self._mode(name, spec) for name, spec in components.items()}
+        modes = {name: self.loaded.model.component_mode(name) for name in components}
         region = self._primary_region(components, classes, modes)
         self._note_unlisted_regions(classes, region)
         placed = {}
@@ -377,13 +377,6 @@ class _Placer:
             if code and code not in regions(self.catalog):
                 self.refuse(("spec", "cloud", key),
                             f"{code!r} is not an AWS region known to the catalog (generated from botocore's endpoint data)")
-
-    def _mode(self, name: str, spec) -> str:
-        if spec.placement == "onprem":
-            return "onprem"
-        if spec.placement == "cloud":
-            return "cloud"
-        return {"cloud": "cloud", "on-prem": "onprem", "hybrid": "auto"}[self.spec.deployment]
 
     def _verdict(self, data_class: str, region: str) -> dict:
         return self.options[data_class]["regions"][region]
