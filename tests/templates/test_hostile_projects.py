@@ -87,6 +87,13 @@ def assert_no_evaluation(root: Path, text: str) -> None:
 
 # §1: no code from data.
 
+
+def outside(output: str, tmp_path) -> str:
+    """The output without the test's own directory, whose name (pytest-549) may hold a 49 that no
+    template evaluated."""
+    return output.replace(str(tmp_path), "<tmp>")
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("answer", TEXT_ANSWERS)
 def test_template_syntax_in_a_set_answer_is_refused_literally_and_runs_nothing(tmp_path, answer, payload):
@@ -94,7 +101,8 @@ def test_template_syntax_in_a_set_answer_is_refused_literally_and_runs_nothing(t
     result = run("new", "ml-project", "--blueprint", AE_HEALTH, "--no-input", "-o", out, "--set", f"{answer}={payload}")
     assert result.exit_code == 2, result.output
     assert repr(payload) in result.output and "template syntax" in result.output
-    assert "49" not in result.output and "<function" not in result.output and "Traceback" not in result.output
+    shown = outside(result.output, tmp_path)
+    assert "49" not in shown and "<function" not in shown and "Traceback" not in shown
     assert not out.exists()
 
 
@@ -152,7 +160,8 @@ def test_template_syntax_recorded_in_cruft_json_is_refused_naming_the_answer(tmp
     result = run("update", project)
     assert result.exit_code == 2, result.output
     assert ".cruft.json" in result.output and "answer 'description'" in result.output and repr(payload) in result.output
-    assert "49" not in result.output and "Traceback" not in result.output
+    shown = outside(result.output, tmp_path)
+    assert "49" not in shown and "Traceback" not in shown
     assert snapshot(project) == before
 
 
