@@ -6,6 +6,7 @@ package qantara.resources.audit_trail
 import rego.v1
 
 import data.qantara.lib.plan
+import data.qantara.lib.resolved
 import data.qantara.lib.text
 
 trail_types := {"aws:cloudtrail/trail:Trail"}
@@ -38,17 +39,17 @@ missing_trail_findings := [finding |
 
 covered_types := {row.type | some row in data.catalog.aws_data_services.platformTrailCoveredTypes}
 
-# The blueprint's platform has its trail in the store's region: a cloud deployment (a hybrid
-# one may place audit on site) whose audit component is not disabled or moved on-prem, and
-# the store in its primary region. Facts of the blueprint being checked, not of the exports.
+# The blueprint's platform has its trail in the store's region: the resolved audit component
+# (present only when enabled) is located in the cloud, in the region the store is in. Facts of
+# the blueprint being checked (input.resolved, which the checkpoint computes itself), never of
+# the exports; without usable facts nothing is covered.
 platform_trail_records(store) if {
 	store.type in covered_types
-	spec := input.blueprint.spec
-	spec.deployment == "cloud"
-	object.get(spec, ["components", "audit", "enabled"], true) == true
-	object.get(spec, ["components", "audit", "placement"], null) in {null, "cloud"}
+	resolved.valid
+	audit := resolved.components.audit
+	audit.location.kind == "cloud"
 	store.location.kind == "cloud"
-	store.location.region == spec.cloud.region
+	store.location.region == audit.location.region
 }
 
 # --- QA-RES-020 ------------------------------------------------------------------------
