@@ -48,15 +48,19 @@ def qantara(*args, cwd: Path = REPO) -> subprocess.CompletedProcess:
                           env=env, check=False)
 
 
+def generated(out: Path, blueprint: Path, exports: dict, *options: str) -> Path:
+    """`qantara new ml-project` of `blueprint` into `out` (the default project, with `options`),
+    beside the platform's exports as `pulumi stack output --json` writes them."""
+    done = qantara("new", "ml-project", "--blueprint", blueprint, "--no-input", *options, "--output-dir", out)
+    assert done.returncode == 0, done.stderr
+    (out / "platform-exports.json").write_text(json.dumps(exports))
+    return out / "readmission_risk"
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """The cloud example, batch-scored: the project whose infra/ holds the pipeline alone."""
-    out = tmp_path_factory.mktemp("cloud-example")
-    done = qantara("new", "ml-project", "--blueprint", BLUEPRINT, "--no-input", "--set", "serving=batch",
-                   "--output-dir", out)
-    assert done.returncode == 0, done.stderr
-    (out / "platform-exports.json").write_text(json.dumps(PLATFORM_EXPORTS))
-    return out / "readmission_risk"
+    return generated(tmp_path_factory.mktemp("cloud-example"), BLUEPRINT, PLATFORM_EXPORTS, "--set", "serving=batch")
 
 
 # What the realtime project serves before its first promotion (infra config imageUri).
@@ -66,11 +70,7 @@ FIRST_IMAGE = f"{PLATFORM_EXPORTS['modelImageRepositoryUrl']}:readmission-risk-0
 @pytest.fixture(scope="module")
 def realtime(tmp_path_factory) -> Path:
     """The cloud example as `new` makes it by default: served in real time."""
-    out = tmp_path_factory.mktemp("cloud-realtime")
-    done = qantara("new", "ml-project", "--blueprint", BLUEPRINT, "--no-input", "--output-dir", out)
-    assert done.returncode == 0, done.stderr
-    (out / "platform-exports.json").write_text(json.dumps(PLATFORM_EXPORTS))
-    return out / "readmission_risk"
+    return generated(tmp_path_factory.mktemp("cloud-realtime"), BLUEPRINT, PLATFORM_EXPORTS)
 
 
 def platform_args(project: Path, *config: str) -> list:
@@ -401,11 +401,7 @@ SITE_EXPORTS = {
 
 @pytest.fixture(scope="module")
 def site_project(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("onprem-realtime")
-    done = qantara("new", "ml-project", "--blueprint", SA_GOVERNMENT, "--no-input", "--output-dir", out)
-    assert done.returncode == 0, done.stderr
-    (out / "platform-exports.json").write_text(json.dumps(SITE_EXPORTS))
-    return out / "readmission_risk"
+    return generated(tmp_path_factory.mktemp("onprem-realtime"), SA_GOVERNMENT, SITE_EXPORTS)
 
 
 def site_args(project: Path) -> list:

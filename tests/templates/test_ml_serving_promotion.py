@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_ml_pipeline_check import BLUEPRINT, INFRA, PLATFORM_EXPORTS, qantara
+from test_ml_pipeline_check import BLUEPRINT, INFRA, PLATFORM_EXPORTS, generated, qantara
 
 from qantara.project import promotion
 
@@ -25,11 +25,7 @@ ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 @pytest.fixture(scope="module")
 def realtime(tmp_path_factory) -> Path:
     """The cloud example as generated (serving=realtime, the default)."""
-    out = tmp_path_factory.mktemp("realtime-example")
-    done = qantara("new", "ml-project", "--blueprint", BLUEPRINT, "--no-input", "--output-dir", out)
-    assert done.returncode == 0, done.stderr
-    (out / "platform-exports.json").write_text(json.dumps(PLATFORM_EXPORTS))
-    return out / "readmission_risk"
+    return generated(tmp_path_factory.mktemp("realtime-example"), BLUEPRINT, PLATFORM_EXPORTS)
 
 
 @pytest.fixture

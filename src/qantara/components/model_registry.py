@@ -18,7 +18,7 @@ from qantara.components.iam_documents import (
 )
 from qantara.components.identity import StackIdentity
 from qantara.errors import QantaraError
-from qantara.naming import APPROVAL_PURPOSE, check_name, scoped_name
+from qantara.naming import APPROVAL_PURPOSE, check_name
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -52,9 +52,10 @@ class ModelRegistryArgs:
 
 
 
-def physical_name(blueprint: str, environment: str, purpose: str) -> str:
-    """`<blueprint>-<env>-<purpose>`, the name the repository, rule and topic share."""
-    return scoped_name(blueprint, environment, purpose)
+def image_repository_name(identity: StackIdentity) -> str:
+    """The platform's model image repository, `<blueprint>-<env>-models`: the registry creates it,
+    and serving (in the cloud and on site) pulls model images from it."""
+    return identity.scoped_name("models")
 
 
 def group_policy(group: str, identity: StackIdentity, publishers: list[str]) -> str:
@@ -190,7 +191,7 @@ class ModelRegistry(QantaraComponent):
         # Immutable tags: a model image once released under a tag is the one that was approved.
         repository = aws.ecr.Repository(
             f"{name}-images",
-            name=args.identity.scoped_name("models"),
+            name=image_repository_name(args.identity),
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration={"scan_on_push": True},
             encryption_configurations=[{"encryption_type": "KMS", "kms_key": args.kms_key_arn}],

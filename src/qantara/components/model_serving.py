@@ -20,7 +20,7 @@ from qantara.components.iam_documents import (
     with_sid_prefix,
 )
 from qantara.components.identity import StackIdentity
-from qantara.components.model_registry import physical_name as registry_physical_name
+from qantara.components.model_registry import image_repository_name
 from qantara.components.scope import require_colocated
 from qantara.errors import QantaraError
 from qantara.naming import (
@@ -337,7 +337,7 @@ def _serving_role(scope: PlatformScope) -> aws.iam.Role:
             kms_key_arn=scope.key_arn,
             artifacts_bucket=scope.identity.bucket_name("artifacts"),
             data_capture_bucket=scope.identity.bucket_name("raw"),
-            image_repository=registry_physical_name(scope.identity.blueprint, scope.identity.environment, "models"),
+            image_repository=image_repository_name(scope.identity),
             tags=scope.tags("serving", scope.platform.components["serving"].data_class),
         ),
         opts=scope.opts,

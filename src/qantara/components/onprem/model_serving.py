@@ -32,7 +32,7 @@ import pulumi_kubernetes as k8s
 
 from qantara.blueprint.models import ServedModel, Variant
 from qantara.components.base import QantaraComponent
-from qantara.components.model_registry import physical_name
+from qantara.components.model_registry import image_repository_name
 from qantara.components.onprem import hardening, sizing
 from qantara.components.onprem.naming import LABEL_PREFIX, component_labels, k8s_name, label_value, selector_labels
 from qantara.components.onprem.objects import cluster_service, env, http_probe, metadata
@@ -249,7 +249,7 @@ def build_onprem_serving(scope: PlatformScope, component: ResolvedComponent) -> 
     served = OnPremServing("serving", OnPremServingArgs(
         namespace=scope.built["namespace"].name,
         registry=site.registry,
-        image_repository=physical_name(scope.identity.blueprint, scope.identity.environment, "models"),
+        image_repository=image_repository_name(scope.identity),
         models=component.settings.models,
         engine=site.serving,
         instance_count=component.size["instanceCount"],
