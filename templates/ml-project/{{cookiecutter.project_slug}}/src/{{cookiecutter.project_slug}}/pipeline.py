@@ -41,7 +41,7 @@ import skops
 import skops.io
 from mlflow.models import infer_signature
 
-from . import config, data, features, model_archive, synthetic
+from . import config, data, drift, features, model_archive, synthetic
 from .evaluate import BIAS_METRIC, against_thresholds, bias, metrics
 from .lineage_metadata import customer_metadata_properties
 from .model_card import update_model_card
@@ -160,10 +160,12 @@ def train(run: Run) -> None:
 
 def save_served_model(model, inputs, model_dir: Path) -> None:
     """The MLflow model serve.py loads: skops, not pickle (loading cannot run arbitrary code), with the
-    signature of its inputs; the requirements are this environment's versions, not inferred (slow)."""
+    signature of its inputs and the drift baseline of these (training) inputs in its metadata; the
+    requirements are this environment's versions, not inferred (slow)."""
     mlflow.sklearn.save_model(model, str(model_dir), serialization_format="skops",
                               signature=infer_signature(inputs, model.predict(inputs)),
-                              pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"])
+                              pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
+                              metadata={drift.KEY: drift.baseline_of(inputs).document()})
 
 
 def evaluate(run: Run) -> None:
