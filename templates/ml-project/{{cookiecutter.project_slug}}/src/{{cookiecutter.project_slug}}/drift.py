@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -101,7 +102,7 @@ def _feature(item, index: int) -> FeatureBaseline:
     if not isinstance(name, str) or not FEATURE_NAME.match(name):
         raise InvalidBaseline(f"{where}.name {name!r} is not a column name (allowed: {FEATURE_NAME.pattern})")
     edges = _numbers(item["edges"], f"{where}.edges", range(1, BINS))
-    if any(b <= a for a, b in zip(edges, edges[1:])):
+    if any(b <= a for a, b in pairwise(edges)):
         raise InvalidBaseline(f"{where}.edges are not strictly increasing")
     expected = _numbers(item["expected"], f"{where}.expected", range(len(edges) + 1, len(edges) + 2))
     if any(share < 0 or share > 1 for share in expected) or abs(sum(expected) - 1) > 1e-6:

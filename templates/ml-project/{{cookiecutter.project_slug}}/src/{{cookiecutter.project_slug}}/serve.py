@@ -124,8 +124,8 @@ class Telemetry:
                   _series("qantara_model_drift_window_rows", model, self.window.rows())]
         if self.watches_drift:
             who = {name: self.identity[name] for name in ("blueprint", "environment", "model")}
-            lines += ["# HELP qantara_model_drift_score Population stability index of an input over the recent "
-                      "requests against the training baseline.", "# TYPE qantara_model_drift_score gauge",
+            lines += [("# HELP qantara_model_drift_score Population stability index of an input over the recent "
+                       "requests against the training baseline."), "# TYPE qantara_model_drift_score gauge",
                       *(_series("qantara_model_drift_score", {**who, "feature": feature}, score)
                         for feature, score in sorted(self.window.scores().items()))]
         return "\n".join(lines) + "\n"
@@ -155,7 +155,8 @@ def window_seconds() -> float | None:
 def telemetry_for(model, identity: dict[str, str] | None = None, max_age: float | None = None) -> Telemetry:
     """The telemetry of `model`: its drift window over the baseline model_archive checked at load."""
     baseline = drift.Baseline.from_document(model.metadata.metadata[drift.KEY])
-    return Telemetry(drift.DriftWindow(baseline, max_age=max_age), identity_from_env() if identity is None else identity)
+    window = drift.DriftWindow(baseline, max_age=max_age)
+    return Telemetry(window, identity_from_env() if identity is None else identity)
 
 
 def make_server(model, host: str = "127.0.0.1", port: int = 8080,
