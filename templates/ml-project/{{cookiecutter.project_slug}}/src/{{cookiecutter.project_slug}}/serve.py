@@ -15,7 +15,7 @@ MLflow signature lists them). Response: {"predictions": [...]}, one per instance
 recent requests against the model's training baseline (drift.py), labelled `blueprint`,
 `environment`, `model`, `feature`, once the window holds drift.MIN_ROWS rows. The labels come from
 QANTARA_MODEL, QANTARA_BLUEPRINT and QANTARA_ENVIRONMENT, which the on-site endpoint sets
-(infra/onprem_serving.py); without the last two the drift score is not exported (the platform's
+(infra/onprem_serving.py); without any of them the drift score is not exported (the platform's
 staleness alert then says drift is not watched). QANTARA_DRIFT_WINDOW_SECONDS bounds the window's
 age. Requests stay in memory, as bins of the watched inputs only: nothing is written or sent.
 """
