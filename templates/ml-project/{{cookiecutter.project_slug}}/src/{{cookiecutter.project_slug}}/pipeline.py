@@ -245,7 +245,8 @@ def mlflow_tags(lineage: dict, version: str) -> dict[str, str]:
 
 
 def monitor(run: Run) -> None:
-    """The drift baseline: what the served model's inputs are compared with."""
+    """A summary of the training inputs (mean, std) with qantara.yaml's drift settings. The baseline a
+    model server measures drift against is the one train stored in the model itself (drift.py)."""
     frame = features.model_inputs(run.state["train"])
     baseline = {column: {"mean": float(frame[column].mean()), "std": float(frame[column].std())}
                 for column in features.NUMERIC if column in frame}
