@@ -37,14 +37,14 @@ def answers_for(index: int, problem_type: str, serving: str, ci: str, framework:
 
 CASES = [pytest.param(answers_for(i, *combo), id="-".join(combo)) for i, combo in enumerate(MATRIX)]
 
-PACKAGE_MODULES = ("__init__", "config", "data", "evaluate", "features", "lineage_metadata", "model_archive",
+PACKAGE_MODULES = ("__init__", "config", "data", "drift", "evaluate", "features", "lineage_metadata", "model_archive",
                    "model_card", "pipeline", "pipeline_steps", "synthetic", "train")
 ALWAYS = {
     ".cruft.json", ".gitignore", ".pre-commit-config.yaml", ".python-version", "LICENSE", "Makefile", "README.md",
     "pyproject.toml", "qantara.yaml", "model_card.yaml", "infra/Pulumi.yaml", "infra/__main__.py",
     "infra/onprem_pipeline.py", "infra/onprem_serving.py", "tests/conftest.py", "tests/test_data.py",
-    "tests/test_lineage_metadata.py", "tests/test_model_archive.py", "tests/test_model_card.py", "tests/test_pipeline.py",
-    "tests/test_pipeline_steps.py", "tests/test_train.py",
+    "tests/test_drift.py", "tests/test_lineage_metadata.py", "tests/test_model_archive.py", "tests/test_model_card.py",
+    "tests/test_pipeline.py", "tests/test_pipeline_steps.py", "tests/test_train.py",
 }
 # The image: the pipeline's steps run in it, served or not.
 IMAGE = {"Dockerfile", ".dockerignore", "src/{slug}/container.py"}

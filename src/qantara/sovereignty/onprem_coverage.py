@@ -43,7 +43,8 @@ COVERAGE: dict[str, OnPremCoverage] = {
     "serving": OnPremCoverage("KServe InferenceServices, or Deployments and Services, per served model"),
     "monitoring": OnPremCoverage(
         "ServiceMonitors and a PrometheusRule with latency, error and drift alerts",
-        "the drift job itself (it must export the gauge qantara_model_drift_score) and Prometheus "
+        "drift measurement for the models the blueprint serves itself (their images must export the gauge "
+        "qantara_model_drift_score; a generated project's model server does) and Prometheus "
         "(the Prometheus Operator must already run in the cluster)"),
     "audit": OnPremCoverage(
         "nothing: Kubernetes API audit logging is configured on the cluster's API servers, "

@@ -73,6 +73,9 @@ class OnPremServingArgs:
     production: bool = False
     data_classification: str = "restricted"
     labels: dict[str, str] = field(default_factory=dict)
+    # More environment for the model server (e.g. a project's drift labels); QANTARA_MODEL and
+    # QANTARA_VARIANT are always the served model's and variant's.
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 def champion_and_challenger(model: ServedModel) -> tuple[Variant, Variant]:
@@ -139,7 +142,7 @@ class OnPremServing(QantaraComponent):
             container_name,
             hardening.image(args.registry, args.image_repository, variant.image),
             sizing.MODEL_SERVER[args.production],
-            env=env({"QANTARA_MODEL": model.name, "QANTARA_VARIANT": variant.name, "HOME": "/tmp"}),
+            env=env({**args.environment, "QANTARA_MODEL": model.name, "QANTARA_VARIANT": variant.name, "HOME": "/tmp"}),
             **fields,
         )
 

@@ -4,10 +4,16 @@ The metrics are a contract Qantara assumes, not something it can check:
 - every model server serves Prometheus metrics at `/metrics` on its serving port, with a
   histogram `qantara_model_request_duration_seconds` and a counter
   `qantara_model_requests_total` carrying the HTTP status in `code`, both labelled `model`;
-- the drift job (not provisioned here) exports the gauge `qantara_model_drift_score`,
-  the population stability index of each feature against the training data, labelled
-  `blueprint`, `environment`, `model` and `feature` (pushed through a Pushgateway, so
-  its labels, not the scrape target's, say whose it is).
+- the model server exports, at the same `/metrics`, the gauge `qantara_model_drift_score`:
+  the population stability index of each feature of its recent requests against the training
+  data, labelled `blueprint`, `environment`, `model` and `feature`. The drift rule selects on
+  `blueprint` and `environment` (this stack's identity) and groups by `model` and `feature`;
+  none of them is a label the ServiceMonitor's scrape sets (`namespace`, `service`, `pod`, ...),
+  so the server's own labels say whose it is. A generated project's model server
+  (templates/ml-project, `serve.py` and `drift.py`) measures it in process, labelled from
+  QANTARA_BLUEPRINT, QANTARA_ENVIRONMENT and QANTARA_MODEL, which its `infra/onprem_serving.py`
+  sets; a model the blueprint serves itself needs an image that does the same. No traffic, no
+  score: the staleness rule then fires.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ KUBE_API_LABEL = "qantara.dev/kube-api-client"
 
 @dataclass
 class DriftTriggerArgs:
-    # The `model` label the drift job gives this project's model (the registered model's name).
+    # The `model` label the model server gives this project's model (QANTARA_MODEL: the project's name).
     model: str
     # The bearer token Alertmanager sends (secret config); the EventSource refuses other requests.
     webhook_token: pulumi.Input[str]

@@ -8,6 +8,12 @@ per Service so that the platform's Prometheus scrapes it. The alerts are the pla
 (its PrometheusRule watches every model of the namespace, drift by model), and the pipeline's
 drift sensor starts a run on this model's drift alert.
 
+The model server measures that drift itself (serve.py, drift.py): it exports
+`qantara_model_drift_score` at /metrics, labelled with the platform's identity, which this program
+gives it as QANTARA_BLUEPRINT and QANTARA_ENVIRONMENT (the values the platform's rule selects on),
+and it forgets requests older than one monitoring schedule (QANTARA_DRIFT_WINDOW_SECONDS): with no
+traffic the score goes, and the platform's staleness alert says drift is not watched.
+
 What it serves: the promoted `variants` (each version's image is tagged
 `{{ cookiecutter.__dns_name }}-<model version>`), or before the first promotion the project's image
 (pipelineImageTag) as the champion at 100 percent: the image serves what it was built with.
@@ -25,6 +31,8 @@ from qantara.components.onprem.naming import platform_labels
 PROJECT = "{{ cookiecutter.__dns_name }}"
 DATA_CLASSIFICATION = "{{ cookiecutter.data_classification }}"
 OWNER = "{{ cookiecutter.owner }}"
+# How long the model server keeps a request's inputs for drift: one of the platform's schedules.
+DRIFT_WINDOW_SECONDS = {"hourly": 3600, "daily": 86400}
 
 
 def served_model(variants: list | None, image_tag: str) -> ServedModel:
@@ -39,6 +47,13 @@ def served_model(variants: list | None, image_tag: str) -> ServedModel:
         raise pulumi.RunError(f"model {PROJECT} cannot be served on site: {error}") from None
 
 
+def drift_environment(blueprint_name: str, environment: str, schedule: str) -> dict[str, str]:
+    """What the model server labels its drift score with: the platform's identity, which the
+    platform's PrometheusRule selects on (blueprint, environment), and its window's age."""
+    return {"QANTARA_BLUEPRINT": blueprint_name, "QANTARA_ENVIRONMENT": environment,
+            "QANTARA_DRIFT_WINDOW_SECONDS": str(DRIFT_WINDOW_SECONDS[schedule])}
+
+
 def declare(loaded: LoadedBlueprint, namespace: pulumi.Input[str], environment: str, variants: list | None,
             image_tag: str, config: pulumi.Config) -> OnPremServing:
     """Declare the endpoint and its ServiceMonitors, and export the model's Service."""
@@ -47,6 +62,7 @@ def declare(loaded: LoadedBlueprint, namespace: pulumi.Input[str], environment: 
     labels = platform_labels(blueprint=blueprint.metadata.name, environment=environment, owner=OWNER,
                              tags=blueprint.spec.tags)
     production = blueprint.environment(environment).is_production
+    monitoring = blueprint.spec.components.monitoring
     serving = OnPremServing(f"{PROJECT}-serving", OnPremServingArgs(
         namespace=namespace,
         registry=site.registry,
@@ -58,8 +74,8 @@ def declare(loaded: LoadedBlueprint, namespace: pulumi.Input[str], environment: 
         production=production,
         data_classification=DATA_CLASSIFICATION,
         labels=labels,
+        environment=drift_environment(blueprint.metadata.name, environment, monitoring.schedule),
     ))
-    monitoring = blueprint.spec.components.monitoring
     # The platform's rule already alerts on every model of the namespace: the project adds the
     # scrape of its own Services, not a second copy of the alerts.
     ServingMonitoring(f"{PROJECT}-monitoring", ServingMonitoringArgs(

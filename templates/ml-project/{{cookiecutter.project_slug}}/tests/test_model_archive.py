@@ -99,3 +99,40 @@ def test_an_archive_claiming_more_than_it_may_unpack_to_is_refused(tmp_path, mon
     with pytest.raises(model_archive.UnsafeModel, match="add up to more"):
         model_archive.unpack(archive, tmp_path / "model")
     assert not (tmp_path / "model" / "MLmodel").exists()
+
+
+def _metadata(change):
+    def apply(document):
+        change(document.setdefault("metadata", {}))
+    return apply
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda m: m.pop("qantara_drift_baseline"), "is missing"),
+    (lambda m: m["qantara_drift_baseline"].update(version=99), "version"),
+    (lambda m: m["qantara_drift_baseline"]["features"][0].update(expected=[0.0] * 10), "adding up to 1"),
+    # A baseline that stops watching an input: its drift would never be measured.
+    (lambda m: m["qantara_drift_baseline"]["features"].pop(0), "exactly those"),
+    # One that watches a column the model never reads (here a sensitive one).
+    (lambda m: m["qantara_drift_baseline"]["features"][0].update(name="group"), "exactly those"),
+    (lambda m: m.update(qantara_drift_baseline="!!python/object/apply:os.system ['id']"), "exactly `version`"),
+], ids=["missing", "version", "shares", "input-dropped", "other-column", "string"])
+def test_a_model_whose_drift_baseline_is_missing_or_tampered_is_refused(model_dir, tmp_path, change, reason):
+    with pytest.raises(model_archive.UnsafeModel, match=reason):
+        model_archive.load(str(_tampered_copy(model_dir, tmp_path, _metadata(change))))
+
+
+def test_an_archive_with_a_tampered_drift_baseline_is_refused_before_the_model_loads(model_dir, tmp_path):
+    def scale(metadata):
+        metadata["qantara_drift_baseline"]["features"][0]["expected"][0] = 5.0
+
+    archive = model_archive.pack(_tampered_copy(model_dir, tmp_path, _metadata(scale)), tmp_path / "model.tar.gz")
+    with pytest.raises(model_archive.UnsafeModel, match="qantara_drift_baseline: refused"):
+        model_archive.load(str(archive))
+    result = model_archive.main(["unpack", str(archive), str(tmp_path / "unpacked")])
+    assert result == 2
+
+
+def test_a_model_without_an_input_signature_is_refused(model_dir, tmp_path):
+    with pytest.raises(model_archive.UnsafeModel, match="input signature"):
+        model_archive.load(str(_tampered_copy(model_dir, tmp_path, lambda d: d.pop("signature"))))

@@ -12,7 +12,9 @@ An archive is untrusted until proven otherwise: only regular files and directori
 destination are unpacked (no links, no devices, nothing outside), and a model directory is
 loaded only when its MLmodel names the scikit-learn flavour in skops with no code of its own
 and no types beyond scikit-learn, NumPy and SciPy (an MLmodel can otherwise widen what skops
-trusts, or name a loader module that runs code).
+trusts, or name a loader module that runs code). Its drift baseline (drift.py, in the MLmodel's
+metadata) is data, checked the same way: a model without one, or with one that is not exactly
+the shape the train step writes for the model's numeric inputs, is refused.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+from . import drift
 
 ARCHIVE = "model.tar.gz"
 LINEAGE = "lineage.json"
@@ -130,8 +134,41 @@ def check_model_dir(model_dir: Path) -> dict:
         problems.append(f"it trusts types outside scikit-learn, NumPy and SciPy: {widened}")
     if problems:
         raise UnsafeModel(f"{path}: refused: " + "; ".join(problems))
+    drift_baseline(document, path)
     _check_model_file(model_dir / MODEL_FILE)
     return document
+
+
+# MLflow's signature types of the inputs drift is measured on (drift.numeric_columns).
+NUMERIC_TYPES = ("long", "double", "integer", "float")
+
+
+def drift_baseline(document: dict, path: Path) -> drift.Baseline:
+    """The MLmodel document's drift baseline once shown to cover exactly the model's numeric inputs."""
+    metadata = document.get("metadata")
+    where = f"{path}: metadata.{drift.KEY}"
+    if not isinstance(metadata, dict) or drift.KEY not in metadata:
+        raise UnsafeModel(f"{where} is missing: a served model carries the drift baseline of its training data "
+                          f"(retrain it with this project's pipeline or train step)")
+    try:
+        baseline = drift.Baseline.from_document(metadata[drift.KEY])
+    except drift.InvalidBaseline as error:
+        raise UnsafeModel(f"{where}: refused: {error}") from None
+    numeric = _numeric_inputs(document, path)
+    if set(baseline.names) != numeric:
+        raise UnsafeModel(f"{where}: refused: it watches {sorted(baseline.names)}, the model's numeric inputs are "
+                          f"{sorted(numeric)} (allowed: exactly those)")
+    return baseline
+
+
+def _numeric_inputs(document: dict, path: Path) -> set[str]:
+    signature = document.get("signature")
+    try:
+        inputs = json.loads(signature["inputs"])
+        return {str(i["name"]) for i in inputs if i.get("type") in NUMERIC_TYPES}
+    except (TypeError, KeyError, AttributeError, ValueError):
+        raise UnsafeModel(f"{path}: no readable input signature (signature.inputs): the drift baseline is checked "
+                          f"against the model's inputs") from None
 
 
 def _check_model_file(path: Path) -> None:

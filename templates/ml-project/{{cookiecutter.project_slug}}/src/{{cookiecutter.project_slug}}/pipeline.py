@@ -41,7 +41,7 @@ import skops
 import skops.io
 from mlflow.models import infer_signature
 
-from . import config, data, features, model_archive, synthetic
+from . import config, data, drift, features, model_archive, synthetic
 from .evaluate import BIAS_METRIC, against_thresholds, bias, metrics
 from .lineage_metadata import customer_metadata_properties
 from .model_card import update_model_card
@@ -160,10 +160,12 @@ def train(run: Run) -> None:
 
 def save_served_model(model, inputs, model_dir: Path) -> None:
     """The MLflow model serve.py loads: skops, not pickle (loading cannot run arbitrary code), with the
-    signature of its inputs; the requirements are this environment's versions, not inferred (slow)."""
+    signature of its inputs and the drift baseline of these (training) inputs in its metadata; the
+    requirements are this environment's versions, not inferred (slow)."""
     mlflow.sklearn.save_model(model, str(model_dir), serialization_format="skops",
                               signature=infer_signature(inputs, model.predict(inputs)),
-                              pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"])
+                              pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
+                              metadata={drift.KEY: drift.baseline_of(inputs).document()})
 
 
 def evaluate(run: Run) -> None:
@@ -243,7 +245,8 @@ def mlflow_tags(lineage: dict, version: str) -> dict[str, str]:
 
 
 def monitor(run: Run) -> None:
-    """The drift baseline: what the served model's inputs are compared with."""
+    """A summary of the training inputs (mean, std) with qantara.yaml's drift settings. The baseline a
+    model server measures drift against is the one train stored in the model itself (drift.py)."""
     frame = features.model_inputs(run.state["train"])
     baseline = {column: {"mean": float(frame[column].mean()), "std": float(frame[column].std())}
                 for column in features.NUMERIC if column in frame}

@@ -1,11 +1,23 @@
 {%- if cookiecutter.serving == "realtime" -%}
 """Serve the model over HTTP the way SageMaker expects of a container: GET /ping and
-POST /invocations on port 8080. Standard library only, so the image stays small.
+POST /invocations on port 8080; and as Qantara's on-site contract asks (docs/onprem.md, "The model
+server and drift contract"): readiness at GET /v2/health/ready and Prometheus metrics at GET /metrics.
+Standard library only, so the image stays small.
 
     python -m {{ cookiecutter.project_slug }}.serve --model-uri runs:/<run id>/model --port 8080
 
 Request: {"instances": [{"column": value, ...}, ...]} with the model's input columns (its
 MLflow signature lists them). Response: {"predictions": [...]}, one per instance.
+
+/metrics: `qantara_model_requests_total` (by HTTP status, `code`) and the histogram
+`qantara_model_request_duration_seconds` of /invocations, labelled `model`; and
+`qantara_model_drift_score`, the population stability index of each numeric input over the
+recent requests against the model's training baseline (drift.py), labelled `blueprint`,
+`environment`, `model`, `feature`, once the window holds drift.MIN_ROWS rows. The labels come from
+QANTARA_MODEL, QANTARA_BLUEPRINT and QANTARA_ENVIRONMENT, which the on-site endpoint sets
+(infra/onprem_serving.py); without any of them the drift score is not exported (the platform's
+staleness alert then says drift is not watched). QANTARA_DRIFT_WINDOW_SECONDS bounds the window's
+age. Requests stay in memory, as bins of the watched inputs only: nothing is written or sent.
 """
 
 from __future__ import annotations
@@ -14,6 +26,9 @@ import argparse
 import json
 import logging
 import os
+import threading
+import time
+from collections import Counter
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,13 +36,19 @@ import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from . import config, model_archive
+from . import config, drift, model_archive
 
 # SageMaker unpacks the model archive (the train step's model.tar.gz) here; MODEL_URI overrides it
 # (e.g. runs:/<id>/model, or a model.tar.gz file).
 DEFAULT_MODEL_URI = "/opt/ml/model"
 # SageMaker refuses real-time payloads over 6 MB; refuse them here too.
 MAX_BODY_BYTES = 6 * 1024 * 1024
+# The model label when QANTARA_MODEL is not set (a laptop): the project's name.
+PROJECT = "{{ cookiecutter.__dns_name }}"
+READY_PATHS = ("/ping", "/v2/health/ready")
+METRICS_PATH = "/metrics"
+# Prometheus's default histogram buckets, in seconds.
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 log = logging.getLogger(__name__)
 
 
@@ -49,13 +70,106 @@ def predict(model, body: dict) -> list:
         raise ValueError(error.message) from None
 
 
-def make_server(model, host: str = "127.0.0.1", port: int = 8080) -> ThreadingHTTPServer:
+def _label_value(value: str) -> str:
+    # The exposition format's escapes: a label value is quoted, so a quote, backslash or newline is escaped.
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _series(name: str, labels: dict[str, str], value: float) -> str:
+    """One sample line: `name{label="value",...} value`."""
+    pairs = ",".join(name_ + '="' + _label_value(text) + '"' for name_, text in labels.items())
+    return name + "{" + pairs + "} " + repr(float(value))
+
+
+class Telemetry:
+    """What /metrics reports: the requests /invocations answered and the drift of their inputs.
+
+    `identity` holds the labels `blueprint`, `environment` and `model`; the drift score is exported
+    only when all three are known, since the platform's alert selects on them."""
+
+    def __init__(self, window: drift.DriftWindow, identity: dict[str, str]):
+        self.window, self.identity = window, identity
+        self.model = identity.get("model") or PROJECT
+        self._codes: Counter[str] = Counter()
+        self._buckets = [0] * len(BUCKETS)
+        self._count, self._sum = 0, 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def watches_drift(self) -> bool:
+        return all(self.identity.get(name) for name in ("blueprint", "environment", "model"))
+
+    def answered(self, status: int, seconds: float) -> None:
+        with self._lock:
+            self._codes[str(status)] += 1
+            self._count, self._sum = self._count + 1, self._sum + seconds
+            for index, bound in enumerate(BUCKETS):
+                if seconds <= bound:
+                    self._buckets[index] += 1
+
+    def render(self) -> str:
+        """The Prometheus text exposition (format 0.0.4) of the counters and the drift scores."""
+        model = {"model": self.model}
+        with self._lock:
+            lines = ["# TYPE qantara_model_requests_total counter",
+                     *(_series("qantara_model_requests_total", {**model, "code": code}, n)
+                       for code, n in sorted(self._codes.items())),
+                     "# TYPE qantara_model_request_duration_seconds histogram",
+                     *(_series("qantara_model_request_duration_seconds_bucket", {**model, "le": repr(bound)}, n)
+                       for bound, n in zip(BUCKETS, self._buckets)),
+                     _series("qantara_model_request_duration_seconds_bucket", {**model, "le": "+Inf"}, self._count),
+                     _series("qantara_model_request_duration_seconds_sum", model, self._sum),
+                     _series("qantara_model_request_duration_seconds_count", model, self._count)]
+        lines += ["# TYPE qantara_model_drift_window_rows gauge",
+                  _series("qantara_model_drift_window_rows", model, self.window.rows())]
+        if self.watches_drift:
+            who = {name: self.identity[name] for name in ("blueprint", "environment", "model")}
+            lines += [("# HELP qantara_model_drift_score Population stability index of an input over the recent "
+                       "requests against the training baseline."), "# TYPE qantara_model_drift_score gauge",
+                      *(_series("qantara_model_drift_score", {**who, "feature": feature}, score)
+                        for feature, score in sorted(self.window.scores().items()))]
+        return "\n".join(lines) + "\n"
+
+
+def identity_from_env() -> dict[str, str]:
+    """The drift score's labels as the on-site endpoint sets them (infra/onprem_serving.py)."""
+    return {"blueprint": os.environ.get("QANTARA_BLUEPRINT", ""),
+            "environment": os.environ.get("QANTARA_ENVIRONMENT", ""),
+            "model": os.environ.get("QANTARA_MODEL", "")}
+
+
+def window_seconds() -> float | None:
+    """QANTARA_DRIFT_WINDOW_SECONDS (the monitoring schedule on site), else no age limit."""
+    value = os.environ.get("QANTARA_DRIFT_WINDOW_SECONDS")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"QANTARA_DRIFT_WINDOW_SECONDS={value!r} (allowed: a positive number of seconds)")
+    return seconds
+
+
+def telemetry_for(model, identity: dict[str, str] | None = None, max_age: float | None = None) -> Telemetry:
+    """The telemetry of `model`: its drift window over the baseline model_archive checked at load."""
+    baseline = drift.Baseline.from_document(model.metadata.metadata[drift.KEY])
+    window = drift.DriftWindow(baseline, max_age=max_age)
+    return Telemetry(window, identity_from_env() if identity is None else identity)
+
+
+def make_server(model, host: str = "127.0.0.1", port: int = 8080,
+                telemetry: Telemetry | None = None) -> ThreadingHTTPServer:
     """An HTTP server for `model`; port 0 picks a free port (see server.server_address)."""
+    telemetry = telemetry or telemetry_for(model)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path == "/ping":
+            if self.path in READY_PATHS:
                 self._reply(HTTPStatus.OK, {"status": "ok"})
+            elif self.path == METRICS_PATH:
+                self._send(HTTPStatus.OK, telemetry.render().encode(), "text/plain; version=0.0.4; charset=utf-8")
             else:
                 self._reply(HTTPStatus.NOT_FOUND, {"error": f"no route {self.path}"})
 
@@ -63,21 +177,31 @@ def make_server(model, host: str = "127.0.0.1", port: int = 8080) -> ThreadingHT
             if self.path != "/invocations":
                 self._reply(HTTPStatus.NOT_FOUND, {"error": f"no route {self.path}"})
                 return
+            started = time.perf_counter()
+            status, payload = self._invoke()
+            # Counted before the answer leaves: a client that reads /metrics next sees its request.
+            telemetry.answered(status, time.perf_counter() - started)
+            self._reply(status, payload)
+
+        def _invoke(self) -> tuple[HTTPStatus, dict]:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
-                self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"body over {MAX_BODY_BYTES} bytes"})
-                return
+                return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"body over {MAX_BODY_BYTES} bytes"}
             try:
-                predictions = predict(model, json.loads(self.rfile.read(length) or b"null"))
+                body = json.loads(self.rfile.read(length) or b"null")
+                predictions = predict(model, body)
             except ValueError as error:  # json.JSONDecodeError is a ValueError too
-                self._reply(HTTPStatus.BAD_REQUEST, {"error": str(error)})
-                return
-            self._reply(HTTPStatus.OK, {"predictions": predictions})
+                return HTTPStatus.BAD_REQUEST, {"error": str(error)}
+            # Only rows the model scored count towards drift: a refused request says nothing of the inputs.
+            telemetry.window.observe(body["instances"])
+            return HTTPStatus.OK, {"predictions": predictions}
 
         def _reply(self, status: HTTPStatus, payload: dict) -> None:
-            body = json.dumps(payload).encode()
+            self._send(status, json.dumps(payload).encode(), "application/json")
+
+        def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -97,7 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    server = make_server(load_model(args.model_uri), args.host, args.port)
+    try:
+        max_age = window_seconds()
+    except ValueError as error:
+        parser.error(str(error))
+    model = load_model(args.model_uri)
+    telemetry = telemetry_for(model, max_age=max_age)
+    if not telemetry.watches_drift:
+        log.warning("drift is measured but not exported: QANTARA_BLUEPRINT, QANTARA_ENVIRONMENT and QANTARA_MODEL "
+                    "name it (the on-site endpoint sets them)")
+    server = make_server(model, args.host, args.port, telemetry)
     log.info("serving on %s:%s", *server.server_address[:2])
     try:
         server.serve_forever()

@@ -22,7 +22,7 @@ import sklearn
 import skops
 from mlflow.models import infer_signature
 
-from . import config, data, features
+from . import config, data, drift, features
 from .evaluate import BIAS_METRIC, MetricResult, against_thresholds, bias, metrics
 from .model_card import update_model_card
 
@@ -94,13 +94,15 @@ def train(frame: pd.DataFrame, *, manifest_path: Path = config.MANIFEST, card_pa
         mlflow.log_metrics(values)
         inputs = features.model_inputs(test_frame)
         # skops, not pickle: loading a skops file cannot run arbitrary code. The requirements
-        # are pinned to this environment's versions instead of being inferred (slow).
+        # are pinned to this environment's versions instead of being inferred (slow). The drift
+        # baseline is the training inputs' (drift.py): a model server measures drift against it.
         info = mlflow.sklearn.log_model(
             model,
             name="model",
             serialization_format="skops",
             signature=infer_signature(inputs, model.predict(inputs)),
             pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
+            metadata={drift.KEY: drift.baseline_of(features.model_inputs(train_frame)).document()},
         )
     result = TrainingResult(run.info.run_id, info.model_uri, tracking_uri,
                             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), results)
