@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-RUNTIME = ("sklearn", "pandas", "pandera", "mlflow", "skops")
+RUNTIME = ("sklearn", "pandas", "pandera", "mlflow", "skops", "prometheus_client")
 MISSING = [name for name in RUNTIME if importlib.util.find_spec(name) is None]
 needs_ml_extra = pytest.mark.skipif(bool(MISSING), reason=f"install qantara[ml]: {', '.join(MISSING)} missing")
 

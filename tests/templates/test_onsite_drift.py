@@ -30,7 +30,10 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"install qantara[ml]: {',
 
 DRIFT_RULE = re.compile(r"^max by \((?P<by>[^)]*)\) \((?P<metric>\w+)\{(?P<selector>[^}]*)\}\) > (?P<threshold>[0-9.]+)$")
 MATCHER = re.compile(r'(\w+)="([^"]*)"')
-SAMPLE = re.compile(r"^(?P<name>\w+)\{(?P<labels>[^}]*)\} (?P<value>\S+)$")
+# A series an alert expression reads: its metric name and its label matchers.
+SELECTED = re.compile(r"(?P<metric>qantara_\w+)\{(?P<matchers>[^}]*)\}")
+MATCHER_LABEL = re.compile(r"(\w+)\s*(?:=~|!~|!=|=)")
+BY = re.compile(r"by \((?P<labels>[^)]*)\)")
 # The labels Prometheus (Operator) attaches to every target of a ServiceMonitor: a metric label of
 # the same name would be renamed exported_<name> and the rule would no longer select it.
 TARGET_LABELS = {"job", "instance", "namespace", "service", "pod", "container", "endpoint"}
@@ -53,11 +56,15 @@ def site(tmp_path_factory) -> tuple[Path, list[dict], list[dict]]:
     return project, _plan(*site_args(project)), _plan()
 
 
+def _rules(platform: list[dict]) -> list[dict]:
+    return [rule for r in _of_kind(platform, "PrometheusRule") for group in r["spec"]["groups"]
+            for rule in group["rules"]]
+
+
 @pytest.fixture(scope="module")
 def drift_rule(site) -> dict:
     _, _, platform = site
-    [rule] = [rule for r in _of_kind(platform, "PrometheusRule") for group in r["spec"]["groups"]
-              for rule in group["rules"] if rule["alert"] == "QantaraModelDrift"]
+    [rule] = [rule for rule in _rules(platform) if rule["alert"] == "QantaraModelDrift"]
     parsed = DRIFT_RULE.match(rule["expr"])
     assert parsed, rule["expr"]
     return {"by": [label.strip() for label in parsed["by"].split(",")], "metric": parsed["metric"],
@@ -162,20 +169,23 @@ def _send(url: str, body: Path) -> None:
         assert response.status == 200
 
 
-def _firing(url: str, rule: dict) -> dict[tuple[str, ...], float]:
-    """The rule's expression evaluated over the server's /metrics: (its by-labels) -> value, firing only."""
+def _samples(url: str) -> list:
+    """Every sample of the server's /metrics, as Prometheus's text format parser reads it."""
+    from prometheus_client.parser import text_string_to_metric_families  # the ml extra: skipped without it
     with urllib.request.urlopen(f"{url}/metrics", timeout=30) as response:
         text = response.read().decode()
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+
+def _firing(url: str, rule: dict) -> dict[tuple[str, ...], float]:
+    """The rule's expression evaluated over the server's /metrics: (its by-labels) -> value, firing only."""
     groups: dict[tuple[str, ...], float] = {}
-    for line in text.splitlines():
-        sample = SAMPLE.match(line)
-        if not sample or sample["name"] != rule["metric"]:
-            continue
-        labels = dict(MATCHER.findall(sample["labels"]))
-        if all(labels.get(k) == v for k, v in rule["selector"].items()):
-            key = tuple(labels[label] for label in rule["by"])
-            groups[key] = max(groups.get(key, float("-inf")), float(sample["value"]))
-    assert groups, f"no {rule['metric']} series the rule selects in:\n{text}"
+    samples = _samples(url)
+    for sample in samples:
+        if sample.name == rule["metric"] and all(sample.labels.get(k) == v for k, v in rule["selector"].items()):
+            key = tuple(sample.labels[label] for label in rule["by"])
+            groups[key] = max(groups.get(key, float("-inf")), sample.value)
+    assert groups, f"no {rule['metric']} series the rule selects in:\n{samples}"
     return {key: value for key, value in groups.items() if value > rule["threshold"]}
 
 
@@ -193,3 +203,21 @@ def test_training_like_traffic_fires_no_drift_alert_and_a_shifted_input_fires_fo
     filters = {f["path"]: f["value"] for sensor in _of_kind(project_plan, "Sensor")
                for d in sensor["spec"]["dependencies"] for f in d["filters"]["data"]}
     assert filters["body.commonLabels.model"] == ["readmission-risk"]
+
+
+def test_every_series_the_platforms_alerts_read_is_exported_with_the_labels_they_use(site, server, model_and_traffic):
+    # The latency and error alerts read the request histogram and counter; a name the library
+    # spells otherwise (a counter's `_total`, a histogram's `_bucket`) would leave them silent.
+    _, _, platform = site
+    _send(server, model_and_traffic / "like.json")
+    exported: dict[str, set[str]] = {}
+    for sample in _samples(server):
+        exported.setdefault(sample.name, set()).update(sample.labels)
+    rules = _rules(platform)
+    assert {rule["alert"] for rule in rules} >= {"QantaraModelLatencyHigh", "QantaraModelErrorsHigh", "QantaraModelDrift"}
+    for rule in rules:
+        grouped = {label.strip() for by in BY.finditer(rule["expr"]) for label in by["labels"].split(",")}
+        for selected in SELECTED.finditer(rule["expr"]):
+            used = (grouped | set(MATCHER_LABEL.findall(selected["matchers"]))) - TARGET_LABELS
+            assert selected["metric"] in exported, f"{rule['alert']} reads {selected['metric']}, not exported"
+            assert used <= exported[selected["metric"]], f"{rule['alert']}: {selected['metric']} lacks {used}"

@@ -33,9 +33,18 @@ def test_every_step_runs_in_order_and_writes_its_outputs(run_dir):
     assert [s["name"] for s in lineage["steps"]] == SEVEN_STEPS
     assert lineage["status"] == "succeeded"
     for step in lineage["steps"]:
-        assert step["outputs"], step["name"]
+        # Monitor checks the model it will be watched with and writes nothing (the test below).
+        assert bool(step["outputs"]) == (step["name"] != "monitor"), step["name"]
         for output in step["outputs"]:
             assert hashlib.sha256((run_dir / output["path"]).read_bytes()).hexdigest() == output["sha256"]
+
+
+def test_the_only_drift_baseline_a_run_leaves_is_the_one_inside_its_model(run_dir):
+    assert not (run_dir / "monitor").exists()
+    assert [p for p in run_dir.rglob("*baseline*")] == []
+    mlmodel = yaml.safe_load((run_dir / "train" / "model" / "MLmodel").read_text())
+    assert sorted(f["name"] for f in mlmodel["metadata"]["qantara_drift_baseline"]["features"]) == sorted(
+        features.NUMERIC)
 
 
 def test_lineage_names_the_data_read_by_content_who_started_it_and_why(run_dir):

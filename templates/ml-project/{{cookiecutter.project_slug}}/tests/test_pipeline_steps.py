@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import skops.io
+import yaml
 
 from {{ cookiecutter.project_slug }} import model_archive, pipeline_steps, synthetic
 
@@ -53,6 +54,28 @@ def test_the_project_files_of_the_image_are_never_written(stepped, workspace, tm
     shutil.copytree(stepped, run_dir)
     pipeline_steps.run_step("monitor", run_dir, project_dir=workspace)
     assert (workspace / "model_card.yaml").read_bytes() == before
+
+
+def _drop_the_baseline(mlmodel: dict) -> None:
+    del mlmodel["metadata"]
+
+
+def _drop_a_watched_input(mlmodel: dict) -> None:
+    # The input would never be measured: the server refuses a baseline that does not watch them all.
+    mlmodel["metadata"]["qantara_drift_baseline"]["features"].pop()
+
+
+@pytest.mark.parametrize("tamper", [_drop_the_baseline, _drop_a_watched_input])
+def test_a_model_the_server_would_refuse_to_watch_fails_the_run_at_monitor(stepped, workspace, tmp_path, tamper):
+    run_dir = tmp_path / "run"
+    shutil.copytree(stepped, run_dir)
+    path = run_dir / "train" / "model" / "MLmodel"
+    mlmodel = yaml.safe_load(path.read_text())
+    tamper(mlmodel)
+    path.write_text(yaml.safe_dump(mlmodel))
+    with pytest.raises(model_archive.UnsafeModel, match="qantara_drift_baseline"):
+        pipeline_steps.run_step("monitor", run_dir, project_dir=workspace)
+    assert json.loads((run_dir / "lineage.json").read_text())["status"] == "failed at monitor: UnsafeModel"
 
 
 def _archive(directory: Path, into: Path) -> Path:

@@ -6,6 +6,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from {{ cookiecutter.project_slug }} import drift, features, serve, synthetic
 
@@ -60,8 +62,10 @@ def _get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
-def _samples(text: str, name: str) -> list[str]:
-    return [line for line in text.splitlines() if line.startswith(name + "{")]
+def _samples(text: str, name: str) -> list[Sample]:
+    """The samples called `name` as Prometheus's text parser reads them (prometheus_client's)."""
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples
+            if sample.name == name]
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +80,11 @@ def watched(trained):
     server.server_close()
 
 
+def _training_like(rows: int) -> list[dict]:
+    frame = features.model_inputs(features.prepare(synthetic.make_dataset(rows=3000, seed=6)))
+    return json.loads(frame.head(rows).to_json(orient="records", date_format="iso"))
+
+
 def test_readiness_answers_on_the_open_inference_protocol_path(endpoint):
     assert _get(f"{endpoint}/v2/health/ready")[0] == 200
 
@@ -85,10 +94,20 @@ def test_metrics_count_answered_requests_by_status(watched):
     _post(f"{watched}/invocations", {"instances": json.loads(frame.to_json(orient="records", date_format="iso"))})
     _post(f"{watched}/invocations", {"rows": []})
     _, text = _get(f"{watched}/metrics")
-    requests = _samples(text, "qantara_model_requests_total")
-    assert any('code="200"' in line and 'model="{{ cookiecutter.__dns_name }}"' in line for line in requests), text
-    assert any('code="400"' in line for line in requests), text
-    assert _samples(text, "qantara_model_request_duration_seconds_count")
+    requests = {s.labels["code"]: s for s in _samples(text, "qantara_model_requests_total")}
+    assert requests["200"].value >= 1 and requests["400"].value >= 1, text
+    assert requests["200"].labels == {"model": "{{ cookiecutter.__dns_name }}", "code": "200"}
+    # Both answers were timed, in a histogram with Prometheus's default buckets up to +Inf.
+    [count] = _samples(text, "qantara_model_request_duration_seconds_count")
+    assert count.labels == {"model": "{{ cookiecutter.__dns_name }}"} and count.value >= 2
+    buckets = {s.labels["le"]: s.value for s in _samples(text, "qantara_model_request_duration_seconds_bucket")}
+    assert buckets["+Inf"] == count.value and "0.005" in buckets and "10.0" in buckets
+
+
+def test_metrics_are_served_with_the_exposition_formats_media_type(watched):
+    with urllib.request.urlopen(f"{watched}/metrics", timeout=30) as response:
+        assert response.headers["Content-Type"] == serve.CONTENT_TYPE_LATEST
+        assert response.headers["Content-Type"].startswith("text/plain; version=")
 
 
 def test_the_drift_score_carries_the_labels_the_platforms_alert_selects_on(watched):
@@ -99,19 +118,27 @@ def test_the_drift_score_carries_the_labels_the_platforms_alert_selects_on(watch
     assert status == 200
     _, text = _get(f"{watched}/metrics")
     scores = _samples(text, "qantara_model_drift_score")
-    expected = {'qantara_model_drift_score{blueprint="gov-analytics-ml",environment="prod",'
-                f'model="{{ cookiecutter.__dns_name }}",feature="{name}"}}' for name in features.NUMERIC}
-    assert {line.rsplit(" ", 1)[0] for line in scores} == expected
-    assert all(float(line.rsplit(" ", 1)[1]) < 0.25 for line in scores), scores
+    assert sorted(s.labels["feature"] for s in scores) == sorted(features.NUMERIC)
+    assert all(s.labels == {**IDENTITY, "feature": s.labels["feature"]} for s in scores), scores
+    assert all(s.value < 0.25 for s in scores), scores
 
 
 def test_without_the_platforms_identity_no_drift_score_is_exported(trained):
     model = serve.load_model(trained.model_uri)
     telemetry = serve.telemetry_for(model, identity={"blueprint": "", "environment": "prod", "model": "m"})
-    frame = features.model_inputs(features.prepare(synthetic.make_dataset(rows=3000, seed=6)))
-    telemetry.window.observe(json.loads(frame.head(drift.MIN_ROWS + 10).to_json(orient="records", date_format="iso")))
-    text = telemetry.render()
-    assert not _samples(text, "qantara_model_drift_score") and _samples(text, "qantara_model_drift_window_rows")
+    telemetry.window.observe(_training_like(drift.MIN_ROWS + 10))
+    text = telemetry.render().decode()
+    assert not _samples(text, "qantara_model_drift_score")
+    assert [s.value for s in _samples(text, "qantara_model_drift_window_rows")] == [drift.MIN_ROWS + 10]
+
+
+def test_each_server_counts_its_own_requests_only(trained):
+    # A registry per server: a second server (or a test's) never reports the first one's requests.
+    model = serve.load_model(trained.model_uri)
+    first, second = (serve.telemetry_for(model, identity=IDENTITY) for _ in range(2))
+    first.answered(200, 0.01)
+    assert _samples(first.render().decode(), "qantara_model_requests_total")
+    assert not _samples(second.render().decode(), "qantara_model_requests_total")
 
 
 # A sample line of the text exposition format: escaped label values only (\\, \" and \n).
@@ -123,13 +150,16 @@ def test_a_label_value_cannot_add_a_label_or_a_line(trained):
     hostile = {"blueprint": 'gov",model="other', "environment": "prod\nqantara_model_drift_score 0", "model": "m\\"}
     telemetry = serve.telemetry_for(model, identity=hostile)
     telemetry.answered(200, 0.01)
-    frame = features.model_inputs(features.prepare(synthetic.make_dataset(rows=3000, seed=6)))
-    telemetry.window.observe(json.loads(frame.head(drift.MIN_ROWS + 10).to_json(orient="records", date_format="iso")))
-    text = telemetry.render()
+    telemetry.window.observe(_training_like(drift.MIN_ROWS + 10))
+    text = telemetry.render().decode()
     samples = [line for line in text.splitlines() if not line.startswith("#")]
     assert all(SAMPLE.match(line) for line in samples), text
-    assert len(_samples(text, "qantara_model_drift_score")) == len(features.NUMERIC)
     assert 'blueprint="gov\\",model=\\"other"' in text and 'environment="prod\\nqantara' in text
+    # Parsed back, every score carries the hostile values whole, under their own labels.
+    scores = _samples(text, "qantara_model_drift_score")
+    assert sorted(s.labels["feature"] for s in scores) == sorted(features.NUMERIC)
+    assert all(s.labels == {**hostile, "feature": s.labels["feature"]} for s in scores), scores
+    assert {s.labels["model"] for s in _samples(text, "qantara_model_requests_total")} == {"m\\"}
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan"])

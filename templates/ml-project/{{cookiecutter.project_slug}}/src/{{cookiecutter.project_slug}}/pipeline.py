@@ -3,11 +3,11 @@
     python -m {{ cookiecutter.project_slug }}.pipeline --reason person --why "first model"
 
 Each step is a function of the run so far; it returns what the next steps read and writes its
-outputs under `runs/<run id>/<step>/`. The run ends with `runs/<run id>/lineage.json`: the code
-commit, the content hash of every file read, the parameters, the metrics, who started the run
-and why, the image and pipeline execution it ran in, and every output's hash; `qantara lineage`
-prints the chain from it, and the same lineage goes to MLflow's tags, the model card and the
-model package's metadata (`lineage_metadata.py`).
+outputs (monitor has none) under `runs/<run id>/<step>/`. The run ends with
+`runs/<run id>/lineage.json`: the code commit, the content hash of every file read, the
+parameters, the metrics, who started the run and why, the image and pipeline execution it ran
+in, and every output's hash; `qantara lineage` prints the chain from it, and the same lineage
+goes to MLflow's tags, the model card and the model package's metadata (`lineage_metadata.py`).
 
 On the platform the run is one execution of the project's SageMaker pipeline or Argo
 workflow, which tells each step who it is through the environment (the infra program sets it):
@@ -245,14 +245,16 @@ def mlflow_tags(lineage: dict, version: str) -> dict[str, str]:
 
 
 def monitor(run: Run) -> None:
-    """A summary of the training inputs (mean, std) with qantara.yaml's drift settings. The baseline a
-    model server measures drift against is the one train stored in the model itself (drift.py)."""
-    frame = features.model_inputs(run.state["train"])
-    baseline = {column: {"mean": float(frame[column].mean()), "std": float(frame[column].std())}
-                for column in features.NUMERIC if column in frame}
-    drift = (run.manifest["spec"].get("monitoring") or {}).get("drift") or {}
-    run.output("monitor", "baseline.json").write_text(json.dumps(
-        {"features": baseline, "threshold": drift.get("threshold"), "schedule": drift.get("schedule")}, indent=2) + "\n")
+    """Show that the model this run trained can be watched for drift once served: its MLmodel, drift
+    baseline included, passes the check serve.py's loader makes (model_archive.check_model_dir), so a
+    model the server would refuse fails the run here, where its lineage says so.
+
+    Nothing is written: the one baseline is the model's own (drift.py, in its MLmodel). A copy here
+    would be read by nothing (neither pipeline engine passes it on, and the cloud's Model Monitor
+    reads its own baseline files), and a threshold and schedule beside it would not say what is in
+    force: the cloud's infra program reads qantara.yaml's when it deploys, and on site the platform's
+    alert and the blueprint's schedule apply (docs/decisions.md)."""
+    model_archive.check_model_dir(run.dir / "train" / SERVED_MODEL)
 
 
 STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (

@@ -2,7 +2,7 @@
 """Serve the model over HTTP the way SageMaker expects of a container: GET /ping and
 POST /invocations on port 8080; and as Qantara's on-site contract asks (docs/onprem.md, "The model
 server and drift contract"): readiness at GET /v2/health/ready and Prometheus metrics at GET /metrics.
-Standard library only, so the image stays small.
+The metrics are prometheus_client's, in a registry of the server's own.
 
     python -m {{ cookiecutter.project_slug }}.serve --model-uri runs:/<run id>/model --port 8080
 
@@ -18,6 +18,8 @@ QANTARA_MODEL, QANTARA_BLUEPRINT and QANTARA_ENVIRONMENT, which the on-site endp
 (infra/onprem_serving.py); without any of them the drift score is not exported (the platform's
 staleness alert then says drift is not watched). QANTARA_DRIFT_WINDOW_SECONDS bounds the window's
 age. Requests stay in memory, as bins of the watched inputs only: nothing is written or sent.
+prometheus_client also writes a `_created` gauge beside the counter and the histogram (when each
+series began); no platform rule reads it.
 """
 
 from __future__ import annotations
@@ -26,15 +28,15 @@ import argparse
 import json
 import logging
 import os
-import threading
 import time
-from collections import Counter
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 
 from . import config, drift, model_archive
 
@@ -47,8 +49,6 @@ MAX_BODY_BYTES = 6 * 1024 * 1024
 PROJECT = "{{ cookiecutter.__dns_name }}"
 READY_PATHS = ("/ping", "/v2/health/ready")
 METRICS_PATH = "/metrics"
-# Prometheus's default histogram buckets, in seconds.
-BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 log = logging.getLogger(__name__)
 
 
@@ -70,19 +70,41 @@ def predict(model, body: dict) -> list:
         raise ValueError(error.message) from None
 
 
-def _label_value(value: str) -> str:
-    # The exposition format's escapes: a label value is quoted, so a quote, backslash or newline is escaped.
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+# The labels the platform's drift rule selects and groups on (components/onprem/monitoring.py).
+IDENTITY = ("blueprint", "environment", "model")
 
 
-def _series(name: str, labels: dict[str, str], value: float) -> str:
-    """One sample line: `name{label="value",...} value`."""
-    pairs = ",".join(name_ + '="' + _label_value(text) + '"' for name_, text in labels.items())
-    return name + "{" + pairs + "} " + repr(float(value))
+class DriftCollector:
+    """The drift window as Prometheus gauges, measured when /metrics is read (nothing is cached).
+
+    `qantara_model_drift_window_rows` always; `qantara_model_drift_score` per watched feature only
+    when `identity` names blueprint, environment and model, since the platform's alert selects on them."""
+
+    def __init__(self, window: drift.DriftWindow, identity: dict[str, str], model: str):
+        self.window, self.identity, self.model = window, identity, model
+
+    @property
+    def complete(self) -> bool:
+        return all(self.identity.get(name) for name in IDENTITY)
+
+    def collect(self):
+        rows = GaugeMetricFamily("qantara_model_drift_window_rows", "Request rows in the drift window.",
+                                 labels=["model"])
+        rows.add_metric([self.model], self.window.rows())
+        yield rows
+        if not self.complete:
+            return
+        scores = GaugeMetricFamily("qantara_model_drift_score", "Population stability index of an input over the "
+                                   "recent requests against the training baseline.", labels=[*IDENTITY, "feature"])
+        who = [self.identity[name] for name in IDENTITY]
+        for feature, score in sorted(self.window.scores().items()):
+            scores.add_metric([*who, feature], score)
+        yield scores
 
 
 class Telemetry:
-    """What /metrics reports: the requests /invocations answered and the drift of their inputs.
+    """What /metrics reports, in a registry of this server's own (not prometheus_client's global
+    one): the requests /invocations answered and the drift of their inputs.
 
     `identity` holds the labels `blueprint`, `environment` and `model`; the drift score is exported
     only when all three are known, since the platform's alert selects on them."""
@@ -90,45 +112,28 @@ class Telemetry:
     def __init__(self, window: drift.DriftWindow, identity: dict[str, str]):
         self.window, self.identity = window, identity
         self.model = identity.get("model") or PROJECT
-        self._codes: Counter[str] = Counter()
-        self._buckets = [0] * len(BUCKETS)
-        self._count, self._sum = 0, 0.0
-        self._lock = threading.Lock()
+        self.registry = CollectorRegistry()
+        # A counter named `..._total` is exported under that name (prometheus_client adds the suffix).
+        self._requests = Counter("qantara_model_requests_total", "Requests /invocations answered, by HTTP status.",
+                                 ["model", "code"], registry=self.registry)
+        # prometheus_client's default buckets (5 ms to 10 s, 1 s among them): the platform's p99 latency
+        # alert interpolates over them against its threshold (1000 ms unless the blueprint says otherwise).
+        self._duration = Histogram("qantara_model_request_duration_seconds", "Time /invocations took to answer.",
+                                   ["model"], registry=self.registry)
+        self._drift = DriftCollector(window, identity, self.model)
+        self.registry.register(self._drift)
 
     @property
     def watches_drift(self) -> bool:
-        return all(self.identity.get(name) for name in ("blueprint", "environment", "model"))
+        return self._drift.complete
 
     def answered(self, status: int, seconds: float) -> None:
-        with self._lock:
-            self._codes[str(status)] += 1
-            self._count, self._sum = self._count + 1, self._sum + seconds
-            for index, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    self._buckets[index] += 1
+        self._requests.labels(model=self.model, code=str(int(status))).inc()
+        self._duration.labels(model=self.model).observe(seconds)
 
-    def render(self) -> str:
-        """The Prometheus text exposition (format 0.0.4) of the counters and the drift scores."""
-        model = {"model": self.model}
-        with self._lock:
-            lines = ["# TYPE qantara_model_requests_total counter",
-                     *(_series("qantara_model_requests_total", {**model, "code": code}, n)
-                       for code, n in sorted(self._codes.items())),
-                     "# TYPE qantara_model_request_duration_seconds histogram",
-                     *(_series("qantara_model_request_duration_seconds_bucket", {**model, "le": repr(bound)}, n)
-                       for bound, n in zip(BUCKETS, self._buckets)),
-                     _series("qantara_model_request_duration_seconds_bucket", {**model, "le": "+Inf"}, self._count),
-                     _series("qantara_model_request_duration_seconds_sum", model, self._sum),
-                     _series("qantara_model_request_duration_seconds_count", model, self._count)]
-        lines += ["# TYPE qantara_model_drift_window_rows gauge",
-                  _series("qantara_model_drift_window_rows", model, self.window.rows())]
-        if self.watches_drift:
-            who = {name: self.identity[name] for name in ("blueprint", "environment", "model")}
-            lines += [("# HELP qantara_model_drift_score Population stability index of an input over the recent "
-                       "requests against the training baseline."), "# TYPE qantara_model_drift_score gauge",
-                      *(_series("qantara_model_drift_score", {**who, "feature": feature}, score)
-                        for feature, score in sorted(self.window.scores().items()))]
-        return "\n".join(lines) + "\n"
+    def render(self) -> bytes:
+        """The Prometheus text exposition of the registry (its media type: CONTENT_TYPE_LATEST)."""
+        return generate_latest(self.registry)
 
 
 def identity_from_env() -> dict[str, str]:
@@ -169,7 +174,7 @@ def make_server(model, host: str = "127.0.0.1", port: int = 8080,
             if self.path in READY_PATHS:
                 self._reply(HTTPStatus.OK, {"status": "ok"})
             elif self.path == METRICS_PATH:
-                self._send(HTTPStatus.OK, telemetry.render().encode(), "text/plain; version=0.0.4; charset=utf-8")
+                self._send(HTTPStatus.OK, telemetry.render(), CONTENT_TYPE_LATEST)
             else:
                 self._reply(HTTPStatus.NOT_FOUND, {"error": f"no route {self.path}"})
 
