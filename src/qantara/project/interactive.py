@@ -4,7 +4,8 @@ The same checks `generate.py` runs on the complete answers, applied to one answe
 with the answers given so far, so that a refused answer is asked again at once instead of
 failing after the last question; and the choices a question offers are only those the
 blueprint allows (data classes the platform's components can hold, serving modes that can
-hold the chosen class and whose workloads can run beside the data lake). The final check in `generate.py` still runs: this only asks better.
+hold the chosen class and whose workloads have a place beside the data lake). The final check
+in `generate.py` still runs: this only asks better.
 """
 
 from __future__ import annotations
