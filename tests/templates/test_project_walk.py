@@ -162,3 +162,29 @@ def test_a_platform_command_without_its_tool_stops_naming_it(request, tmp_path, 
     done = make(request.getfixturevalue(project), target, "ENV=prod", "DEPLOY_ENV=dev", path=str(tmp_path))
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"make {target} {tool}" in done.stderr
+
+
+def cloud_platform_exports(blueprint: Path, environment: str) -> set[str]:
+    """The names the platform stack exports on the cloud side (what stacks/platform exports of it)."""
+    from qantara.aws_platform import base_tags, provision_aws
+    from qantara.blueprint.loader import load_blueprint
+    from qantara.resolution import resolve_platform
+
+    platform = resolve_platform(load_blueprint(blueprint), environment)
+    names: set[str] = set()
+    run_under_mocks(lambda: names.update(provision_aws(platform, base_tags(platform))), project="qantara",
+                    stack=environment, config={})
+    return names
+
+
+def test_every_platform_output_the_cloud_project_reads_is_one_the_platform_exports(cloud):
+    exported = cloud_platform_exports(BLUEPRINT, "prod")
+    program = (cloud / "infra" / "__main__.py").read_text()
+    block = program.split("\nOUTPUTS = {", 1)[1].split("\n}", 1)[0]
+    read = set(re.findall(r'^\s+"\w+": "(\w+)",$', block, re.MULTILINE))
+    read |= set(re.findall(r"pulumi stack output (\w+) \\\n?\s*--stack \"\$\$\(pulumi config get platformStack",
+                           (cloud / "Makefile").read_text()))
+    assert {"region", "platformKeyArn", "modelImageRepositoryUrl"} <= read
+    assert read <= exported, read - exported
+    # The exports the walk and these tests hand to `--stack-outputs` are the platform's own names.
+    assert set(PLATFORM_EXPORTS) <= exported, set(PLATFORM_EXPORTS) - exported
