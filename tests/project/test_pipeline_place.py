@@ -66,6 +66,8 @@ def test_a_hybrid_project_serving_nothing_gets_the_site_pipeline(tmp_path):
     assert 'PLACED_IN = "onprem:riyadh-dc1"' in (project / "infra" / "__main__.py").read_text()
     assert "argo submit" in (project / "Makefile").read_text()
     assert "aws sagemaker" not in (project / "Makefile").read_text()
+    assert "its pipeline runs in onprem:riyadh-dc1, where the platform's data lake is" in (
+        project / "README.md").read_text()
 
 
 def edited(tmp_path: Path, source: Path, components: dict) -> Path:
