@@ -79,7 +79,7 @@ def test_github_deploy_is_gated_by_a_protected_environment_and_the_approval_chec
     runs = [step.get("run", "") for step in deploy["steps"]]
     assert any(run.startswith("make deploy") for run in runs)
     makefile = (project / "Makefile").read_text()
-    recipe = makefile.split("\ndeploy: setup\n", 1)[1].split("\n\n", 1)[0]
+    recipe = makefile.split("\ndeploy: setup-infra\n", 1)[1].split("\n\n", 1)[0]
     check, up = recipe.index("qantara check --project . --env $(DEPLOY_ENV)"), recipe.index("pulumi up")
     assert check < up  # the approval gate before any change
     assert "DEPLOY_ENV ?= prod" in makefile

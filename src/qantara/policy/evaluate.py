@@ -69,9 +69,12 @@ def prepare(subjects: tuple[str, ...], also: tuple[str, ...] = (), engine: RegoE
     overlaps the plan instead of following it. An engine with nothing to compile ignores it."""
     engine = engine or default_engine()
     if hasattr(engine, "prepare"):
-        # Reading the packages' metadata (a YAML file each) is part of the head start too.
+        # Reading the packages' metadata (a YAML file each) is part of the head start too. Not a
+        # daemon: a check that stops early (a program that fails to plan, exit 2) must not end the
+        # interpreter while this thread starts the compilation, whose native code then aborts the
+        # process (exit 134) instead of letting it exit with its own code.
         threading.Thread(target=lambda: engine.prepare(findings_rules(subjects) + tuple(also)),
-                         name="qantara-policy-prepare", daemon=True).start()
+                         name="qantara-policy-prepare").start()
 
 
 def evaluate(input_document: dict, subjects: tuple[str, ...], engine: RegoEngine | None = None,

@@ -40,9 +40,6 @@ BASELINE_DIR = Path(".qantara") / "template-baseline"
 TRACKING_URI_OUTPUT = "trackingUri"
 ONPREM_TRACKING_URI_OUTPUT = "onPremTrackingUri"
 
-# The component whose placement says where the project runs, in order of preference.
-LOCATION_COMPONENTS = ("serving", "experimentTracking")
-
 TEMPLATE_SYNTAX = ("{{", "{%", "{#")
 # Answers land in YAML, TOML and Python string literals unescaped: these would need escaping.
 # C1 controls and the byte-order mark are not printable YAML; NEL, LS and PS are line breaks
@@ -142,8 +139,9 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     platform = loaded.model
 
     serving = given.get("serving", _default(options, "serving"))
-    # Before any question: a platform the pipeline cannot run on is refused whatever the answers.
-    _refuse_pipeline_site(platform, placement, placed_in(platform, placement, serving))
+    # Before any question: a platform the pipeline cannot run on is refused whatever the answers
+    # (serving=none asks the least of it), and so is a serving answer given that it refuses.
+    _refuse_pipeline_site(loaded, placement, given.get("serving", "none"))
     limit, _ = classification_limit(platform, serving)
     defaults = {
         # The project lands in output_dir/<slug>, one level below output_dir.
@@ -154,18 +152,24 @@ def new_ml_project(blueprint_path: str | os.PathLike[str], *, environments: Iter
     }
     from qantara.project.interactive import PlatformRules
 
-    rules = PlatformRules(platform, options, blueprint_path, output_dir)
+    rules = PlatformRules(platform, options, blueprint_path, output_dir, placement=placement)
     values = resolve_answers(options, given, defaults=defaults, no_input=no_input, rules=rules)
     _check_answers(values, options, platform, blueprint_path, output_dir)
+    _refuse_pipeline_site(loaded, placement, str(values["serving"]))
     values.update(platform_facts(platform, placement, values, template))
-    _refuse_pipeline_site(platform, placement, str(values["_region"]))
     return _render_atomically(template, values, output_dir, blueprint_path)
 
 
-def _refuse_pipeline_site(platform, placement, placed_in: str) -> None:
+def _refuse_pipeline_site(loaded, placement, serving: str) -> None:
+    """Refuse a project whose pipeline has no place (located in the blueprint) or whose place is an
+    Outposts site."""
+    from qantara.project.pipeline_place import pipeline_place
     from qantara.project.pipeline_site import pipeline_site_problems
 
-    problems = pipeline_site_problems(platform, placement, placed_in)
+    place = pipeline_place(placement, serving)
+    if place.where is None:
+        raise ProjectError(loaded.problem(place.field, place.problem))
+    problems = pipeline_site_problems(loaded.model, placement, place.where)
     if problems:
         raise ProjectError("\n".join(problems))
 
@@ -193,14 +197,14 @@ def platform_facts(platform, placement, values: Mapping[str, object], template: 
 
 
 def placed_in(platform, placement, serving: str) -> str:
-    """Where the project's workloads go: serving's place (unless it serves nothing), else tracking's,
-    as a region or `onprem:<site>`."""
-    used = [c for c in LOCATION_COMPONENTS if c in placement.components and not (c == "serving" and serving == "none")]
-    if used:
-        located = placement.components[used[0]]
-        return located.region if located.kind == "cloud" else f"onprem:{located.site}"
-    site = platform.spec.on_prem.site if platform.spec.on_prem else None
-    return placement.primary_region or f"onprem:{site}"
+    """Where the project's pipeline and workloads go, as a region or `onprem:<site>`: where the data
+    lake it trains from is (`pipeline_place`); a `ProjectError` when no single place will do."""
+    from qantara.project.pipeline_place import pipeline_place
+
+    place = pipeline_place(placement, serving)
+    if place.where is None:
+        raise ProjectError(f"platform {platform.metadata.name}: {'.'.join(place.field)}: {place.problem}")
+    return place.where
 
 
 def tracking_uri_output(placement) -> str:

@@ -1,13 +1,13 @@
 """Where a generated project's pipeline can run: never on, nor from, an AWS Outposts site.
 
-A project's pipeline runs where its workloads are placed (the same place `new` writes into the
-project: serving's, else experiment tracking's) and reads its training data where the data lake
-is. In a cloud region it is a SageMaker pipeline; on an on-prem site, an Argo workflow whose
-artifacts live in the site's MinIO. An Outposts site has neither: no MinIO (its object store is
-S3 on Outposts), and SageMaker jobs take no Outpost placement (policies/data/outposts.yaml, fact
-`sagemaker-jobs-not-on-outpost`), so training would process the site's data in the parent
-region. `qantara new` refuses such a project with that reason instead of generating one whose
-pipeline `pulumi up` would refuse later, or would train off the site.
+A project's pipeline, and so its workloads, run where the data lake it reads its training data
+from is (`pipeline_place`, the place `new` writes into the project). In a cloud region it is a
+SageMaker pipeline; on an on-prem site, an Argo workflow whose artifacts live in the site's MinIO.
+An Outposts site has neither: no MinIO (its object store is S3 on Outposts), and SageMaker jobs
+take no Outpost placement (policies/data/outposts.yaml, fact `sagemaker-jobs-not-on-outpost`),
+so training would process the site's data in the parent region. `qantara new` refuses such a
+project with that reason instead of generating one whose pipeline `pulumi up` would refuse
+later, or would train off the site.
 """
 
 from __future__ import annotations

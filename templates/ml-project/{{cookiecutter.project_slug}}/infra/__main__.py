@@ -144,7 +144,9 @@ def first_image() -> str:
     if not image:
         raise pulumi.RunError(f"config imageUri of Pulumi.{environment}.yaml is not set, and this environment has no "
                               f"promoted model ({CONFIG_KEY}): set imageUri to the serving image (make image) for "
-                              f"the first deployment, or promote a registered model with `make promote`")
+                              f"the first deployment (`pulumi config set imageUri <repository>:<tag>`; offline, "
+                              f"`make check-infra IMAGE_URI=<repository>:<tag>`), or promote a registered model "
+                              f"with `make promote`")
     return image
 
 
@@ -315,16 +317,19 @@ if PLACED_IN.startswith("onprem:"):
     # Imported only here: it needs pulumi-kubernetes, which a cloud project never loads.
     import onprem_pipeline
 
-    onprem_pipeline.declare(platform, environment, config)
+    # The code image's tag, as `make push-image` pushes it to the site registry, unless the config names another.
+    image_tag = config.get("pipelineImageTag") or code_image_tag(PROJECT_DIR)
+    onprem_pipeline.declare(platform, environment, config, image_tag)
 {%- if cookiecutter.serving == "realtime" %}
     import onprem_serving
 
     promoted = config.get_object(CONFIG_KEY)
     own_endpoint(load_blueprint(BLUEPRINT).model)
     onprem_serving.declare(load_blueprint(BLUEPRINT), platform.require_output("onPremNamespace"), environment,
-                           None if promoted is None else promoted_variants(promoted),
-                           config.require("pipelineImageTag"), config)
+                           None if promoted is None else promoted_variants(promoted), image_tag, config)
 {%- endif %}
+    # `make platform-pipeline` submits the workflow in this namespace.
+    pulumi.export("namespace", platform.require_output("onPremNamespace"))
     pulumi.export("modelPackageGroup", MODEL_PACKAGE_GROUP)
 else:
     declare_cloud()

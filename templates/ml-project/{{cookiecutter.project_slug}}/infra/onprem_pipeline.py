@@ -8,7 +8,8 @@ drift trigger (Argo Events) when the platform watches drift on site. A run regis
 in the on-prem MLflow, pending approval; nothing here deploys. docs/onprem.md in Qantara says
 what the platform team installs (Argo Workflows, Argo Events, Alertmanager's receiver).
 
-Config: pipelineImageTag (the tag `make image` pushed to <registry>/{{ cookiecutter.__dns_name }}),
+Config: pipelineImageTag (the tag `make push-image` pushed to <registry>/{{ cookiecutter.__dns_name }}; __main__.py
+defaults it to `qantara image-tag`'s, as on the cloud),
 driftWebhookToken (secret: the bearer token Alertmanager sends; required only when the platform
 watches drift on site), kubeApiCidrs (the API
 server's addresses, which the executor and the drift sensor must reach).
@@ -44,7 +45,7 @@ def _webhook_token(config: pulumi.Config) -> pulumi.Output:
     return pulumi.Output.secret(PREVIEW_PLACEHOLDER)
 
 
-def declare(platform: pulumi.StackReference, environment: str, config: pulumi.Config) -> None:
+def declare(platform: pulumi.StackReference, environment: str, config: pulumi.Config, image_tag: str) -> None:
     """Declare the pipeline from the platform's blueprint and stack outputs, and export its names."""
     try:
         loaded = load_blueprint(BLUEPRINT_COPY)
@@ -57,7 +58,7 @@ def declare(platform: pulumi.StackReference, environment: str, config: pulumi.Co
         project=PROJECT,
         package=PACKAGE,
         environment=environment,
-        image_tag=config.require("pipelineImageTag"),
+        image_tag=image_tag,
         data_classification=DATA_CLASSIFICATION,
         owner=OWNER,
         webhook_token=_webhook_token(config) if watches_drift else None,
