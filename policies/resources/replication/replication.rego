@@ -111,7 +111,11 @@ source_classes := [class |
 	some k
 	at := movers[k]
 	r := plan.resources[at]
-	class := sent_class(r, movement_table.types[r.type], [plan.data_class(plan.resources[to_number(id)]) | some id in source_links[k][1]])
+	# Bound out here: regopy 1.5 ignores a variable from outside a comprehension that indexes
+	# a collection inside it (`some id in source_links[k][1]` ranged over every mover's
+	# sources, so each mover sent the highest class of all of them).
+	holders := source_links[k][1]
+	class := sent_class(r, movement_table.types[r.type], [plan.data_class(plan.resources[to_number(id)]) | some id in holders])
 ]
 
 sent_class(r, row, found) := plan.data_class(r) if row.source == "self"
