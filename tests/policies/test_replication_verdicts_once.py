@@ -11,7 +11,6 @@ a message or a finding here.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from test_policy_samples import collect_samples, package_findings, sample_input
