@@ -10,10 +10,10 @@ import pytest
 
 from qantara.blueprint.loader import load_blueprint
 from qantara.check import check_blueprint
-from qantara.errors import BlueprintError, PlannerFault
-from qantara.plan import builder
+from qantara.errors import BlueprintError, PlannerFault, QantaraError
+from qantara.plan import early
 from qantara.plan.builder import plan_blueprint, start_planning
-from qantara.plan.child import Planner, plan_program
+from qantara.plan.child import Planner, _module_names, plan_program
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ('import pulumi_aws as aws\n'
@@ -44,14 +44,7 @@ def test_a_planner_whose_request_never_comes_is_stopped(tmp_path):
 
 
 def test_a_refused_blueprint_leaves_no_planning_child_behind(tmp_path, monkeypatch):
-    started: list[Planner] = []
-    real = builder.Planner
-
-    def recording(*args, **kwargs):
-        started.append(real(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(builder, "Planner", recording)
+    started = _recording_planners(monkeypatch)
     refused = tmp_path / "refused.yaml"
     text = (ROOT / "blueprints" / "ae-health-cloud.yaml").read_text(encoding="utf-8")
     # Patient data pinned to Frankfurt: the schema accepts it, placement refuses it.
@@ -72,7 +65,7 @@ def test_only_the_platform_program_of_a_cloud_blueprint_is_warmed_with_the_platf
     onprem = load_blueprint(ROOT / "blueprints" / "sa-government-onprem.yaml")
     for loaded, program, warmed in ((cloud, None, True), (cloud, _program(tmp_path), False), (onprem, None, False)):
         with start_planning(loaded, program) as planner:
-            assert ("qantara.aws_platform" in planner._process.args) is warmed
+            assert ("qantara.aws_platform" in planner.warmed) is warmed
 
 
 def test_the_warm_list_holds_every_aws_module_a_recorded_cloud_platform_plan_uses():
@@ -89,4 +82,57 @@ def test_the_warm_list_holds_every_aws_module_a_recorded_cloud_platform_plan_use
         plan = json.loads(gzip.decompress(recorded.read_bytes()))
         used |= {r["type"].split(":")[1].split("/")[0] for r in plan["resources"] if r["type"].startswith("aws:")}
     assert used, "no recorded plan has an AWS resource"
-    assert {f"pulumi_aws.{module}" for module in used} <= set(builder.CLOUD_PLATFORM_MODULES)
+    assert {f"pulumi_aws.{module}" for module in used} <= set(early.CLOUD_PLATFORM_MODULES)
+
+
+def _recording_planners(monkeypatch) -> list[Planner]:
+    started: list[Planner] = []
+    real = early.Planner
+
+    def recording(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(early, "Planner", recording)
+    return started
+
+
+@pytest.mark.parametrize("problem", ["a blueprint that does not parse", "an environment it does not declare"])
+def test_a_check_stopped_before_the_blueprint_loads_leaves_no_planning_child_behind(tmp_path, monkeypatch, problem):
+    # The child now starts before the blueprint is even read.
+    started = _recording_planners(monkeypatch)
+    blueprint = tmp_path / "platform.yaml"
+    if problem == "a blueprint that does not parse":
+        blueprint.write_text("apiVersion: qantara.dev/v1\nkind: [Blueprint\n", encoding="utf-8")
+        environment = "prod"
+    else:
+        blueprint.write_text((ROOT / "blueprints" / "ae-health-cloud.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        environment = "no-such-environment"
+    with pytest.raises(QantaraError):
+        check_blueprint(blueprint, environment)
+    assert started and all(p._process.poll() is not None for p in started)
+
+
+def test_a_planner_is_told_what_to_warm_once(tmp_path):
+    with Planner(_program(tmp_path), ("pulumi_aws.s3",)) as planner, pytest.raises(PlannerFault, match="twice"):
+        planner.warm(("pulumi_aws.iam",))
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ('["pulumi_aws.s3", "qantara.aws_platform"]\n', ["pulumi_aws.s3", "qantara.aws_platform"]),
+    ("\n", []), ("not json\n", []), ('{"pulumi_aws.s3": true}\n', []), ('["pulumi_aws.s3", 3, null]\n', ["pulumi_aws.s3"]),
+])
+def test_the_child_warms_only_a_list_of_names_and_nothing_from_anything_else(line, names):
+    assert _module_names(line) == names
+
+
+def test_importing_the_check_imports_nothing_the_child_could_not_start_before():
+    # The head start is the blueprint models', the planner's and the engine's imports: a
+    # top-level import of any of them in qantara.check would start the child after them.
+    import subprocess
+    import sys
+
+    probe = ("import sys, qantara.check; heavy = [m for m in ('pydantic', 'yaml', 'regopy', 'qantara.blueprint.models', "
+             "'qantara.plan.builder', 'qantara.policy.evaluate') if m in sys.modules]; print(heavy)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

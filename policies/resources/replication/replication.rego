@@ -111,7 +111,11 @@ source_classes := [class |
 	some k
 	at := movers[k]
 	r := plan.resources[at]
-	class := sent_class(r, movement_table.types[r.type], [plan.data_class(plan.resources[to_number(id)]) | some id in source_links[k][1]])
+	# Bound out here: regopy 1.5 ignores a variable from outside a comprehension that indexes
+	# a collection inside it (`some id in source_links[k][1]` ranged over every mover's
+	# sources, so each mover sent the highest class of all of them).
+	holders := source_links[k][1]
+	class := sent_class(r, movement_table.types[r.type], [plan.data_class(plan.resources[to_number(id)]) | some id in holders])
 ]
 
 sent_class(r, row, found) := plan.data_class(r) if row.source == "self"
@@ -276,10 +280,35 @@ else := "everywhere" if loc.kind == "global"
 
 else := "cannot be located"
 
-# The residency verdict for a place. A place that cannot be located, or is everywhere, is
-# allowed only for data no rule restricts (qantara.lib.residency refuses unknown locations
-# itself once it knows them; until then this says so).
-movement_verdict(class, loc) := residency.verdict(plan.context, class, loc) if loc.kind in {"cloud", "onprem", "external"}
+# The residency verdict for a class sent to a place, each pair judged once. A verdict costs
+# several milliseconds on regopy 1.5 (the class's requirement is worked out from the
+# jurisdiction's rules on every call, and regopy remembers no function's answers), while the
+# movers of a platform send few classes to few places (eu-insurance-cloud: 35 judgements, 3
+# pairs; half of a check's findings time). A pair not gathered below is judged on the spot:
+# the answer is place_verdict's either way.
+movement_verdict(class, loc) := judged[1] if {
+	some judged in judged_pairs
+	judged[0] == [class, loc]
+} else := place_verdict(class, loc)
+
+# [[[class, place], verdict], ...]: every pair the findings below judge, once each (few).
+judged_pairs := [[pair, place_verdict(pair[0], pair[1])] | some pair in distinct_pairs]
+
+distinct_pairs := {pair | some pair in array.concat(located_pairs, named_pairs)}
+
+located_pairs := [[source_classes[m.k], m.spot.location] | some m in located_spots]
+
+named_pairs := [[source_classes[named_spots[entry[0]].k], holder.location] |
+	some entry in name_links
+	some id in entry[1]
+	holder := plan.resources[to_number(id)]
+	holder.location.kind in {"cloud", "onprem"}
+]
+
+# A place that cannot be located, or is everywhere, is allowed only for data no rule
+# restricts (qantara.lib.residency refuses unknown locations itself once it knows them; until
+# then this says so).
+place_verdict(class, loc) := residency.verdict(plan.context, class, loc) if loc.kind in {"cloud", "onprem", "external"}
 
 else := v if {
 	loc.kind == "unknown"

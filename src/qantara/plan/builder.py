@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import yaml
@@ -11,12 +10,14 @@ from qantara.blueprint.loader import LoadedBlueprint
 from qantara.catalog import load_catalog
 from qantara.errors import PlanError, PlannerFault
 from qantara.paths import platform_program_dir, project_root
+from qantara.plan.aws_environment import without_region_environment
 from qantara.plan.child import Planner, plan_program
 from qantara.plan.classification import classify_resources
 from qantara.plan.document import plan_document
+from qantara.plan.early import early_planner, installed, platform_modules
 from qantara.plan.location import locate_resources
 from qantara.plan.offline_invokes import OFFLINE_ACCOUNT_ID, placeholder_warnings
-from qantara.plan.stack_settings import stack_config_for, without_region_environment
+from qantara.plan.stack_settings import stack_config_for
 from qantara.resolution import ResolvedPlatform, resolve_platform
 
 
@@ -35,45 +36,24 @@ def _project_name(program_dir: Path) -> str:
     return program_dir.name
 
 
-def _installed(name: str) -> bool:
-    """Whether `name` can be imported, without importing it. An import hook that refuses the
-    name (raising ModuleNotFoundError, as `import` would) means it is not installed too."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ImportError:
-        return False
-
-
 def _require_planner() -> None:
     """A PlanError saying which extra brings Pulumi, when it is not installed: the program
     runs in a child process that needs it."""
-    missing = [name for name in ("pulumi", "pulumi_aws") if not _installed(name)]
+    missing = [name for name in ("pulumi", "pulumi_aws") if not installed(name)]
     if missing:
         raise PlanError(f"planning needs Pulumi ({missing[0]} is not installed): install Qantara with its platform "
                         f"extra, `pip install -e '<qantara checkout>[platform]'`; `check --project`, `new` and "
                         f"`update` work without it")
 
 
-# What the platform program of a blueprint with a cloud side imports on its way: Qantara's AWS
-# composition and the pulumi_aws service modules its components use (pulumi_aws loads a
-# service's whole module on first use of one of its classes). A planner started early imports
-# them while its parent places the blueprint; a name missing here costs time, never a verdict.
-CLOUD_PLATFORM_MODULES = ("qantara.aws_platform", "pulumi_aws.appautoscaling", "pulumi_aws.cloudtrail",
-                          "pulumi_aws.cloudwatch", "pulumi_aws.ec2", "pulumi_aws.ecr", "pulumi_aws.glue",
-                          "pulumi_aws.iam", "pulumi_aws.kms", "pulumi_aws.s3", "pulumi_aws.sagemaker",
-                          "pulumi_aws.sfn", "pulumi_aws.sns")
-
-
 def start_planning(loaded: LoadedBlueprint, program_dir: Path | None = None) -> Planner | None:
-    """A planning child for the platform program (or `program_dir`), started now so that it
-    imports Pulumi while the caller places the blueprint; hand it to `plan_blueprint`. None
-    without Pulumi: `plan_blueprint` says so, after placement has said what it refuses."""
-    if not all(_installed(name) for name in ("pulumi", "pulumi_aws")):
-        return None
-    warm = CLOUD_PLATFORM_MODULES if program_dir is None and loaded.model.spec.deployment == "cloud" else ()
-    # The child inherits the environment without the region variables.
-    with without_region_environment():
-        return Planner(program_dir or platform_program_dir(), warm)
+    """A planning child for the platform program (or `program_dir`), started now and told what
+    to warm, so that it imports Pulumi while the caller places the blueprint; hand it to
+    `plan_blueprint`. None without Pulumi (see `qantara.plan.early.early_planner`)."""
+    planner = early_planner(program_dir)
+    if planner is not None:
+        planner.warm(platform_modules(loaded.model.spec.deployment, program_dir))
+    return planner
 
 
 def plan_blueprint(loaded: LoadedBlueprint, environment: str, *,

@@ -11,11 +11,13 @@ never mixes with the answer.
 A fresh process per plan means nothing a program does (imports, globals, threads, event
 loops, monkey-patches) stays in Qantara's interpreter or reaches the next plan.
 
-A `Planner` starts the child before its request is known (`qantara check` starts it, then
-places the blueprint and compiles the policies while the child imports Pulumi): the child
-imports the modules it is told to warm (argv; a head start only, never trusted for anything)
-and then waits on stdin. The request, and the residency verdicts in it, are checked exactly as
-when the child is started with its request.
+A `Planner` starts the child before its request is known (`qantara check` starts it first
+thing, then loads and places the blueprint and compiles the policies while the child imports
+Pulumi): the child imports Pulumi, then reads one line on stdin, a JSON list of the modules
+the program will import (`Planner.warm`, sent once the blueprint says which; a head start
+only, never trusted for anything), imports them, and then waits for the request. The
+request, and the residency verdicts in it, are checked exactly as when the child is started
+with its request.
 """
 
 from __future__ import annotations
@@ -56,14 +58,29 @@ class Planner:
     then waits for the request on stdin. Used as a context manager: a planner whose request
     never comes (the blueprint was refused first) is stopped on exit."""
 
-    def __init__(self, program_dir: Path, warm: tuple[str, ...] = ()):
+    def __init__(self, program_dir: Path, warm: tuple[str, ...] | None = None):
         self.program_dir = program_dir.resolve()
         if not (self.program_dir / "__main__.py").is_file():
             raise PlanError(f"{self.program_dir}: not a Pulumi Python program (no __main__.py)")
         self._timeout = _timeout()
-        self._process = subprocess.Popen([sys.executable, "-m", "qantara.plan.child", *warm],
+        self.warmed: tuple[str, ...] | None = None  # what `warm` told the child, once
+        self._process = subprocess.Popen([sys.executable, "-m", "qantara.plan.child"],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          text=True, cwd=self.program_dir, env=_child_environment())
+        if warm is not None:
+            self.warm(warm)
+
+    def warm(self, modules: tuple[str, ...]) -> None:
+        """Tell the child which modules the program will import, so that it imports them while
+        this process prepares the request (once, before `plan`; `plan` sends none otherwise)."""
+        if self.warmed is not None:
+            raise PlannerFault(f"{self.program_dir}: the planner was told twice what to warm")
+        self.warmed = tuple(modules)
+        try:
+            self._process.stdin.write(json.dumps(list(self.warmed)) + "\n")
+            self._process.stdin.flush()
+        except OSError:
+            pass  # the child is gone: `plan` reports how it ended
 
     def __enter__(self) -> Planner:
         return self
@@ -79,6 +96,8 @@ class Planner:
         # (the platform's) then asks Rego nothing the parent already asked.
         request = {"programDir": str(self.program_dir), "project": project, "stack": stack, "config": config,
                    "regionVerdicts": exported(), "stackOutputs": stack_outputs}
+        if self.warmed is None:
+            self.warm(())
         try:
             stdout, stderr = self._process.communicate(json.dumps(request), timeout=self._timeout)
         except subprocess.TimeoutExpired:
@@ -190,15 +209,18 @@ def _run(request: dict, outcome) -> dict:
     return {"resources": resources, "warnings": sorted(set(warnings)), "outcome": outcome.to_source()}
 
 
-def _warm(modules: list[str]) -> None:
-    """Import what the program will import, while the parent is still preparing the request.
-    Only a head start: a module that fails here fails again, located, when the program runs."""
+def _warm(stdin) -> None:
+    """Import Pulumi, then what the parent's first line on `stdin` (a JSON list of module names)
+    says the program will import, while the parent is still preparing the request. Only a head
+    start: a module that fails here fails again, located, when the program runs; a line that
+    is not a list of names warms nothing more."""
     # What is imported lives as long as the process: the collector has nothing to find in it,
     # and scanning it again on each collection while the program runs cost about 0.3 s a plan.
     gc.disable()
     import qantara.plan.offline  # noqa: F401 - imports Pulumi, which every program needs
 
-    for name in modules:
+    # Read only now: Pulumi is imported while the parent loads the blueprint that says what else.
+    for name in _module_names(stdin.readline()):
         try:
             # pulumi_aws's service modules load lazily: reading an attribute loads one.
             getattr(importlib.import_module(name), "__all__", None)
@@ -208,12 +230,20 @@ def _warm(modules: list[str]) -> None:
     gc.enable()
 
 
+def _module_names(line: str) -> list[str]:
+    try:
+        names = json.loads(line) if line.strip() else []
+    except ValueError:
+        return []
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+
 def main() -> int:
     answer_stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
     # What the program prints goes to stderr: stdout carries only the answer.
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    _warm(sys.argv[1:])
+    _warm(sys.stdin)
     request = json.loads(sys.stdin.read())
     program_dir = Path(request["programDir"])
     from qantara.plan.offline import Outcome

@@ -15,24 +15,23 @@ secret `aws:region` leaves the default provider's resources unknown.
 The AWS provider also reads `AWS_REGION` / `AWS_DEFAULT_REGION` (pulumi-aws's Python SDK even
 copies them into an explicit provider's `region` input when the program sets none). The
 environment Qantara runs in is not the deployer's, so the offline run hides those variables
-(`without_region_environment`), and a region left to them is unknown (docs/decisions.md).
+(`qantara.plan.aws_environment`), and a region left to them is unknown (docs/decisions.md).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qantara.blueprint.yaml_source import SourceDocument, load_yaml_with_positions
 from qantara.errors import InputError, Problem
-from qantara.plan.document import SECRET
 
-REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+# Re-exported: where a stack's region comes from includes what the provider reads.
+from qantara.plan.aws_environment import REGION_VARIABLES, region_environment, without_region_environment  # noqa: F401
+from qantara.plan.document import SECRET
 
 
 @dataclass(frozen=True)
@@ -184,22 +183,3 @@ def _esc_environments(document: SourceDocument) -> tuple[str, ...]:
     if isinstance(imports, dict):  # `environment: {imports: [...]}`
         return tuple(str(name) for name in imports.get("imports") or [])
     return ()
-
-
-# The environment the AWS provider reads.
-
-def region_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The region variables set in `environ` (the process's by default), for messages."""
-    environ = os.environ if environ is None else environ
-    return {name: environ[name][:40] for name in REGION_VARIABLES if environ.get(name)}
-
-
-@contextlib.contextmanager
-def without_region_environment() -> Iterator[dict[str, str]]:
-    """Hide AWS_REGION / AWS_DEFAULT_REGION while a program runs offline, so that an explicit
-    provider's `region` input is what the program set, not this machine's environment."""
-    saved = {name: os.environ.pop(name) for name in REGION_VARIABLES if name in os.environ}
-    try:
-        yield dict(saved)
-    finally:
-        os.environ.update(saved)
