@@ -51,6 +51,11 @@ bucket_handles(bucket) := {h | some h in [bucket.urn, object.get(bucket.inputs, 
 # sorting "key kind index" lines when the input lacks them; never through an object keyed
 # by URN.
 
+# Correctness, regopy 1.5: a variable bound OUTSIDE a comprehension (a function's parameter, an
+# outer `some k; x := xs[k]`) that indexes a collection INSIDE it is ignored: `f(k) := [x | some x
+# in b[k][1]]` gives every `b[_][1]`. Bind the indexed value outside (`items := b[k][1]`, then
+# `[x | some x in items]`); see docs/decisions.md (QA-RES-030's fix).
+
 # Resource positions by type, {type: [index, ...]}: handed in by Qantara's input builder
 # (qantara.policy.evaluate.plan_index), else built here with one pass and one sort.
 indexes_by_type := input.planIndex.byType if is_object(input.planIndex.byType)
