@@ -181,7 +181,8 @@ _place = PipelinePlace(
     kms_key_arn="arn:aws:kms:me-central-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     subnet_ids=("subnet-0a1b2c3d4e5f60001",), security_group_ids=("sg-0a1b2c3d4e5f60001",),
     data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
-    model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=DATA_CLASSIFICATION)
+    model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=DATA_CLASSIFICATION,
+    monitoring_bucket="dubai-care-ml-prod-artifacts-me-central-1", model_name="readmission-risk")
 _definition = pipeline_definition(_place)
 {change}
 aws.sagemaker.Pipeline("readmission-risk-fast-track", pipeline_name="dubai-care-ml-prod-readmission-risk-fast",
