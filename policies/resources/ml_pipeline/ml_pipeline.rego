@@ -114,7 +114,7 @@ image_findings := [finding |
 	r.location.kind == "cloud"
 	some image in step_images(entry[1])
 	not names_other_region(r, image) # location_findings has it
-	problem := image_problem(r, image)
+	problem := step_image_problem(r, image)
 	finding := {
 		"policy": "QA-RES-080",
 		"resource": r.urn,
@@ -122,7 +122,7 @@ image_findings := [finding |
 	}
 ]
 
-image_problem(r, image) := ["from a run's parameters (a Get)", "whoever starts the run would choose the code; name the image"] if {
+step_image_problem(r, image) := ["from a run's parameters (a Get)", "whoever starts the run would choose the code; name the image"] if {
 	not is_string(image)
 } else := [text.plain(image), "the platform's account cannot be read from the pipeline's roleArn, so the image cannot be shown to be the platform's; give the pipeline a known role ARN"] if {
 	not role_arn_parts(r)
