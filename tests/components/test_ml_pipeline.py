@@ -16,6 +16,7 @@ from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline import (
     MlPipeline,
     MlPipelineArgs,
+    analyzer_doubt,
     drift_event_pattern,
     retraining_interval_days,
 )
@@ -332,3 +333,9 @@ def test_the_role_may_write_the_baseline_prefix_and_nothing_else_of_the_monitori
                 if any(monitoring in r for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"]))]
     assert reaching == [{"Sid": "WriteDriftBaseline", "Effect": "Allow", "Action": "s3:PutObject",
                          "Resource": f"arn:aws:s3:::{monitoring}/drift-monitoring/readmission-risk/baseline/*"}]
+
+
+def test_an_analyzer_account_the_catalog_marks_uncertain_is_warned_about():
+    # me-central-1's registry is known only from copies of newer SDK files; me-south-1's from the SDK itself.
+    assert "me-central-1" in analyzer_doubt("me-central-1")
+    assert analyzer_doubt("me-south-1") is None

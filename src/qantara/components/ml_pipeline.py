@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
-from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, drift_alarm_prefix
+from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, IMAGES_CATALOG, drift_alarm_prefix
 from qantara.components.iam_documents import check_role_name
 from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline_access import (
@@ -74,6 +75,16 @@ def retraining_interval_days(max_model_age_days: int) -> int:
     if max_model_age_days < 1:
         raise QantaraError(f"maxModelAgeDays {max_model_age_days} must be at least 1")
     return max(1, max_model_age_days - min(APPROVAL_LEAD_DAYS, max_model_age_days // 2))
+
+
+def analyzer_doubt(region: str) -> str | None:
+    """The warning to give when the baseline step's analyzer image of `region` is marked uncertain
+    in the catalog (as DriftMonitoring warns for its schedule), else None."""
+    registry = (load_catalog().get(IMAGES_CATALOG) or {}).get("registries", {}).get(region) or {}
+    if registry.get("certainty") != "uncertain":
+        return None
+    return (f"the Model Monitor image account for {region} is marked uncertain in policies/data/{IMAGES_CATALOG}.yaml; "
+            "confirm it before relying on the pipeline's drift baseline")
 
 
 def drift_event_pattern(alarm_prefix: str, endpoint: str) -> str:
@@ -136,6 +147,8 @@ class MlPipeline(QantaraComponent):
             raise QantaraError("the platform exports no private subnets or security groups: the pipeline's jobs "
                                "must run in the platform's VPC")
         role, partition = args.identity.role_name(f"{args.project}-pipeline"), args.identity.partition
+        if doubt := analyzer_doubt(region):
+            pulumi.log.warn(doubt, resource=self)
         return PipelinePlace(
             project=args.project, package=args.package, region=region, partition=partition, account_id=account,
             image_uri=image, role_arn=f"arn:{partition}:iam::{account}:role/{role}", kms_key_arn=key,
