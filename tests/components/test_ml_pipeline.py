@@ -16,6 +16,7 @@ from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline import (
     MlPipeline,
     MlPipelineArgs,
+    analyzer_doubt,
     drift_event_pattern,
     retraining_interval_days,
 )
@@ -29,6 +30,9 @@ ACCOUNT = "000000000000"
 KEY = f"arn:aws:kms:me-central-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 REPOSITORY = f"{ACCOUNT}.dkr.ecr.me-central-1.amazonaws.com/dubai-care-ml-prod-models"
 PIPELINE = "aws:sagemaker/pipeline:Pipeline"
+# Model Monitor's analyzer in me-central-1, as policies/data/sagemaker_model_monitor_images.yaml lists it.
+ANALYZER = "588750061953.dkr.ecr.me-central-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+ARTIFACTS = "dubai-care-ml-prod-artifacts-me-central-1"
 
 
 def schema_with_approval_status() -> dict:
@@ -55,6 +59,7 @@ def place(data_classification: str = "restricted", **changes) -> PipelinePlace:
         subnet_ids=("subnet-0a", "subnet-0b"), security_group_ids=("sg-0a",),
         data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
         model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=data_classification,
+        monitoring_bucket="dubai-care-ml-prod-artifacts-me-central-1", model_name="readmission-risk",
     )
     return PipelinePlace(**{**values, **changes})
 
@@ -68,6 +73,7 @@ def args(**changes) -> MlPipelineArgs:
         data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
         model_name="readmission-risk", model_package_group="dubai-care-ml-prod-readmission-risk",
         data_classification="restricted", max_model_age_days=180,
+        monitoring_bucket="dubai-care-ml-prod-artifacts-me-central-1",
     )
     return MlPipelineArgs(**{**values, **changes})
 
@@ -88,12 +94,15 @@ def test_the_published_schema_itself_refuses_a_step_it_does_not_know():
         validate(definition)
 
 
-def test_the_seven_steps_run_in_order_as_sagemaker_steps():
+def test_the_seven_steps_run_in_order_as_sagemaker_steps_then_the_drift_baseline():
     steps = pipeline_definition(place())["Steps"]
-    assert [s["Name"].lower() for s in steps] == list(STEPS)
+    assert [s["Name"].lower() for s in steps] == [*STEPS, "baseline"]
     kinds = {s["Name"].lower(): s["Type"] for s in steps}
     assert kinds == {"ingest": "Processing", "validate": "Processing", "features": "Processing", "train": "Training",
-                     "evaluate": "Processing", "register": "RegisterModel", "monitor": "Processing"}
+                     "evaluate": "Processing", "register": "RegisterModel", "monitor": "Processing",
+                     "baseline": "Processing"}
+    # A run whose model failed evaluation or cannot be watched leaves the served model's baseline alone.
+    assert steps[-1]["DependsOn"] == ["Monitor"]
     assert all(s.get("DependsOn") for s in steps[1:])
 
 
@@ -110,7 +119,8 @@ def test_every_job_encrypts_its_volume_and_outputs_with_the_platform_key_in_the_
             assert arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == KEY, name
             assert arguments["ProcessingOutputConfig"]["KmsKeyId"] == KEY, name
             assert arguments["NetworkConfig"]["VpcConfig"]["Subnets"] == ["subnet-0a", "subnet-0b"], name
-            assert arguments["AppSpecification"]["ImageUri"].startswith(REPOSITORY + ":"), name
+            image = arguments["AppSpecification"]["ImageUri"]
+            assert image == ANALYZER if name == "baseline" else image.startswith(REPOSITORY + ":"), name
         elif step["Type"] == "Training":
             assert arguments["ResourceConfig"]["VolumeKmsKeyId"] == KEY
             assert arguments["OutputDataConfig"]["KmsKeyId"] == KEY
@@ -253,3 +263,79 @@ def test_the_drift_rule_matches_the_drift_alarms_the_platform_makes_and_no_other
     # The model's two drift alarms; not its latency or 5xx alarms, not another model's.
     assert sorted(a["name"] for a in alarms if matches(a)) == [
         "dubai-care-ml-prod-readmission-risk-drift-age", "dubai-care-ml-prod-readmission-risk-drift-bmi"]
+
+
+# --- the drift baseline --------------------------------------------------------------------
+
+def test_the_baseline_step_runs_the_regions_analyzer_over_the_training_split_as_suggest_baseline_does():
+    baseline = steps_by_name(pipeline_definition(place()))["baseline"]["Arguments"]
+    assert baseline["AppSpecification"] == {"ImageUri": ANALYZER}
+    assert baseline["Environment"] == {
+        "dataset_format": '{"csv": {"header": true, "output_columns_position": "START"}}',
+        "dataset_source": "/opt/ml/processing/input/baseline_dataset_input",
+        "output_path": "/opt/ml/processing/output",
+        "publish_cloudwatch_metrics": "Disabled",
+    }
+    [source] = baseline["ProcessingInputs"]
+    # The features step's output is the whole run: the model was fitted on its features/train.csv.
+    assert source["S3Input"]["S3Uri"] == f"s3://{ARTIFACTS}/pipelines/readmission-risk/features/features/train.csv"
+    assert source["S3Input"]["LocalPath"] == baseline["Environment"]["dataset_source"]
+    [output] = baseline["ProcessingOutputConfig"]["Outputs"]
+    assert output["S3Output"]["LocalPath"] == baseline["Environment"]["output_path"]
+    assert output["S3Output"]["S3Uri"] == f"s3://{ARTIFACTS}/drift-monitoring/readmission-risk/baseline"
+
+
+@pytest.mark.parametrize(("data_class", "isolated"), [("restricted", True), ("internal", False)])
+def test_the_baseline_step_runs_where_every_step_runs(data_class, isolated):
+    arguments = steps_by_name(pipeline_definition(place(data_class)))["baseline"]["Arguments"]
+    assert arguments["RoleArn"] == place().role_arn
+    assert arguments["NetworkConfig"] == {"EnableInterContainerTrafficEncryption": True, "EnableNetworkIsolation": isolated,
+                                          "VpcConfig": {"SecurityGroupIds": ["sg-0a"], "Subnets": ["subnet-0a", "subnet-0b"]}}
+    assert arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == KEY
+    assert arguments["ProcessingOutputConfig"]["KmsKeyId"] == KEY
+
+
+@pytest.mark.parametrize("region", ["me-west-1", "us-gov-west-1"])
+def test_a_region_without_a_sourced_analyzer_image_gets_no_pipeline(region):
+    with pytest.raises(QantaraError, match=region):
+        pipeline_definition(place(region=region))
+
+
+def test_the_baseline_lands_where_the_models_drift_monitoring_reads_it(build):
+    from qantara.components.drift_monitoring import DriftMonitoring, DriftMonitoringArgs, MonitoredEndpoint
+
+    def project():
+        DriftMonitoring("drift", DriftMonitoringArgs(
+            identity=StackIdentity(blueprint="dubai-care-ml", environment="prod", region="me-central-1", account_id=ACCOUNT),
+            endpoints=[MonitoredEndpoint(model_name="readmission-risk", endpoint_name="dubai-care-ml-prod-readmission-risk",
+                                         variant_names=["champion"], data_capture_uri=f"s3://{ARTIFACTS}/data-capture/x",
+                                         drift_features=["x1"])],
+            kms_key_arn=KEY, monitoring_bucket=ARTIFACTS, subnet_ids=["subnet-0a"], security_group_ids=["sg-0a"],
+            project_model="readmission-risk"))
+        MlPipeline("readmission-risk", args(monitoring_bucket=ARTIFACTS))
+
+    resources = build(project)
+    definition = json.loads(resources[(PIPELINE, "readmission-risk-pipeline")]["inputs"]["pipelineDefinition"])
+    written = steps_by_name(definition)["baseline"]["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+    [job] = [r["inputs"] for (kind, _), r in resources.items()
+             if kind == "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"]
+    read = job["dataQualityBaselineConfig"]
+    assert read["constraintsResource"]["s3Uri"] == f"{written}/constraints.json"
+    assert read["statisticsResource"]["s3Uri"] == f"{written}/statistics.json"
+    assert job["dataQualityAppSpecification"]["imageUri"] == steps_by_name(definition)["baseline"]["Arguments"][
+        "AppSpecification"]["ImageUri"]
+
+
+def test_the_role_may_write_the_baseline_prefix_and_nothing_else_of_the_monitoring_bucket():
+    monitoring = "dubai-care-ml-prod-monitoring-me-central-1"
+    document = json.loads(pipeline_role_policy(place(monitoring_bucket=monitoring)))
+    reaching = [s for s in document["Statement"]
+                if any(monitoring in r for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"]))]
+    assert reaching == [{"Sid": "WriteDriftBaseline", "Effect": "Allow", "Action": "s3:PutObject",
+                         "Resource": f"arn:aws:s3:::{monitoring}/drift-monitoring/readmission-risk/baseline/*"}]
+
+
+def test_an_analyzer_account_the_catalog_marks_uncertain_is_warned_about():
+    # me-central-1's registry is known only from copies of newer SDK files; me-south-1's from the SDK itself.
+    assert "me-central-1" in analyzer_doubt("me-central-1")
+    assert analyzer_doubt("me-south-1") is None

@@ -30,7 +30,8 @@ def place() -> PipelinePlace:
         account_id="000000000000", image_uri="000000000000.dkr.ecr.me-central-1.amazonaws.com/models:r-0.1.0",
         role_arn="arn:aws:iam::000000000000:role/pipeline", kms_key_arn="arn:aws:kms:me-central-1:000000000000:key/k",
         subnet_ids=("subnet-0a",), security_group_ids=("sg-0a",), data_bucket="curated", artifacts_bucket="artifacts",
-        model_package_group="readmission-risk", data_classification="restricted")
+        model_package_group="readmission-risk", data_classification="restricted",
+        monitoring_bucket="artifacts", model_name="readmission-risk")
 
 
 def template_steps() -> list[str]:
@@ -50,7 +51,9 @@ def pipeline_steps_options() -> set[str]:
 
 
 def processing(definition: dict) -> dict[str, dict]:
-    return {s["Name"].lower(): s["Arguments"] for s in definition["Steps"] if s["Type"] == "Processing"}
+    """The project's own processing steps (the baseline step runs AWS's analyzer, not pipeline_steps)."""
+    return {s["Name"].lower(): s["Arguments"] for s in definition["Steps"]
+            if s["Type"] == "Processing" and s["Name"].lower() in PROCESSING_STEPS}
 
 
 def test_the_template_declares_the_seven_steps_the_definition_runs():
@@ -105,3 +108,11 @@ def test_evaluate_reads_the_trained_model_archive_and_register_its_metrics_file(
     register = next(s for s in definition["Steps"] if s["Type"] == "RegisterModel")["Arguments"]
     # evaluate writes the whole run, its own files under evaluate/ (pipeline.evaluate: metrics.json).
     assert register["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluate/evaluate/metrics.json")
+
+
+def test_the_baseline_reads_the_training_split_the_templates_features_step_writes():
+    baseline = next(s for s in pipeline_definition(place())["Steps"] if s["Name"] == "Baseline")["Arguments"]
+    [source] = baseline["ProcessingInputs"]
+    step, name = source["S3Input"]["S3Uri"].removeprefix("s3://artifacts/pipelines/readmission-risk/features/").split("/")
+    # pipeline.build_features: the rows train fits on, with their header (the analyzer's feature names).
+    assert f'train_frame.to_csv(run.output("{step}", "{name}"), index=False)' in (PACKAGE / "pipeline.py").read_text()

@@ -18,6 +18,7 @@ PLACE = PipelinePlace(
     subnet_ids=("subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"), security_group_ids=("sg-0a1b2c3d4e5f60001",),
     data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
     model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=TAGS["data-classification"],
+    monitoring_bucket="dubai-care-ml-prod-artifacts-me-central-1", model_name="readmission-risk",
 )
 
 

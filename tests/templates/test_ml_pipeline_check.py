@@ -135,10 +135,26 @@ def test_the_plan_holds_the_pipeline_in_the_placed_region(plan):
     assert pipeline["location"]["region"] == "me-central-1"
     definition = json.loads(pipeline["inputs"]["pipelineDefinition"])
     assert [s["Type"] for s in definition["Steps"]] == ["Processing"] * 3 + ["Training", "Processing", "RegisterModel",
-                                                                            "Processing"]
+                                                                            "Processing", "Processing"]
     register = next(s for s in definition["Steps"] if s["Type"] == "RegisterModel")
     assert register["Arguments"]["ModelApprovalStatus"] == "PendingManualApproval"
     assert ("aws:iam/role:Role", "readmission-risk-pipeline-role") in plan
+
+
+def test_the_pipeline_writes_the_baseline_the_projects_drift_monitoring_reads(realtime_plan):
+    pipeline = realtime_plan[("aws:sagemaker/pipeline:Pipeline", "readmission-risk-pipeline")]
+    baseline = next(s for s in json.loads(pipeline["inputs"]["pipelineDefinition"])["Steps"] if s["Name"] == "Baseline")
+    [output] = baseline["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    [job] = [r["inputs"] for (kind, _), r in realtime_plan.items()
+             if kind == "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"]
+    assert job["dataQualityBaselineConfig"]["constraintsResource"]["s3Uri"] == f"{output['S3Output']['S3Uri']}/constraints.json"
+    assert job["dataQualityBaselineConfig"]["statisticsResource"]["s3Uri"] == f"{output['S3Output']['S3Uri']}/statistics.json"
+    assert output["S3Output"]["S3Uri"].startswith(f"s3://{PLATFORM_EXPORTS['dataLakeBuckets']['artifacts']}/")
+    assert baseline["Arguments"]["AppSpecification"]["ImageUri"] == job["dataQualityAppSpecification"]["imageUri"]
+    policy = json.loads(realtime_plan[("aws:iam/rolePolicy:RolePolicy", "readmission-risk-pipeline-role-policy")]
+                        ["inputs"]["policy"])
+    write = next(s for s in policy["Statement"] if s["Sid"] == "WriteDriftBaseline")
+    assert write["Resource"] == output["S3Output"]["S3Uri"].replace("s3://", "arn:aws:s3:::") + "/*"
 
 
 def test_the_drift_alarm_starts_the_pipeline_through_a_role_for_it_alone(plan):
@@ -181,7 +197,8 @@ _place = PipelinePlace(
     kms_key_arn="arn:aws:kms:me-central-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     subnet_ids=("subnet-0a1b2c3d4e5f60001",), security_group_ids=("sg-0a1b2c3d4e5f60001",),
     data_bucket="dubai-care-ml-prod-curated-me-central-1", artifacts_bucket="dubai-care-ml-prod-artifacts-me-central-1",
-    model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=DATA_CLASSIFICATION)
+    model_package_group="dubai-care-ml-prod-readmission-risk", data_classification=DATA_CLASSIFICATION,
+    monitoring_bucket="dubai-care-ml-prod-artifacts-me-central-1", model_name="readmission-risk")
 _definition = pipeline_definition(_place)
 {change}
 aws.sagemaker.Pipeline("readmission-risk-fast-track", pipeline_name="dubai-care-ml-prod-readmission-risk-fast",

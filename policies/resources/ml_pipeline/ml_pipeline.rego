@@ -1,5 +1,9 @@
 # QA-RES-080: a SageMaker pipeline's steps run where the pipeline is: its definition names no
-#             other region, and a definition that cannot be read is not taken on trust.
+#             other region, and a definition that cannot be read is not taken on trust; every
+#             step's image is the platform's (its account's ECR in the placed region) or Model
+#             Monitor's analyzer of the placed region (data.catalog.sagemaker_model_monitor_images,
+#             the image DriftMonitoring runs), and every S3 URI names a bucket of the platform
+#             (`<blueprint>-<environment>-...`, as Qantara names them).
 # QA-RES-081: every job step encrypts its volume and its outputs with a customer key.
 # QA-RES-082: every job step runs in the VPC with traffic encryption; network-isolated for
 #             the classes data.catalog.sagemaker_pipeline_steps.isolatedClasses lists.
@@ -21,7 +25,7 @@ pipeline_types := {"aws:sagemaker/pipeline:Pipeline"}
 approval_status := "PendingManualApproval"
 
 findings := array.concat(
-	array.concat(unreadable_findings, location_findings),
+	array.concat(array.concat(unreadable_findings, location_findings), array.concat(image_findings, bucket_findings)),
 	array.concat(array.concat(encryption_findings, unmodelled_findings), array.concat(network_findings, promotion_findings)),
 )
 
@@ -74,6 +78,94 @@ location_findings := [finding |
 		"message": sprintf("%s runs in %s but its definition names %s (an image, bucket, key or ARN there); every step's image, data, key and network must be in %s", [plan.label(r), r.location.region, code, r.location.region]),
 	}
 ]
+
+# The images a step runs: its job's (the table's `image` path) and a registered model's containers.
+step_images(step) := array.concat(
+	[object.get(step, shape.image, null) | shape := table.jobSteps[step.Type]],
+	[object.get(c, "Image", null) |
+		step.Type == "RegisterModel"
+		some c in object.get(step, ["Arguments", "InferenceSpecification", "Containers"], [])
+	],
+)
+
+# arn:<partition>:iam::<account>:role/<name>: the pipeline's account and partition.
+role_arn_parts(r) := parts if {
+	is_string(r.inputs.roleArn)
+	parts := split(r.inputs.roleArn, ":")
+	count(parts) == 6
+	parts[4] != ""
+}
+
+monitor_images := data.catalog.sagemaker_model_monitor_images
+
+# Model Monitor's analyzer of the pipeline's region, built as DriftMonitoring builds it.
+analyzer_image(r) := sprintf("%s.dkr.ecr.%s.%s/%s", [monitor_images.registries[r.location.region].account, r.location.region, monitor_images.dnsSuffixes[role_arn_parts(r)[1]], monitor_images.repository])
+
+platform_image(r, image) if {
+	prefix := sprintf("%s.dkr.ecr.%s.%s/", [role_arn_parts(r)[4], r.location.region, monitor_images.dnsSuffixes[role_arn_parts(r)[1]]])
+	startswith(image, prefix)
+}
+
+platform_image(r, image) if image == analyzer_image(r)
+
+image_findings := [finding |
+	some entry in steps
+	r := plan.resources[entry[0]]
+	r.location.kind == "cloud"
+	some image in step_images(entry[1])
+	not names_other_region(r, image) # location_findings has it
+	problem := step_image_problem(r, image)
+	finding := {
+		"policy": "QA-RES-080",
+		"resource": r.urn,
+		"message": sprintf("%s runs image %s; %s", [step_label(r, entry[1]), problem[0], problem[1]]),
+	}
+]
+
+step_image_problem(r, image) := ["from a run's parameters (a Get)", "whoever starts the run would choose the code; name the image"] if {
+	not is_string(image)
+} else := [text.plain(image), "the platform's account cannot be read from the pipeline's roleArn, so the image cannot be shown to be the platform's; give the pipeline a known role ARN"] if {
+	not role_arn_parts(r)
+} else := [text.plain(image), sprintf("steps run the platform's images (%s.dkr.ecr.%s...) or Model Monitor's analyzer of %s (%s), nothing from another account", [role_arn_parts(r)[4], r.location.region, r.location.region, analyzer_words(r)])] if {
+	not platform_image(r, image)
+}
+
+analyzer_words(r) := analyzer_image(r) if analyzer_image(r)
+
+else := "none sourced in policies/data/sagemaker_model_monitor_images.yaml"
+
+names_other_region(r, value) if {
+	some code in region_codes
+	code != r.location.region
+	contains(value, code)
+}
+
+# `<blueprint>-<environment>-`: how every bucket of the platform is named (naming.bucket_name).
+platform_bucket_prefix := sprintf("%s-%s-", [input.blueprint.metadata.name, input.environment.name]) if {
+	is_string(input.blueprint.metadata.name)
+	is_string(input.environment.name)
+}
+
+bucket_findings := [finding |
+	some at in plan.indexes_of(pipeline_types)
+	r := plan.resources[at]
+	definition(r)
+	some uri in regex.find_n(`s3://[^/"\\ ]*`, definition_text(r), -1)
+	bucket := substring(uri, 5, -1)
+	not platform_bucket(bucket)
+	not names_other_region(r, bucket) # location_findings has it
+	finding := {
+		"policy": "QA-RES-080",
+		"resource": r.urn,
+		"message": sprintf("%s reads or writes bucket `%s`, which is not the platform's; steps read and write only the platform's buckets (named %s...)", [plan.label(r), text.plain(bucket), bucket_prefix_words]),
+	}
+]
+
+platform_bucket(bucket) if startswith(bucket, platform_bucket_prefix)
+
+bucket_prefix_words := platform_bucket_prefix if platform_bucket_prefix
+
+else := "<blueprint>-<environment>-, but the environment checked is not known"
 
 # --- QA-RES-081 ------------------------------------------------------------------------
 

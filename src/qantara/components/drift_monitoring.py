@@ -426,11 +426,15 @@ class DriftMonitoring(QantaraComponent):
         )
 
 
+def baseline_uri(monitoring_bucket: str, model_name: str) -> str:
+    """Where the project pipeline's baseline step (ml_pipeline_definition) writes constraints.json
+    and statistics.json, and the model's data-quality job reads them: the one spelling of it."""
+    return f"s3://{monitoring_bucket}/{MONITORING_PREFIX}/{sagemaker_name(model_name)}/baseline"
+
+
 def baseline_prefix(monitoring_bucket: pulumi.Input[str], model_name: str) -> pulumi.Output[str]:
-    """Where a project's baselining job writes constraints.json and statistics.json."""
-    return pulumi.Output.concat(
-        "s3://", monitoring_bucket, "/", MONITORING_PREFIX, "/", sagemaker_name(model_name), "/baseline"
-    )
+    """`baseline_uri` of a bucket that may be an Output (the platform stack's)."""
+    return pulumi.Output.from_input(monitoring_bucket).apply(lambda bucket: baseline_uri(bucket, model_name))
 
 
 def _check(name: str, args: DriftMonitoringArgs) -> None:

@@ -2,7 +2,8 @@
 
 The pipeline runs where the platform is (the caller's provider, in the placed region), in the
 project's image from the platform's repository, on the platform's network, key and buckets
-(ml_pipeline_definition). It only registers models `PendingManualApproval`: nothing it trains
+(ml_pipeline_definition), and its last step writes the drift baseline the model's
+DriftMonitoring reads. It only registers models `PendingManualApproval`: nothing it trains
 is deployed without a person. Two things start it besides a person: the platform's drift
 alarms of the project's model going to ALARM (an EventBridge rule), and a schedule that
 retrains before the model reaches the blueprint's maximum age (EventBridge Scheduler).
@@ -18,8 +19,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
-from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, drift_alarm_prefix
+from qantara.components.drift_monitoring import DRIFT_METRIC_PREFIX, DRIFT_NAMESPACE, IMAGES_CATALOG, drift_alarm_prefix
 from qantara.components.iam_documents import check_role_name
 from qantara.components.identity import StackIdentity
 from qantara.components.ml_pipeline_access import (
@@ -61,6 +63,9 @@ class MlPipelineArgs:
     model_package_group: pulumi.Input[str]
     data_classification: str
     max_model_age_days: int
+    # The bucket the model's DriftMonitoring reads its baseline from (its monitoring_bucket):
+    # the pipeline's baseline step writes it there.
+    monitoring_bucket: pulumi.Input[str]
     instance_type: str = "ml.m5.large"
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -70,6 +75,16 @@ def retraining_interval_days(max_model_age_days: int) -> int:
     if max_model_age_days < 1:
         raise QantaraError(f"maxModelAgeDays {max_model_age_days} must be at least 1")
     return max(1, max_model_age_days - min(APPROVAL_LEAD_DAYS, max_model_age_days // 2))
+
+
+def analyzer_doubt(region: str) -> str | None:
+    """The warning to give when the baseline step's analyzer image of `region` is marked uncertain
+    in the catalog (as DriftMonitoring warns for its schedule), else None."""
+    registry = (load_catalog().get(IMAGES_CATALOG) or {}).get("registries", {}).get(region) or {}
+    if registry.get("certainty") != "uncertain":
+        return None
+    return (f"the Model Monitor image account for {region} is marked uncertain in policies/data/{IMAGES_CATALOG}.yaml; "
+            "confirm it before relying on the pipeline's drift baseline")
 
 
 def drift_event_pattern(alarm_prefix: str, endpoint: str) -> str:
@@ -105,6 +120,7 @@ class MlPipeline(QantaraComponent):
         self.place = pulumi.Output.all(
             args.identity.region, args.identity.account_id, args.image_uri, args.kms_key_arn, args.subnet_ids,
             args.security_group_ids, args.data_bucket, args.artifacts_bucket, args.model_package_group,
+            args.monitoring_bucket,
         ).apply(self._place)
         role, policy = self._pipeline_role()
         self.pipeline = aws.sagemaker.Pipeline(
@@ -125,18 +141,21 @@ class MlPipeline(QantaraComponent):
         self.register_outputs({"pipelineName": self.pipeline_name, "pipelineArn": self.pipeline_arn})
 
     def _place(self, values: list) -> PipelinePlace:
-        region, account, image, key, subnets, groups, data_bucket, artifacts_bucket, package_group = values
+        region, account, image, key, subnets, groups, data_bucket, artifacts_bucket, package_group, monitoring = values
         args = self._args
         if not subnets or not groups:
             raise QantaraError("the platform exports no private subnets or security groups: the pipeline's jobs "
                                "must run in the platform's VPC")
         role, partition = args.identity.role_name(f"{args.project}-pipeline"), args.identity.partition
+        if doubt := analyzer_doubt(region):
+            pulumi.log.warn(doubt, resource=self)
         return PipelinePlace(
             project=args.project, package=args.package, region=region, partition=partition, account_id=account,
             image_uri=image, role_arn=f"arn:{partition}:iam::{account}:role/{role}", kms_key_arn=key,
             subnet_ids=tuple(subnets), security_group_ids=tuple(groups), data_bucket=data_bucket,
             artifacts_bucket=artifacts_bucket, model_package_group=package_group,
-            data_classification=args.data_classification, instance_type=args.instance_type,
+            data_classification=args.data_classification, monitoring_bucket=monitoring, model_name=args.model_name,
+            instance_type=args.instance_type,
         )
 
     def _pipeline_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:

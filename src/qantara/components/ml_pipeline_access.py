@@ -7,12 +7,18 @@ package group and the platform's image repository. Two resources take only "*" (
 documents no resource type for them): ecr:GetAuthorizationToken, and the EC2 Describe calls
 SageMaker makes to place a job's network interfaces in the VPC.
 
+It may write one more place: the model's drift baseline prefix in the monitoring bucket
+(PutObject there, nothing else in that bucket), which its baseline step fills. The analyzer
+image of that step is AWS's, pulled the way DriftMonitoring's role runs the same image: no
+grant on AWS's repository.
+
 The trigger roles (EventBridge for drift, EventBridge Scheduler for age) may start this one
 pipeline and nothing else.
 """
 
 from __future__ import annotations
 
+from qantara.components.drift_monitoring import split_s3_uri
 from qantara.components.iam_documents import (
     kms_use_statement,
     policy_document,
@@ -26,6 +32,7 @@ from qantara.components.ml_pipeline_definition import (
     PIPELINE_PREFIX,
     TRAINING_DATA_PREFIX,
     PipelinePlace,
+    baseline_output_uri,
     isolated,
 )
 from qantara.errors import QantaraError
@@ -113,6 +120,14 @@ def _data_statements(place: PipelinePlace) -> list[dict]:
     ]
 
 
+def _baseline_statements(place: PipelinePlace) -> list[dict]:
+    """Write the model's baseline files and nothing else: SageMaker uploads the analyzer's output
+    with PutObject; the job reads nothing there (no list, no get)."""
+    bucket, prefix = split_s3_uri(baseline_output_uri(place))
+    return [{"Sid": "WriteDriftBaseline", "Effect": "Allow", "Action": "s3:PutObject",
+             "Resource": f"arn:{place.partition}:s3:::{bucket}/{prefix}/*"}]
+
+
 def _key_statements(place: PipelinePlace) -> list[dict]:
     return [
         kms_use_statement(place.kms_key_arn),
@@ -143,6 +158,7 @@ def pipeline_role_policy(place: PipelinePlace) -> str:
     return policy_document([
         *_job_statements(place),
         *_data_statements(place),
+        *_baseline_statements(place),
         *_key_statements(place),
         *_image_statements(place),
         *_log_statements(place),

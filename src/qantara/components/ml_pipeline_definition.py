@@ -18,12 +18,22 @@ image's entrypoint (container.py) runs the train step from the channel mounted a
 /opt/ml/input/data/<channel> into /opt/ml/model, which SageMaker archives as model.tar.gz: the
 served model directory and its lineage, what RegisterModel registers and an endpoint serves.
 Evaluate reads that archive together with the features step's output (the held-out split).
+
+After the seven steps, a baseline step (not one of the project's steps: AWS's code, not the
+project's) runs SageMaker Model Monitor's prebuilt analyzer over the training split the model was
+fitted on and writes constraints.json and statistics.json where the model's data-quality
+monitoring reads them (drift_monitoring.baseline_uri), as the SageMaker SDK's suggest_baseline
+does; without it the endpoint's drift monitoring has nothing to compare with.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+
+from qantara.catalog import load_catalog
+from qantara.components.drift_monitoring import IMAGES_CATALOG, baseline_uri, monitor_image_uri
+from qantara.errors import CatalogError
 
 DEFINITION_VERSION = "2020-12-01"
 APPROVAL_STATUS = "PendingManualApproval"
@@ -62,7 +72,25 @@ STEP_INPUTS = {
     "monitor": ("evaluate",),
 }
 STEP_DEPENDS = {"validate": ["ingest"], "features": ["validate"], "train": ["features"], "evaluate": ["train"],
-                "register": ["evaluate"], "monitor": ["register"]}
+                "register": ["evaluate"], "monitor": ["register"], "baseline": ["monitor"]}
+
+# The drift baseline, last: only a run whose model registered and can be watched (monitor)
+# replaces the baseline the endpoint's monitoring reads.
+BASELINE_STEP = "baseline"
+# The training split in the features step's output: the template's pipeline.build_features
+# writes features/train.csv into the run, and the step's output is the whole run.
+TRAINING_SPLIT = "features/train.csv"
+# What the SageMaker Python SDK's suggest_baseline gives the analyzer (aws/sagemaker-python-sdk
+# at 446de53d6ee12ca4d68e6f028275d095107d93ed, src/sagemaker/model_monitor/model_monitoring.py:
+# DefaultModelMonitor.suggest_baseline, _generate_env_map and the _*_ENV_NAME constants;
+# dataset_format.py: DatasetFormat.csv). The dataset must be a directory for the analyzer,
+# mounted at /opt/ml/processing/input/baseline_dataset_input; its results go to
+# /opt/ml/processing/output. CSV with a header row (the feature names become the statistics'
+# names, and so the drift metrics' feature_baseline_drift_<name>), the SDK's defaults.
+ANALYZER_INPUT_NAME = "baseline_dataset_input"
+ANALYZER_INPUT = f"{CONTAINER_INPUT}/{ANALYZER_INPUT_NAME}"
+ANALYZER_OUTPUT = CONTAINER_OUTPUT
+ANALYZER_DATASET_FORMAT = {"csv": {"header": True, "output_columns_position": "START"}}
 
 
 @dataclass(frozen=True)
@@ -83,6 +111,10 @@ class PipelinePlace:
     artifacts_bucket: str
     model_package_group: str
     data_classification: str
+    # Where the model's drift monitoring reads its baseline: the bucket DriftMonitoring is
+    # given (the platform's artifacts bucket), and the model's name in the blueprint.
+    monitoring_bucket: str
+    model_name: str
     instance_type: str = "ml.m5.large"
     volume_size_gb: int = 30
     max_runtime_seconds: int = 3600
@@ -103,6 +135,19 @@ def step_output_uri(place: PipelinePlace, step: str) -> str:
 def model_output_uri(place: PipelinePlace) -> str:
     # SageMaker appends <training job name>/output/model.tar.gz: every run keeps its own model.
     return f"s3://{place.artifacts_bucket}/{MODEL_ARTIFACTS_PREFIX}/{place.project}/"
+
+
+def baseline_output_uri(place: PipelinePlace) -> str:
+    return baseline_uri(place.monitoring_bucket, place.model_name)
+
+
+def analyzer_image_uri(place: PipelinePlace) -> str:
+    """Model Monitor's analyzer image of the pipeline's region, from the catalog DriftMonitoring
+    reads; a region the catalog does not list is refused (QantaraError), never guessed."""
+    images = load_catalog().get(IMAGES_CATALOG)
+    if images is None:
+        raise CatalogError(f"policies/data/{IMAGES_CATALOG}.yaml is missing; restore it from the repository")
+    return monitor_image_uri(place.region, place.partition, images)
 
 
 def _step_name(step: str) -> str:
@@ -162,6 +207,43 @@ def processing_step(place: PipelinePlace, step: str) -> dict:
     return _step(step, "Processing", arguments)
 
 
+def analyzer_environment() -> dict:
+    # CloudWatch metrics only from monitoring schedules (as the SDK sets it): with nothing to
+    # publish the job needs no network, so restricted data runs it isolated like every step.
+    return {"dataset_format": json.dumps(ANALYZER_DATASET_FORMAT), "dataset_source": ANALYZER_INPUT,
+            "output_path": ANALYZER_OUTPUT, "publish_cloudwatch_metrics": "Disabled"}
+
+
+def baseline_step(place: PipelinePlace) -> dict:
+    """The analyzer over the features step's training split, into the model's baseline prefix."""
+    training_split = f"{step_output_uri(place, 'features')}{TRAINING_SPLIT}"
+    arguments = {
+        # The image's own entrypoint is the analyzer: no command of the project's.
+        "AppSpecification": {"ImageUri": analyzer_image_uri(place)},
+        "Environment": analyzer_environment(),
+        "NetworkConfig": {
+            "EnableInterContainerTrafficEncryption": True,
+            "EnableNetworkIsolation": isolated(place),
+            "VpcConfig": _vpc(place),
+        },
+        # A prefix naming the one file: the mounted directory holds the training split only.
+        "ProcessingInputs": [{"InputName": ANALYZER_INPUT_NAME, "S3Input": {
+            "S3Uri": training_split, "LocalPath": ANALYZER_INPUT, "S3DataType": "S3Prefix",
+            "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}],
+        "ProcessingOutputConfig": {
+            "KmsKeyId": place.kms_key_arn,
+            "Outputs": [{"OutputName": BASELINE_STEP, "S3Output": {
+                "S3Uri": baseline_output_uri(place), "LocalPath": ANALYZER_OUTPUT, "S3UploadMode": "EndOfJob"}}],
+        },
+        "ProcessingResources": {"ClusterConfig": {
+            "InstanceCount": 1, "InstanceType": place.instance_type, "VolumeSizeInGB": place.volume_size_gb,
+            "VolumeKmsKeyId": place.kms_key_arn}},
+        "RoleArn": place.role_arn,
+        "StoppingCondition": {"MaxRuntimeInSeconds": place.max_runtime_seconds},
+    }
+    return _step(BASELINE_STEP, "Processing", arguments)
+
+
 def training_step(place: PipelinePlace) -> dict:
     arguments = {
         "AlgorithmSpecification": {"TrainingImage": place.image_uri, "TrainingInputMode": "File"},
@@ -207,7 +289,8 @@ def _step(step: str, kind: str, arguments: dict) -> dict:
 
 
 def pipeline_definition(place: PipelinePlace) -> dict:
-    """The seven steps in order; a step that fails (evaluate below a threshold) stops the run."""
+    """The seven steps in order, then the drift baseline; a step that fails (evaluate below a
+    threshold) stops the run."""
     steps = []
     for step in STEPS:
         if step == "train":
@@ -216,6 +299,7 @@ def pipeline_definition(place: PipelinePlace) -> dict:
             steps.append(register_step(place))
         else:
             steps.append(processing_step(place, step))
+    steps.append(baseline_step(place))
     return {
         "Version": DEFINITION_VERSION,
         "Metadata": {},

@@ -31,6 +31,22 @@ def rego_modules(root: Path) -> dict[str, str]:
     return modules
 
 
+def regopy_input(value: Any) -> Any:
+    """`value` as regopy 1.5's Input reads it back unchanged. Input reads a string's backslashes
+    as escapes (`{"a": "x\\"y"}`, a JSON text holding an escaped quote, arrives without its
+    backslash and no longer parses), so a string holding one is given with its backslashes
+    doubled; every other value is passed as it is (no copy of the usual, backslash-free plan)."""
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\") if "\\" in value else value
+    if isinstance(value, dict):
+        items = {key: regopy_input(item) for key, item in value.items()}
+        return value if all(items[key] is value[key] for key in value) else items
+    if isinstance(value, list):
+        items = [regopy_input(item) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
 class RegoEngine:
     """Evaluates queries against the policy library with the catalog as `data.catalog`."""
 
@@ -63,7 +79,7 @@ class RegoEngine:
         """Value of `expression` (e.g. `data.qantara.lib.residency.region_options`), or None if undefined."""
         with self._lock:
             try:
-                self._interpreter.set_input(input_document)
+                self._interpreter.set_input(regopy_input(input_document))
                 output = self._interpreter.query(f"result := {expression}")
             except regopy.RegoError as error:
                 raise PolicyEngineError(f"{self._diagnose(expression)}: {_first_error(error)}") from None
@@ -90,7 +106,7 @@ class RegoEngine:
         with self._lock:
             try:
                 bundle, runner = self._bundle_for(rules)
-                runner.set_input(input_document)
+                runner.set_input(regopy_input(input_document))
                 values = []
                 for rule in rules:
                     output = runner.query_bundle_entrypoint(bundle, rule.replace(".", "/"))

@@ -269,6 +269,8 @@ def declare_cloud() -> None:
             model_package_group=groups.apply(_platform_group),
             data_classification=DATA_CLASSIFICATION,
             max_model_age_days=environment_profile(blueprint, environment).max_model_age_days,
+            # The bucket the model's DriftMonitoring reads its baseline from: the pipeline writes it.
+            monitoring_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
             tags=tags,
         ),
