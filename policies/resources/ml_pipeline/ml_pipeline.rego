@@ -134,7 +134,10 @@ analyzer_words(r) := analyzer_image(r) if analyzer_image(r)
 
 else := "none sourced in policies/data/sagemaker_model_monitor_images.yaml"
 
+# Only text names a region: an image given as a run parameter (a Get) is step_image_problem's
+# (regorus, unlike regopy, errors on contains() over an object instead of leaving it undefined).
 names_other_region(r, value) if {
+	is_string(value)
 	some code in region_codes
 	code != r.location.region
 	contains(value, code)
