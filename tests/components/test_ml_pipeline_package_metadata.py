@@ -115,6 +115,9 @@ def test_the_projects_property_file_has_exactly_the_keys_register_model_reads(pr
         for key, value in written.items():
             assert 1 <= len(value) <= 256 and AWS_TEXT.match(value), (key, value)
     assert lineage_metadata.package_property_file(many)["qantara_data_count"] == "60"
+    # The generated README tells the team what the package holds: as many files as the file lists.
+    assert lineage_metadata.DATA_ENTRIES == 12
+    assert "first twelve files read" in " ".join((project / "README.md").read_text().split())
 
 
 def _package(project: Path) -> str:

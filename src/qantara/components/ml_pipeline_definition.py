@@ -17,7 +17,9 @@ training container as `<image> train` (the training schema has no ContainerEntry
 image's entrypoint (container.py) runs the train step from the channel mounted at
 /opt/ml/input/data/<channel> into /opt/ml/model, which SageMaker archives as model.tar.gz: the
 served model directory and its lineage, what RegisterModel registers and an endpoint serves.
-Evaluate reads that archive together with the features step's output (the held-out split).
+Evaluate reads that archive together with the features step's output (the held-out split), and
+writes the run's lineage as a property file RegisterModel reads into the model package's
+CustomerMetadataProperties (PACKAGE_METADATA_STEP below).
 
 After the seven steps, a baseline step (not one of the project's steps: AWS's code, not the
 project's) runs SageMaker Model Monitor's prebuilt analyzer over the training split the model was
