@@ -35,20 +35,47 @@ ANALYZER = "588750061953.dkr.ecr.me-central-1.amazonaws.com/sagemaker-model-moni
 ARTIFACTS = "dubai-care-ml-prod-artifacts-me-central-1"
 
 
-def schema_with_approval_status() -> dict:
-    """The published schema plus the one property it lacks (see the fixture's README)."""
+# A CustomerMetadataProperties value CreateModelPackage allows (botocore's service model,
+# shapes CustomerMetadataMap/Key/Value, as the template's lineage_metadata.py reads them).
+METADATA_VALUE = {"type": "string", "minLength": 1, "maxLength": 256}
+
+
+def schema_with_amendments() -> dict:
+    """The published schema plus what it lacks and SageMaker's SDK writes (the fixture's README):
+    RegisterModel's ModelApprovalStatus and CustomerMetadataProperties, a processing step's
+    PropertyFiles, and the Std:JsonGet function that reads them."""
     schema = json.loads(SCHEMA.read_text())
-    arguments = schema["definitions"]["RegisterModelStep"]["properties"]["Arguments"]["properties"]
-    assert "ModelApprovalStatus" not in arguments, "the published schema gained ModelApprovalStatus: drop the amendment"
+    definitions = schema["definitions"]
+    arguments = definitions["RegisterModelStep"]["properties"]["Arguments"]["properties"]
+    processing = definitions["ProcessingStep"]["properties"]
+    for name, where in (("ModelApprovalStatus", arguments), ("CustomerMetadataProperties", arguments),
+                        ("PropertyFiles", processing), ("JsonGetFunction", definitions)):
+        assert name not in where, f"the published schema gained {name}: drop the amendment"
     arguments["ModelApprovalStatus"] = {"oneOf": [
         {"type": "string", "enum": ["Approved", "Rejected", "PendingManualApproval"]},
         {"$ref": "#/definitions/GetFunction"}]}
+    # sagemaker/workflow/functions.py JsonGet.expr: the property file by a Get, and a JSON path.
+    definitions["JsonGetFunction"] = {"type": "object", "required": ["Std:JsonGet"], "additionalProperties": False,
+                                      "properties": {"Std:JsonGet": {
+                                          "type": "object", "required": ["PropertyFile", "Path"],
+                                          "additionalProperties": False,
+                                          "properties": {"PropertyFile": {"$ref": "#/definitions/GetFunction"},
+                                                         "Path": {"type": "string", "minLength": 1}}}}}
+    arguments["CustomerMetadataProperties"] = {
+        "type": "object", "maxProperties": 50, "propertyNames": {"maxLength": 128, "minLength": 1},
+        "additionalProperties": {"oneOf": [METADATA_VALUE, {"$ref": "#/definitions/GetFunction"},
+                                           {"$ref": "#/definitions/JsonGetFunction"}]}}
+    # sagemaker/workflow/properties.py PropertyFile.expr, listed by steps.py ProcessingStep.to_request.
+    processing["PropertyFiles"] = {"type": "array", "items": {
+        "type": "object", "required": ["PropertyFileName", "OutputName", "FilePath"], "additionalProperties": False,
+        "properties": {name: {"type": "string", "minLength": 1}
+                       for name in ("PropertyFileName", "OutputName", "FilePath")}}}
     return schema
 
 
 def validate(definition: dict) -> None:
     # The schema names "http://json-schema.org/schema#" (no draft); it is written in draft-07.
-    jsonschema.Draft7Validator(schema_with_approval_status()).validate(definition)
+    jsonschema.Draft7Validator(schema_with_amendments()).validate(definition)
 
 
 def place(data_classification: str = "restricted", **changes) -> PipelinePlace:

@@ -17,7 +17,9 @@ training container as `<image> train` (the training schema has no ContainerEntry
 image's entrypoint (container.py) runs the train step from the channel mounted at
 /opt/ml/input/data/<channel> into /opt/ml/model, which SageMaker archives as model.tar.gz: the
 served model directory and its lineage, what RegisterModel registers and an endpoint serves.
-Evaluate reads that archive together with the features step's output (the held-out split).
+Evaluate reads that archive together with the features step's output (the held-out split), and
+writes the run's lineage as a property file RegisterModel reads into the model package's
+CustomerMetadataProperties (PACKAGE_METADATA_STEP below).
 
 After the seven steps, a baseline step (not one of the project's steps: AWS's code, not the
 project's) runs SageMaker Model Monitor's prebuilt analyzer over the training split the model was
@@ -91,6 +93,56 @@ ANALYZER_INPUT_NAME = "baseline_dataset_input"
 ANALYZER_INPUT = f"{CONTAINER_INPUT}/{ANALYZER_INPUT_NAME}"
 ANALYZER_OUTPUT = CONTAINER_OUTPUT
 ANALYZER_DATASET_FORMAT = {"csv": {"header": True, "output_columns_position": "START"}}
+
+# The run's lineage on the registered model package (CustomerMetadataProperties). RegisterModel
+# is SageMaker's own step, so the evaluate step (the project's image, holding the whole run)
+# writes the metadata as a property file, declared as that step's PropertyFiles, and
+# RegisterModel reads each key with a JsonGet on it. A JsonGet on a path the file lacks fails the
+# execution, so the key set is FIXED: the template's lineage_metadata.package_metadata_keys()
+# (RUN_FIELDS, the data's count and digest, the first PACKAGE_DATA_ENTRIES data entries), which
+# writes every key, a placeholder where the run has none. The template cannot import Qantara:
+# tests/components/test_ml_pipeline_package_metadata.py bakes a project and compares the two.
+# How SageMaker spells it (aws/sagemaker-python-sdk): src/sagemaker/workflow/properties.py at
+# 0768754cd97441e7fca64d34beefb095eef7a7f3, PropertyFile.expr ({PropertyFileName, OutputName,
+# FilePath}); src/sagemaker/workflow/steps.py at 0097221b09fb058c427222ec7421442ddbf8937c,
+# ProcessingStep.to_request (the step's "PropertyFiles" list); src/sagemaker/workflow/functions.py
+# at 06f99932fe30640105690e5a2b7c50703b762b06, JsonGet.expr ({"Std:JsonGet": {"PropertyFile":
+# {"Get": "Steps.<step>.PropertyFiles.<name>"}, "Path": <json path>}}); the CreateModelPackage
+# request's CustomerMetadataProperties (get_create_model_package_request), a map of key to value.
+PACKAGE_METADATA_STEP = "evaluate"
+PACKAGE_PROPERTY_FILE = "PackageMetadata"
+# Under the evaluate step's output (the whole run): evaluate/<lineage_metadata.PROPERTY_FILE>.
+PACKAGE_PROPERTY_FILE_PATH = "evaluate/model_package_properties.json"
+PACKAGE_RUN_KEYS = ("qantara:run", "qantara:startedBy", "qantara:reason", "qantara:why", "qantara:codeCommit",
+                    "qantara:imageDigest", "qantara:executionId", "qantara:engine", "qantara:modelVersion",
+                    "qantara:modelSha256")
+PACKAGE_DATA_FIELDS = ("sha256", "uri", "versionId")
+# SageMaker keeps at most 50 entries: the run's ten, count and digest, then 12 data entries of 3.
+PACKAGE_MAX_ENTRIES = 50
+PACKAGE_DATA_ENTRIES = (PACKAGE_MAX_ENTRIES - len(PACKAGE_RUN_KEYS) - 2) // len(PACKAGE_DATA_FIELDS)
+
+
+def package_metadata_keys() -> tuple[str, ...]:
+    return (*PACKAGE_RUN_KEYS, "qantara:data:count", "qantara:data:digest",
+            *(f"qantara:data:{index}:{field}" for index in range(PACKAGE_DATA_ENTRIES)
+              for field in PACKAGE_DATA_FIELDS))
+
+
+def package_json_path(key: str) -> str:
+    # The file names a key with `_` for `:` (lineage_metadata.json_name): a plain JSON path.
+    return key.replace(":", "_")
+
+
+def package_property_file() -> dict:
+    return {"PropertyFileName": PACKAGE_PROPERTY_FILE, "OutputName": PACKAGE_METADATA_STEP,
+            "FilePath": PACKAGE_PROPERTY_FILE_PATH}
+
+
+def customer_metadata_properties() -> dict:
+    """Each fixed key, read from the evaluate step's property file when RegisterModel runs."""
+    source = {"Get": f"Steps.{_step_name(PACKAGE_METADATA_STEP)}.PropertyFiles.{PACKAGE_PROPERTY_FILE}"}
+    return {key: {"Std:JsonGet": {"PropertyFile": dict(source), "Path": package_json_path(key)}}
+            for key in package_metadata_keys()}
 
 
 @dataclass(frozen=True)
@@ -204,7 +256,10 @@ def processing_step(place: PipelinePlace, step: str) -> dict:
         "RoleArn": place.role_arn,
         "StoppingCondition": {"MaxRuntimeInSeconds": place.max_runtime_seconds},
     }
-    return _step(step, "Processing", arguments)
+    body = _step(step, "Processing", arguments)
+    if step == PACKAGE_METADATA_STEP:
+        body["PropertyFiles"] = [package_property_file()]
+    return body
 
 
 def analyzer_environment() -> dict:
@@ -277,6 +332,8 @@ def register_step(place: PipelinePlace) -> dict:
             "SupportedResponseMIMETypes": ["text/csv"],
         },
         "ModelMetrics": {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": metrics}}},
+        # The run's lineage, from the evaluate step's property file (see PACKAGE_METADATA_STEP).
+        "CustomerMetadataProperties": customer_metadata_properties(),
     }
     return _step("register", "RegisterModel", arguments)
 

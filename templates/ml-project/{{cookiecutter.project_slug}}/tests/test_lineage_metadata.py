@@ -5,7 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 
-from {{ cookiecutter.project_slug }}.lineage_metadata import MAX_ENTRIES, customer_metadata_properties
+from {{ cookiecutter.project_slug }}.lineage_metadata import (
+    ABSENT,
+    DATA_ENTRIES,
+    MAX_ENTRIES,
+    customer_metadata_properties,
+    json_name,
+    package_metadata_keys,
+    package_property_file,
+)
 
 # botocore's CustomerMetadataKey/Value patterns, ASCII part.
 AWS_TEXT = re.compile(r"^[A-Za-z0-9_ .:/=+\-@]+$")
@@ -52,3 +60,42 @@ def test_more_data_than_the_map_holds_is_still_named_by_one_digest():
     assert properties["qantara:data:count"] == "60"
     assert properties["qantara:data:digest"] == hashlib.sha256(
         "\n".join(d["sha256"] for d in many["dataRead"]).encode()).hexdigest()
+
+
+# The property file the SageMaker pipeline's RegisterModel step reads, one JsonGet per key: a key
+# missing from it would fail the pipeline execution, so every run writes every key.
+def within_limits(written: dict[str, str]) -> None:
+    for key, value in written.items():
+        assert 1 <= len(value) <= 256 and AWS_TEXT.match(value), (key, value)
+
+
+def test_the_property_file_has_every_fixed_key_whatever_the_run_read():
+    expected = {json_name(key) for key in package_metadata_keys()}
+    assert len(package_metadata_keys()) <= MAX_ENTRIES
+    for run in (record(data=0), record(data=1), record(data=DATA_ENTRIES + 30), {}, {"dataRead": "not a list"}):
+        written = package_property_file(run)
+        assert set(written) == expected
+        within_limits(written)
+
+
+def test_a_field_the_run_lacks_is_the_placeholder_and_a_real_placeholder_value_is_not():
+    run = record(data=1, why=ABSENT)
+    del run["runtime"]["imageDigest"]
+    written = package_property_file(run)
+    assert written["qantara_imageDigest"] == ABSENT
+    assert written["qantara_data_1_uri"] == ABSENT  # one data entry read: the second is absent
+    assert written["qantara_why"] == "sha256:" + hashlib.sha256(ABSENT.encode()).hexdigest()
+
+
+def test_more_data_than_the_file_lists_is_still_named_by_count_and_digest():
+    many = record(data=DATA_ENTRIES + 5)
+    written = package_property_file(many)
+    assert written["qantara_data_count"] == str(DATA_ENTRIES + 5)
+    assert written["qantara_data_digest"] == hashlib.sha256(
+        "\n".join(d["sha256"] for d in many["dataRead"]).encode()).hexdigest()
+    assert written[f"qantara_data_{DATA_ENTRIES - 1}_versionId"] == f"v{DATA_ENTRIES - 1}.3Lp"
+
+
+def test_a_value_that_does_not_fit_the_property_file_is_its_digest():
+    written = package_property_file(record(why="Ünïcode\n" * 100))
+    assert written["qantara_why"] == "sha256:" + hashlib.sha256(("Ünïcode\n" * 100).encode()).hexdigest()

@@ -3,6 +3,7 @@ same lineage, the model registered pending approval, and a tampered model file r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import skops.io
 import yaml
 
 from {{ cookiecutter.project_slug }} import model_archive, pipeline_steps, synthetic
+from {{ cookiecutter.project_slug }}.lineage_metadata import PROPERTY_FILE, json_name, package_metadata_keys
 
 SEVEN_STEPS = ["ingest", "validate", "features", "train", "evaluate", "register", "monitor"]
 
@@ -113,6 +115,11 @@ def test_the_sagemaker_form_runs_each_step_from_mounted_inputs_to_its_output(wor
     assert [s["name"] for s in lineage["steps"]] == ["ingest", "validate", "features", "train", "evaluate", "monitor"]
     assert lineage["reason"] == "schedule"
     assert (out / "evaluate" / "evaluate" / "metrics.json").is_file()  # what the RegisterModel step reads
+    # ...with the run's lineage as the package's metadata: every fixed key, the trained model's own hash.
+    properties = json.loads((out / "evaluate" / "evaluate" / PROPERTY_FILE).read_text())
+    assert set(properties) == {json_name(key) for key in package_metadata_keys()}
+    assert properties["qantara_reason"] == "schedule"
+    assert properties["qantara_modelSha256"] == hashlib.sha256((out / "train" / "model.skops").read_bytes()).hexdigest()
     assert not (mounted / "lineage.json").exists()  # inputs are read, never written
 
 

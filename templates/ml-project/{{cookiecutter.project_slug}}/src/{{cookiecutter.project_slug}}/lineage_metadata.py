@@ -51,14 +51,22 @@ def _field(record: dict, path: tuple[str, ...]) -> object:
     return value
 
 
+def _data(record: dict) -> list[dict]:
+    return [item for item in record.get("dataRead", []) if isinstance(item, dict)]
+
+
+def _data_summary(data: list[dict]) -> dict[str, str]:
+    # The count and one digest over every data hash name the whole set read, however long.
+    return {"qantara:data:count": str(len(data)),
+            "qantara:data:digest": hashlib.sha256("\n".join(str(item.get("sha256")) for item in data).encode()).hexdigest()}
+
+
 def customer_metadata_properties(record: dict) -> dict[str, str]:
     """The lineage record (`runs/<run>/lineage.json`) as CustomerMetadataProperties."""
     properties = {key: fitted(_field(record, path)) for key, path in RUN_FIELDS}
     properties = {key: value for key, value in properties.items() if value is not None}
-    data = [item for item in record.get("dataRead", []) if isinstance(item, dict)]
-    properties["qantara:data:count"] = str(len(data))
-    properties["qantara:data:digest"] = hashlib.sha256(
-        "\n".join(str(item.get("sha256")) for item in data).encode()).hexdigest()
+    data = _data(record)
+    properties.update(_data_summary(data))
     room = MAX_ENTRIES - len(properties)
     for index, item in enumerate(data):
         entries = {f"qantara:data:{index}:sha256": fitted(item.get("sha256")),
@@ -70,3 +78,48 @@ def customer_metadata_properties(record: dict) -> dict[str, str]:
         properties.update(entries)
         room -= len(entries)
     return properties
+
+
+# The SageMaker pipeline's RegisterModel step reads the package's metadata from a property file
+# the evaluate step writes (pipeline_steps.py): one JsonGet per key, and a JsonGet on a path the
+# file lacks fails the execution. So that file has a FIXED set of keys, every one always present:
+# the run's fields, the data's count and digest, and the first DATA_ENTRIES data entries, with
+# ABSENT where the run has no value. Qantara's pipeline definition
+# (qantara.components.ml_pipeline_definition) names the same keys; a test of Qantara's bakes
+# this project and compares the two.
+DATA_FIELDS = ("sha256", "uri", "versionId")
+DATA_ENTRIES = (MAX_ENTRIES - len(RUN_FIELDS) - 2) // len(DATA_FIELDS)
+ABSENT = "absent"
+PROPERTY_FILE = "model_package_properties.json"
+
+
+def package_metadata_keys() -> tuple[str, ...]:
+    """The CustomerMetadataProperties keys the SageMaker pipeline registers, in order."""
+    return (*(key for key, _ in RUN_FIELDS), "qantara:data:count", "qantara:data:digest",
+            *(f"qantara:data:{index}:{field}" for index in range(DATA_ENTRIES) for field in DATA_FIELDS))
+
+
+def json_name(key: str) -> str:
+    """The key's name in the property file: JsonGet takes a JSON path, where `:` is not a plain
+    name character, so the file names each key with `_` for `:` (a plain path in any dialect)."""
+    return key.replace(":", "_")
+
+
+def _present(value: str | None) -> str:
+    if value is None:
+        return ABSENT
+    # A real value spelled like the placeholder is recorded by its digest: never read as absent.
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest() if value == ABSENT else value
+
+
+def package_property_file(record: dict) -> dict[str, str]:
+    """The lineage record as the property file the RegisterModel step reads: every key of
+    package_metadata_keys(), by its json_name, each value 1 to 256 allowed characters."""
+    data = _data(record)
+    values = {key: fitted(_field(record, path)) for key, path in RUN_FIELDS}
+    values.update(_data_summary(data))
+    for index in range(DATA_ENTRIES):
+        item = data[index] if index < len(data) else {}
+        for field in DATA_FIELDS:
+            values[f"qantara:data:{index}:{field}"] = fitted(item.get(field))
+    return {json_name(key): _present(values[key]) for key in package_metadata_keys()}

@@ -207,8 +207,9 @@ def register(run: Run) -> None:
     run.lineage["model"] = registration
     run.output("register", "registration.json").write_text(json.dumps(registration, indent=2) + "\n")
     # The run's lineage as a SageMaker model package's CustomerMetadataProperties, for whoever
-    # registers this run's archive as a package. The SageMaker pipeline's RegisterModel step does
-    # not read it yet (README, "2. Run it on the platform").
+    # registers this run's archive as a package. The SageMaker pipeline does not run this step: its
+    # RegisterModel reads the same lineage from the property file its evaluate step writes
+    # (pipeline_steps.write_package_metadata; README, "2. Run it on the platform").
     run.output("register", "model_package_metadata.json").write_text(
         json.dumps(customer_metadata_properties(run.lineage), indent=2, sort_keys=True) + "\n")
     # The card says where the model came from: the run, the version, who and the data's hashes.

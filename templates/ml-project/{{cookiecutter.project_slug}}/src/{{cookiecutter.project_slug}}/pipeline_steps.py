@@ -34,6 +34,7 @@ import skops.io
 
 from . import config, data, features, model_archive
 from .evaluate import against_thresholds
+from .lineage_metadata import PROPERTY_FILE, package_property_file
 from .pipeline import REASONS, SERVED_MODEL, STEPS, Run, ThresholdsNotMet, _who, sha256_of
 
 LINEAGE = "lineage.json"
@@ -165,6 +166,23 @@ def write_output(step: str, run_dir: Path, out_dir: Path) -> None:
     shutil.copytree(run_dir, out_dir, dirs_exist_ok=True)
 
 
+# On SageMaker, register is SageMaker's own RegisterModel step: the step before it (evaluate, which
+# holds the whole run) writes the package's metadata as the property file RegisterModel reads.
+PACKAGE_METADATA_STEP = "evaluate"
+
+
+def write_package_metadata(run: Run) -> Path:
+    """The run's lineage as the RegisterModel step's CustomerMetadataProperties (lineage_metadata.py),
+    under evaluate/ of the run. The model's version and hash are the trained model's own, the values
+    a local register step records for the same model directory."""
+    model_dir = run.dir / "train" / SERVED_MODEL
+    record = {**run.lineage, "model": {"modelVersion": model_archive.version(model_dir),
+                                       "modelSha256": sha256_of(model_dir / model_archive.MODEL_FILE)}}
+    path = run.output(PACKAGE_METADATA_STEP, PROPERTY_FILE)
+    path.write_text(json.dumps(package_property_file(record), indent=2, sort_keys=True) + "\n")
+    return path
+
+
 def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, **options) -> Run:
     """Run one step from mounted inputs to a mounted output: the SageMaker form of run_step."""
     with tempfile.TemporaryDirectory(prefix=f"qantara-{step}-") as scratch:
@@ -173,7 +191,10 @@ def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, **options) -
         for in_dir in _archives_last(in_dirs):
             copy_in(in_dir, run_dir)
         try:
-            return run_step(step, run_dir, **options)
+            run = run_step(step, run_dir, **options)
+            if step == PACKAGE_METADATA_STEP:  # only a model that met its thresholds gets here
+                write_package_metadata(run)
+            return run
         finally:
             # The lineage leaves with the output even when the step stops (SageMaker keeps the logs).
             write_output(step, run_dir, out_dir)
