@@ -1,7 +1,9 @@
 """A project's SageMaker pipeline the compliant way, for the pipe-* red-team programs: the
 platform's bucket, key, subnets and image repository in the UAE, a role scoped to them, and the
 seven steps as MlPipeline defines them. A program changes one thing in the definition or the
-role and declares the pipeline."""
+role and declares the pipeline (`project_pipeline`)."""
+
+import json
 
 import pulumi_aws as aws
 from redteam_base import ACCOUNT, TAGS, opts
@@ -38,3 +40,14 @@ def pipeline_role(policy: str | None = None) -> aws.iam.Role:
     aws.iam.RolePolicy("readmission-risk-pipeline-role-policy", role=role.name,
                        policy=policy or pipeline_role_policy(PLACE), opts=opts)
     return role
+
+
+def project_pipeline(steps: dict) -> aws.sagemaker.Pipeline:
+    """The pipeline resource as the project's infra declares it, running `steps`."""
+    return aws.sagemaker.Pipeline(
+        "readmission-risk-pipeline",
+        pipeline_name="dubai-care-ml-prod-readmission-risk",
+        pipeline_display_name="dubai-care-ml-prod-readmission-risk",
+        role_arn=PLACE.role_arn,
+        pipeline_definition=json.dumps(steps),
+        opts=opts)
