@@ -184,6 +184,13 @@ def evaluate(run: Run) -> None:
         raise ThresholdsNotMet("model misses its thresholds: " + ", ".join(r.name for r in results if not r.passed))
 
 
+def model_identity(model_dir: Path) -> dict[str, str]:
+    """The trained model's version and its model file's SHA-256: what the lineage, the MLflow tags
+    and the model package name it by."""
+    return {"modelVersion": model_archive.version(model_dir),
+            "modelSha256": sha256_of(model_dir / model_archive.MODEL_FILE)}
+
+
 def register(run: Run) -> None:
     """Log the run to MLflow with the trained model archive's own model directory (the bytes that are
     served, not a second serialisation), tagged with its lineage; the version waits for approval."""
@@ -191,7 +198,8 @@ def register(run: Run) -> None:
     mlflow.set_experiment(run.manifest["metadata"]["name"])
     model_dir = run.dir / "train" / SERVED_MODEL
     archive = run.dir / "train" / model_archive.ARCHIVE
-    version = model_archive.version(model_dir)
+    identity = model_identity(model_dir)
+    version = identity["modelVersion"]
     tags = mlflow_tags(run.lineage, version)
     tracking_uri = config.tracking_uri()
     with mlflow.start_run(tags=tags) as mlflow_run:
@@ -200,7 +208,7 @@ def register(run: Run) -> None:
         mlflow.log_artifacts(str(model_dir), artifact_path=SERVED_MODEL)
         mlflow.log_artifact(str(archive))
     model_uri = f"runs:/{mlflow_run.info.run_id}/{SERVED_MODEL}"
-    registration = {"modelVersion": version, "modelSha256": sha256_of(model_dir / model_archive.MODEL_FILE),
+    registration = {**identity,
                     "archive": archive.relative_to(run.dir).as_posix(), "archiveSha256": sha256_of(archive),
                     "modelUri": model_uri, "status": APPROVAL_STATUS, "mlflowRunId": mlflow_run.info.run_id,
                     "run": run.id}

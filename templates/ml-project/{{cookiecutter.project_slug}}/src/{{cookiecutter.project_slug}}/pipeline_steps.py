@@ -35,7 +35,7 @@ import skops.io
 from . import config, data, features, model_archive
 from .evaluate import against_thresholds
 from .lineage_metadata import PROPERTY_FILE, package_property_file
-from .pipeline import REASONS, SERVED_MODEL, STEPS, Run, ThresholdsNotMet, _who, sha256_of
+from .pipeline import REASONS, SERVED_MODEL, STEPS, Run, ThresholdsNotMet, _who, model_identity, sha256_of
 
 LINEAGE = "lineage.json"
 CARD = "model_card.yaml"
@@ -176,8 +176,7 @@ def write_package_metadata(run: Run) -> Path:
     under evaluate/ of the run. The model's version and hash are the trained model's own, the values
     a local register step records for the same model directory."""
     model_dir = run.dir / "train" / SERVED_MODEL
-    record = {**run.lineage, "model": {"modelVersion": model_archive.version(model_dir),
-                                       "modelSha256": sha256_of(model_dir / model_archive.MODEL_FILE)}}
+    record = {**run.lineage, "model": model_identity(model_dir)}
     path = run.output(PACKAGE_METADATA_STEP, PROPERTY_FILE)
     path.write_text(json.dumps(package_property_file(record), indent=2, sort_keys=True) + "\n")
     return path
