@@ -178,6 +178,8 @@ def test_the_track_step_logs_what_a_local_register_logs_with_the_packages_arn(ev
     # The same run registered locally, into a store of its own...
     run_dir = tmp_path / "run"
     shutil.copytree(evaluated / "evaluate", run_dir)
+    # A local train leaves the archive beside the model directory (SageMaker keeps it in S3 instead).
+    model_archive.pack(run_dir / "train" / "model", run_dir / "train" / model_archive.ARCHIVE)
     local_store = tmp_path / "local-mlruns"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", local_store.as_uri())
     pipeline_steps.run_step("register", run_dir, project_dir=workspace)
