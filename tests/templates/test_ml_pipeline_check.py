@@ -39,6 +39,8 @@ PLATFORM_EXPORTS = {
     "servingRoleArn": f"arn:aws:iam::{ACCOUNT}:role/dubai-care-ml-prod-serving",
     "servingSecurityGroupIds": ["sg-0a1b2c3d4e5f60001"],
     "dataCaptureBucket": "dubai-care-ml-prod-raw-me-central-1",
+    # Experiment tracking's SageMaker MLflow server (experiment_tracking: the server's ARN).
+    "trackingUri": f"arn:aws:sagemaker:me-central-1:{ACCOUNT}:mlflow-tracking-server/dubai-care-ml-prod",
 }
 
 

@@ -215,10 +215,13 @@ def tracked(place: PipelinePlace) -> bool:
     return bool(place.tracking_server_arn)
 
 
-# The partitions whose MLflow endpoint the sagemaker-mlflow plugin knows (aws/sagemaker-mlflow at
-# 046823e11662202c8aaaa7180e8f6d51edfa9a9b, sagemaker_mlflow/mlflow_sagemaker_helpers.py:
-# get_dns_suffix raises for any other; read 2026-12-06).
-TRACKING_PARTITIONS = ("aws", "aws-us-gov")
+# The partitions where a track step can reach MLflow from the platform's private subnets. The
+# sagemaker-mlflow plugin calls https://<region>.experiments.sagemaker.<suffix> and knows the
+# suffix of aws and aws-us-gov only (aws/sagemaker-mlflow at 046823e11662202c8aaaa7180e8f6d51edfa9a9b,
+# sagemaker_mlflow/mlflow_sagemaker_helpers.py, get_tracking_server_url and get_dns_suffix, read
+# 2026-12-06); the interface endpoint that reaches it (private_network.MLFLOW_ENDPOINT_SERVICE) is
+# sourced for the commercial partition only. Elsewhere: no track step.
+TRACKING_PARTITIONS = ("aws",)
 
 
 def tracking_problem(arn: str, partition: str, region: str, account_id: str) -> str | None:
@@ -236,8 +239,8 @@ def tracking_problem(arn: str, partition: str, region: str, account_id: str) -> 
                 f"runs in partition {partition}, region {region}, account {account_id}: a run's lineage may only be "
                 "logged where its data is processed")
     if partition not in TRACKING_PARTITIONS:
-        return (f"the sagemaker-mlflow plugin reaches no MLflow endpoint in partition {partition} "
-                f"(it knows {', '.join(TRACKING_PARTITIONS)})")
+        return (f"no sourced way reaches SageMaker MLflow from the platform's subnets in partition {partition} "
+                f"(sourced: {', '.join(TRACKING_PARTITIONS)})")
     return None
 
 

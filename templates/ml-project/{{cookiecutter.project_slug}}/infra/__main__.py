@@ -27,7 +27,8 @@ the first promotion, and not read after it.
 On a cloud platform the project's seven-step pipeline is a SageMaker pipeline (Qantara's
 MlPipeline): in the platform's region, image repository, network, key and buckets, started by
 a person, by the platform's drift alarms of this model, and on a schedule before the model
-reaches the blueprint's maximum age. It only registers models PendingManualApproval. On an
+reaches the blueprint's maximum age. It only registers models PendingManualApproval{% if cookiecutter._sagemaker_tracking == "yes" %},
+and logs each run to the platform's MLflow (the platform's trackingUri) from its track step{% endif %}. On an
 on-prem platform it is an Argo workflow (onprem_pipeline.py; config pipelineImageTag,
 driftWebhookToken and kubeApiCidrs){% if cookiecutter.serving == "realtime" %}, and the endpoint is served on site
 (onprem_serving.py){% endif %}.
@@ -73,6 +74,10 @@ DRIFT_FEATURES = [{{ '"lag_1", "lag_7", "lag_14", "rolling_mean_7"' if cookiecut
 {%- endif %}
 # Where placement put serving when the project was generated; the platform stack must agree.
 PLACED_IN = "{{ cookiecutter._region }}"
+# Whether the pipeline logs each run to the platform's MLflow (its track step): `qantara new` found
+# the platform's experiment tracking to be SageMaker MLflow in PLACED_IN. MlPipeline stops the
+# deployment if the tracking server the platform exports is anywhere else.
+TRACK_RUNS = {{ "True" if cookiecutter._sagemaker_tracking == "yes" else "False" }}
 # The platform stack outputs this program reads.
 OUTPUTS = {
     "region": "region",
@@ -82,6 +87,9 @@ OUTPUTS = {
     "data_lake_buckets": "dataLakeBuckets",
     "image_repository_url": "modelImageRepositoryUrl",
     "model_package_groups": "modelPackageGroups",
+{%- if cookiecutter._sagemaker_tracking == "yes" %}
+    "tracking_uri": "trackingUri",
+{%- endif %}
 {%- if cookiecutter.serving == "realtime" %}
     "execution_role_arn": "servingRoleArn",
     "subnet_ids": "privateSubnetIds",
@@ -272,6 +280,8 @@ def declare_cloud() -> None:
             # The bucket the model's DriftMonitoring reads its baseline from: the pipeline writes it.
             monitoring_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
+            # The platform's SageMaker MLflow server (its ARN): each run's track step logs there.
+            tracking_server_arn=platform.require_output(OUTPUTS["tracking_uri"]) if TRACK_RUNS else None,
             tags=tags,
         ),
         opts=pulumi.ResourceOptions(provider=provider),
