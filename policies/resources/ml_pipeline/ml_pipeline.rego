@@ -384,7 +384,7 @@ statement_reach(s) := ["*"] if {
 
 s3_action(action) if startswith(lower(action), "s3:")
 
-s3_action("*")
+s3_action(action) if action == "*"
 
 reach_allowed(resource, _, uris, _) if {
 	some uri in uris
