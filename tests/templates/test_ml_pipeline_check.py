@@ -137,10 +137,17 @@ def test_the_plan_holds_the_pipeline_in_the_placed_region(plan):
     assert pipeline["location"]["region"] == "me-central-1"
     definition = json.loads(pipeline["inputs"]["pipelineDefinition"])
     assert [s["Type"] for s in definition["Steps"]] == ["Processing"] * 3 + ["Training", "Processing", "RegisterModel",
-                                                                            "Processing", "Processing"]
+                                                                            "Processing", "Processing", "Processing"]
     register = next(s for s in definition["Steps"] if s["Type"] == "RegisterModel")
     assert register["Arguments"]["ModelApprovalStatus"] == "PendingManualApproval"
     assert ("aws:iam/role:Role", "readmission-risk-pipeline-role") in plan
+    # ae-health-cloud's experiment tracking is SageMaker MLflow in me-central-1: the run is logged there
+    # by the track step, as its own role, from the platform's trackingUri.
+    track = definition["Steps"][-1]
+    assert (track["Name"], track["DependsOn"]) == ("Track", ["Register"])
+    assert track["Arguments"]["Environment"]["MLFLOW_TRACKING_URI"] == PLATFORM_EXPORTS["trackingUri"]
+    assert track["Arguments"]["RoleArn"].endswith(":role/dubai-care-ml-prod-readmission-risk-track")
+    assert ("aws:iam/role:Role", "readmission-risk-track-role") in plan
 
 
 def test_the_pipeline_writes_the_baseline_the_projects_drift_monitoring_reads(realtime_plan):
