@@ -126,6 +126,16 @@ def test_the_sagemaker_form_runs_each_step_from_mounted_inputs_to_its_output(wor
 PACKAGE_ARN = "arn:aws:sagemaker:me-central-1:111122223333:model-package/readmission-risk/3"
 
 
+@pytest.fixture
+def own_stores():
+    """The tests below log to stores of their own: MLflow's process-wide tracking URI goes back to
+    the session's afterwards, where the other tests' runs and models are."""
+    import mlflow
+    before = mlflow.get_tracking_uri()
+    yield
+    mlflow.set_tracking_uri(before)
+
+
 @pytest.fixture(scope="module")
 def evaluated(workspace: Path, tmp_path_factory) -> Path:
     """The SageMaker form through evaluate, with its record output: the directory holding ingest/...
@@ -173,7 +183,7 @@ def _logged(store: Path) -> tuple[dict, dict, dict]:
 
 
 def test_the_track_step_logs_what_a_local_register_logs_with_the_packages_arn(evaluated, workspace, tmp_path,
-                                                                             monkeypatch):
+                                                                             monkeypatch, own_stores):
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     # The same run registered locally, into a store of its own...
     run_dir = tmp_path / "run"
@@ -209,7 +219,7 @@ def test_the_track_step_logs_what_a_local_register_logs_with_the_packages_arn(ev
     ("no server", lambda record, env: env.delenv("MLFLOW_TRACKING_URI")),
 ])
 def test_a_track_step_given_something_unusable_stops_with_one_message_and_logs_nothing(
-        evaluated, tmp_path, monkeypatch, capsys, problem, fix):
+        evaluated, tmp_path, monkeypatch, capsys, own_stores, problem, fix):
     record_dir = tmp_path / "record"
     shutil.copytree(evaluated / "record", record_dir)
     store = tmp_path / "mlruns"
