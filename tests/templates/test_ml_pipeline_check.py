@@ -41,6 +41,8 @@ PLATFORM_EXPORTS = {
     "dataCaptureBucket": "dubai-care-ml-prod-raw-me-central-1",
     # Experiment tracking's SageMaker MLflow server (experiment_tracking: the server's ARN).
     "trackingUri": f"arn:aws:sagemaker:me-central-1:{ACCOUNT}:mlflow-tracking-server/dubai-care-ml-prod",
+    # The network's SageMaker MLflow interface endpoint (PrivateNetwork, with experiment tracking in its region).
+    "mlflowVpcEndpointId": "vpce-0a1b2c3d4e5f60001",
 }
 
 

@@ -43,6 +43,8 @@ MIN_AVAILABILITY_ZONES = 2
 # Sourced for the commercial partition only: elsewhere no endpoint (and no project track step).
 MLFLOW_ENDPOINT_SERVICE = "aws.sagemaker.{region}.experiments"
 MLFLOW_ENDPOINT_PARTITIONS = ("aws",)
+# The platform output naming that endpoint; a project's infra requires it before it logs to MLflow.
+MLFLOW_ENDPOINT_OUTPUT = "mlflowVpcEndpointId"
 
 
 @dataclass
@@ -322,5 +324,9 @@ def build_network(scope: PlatformScope, component: ResolvedComponent | None) -> 
         opts=scope.opts,
     )
     scope.built["network"] = network
-    return {"vpcId": network.vpc_id, "privateSubnetIds": network.subnet_ids,
-            "workloadSecurityGroupId": network.workload_security_group_id}
+    outputs = {"vpcId": network.vpc_id, "privateSubnetIds": network.subnet_ids,
+               "workloadSecurityGroupId": network.workload_security_group_id}
+    if "sagemaker.experiments" in network.endpoints:
+        # A project's SageMaker pipeline logs to MLflow only through it: the project requires it.
+        outputs[MLFLOW_ENDPOINT_OUTPUT] = network.endpoints["sagemaker.experiments"].id
+    return outputs

@@ -89,6 +89,7 @@ OUTPUTS = {
     "model_package_groups": "modelPackageGroups",
 {%- if cookiecutter._sagemaker_tracking == "yes" %}
     "tracking_uri": "trackingUri",
+    "mlflow_endpoint": "mlflowVpcEndpointId",
 {%- endif %}
 {%- if cookiecutter.serving == "realtime" %}
     "execution_role_arn": "servingRoleArn",
@@ -129,6 +130,16 @@ def _bucket(buckets: dict, purpose: str) -> str:
     return buckets[purpose]
 
 
+{% if cookiecutter._sagemaker_tracking == "yes" -%}
+def tracking_server():
+    """The platform's tracking server ARN, once the platform's network reaches MLflow: a platform
+    deployed before its MLflow endpoint existed stops the deployment here (update the platform
+    stack first) instead of leaving every run's track step to fail."""
+    endpoint = platform.require_output(OUTPUTS["mlflow_endpoint"])
+    return pulumi.Output.all(platform.require_output(OUTPUTS["tracking_uri"]), endpoint).apply(lambda values: values[0])
+
+
+{% endif -%}
 {% if cookiecutter.serving == "realtime" -%}
 def promoted_variants(value) -> list[dict]:
     """The config `variants` as `qantara promote` writes it; anything else stops the deployment."""
@@ -281,7 +292,7 @@ def declare_cloud() -> None:
             monitoring_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
             # The platform's SageMaker MLflow server (its ARN): each run's track step logs there.
-            tracking_server_arn=platform.require_output(OUTPUTS["tracking_uri"]) if TRACK_RUNS else None,
+            tracking_server_arn=tracking_server() if TRACK_RUNS else None,
             tags=tags,
         ),
         opts=pulumi.ResourceOptions(provider=provider),
