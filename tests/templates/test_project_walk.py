@@ -203,3 +203,22 @@ def test_the_tracked_projects_track_step_logs_to_the_platforms_server(cloud):
     definition = json.loads(of_kind(resources, "sagemaker/pipeline:Pipeline")["pipelineDefinition"])
     (track,) = [s for s in definition["Steps"] if s["Name"] == "Track"]
     assert track["Arguments"]["Environment"]["MLFLOW_TRACKING_URI"] == PLATFORM_EXPORTS["trackingUri"]
+
+
+def test_a_platform_without_sagemaker_mlflow_gets_a_pipeline_with_no_track_step(tmp_path_factory):
+    # The UAE example with experiment tracking turned off: nothing to log to, so no record, no track
+    # step, no track role, no plugin in the image, and the README says the run is not logged.
+    out = tmp_path_factory.mktemp("walk-untracked")
+    text = BLUEPRINT.read_text()
+    untracked = text.replace("    experimentTracking:\n      size: Medium", "    experimentTracking:\n      enabled: false")
+    assert untracked != text
+    blueprint = out / "blueprint.yaml"
+    blueprint.write_text(untracked)
+    exports = {k: v for k, v in PLATFORM_EXPORTS.items() if k not in ("trackingUri", "mlflowVpcEndpointId")}
+    project = generated(out / "project", blueprint, exports, "--set", "serving=batch")
+    resources, _ = run_program(project, exports)
+    definition = json.loads(of_kind(resources, "sagemaker/pipeline:Pipeline")["pipelineDefinition"])
+    assert "Track" not in [s["Name"] for s in definition["Steps"]] and '"record"' not in json.dumps(definition)
+    assert not [r for r in resources if r["type"] == "aws:iam/role:Role" and r["name"].endswith("-track-role")]
+    assert "The run is not logged to MLflow" in (project / "README.md").read_text()
+    assert '".[sagemaker]"' not in (project / "Dockerfile").read_text()

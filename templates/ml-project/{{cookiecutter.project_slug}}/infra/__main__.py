@@ -74,10 +74,6 @@ DRIFT_FEATURES = [{{ '"lag_1", "lag_7", "lag_14", "rolling_mean_7"' if cookiecut
 {%- endif %}
 # Where placement put serving when the project was generated; the platform stack must agree.
 PLACED_IN = "{{ cookiecutter._region }}"
-# Whether the pipeline logs each run to the platform's MLflow (its track step): `qantara new` found
-# the platform's experiment tracking to be SageMaker MLflow in PLACED_IN. MlPipeline stops the
-# deployment if the tracking server the platform exports is anywhere else.
-TRACK_RUNS = {{ "True" if cookiecutter._sagemaker_tracking == "yes" else "False" }}
 # The platform stack outputs this program reads.
 OUTPUTS = {
     "region": "region",
@@ -291,8 +287,11 @@ def declare_cloud() -> None:
             # The bucket the model's DriftMonitoring reads its baseline from: the pipeline writes it.
             monitoring_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
-            # The platform's SageMaker MLflow server (its ARN): each run's track step logs there.
-            tracking_server_arn=tracking_server() if TRACK_RUNS else None,
+{%- if cookiecutter._sagemaker_tracking == "yes" %}
+            # `qantara new` found the platform's experiment tracking to be SageMaker MLflow in PLACED_IN:
+            # each run's track step logs there (MlPipeline stops if the exported server is elsewhere).
+            tracking_server_arn=tracking_server(),
+{%- endif %}
             tags=tags,
         ),
         opts=pulumi.ResourceOptions(provider=provider),
