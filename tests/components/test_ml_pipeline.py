@@ -306,9 +306,9 @@ def test_the_baseline_step_runs_the_regions_analyzer_over_the_models_inputs_as_s
         "publish_cloudwatch_metrics": "Disabled",
     }
     [source] = baseline["ProcessingInputs"]
-    # The features step's output is the whole run: its features/baseline.csv holds the training rows'
+    # The features step's output is the whole run: its features/model_inputs.csv holds the training rows'
     # model inputs (never train.csv, which holds the target and the sensitive columns too).
-    assert source["S3Input"]["S3Uri"] == f"s3://{ARTIFACTS}/pipelines/readmission-risk/features/features/baseline.csv"
+    assert source["S3Input"]["S3Uri"] == f"s3://{ARTIFACTS}/pipelines/readmission-risk/features/features/model_inputs.csv"
     assert source["S3Input"]["LocalPath"] == baseline["Environment"]["dataset_source"]
     [output] = baseline["ProcessingOutputConfig"]["Outputs"]
     assert output["S3Output"]["LocalPath"] == baseline["Environment"]["output_path"]

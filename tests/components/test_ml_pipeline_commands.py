@@ -117,8 +117,8 @@ def test_the_baseline_reads_the_model_inputs_the_templates_features_step_writes(
     source_text = (PACKAGE / "pipeline.py").read_text()
     # pipeline.build_features: the model's inputs of the rows train fits on, with their header (the
     # analyzer's feature names), under the name the definition reads.
-    assert step == "features" and f'DRIFT_BASELINE = "{name}"' in source_text
-    assert ('features.model_inputs(train_frame).to_csv(run.output("features", DRIFT_BASELINE), index=False)'
+    assert step == "features" and f'MODEL_INPUTS = "{name}"' in source_text
+    assert ('features.model_inputs(train_frame).to_csv(run.output("features", MODEL_INPUTS), index=False)'
             in source_text)
     assert name != "train.csv"
 

@@ -24,7 +24,7 @@ CustomerMetadataProperties (PACKAGE_METADATA_STEP below).
 After the seven steps, a baseline step (not one of the project's steps: AWS's code, not the
 project's) runs SageMaker Model Monitor's prebuilt analyzer over the training split the model was
 fitted on, as the endpoint receives it (the model's input columns only, in its input order: the
-features step's baseline.csv), and writes constraints.json and statistics.json where the model's
+features step's model_inputs.csv), and writes constraints.json and statistics.json where the model's
 data-quality monitoring reads them (drift_monitoring.baseline_uri), as the SageMaker SDK's
 suggest_baseline does; without it the endpoint's drift monitoring has nothing to compare with.
 """
@@ -91,12 +91,12 @@ STEP_DEPENDS = {"validate": ["ingest"], "features": ["validate"], "train": ["fea
 # replaces the baseline the endpoint's monitoring reads.
 BASELINE_STEP = "baseline"
 # The baseline dataset in the features step's output: the template's pipeline.build_features writes
-# features/<pipeline.DRIFT_BASELINE> into the run (the step's output is the whole run): the training
+# features/<pipeline.MODEL_INPUTS> into the run (the step's output is the whole run): the training
 # rows with the model's input columns only, in the model's input order, under a header naming them,
 # the columns the endpoint receives. Never train.csv, which holds the target and the sensitive
 # columns too: the analyzer matches the capture with the baseline by the number and order of the
 # columns (drift_monitoring.BASELINE_DATASET_FORMAT), so every extra column shifts the comparison.
-BASELINE_DATASET = "features/baseline.csv"
+BASELINE_DATASET = "features/model_inputs.csv"
 # What the SageMaker Python SDK's suggest_baseline gives the analyzer (aws/sagemaker-python-sdk
 # at 446de53d6ee12ca4d68e6f028275d095107d93ed, src/sagemaker/model_monitor/model_monitoring.py:
 # DefaultModelMonitor.suggest_baseline, _generate_env_map and the _*_ENV_NAME constants;

@@ -58,7 +58,7 @@ SERVED_MODEL = "model"
 # input order (features.model_inputs), under a header naming them. Model Monitor compares captured
 # requests with the baseline by the number and order of the columns and names them by this header, so
 # the target and the sensitive columns, which the endpoint never receives, are not in it.
-DRIFT_BASELINE = "baseline.csv"
+MODEL_INPUTS = "model_inputs.csv"
 
 
 class ThresholdsNotMet(Exception):
@@ -144,13 +144,14 @@ def validate(run: Run) -> None:
 
 
 def build_features(run: Run) -> None:
-    """The train/test split, and the drift baseline dataset: the training rows as the endpoint
-    receives them (`DRIFT_BASELINE`)."""
+    """The train/test split, and the training rows as the endpoint receives them (`MODEL_INPUTS`): the
+    data the cloud's Model Monitor computes its statistics from, not a drift baseline of this project's
+    (the model's own is in its MLmodel, drift.py)."""
     train_frame, test_frame = features.split(features.prepare(run.state["validated"]))
     run.state.update(train=train_frame, test=test_frame)
     train_frame.to_csv(run.output("features", "train.csv"), index=False)
     test_frame.to_csv(run.output("features", "test.csv"), index=False)
-    features.model_inputs(train_frame).to_csv(run.output("features", DRIFT_BASELINE), index=False)
+    features.model_inputs(train_frame).to_csv(run.output("features", MODEL_INPUTS), index=False)
 
 
 def train(run: Run) -> None:
