@@ -240,7 +240,8 @@ def alert_topic_policy(topic_arn: str, identity: StackIdentity, alarm_prefix: st
 
 class DriftMonitoring(QantaraComponent):
     """For each served endpoint: an hourly or daily data-quality monitoring schedule, and
-    alarms on model latency, 5xx errors and feature drift, all sent to one encrypted topic.
+    alarms on model latency, 5xx errors, feature drift and feature drift left unmeasured (its
+    metric missing for UNMEASURED_PERIODS runs), all sent to one encrypted topic.
 
     The monitoring jobs run in the private subnets with inter-container traffic encrypted,
     their volumes and reports encrypted with the platform key. The topic is encrypted with
