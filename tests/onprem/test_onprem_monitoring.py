@@ -11,8 +11,8 @@ from qantara.components.onprem.monitoring import (
     drift_expression,
     drift_thresholds,
 )
-from qantara.errors import CatalogError
 from qantara.components.onprem.naming import platform_labels
+from qantara.errors import CatalogError
 
 NAMESPACE = "riyadh-health-ml-prod"
 LABELS = platform_labels(blueprint="riyadh-health-ml", environment="prod", owner="data-office@riyadh-health.example")
