@@ -106,6 +106,23 @@ def test_the_plan_gives_the_model_server_the_identity_and_threshold_the_platform
     assert grouped == {"model", "feature"} and not ({*identity, *grouped} & TARGET_LABELS)
 
 
+@pytest.mark.parametrize(("before", "after", "expected"), [
+    pytest.param("drift:\n      enabled: true", "drift:\n      enabled: false", None, id="drift off"),
+    pytest.param("threshold: 0.2\n", "threshold: 0.05\n", "0.05", id="a closer threshold"),
+    # The policy refuses it (QA-PRJ-006); were it waived, the platform's rule counts it as 0.25.
+    pytest.param("threshold: 0.2\n", "threshold: 50\n", "50.0", id="an absurd threshold"),
+])
+def test_the_server_gets_the_threshold_qantara_yaml_declares_and_none_when_drift_is_off(
+        tmp_path, before, after, expected):
+    project = generated(tmp_path, SA_GOVERNMENT, SITE_EXPORTS)
+    manifest = project / "qantara.yaml"
+    assert manifest.read_text().count(before) == 1
+    manifest.write_text(manifest.read_text().replace(before, after))
+    env = _container_env(_plan(*site_args(project)))
+    assert env.get("QANTARA_DRIFT_THRESHOLD") == expected
+    assert env["QANTARA_MODEL"] == "readmission-risk"
+
+
 def test_prometheus_scrapes_the_path_and_port_the_model_server_serves_metrics_on(site):
     project, project_plan, _ = site
     [monitor] = _of_kind(project_plan, "ServiceMonitor")
