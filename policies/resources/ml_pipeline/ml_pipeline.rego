@@ -2,8 +2,8 @@
 #             other region, and a definition that cannot be read is not taken on trust; every
 #             step's image is the platform's (its account's ECR in the placed region) or Model
 #             Monitor's analyzer of the placed region (data.catalog.sagemaker_model_monitor_images,
-#             the image DriftMonitoring runs), and every S3 URI names a bucket of the platform
-#             (`<blueprint>-<environment>-...`, as Qantara names them).
+#             the image DriftMonitoring runs), and every S3 URI names a data lake bucket of
+#             the platform in the pipeline's region, by its exact name (input.resolved.dataLakeBuckets).
 # QA-RES-081: every job step encrypts its volume and its outputs with a customer key.
 # QA-RES-082: every job step runs in the VPC with traffic encryption; network-isolated for
 #             the classes data.catalog.sagemaker_pipeline_steps.isolatedClasses lists.
@@ -143,32 +143,47 @@ names_other_region(r, value) if {
 	contains(value, code)
 }
 
-# `<blueprint>-<environment>-`: how every bucket of the platform is named (naming.bucket_name).
-platform_bucket_prefix := sprintf("%s-%s-", [input.blueprint.metadata.name, input.environment.name]) if {
-	is_string(input.blueprint.metadata.name)
-	is_string(input.environment.name)
-}
-
 bucket_findings := [finding |
 	some at in plan.indexes_of(pipeline_types)
 	r := plan.resources[at]
 	definition(r)
 	some uri in regex.find_n(`s3://[^/"\\ ]*`, definition_text(r), -1)
 	bucket := substring(uri, 5, -1)
-	not platform_bucket(bucket)
+	not platform_bucket(r, bucket)
 	not names_other_region(r, bucket) # location_findings has it
 	finding := {
 		"policy": "QA-RES-080",
 		"resource": r.urn,
-		"message": sprintf("%s reads or writes bucket `%s`, which is not the platform's; steps read and write only the platform's buckets (named %s...)", [plan.label(r), text.plain(bucket), bucket_prefix_words]),
+		"message": sprintf("%s reads or writes bucket `%s`, %s; steps read and write only the platform's data lake buckets (%s)", [plan.label(r), text.plain(bucket), foreign_bucket_words(r, bucket), lake_bucket_words(r)]),
 	}
 ]
 
-platform_bucket(bucket) if startswith(bucket, platform_bucket_prefix)
+# The platform's data lake buckets are known by name, exactly as qantara.naming.bucket_name
+# makes them (input.resolved.dataLakeBuckets: {name: region}, computed by the checkpoint): a
+# prefix would miss the shortened names of a long blueprint and take a look-alike that only
+# starts like one. The bucket is the platform's in the pipeline's own region.
+lake_buckets := input.resolved.dataLakeBuckets if is_object(input.resolved.dataLakeBuckets)
 
-bucket_prefix_words := platform_bucket_prefix if platform_bucket_prefix
+else := {}
 
-else := "<blueprint>-<environment>-, but the environment checked is not known"
+platform_bucket(r, bucket) if {
+	region := lake_buckets[bucket]
+	region == r.location.region
+}
+
+foreign_bucket_words(r, bucket) := sprintf("the platform's data lake bucket of %s, not of %s where the pipeline runs", [lake_buckets[bucket], text.plain(object.get(r.location, "region", "an unknown region"))]) if {
+	lake_buckets[bucket]
+} else := "which is not the platform's"
+
+lake_bucket_words(r) := text.join(", ", sort(lake_names_in(r.location.region))) if {
+	count(lake_names_in(r.location.region)) > 0
+} else := "none known for this environment and region: the checked environment's platform buckets could not be named"
+
+# regopy rejects `some k, v in` inside comprehensions: index explicitly.
+lake_names_in(region) := [name |
+	some name in object.keys(lake_buckets)
+	lake_buckets[name] == region
+]
 
 # --- QA-RES-081 ------------------------------------------------------------------------
 
