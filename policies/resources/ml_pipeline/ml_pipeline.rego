@@ -25,7 +25,7 @@ pipeline_types := {"aws:sagemaker/pipeline:Pipeline"}
 approval_status := "PendingManualApproval"
 
 findings := array.concat(
-	array.concat(array.concat(unreadable_findings, location_findings), array.concat(image_findings, bucket_findings)),
+	array.concat(array.concat(unreadable_findings, location_findings), array.concat(image_findings, array.concat(bucket_findings, chosen_location_findings))),
 	array.concat(array.concat(encryption_findings, unmodelled_findings), array.concat(network_findings, promotion_findings)),
 )
 
@@ -35,9 +35,14 @@ definition(r) := doc if {
 	is_object(doc)
 }
 
-definition_text(r) := r.inputs.pipelineDefinition if is_string(r.inputs.pipelineDefinition)
-
-else := json.marshal(r.inputs.pipelineDefinition)
+# Every text of the definition, joined, for what is searched in it (s3:// URIs, region codes),
+# whichever form the plan gives it in (a JSON string, or an object). Not json.marshal of the
+# object: on regopy 1.5 no s3:// URI was found in the marshalled form of a definition given as
+# an object (regorus found it), so such a definition passed with any bucket in it.
+definition_text(r) := concat(" ", [v |
+	walk(definition(r), [_, v])
+	is_string(v)
+])
 
 # [[pipeline index, step], ...] for every step of every readable definition.
 steps := [[at, step] |
@@ -157,6 +162,61 @@ bucket_findings := [finding |
 		"message": sprintf("%s reads or writes bucket `%s`, %s; steps read and write only the platform's data lake buckets (%s)", [plan.label(r), text.plain(bucket), foreign_bucket_words(r, bucket), lake_bucket_words(r)]),
 	}
 ]
+
+# An S3 location that is not written out: a run parameter (a Get of Parameters.*), a property
+# file value or an expression (Std:Join...) is chosen when the pipeline runs, so its bucket
+# cannot be judged here. The output of one of the pipeline's own steps was written where that
+# step's own location (judged) says; a Std:Join whose first part already holds a whole
+# `s3://<bucket>/` (or is `s3://<bucket>` joined on "/") keeps the bucket judged.
+chosen_location_findings := [finding |
+	some at in plan.indexes_of(pipeline_types)
+	r := plan.resources[at]
+	doc := definition(r)
+	walk(doc, [path, value])
+	count(path) > 0
+	path[count(path) - 1] in table.s3LocationKeys
+	not written_location(value)
+	finding := {
+		"policy": "QA-RES-080",
+		"resource": r.urn,
+		"message": sprintf("%s takes its S3 location %s from %s, so the bucket it reads or writes cannot be shown to be the platform's; write the platform's bucket out (s3://<bucket>/...)", [plan.label(r), text.join(".", [sprintf("%v", [p]) | some p in path]), location_words(value)]),
+	}
+]
+
+# Written out as s3://: SageMaker also takes an https:// URL for an S3 location (S3Uri's pattern
+# is (https|s3)://..., API_ProcessingS3Input, read 2026-12-06), whose bucket the rule above does
+# not read: only the s3:// form is judged, any other is a finding.
+written_location(value) if {
+	is_string(value)
+	startswith(value, "s3://")
+}
+
+written_location(value) if {
+	is_string(value.Get)
+	startswith(value.Get, "Steps.")
+}
+
+written_location(value) if {
+	first := value["Std:Join"].Values[0]
+	is_string(first)
+	regex.match(`^s3://[^/]+/`, first)
+}
+
+written_location(value) if {
+	value["Std:Join"].On == "/"
+	first := value["Std:Join"].Values[0]
+	is_string(first)
+	regex.match(`^s3://[^/]+$`, first)
+}
+
+location_words(value) := sprintf("`%s`, not an s3:// URI (SageMaker takes an https:// URL too, whose bucket is not read here)", [text.plain(value)]) if {
+	is_string(value)
+} else := sprintf("a run parameter (%s)", [value.Get]) if {
+	is_string(value.Get)
+	startswith(value.Get, "Parameters.")
+} else := "an expression (a Get or a Std: function)" if is_object(value)
+
+else := "a value that is not text"
 
 # The platform's data lake buckets are known by name, exactly as qantara.naming.bucket_name
 # makes them (input.resolved.dataLakeBuckets: {name: region}, computed by the checkpoint): a
