@@ -8,8 +8,11 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import pytest
+
 import qantara.components
 from qantara.catalog import load_catalog
+from qantara.errors import CatalogError
 from qantara.paths import platform_program_dir, project_root
 from qantara.plan.program_kind import PLATFORM, PROJECT, program_kind, qantara_program
 
@@ -99,3 +102,8 @@ def test_the_project_template_builds_none_of_the_platforms_components():
     for token in PLATFORM_TYPES:
         module = _component_type_tokens()[token].rsplit(".", 1)[-1]
         assert f"qantara.components.{module} import" not in text, module
+
+
+def test_without_the_table_of_platform_components_no_plan_is_taken_for_a_project():
+    with pytest.raises(CatalogError, match="platformComponentTypes"):
+        program_kind(plan_of("aws:sagemaker/endpoint:Endpoint"), planned_platform_program=False, catalog={"platform_program": {}})

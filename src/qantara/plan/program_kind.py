@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qantara.catalog import load_catalog
+from qantara.errors import CatalogError
 from qantara.paths import project_root
 
 PLATFORM = "platform"
@@ -38,8 +39,12 @@ def qantara_program(program_dir: Path | None) -> bool:
 
 def platform_components(plan: dict, catalog: dict | None = None) -> list[str]:
     """The URNs of the plan's resources of a type only the platform program builds."""
-    types = set((catalog or load_catalog())["platform_program"]["platformComponentTypes"])
-    return [str(r.get("urn", "")) for r in plan.get("resources") or [] if r.get("type") in types]
+    types = (catalog or load_catalog()).get("platform_program", {}).get("platformComponentTypes")
+    if not isinstance(types, list) or not types:
+        # Without the table every plan would be a project's: refuse instead (fail closed).
+        raise CatalogError("policies/data/platform_program.yaml: platformComponentTypes is missing or empty; "
+                           "which plans are the platform's cannot be told without it")
+    return [str(r.get("urn", "")) for r in plan.get("resources") or [] if r.get("type") in set(types)]
 
 
 def program_kind(plan: dict, *, planned_platform_program: bool, catalog: dict | None = None) -> dict:
