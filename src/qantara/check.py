@@ -108,17 +108,22 @@ def check_blueprint(path: Path, environment: str, *, program_dir: Path | None = 
                                   stack_outputs=stack_outputs, planner=planner)
         else:
             plan = load_plan_file(plan_file, stack_region=(config or {}).get("aws:region"), onprem=onprem_site(loaded))
-    return _checked(loaded, environment, placement, plan, today, opa)
+    from qantara.plan.program_kind import qantara_program
+
+    # A plan file says itself which program it is of: only what Qantara ran is known.
+    planned_platform_program = plan_file is None and qantara_program(program_dir)
+    return _checked(loaded, environment, placement, plan, today, opa, planned_platform_program)
 
 
 def _checked(loaded: LoadedBlueprint, environment: str, placement: Placement, plan: dict, today: dt.date,
-             opa: OpaServer | None) -> CheckResult:
+             opa: OpaServer | None, planned_platform_program: bool) -> CheckResult:
     """The checkpoint on `plan`, with placement's warnings and the maturity assessment."""
     from qantara.policy.checkpoint import BLUEPRINT_SUBJECTS, CheckResult, run_checkpoint
     from qantara.policy.maturity import assess_maturity
 
     result = run_checkpoint(BLUEPRINT_SUBJECTS, loaded, environment, plan=plan, today=today,
-                            evaluator=lambda document, subjects: evaluate_findings(document, subjects, opa))
+                            evaluator=lambda document, subjects: evaluate_findings(document, subjects, opa),
+                            planned_platform_program=planned_platform_program)
     return CheckResult(loaded.model.metadata.name, environment, result.enforcement, result.verdict,
                        result.findings, placement, plan, _warnings(placement, plan),
                        maturity=assess_maturity(result.findings, loaded.model))

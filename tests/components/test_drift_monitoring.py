@@ -120,7 +120,7 @@ def test_drift_is_measured_against_the_projects_baseline(drift):
 def test_without_drift_features_there_is_no_baseline_and_no_drift_alarm(build):
     resources = build(lambda: _monitoring(features=()))
     assert "dataQualityBaselineConfig" not in resources[JOB]["inputs"]
-    assert not [n for n in _alarms(resources) if "-drift-" in n]
+    assert not [n for n in _alarms(resources) if "-drift-" in n or "-unmeasured-" in n]
 
 
 @pytest.mark.parametrize(("schedule", "cron"), [("daily", "cron(0 0 ? * * *)"), ("hourly", "cron(0 * ? * * *)")])
@@ -165,9 +165,37 @@ def test_drift_alarm_watches_each_features_baseline_drift_for_the_schedule(drift
     assert alarm["period"] == 86400
 
 
+@pytest.mark.parametrize(("schedule", "seconds"), [("daily", 86400), ("hourly", 3600)])
+@pytest.mark.parametrize("feature", ["age", "bmi"])
+def test_a_drift_metric_missing_for_two_runs_raises_the_features_unmeasured_alarm(build, schedule, seconds, feature):
+    alarm = _alarms(build(lambda: _monitoring(schedule=schedule)))[f"drift-readmission-risk-unmeasured-{feature}"]["inputs"]
+    # The drift alarm's own metric and dimensions: what is missing is exactly what would alarm on drift.
+    assert (alarm["namespace"], alarm["metricName"]) == ("aws/sagemaker/Endpoints/data-metrics",
+                                                         f"feature_baseline_drift_{feature}")
+    assert alarm["dimensions"] == {"Endpoint": ENDPOINT, "MonitoringSchedule": SCHEDULE}
+    # No value in a period is breaching; a run that published one (SampleCount >= 1) is not.
+    assert alarm["treatMissingData"] == "breaching"
+    assert (alarm["statistic"], alarm["comparisonOperator"], alarm["threshold"]) == ("SampleCount", "LessThanThreshold", 1)
+    assert (alarm["period"], alarm["evaluationPeriods"]) == (seconds, 2)
+    # PutMetricAlarm's bound on how far back an alarm looks.
+    assert alarm["period"] * alarm["evaluationPeriods"] <= (604_800 if alarm["period"] >= 3600 else 86_400)
+    assert alarm["name"] == f"{ENDPOINT}-unmeasured-{feature}"
+
+
+def test_an_unmeasured_alarm_is_never_named_like_a_drift_alarm_the_retraining_rule_matches(drift):
+    from qantara.components.drift_monitoring import drift_alarm_prefix
+
+    prefix = drift_alarm_prefix("dubai-care-ml", "prod", "readmission-risk")
+    names = [a["inputs"]["name"] for a in _alarms(drift).values()]
+    unmeasured = [n for n in names if "-unmeasured-" in n]
+    assert len(unmeasured) == 2
+    assert not [n for n in unmeasured if n.startswith(prefix)]
+    assert sorted(n for n in names if n.startswith(prefix)) == [f"{ENDPOINT}-drift-age", f"{ENDPOINT}-drift-bmi"]
+
+
 def test_every_alarm_notifies_the_one_encrypted_alert_topic(drift):
     alarms = _alarms(drift)
-    assert len(alarms) == 2 * 2 + 2
+    assert len(alarms) == 2 * 2 + 2 + 2
     topic_urn = drift[TOPIC]["urn"]
     for alarm in alarms.values():
         assert topic_urn in alarm["propertyDependencies"]["alarmActions"]
@@ -215,7 +243,7 @@ def test_every_resource_is_in_the_providers_region(drift):
 
 def test_every_taggable_resource_carries_the_data_classification(drift):
     tagged = [r for (t, n), r in drift.items() if t.startswith("aws:") and n.startswith("drift") and "tags" in r["inputs"]]
-    assert len(tagged) == 1 + 1 + 2 + 6  # role, topic, job and schedule, six alarms
+    assert len(tagged) == 1 + 1 + 2 + 8  # role, topic, job and schedule, eight alarms
     assert all(r["inputs"]["tags"]["data-classification"] == "restricted" for r in tagged)
     assert drift[(TYPE_TOKEN, "drift")]["inputs"] == {"dataClassification": "restricted"}
 
@@ -245,7 +273,9 @@ def test_a_platform_served_model_with_drift_features_gets_a_drift_alarm_per_feat
     assert code == 0, stderr
     alarms = [r["inputs"] for r in resources if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"]
     drift = sorted(a["name"] for a in alarms if a["metricName"].startswith("feature_baseline_drift_"))
-    assert drift == ["dubai-care-ml-prod-length-of-stay-drift-age", "dubai-care-ml-prod-length-of-stay-drift-prior_admissions"]
+    assert drift == ["dubai-care-ml-prod-length-of-stay-drift-age", "dubai-care-ml-prod-length-of-stay-drift-prior_admissions",
+                     "dubai-care-ml-prod-length-of-stay-unmeasured-age",
+                     "dubai-care-ml-prod-length-of-stay-unmeasured-prior_admissions"]
     # With features, the job compares the traffic against the model's baseline.
     (job,) = [r["inputs"] for r in resources if r["type"] == "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"]
     assert "dataQualityBaselineConfig" in job

@@ -287,14 +287,16 @@ def test_the_drift_rule_matches_the_drift_alarms_the_platform_makes_and_no_other
                 and alarm["metricName"].startswith(metric["name"][0]["prefix"])
                 and alarm["dimensions"].get("Endpoint") in metric["dimensions"]["Endpoint"])
 
-    # The model's two drift alarms; not its latency or 5xx alarms, not another model's.
+    # The model's two drift alarms; not its latency or 5xx alarms, not another model's, and not its
+    # "drift not measured" alarms, which watch the same metrics.
     assert sorted(a["name"] for a in alarms if matches(a)) == [
         "dubai-care-ml-prod-readmission-risk-drift-age", "dubai-care-ml-prod-readmission-risk-drift-bmi"]
+    assert len([a for a in alarms if a["name"].startswith("dubai-care-ml-prod-readmission-risk-unmeasured-")]) == 2
 
 
 # --- the drift baseline --------------------------------------------------------------------
 
-def test_the_baseline_step_runs_the_regions_analyzer_over_the_training_split_as_suggest_baseline_does():
+def test_the_baseline_step_runs_the_regions_analyzer_over_the_models_inputs_as_suggest_baseline_does():
     baseline = steps_by_name(pipeline_definition(place()))["baseline"]["Arguments"]
     assert baseline["AppSpecification"] == {"ImageUri": ANALYZER}
     assert baseline["Environment"] == {
@@ -304,12 +306,33 @@ def test_the_baseline_step_runs_the_regions_analyzer_over_the_training_split_as_
         "publish_cloudwatch_metrics": "Disabled",
     }
     [source] = baseline["ProcessingInputs"]
-    # The features step's output is the whole run: the model was fitted on its features/train.csv.
-    assert source["S3Input"]["S3Uri"] == f"s3://{ARTIFACTS}/pipelines/readmission-risk/features/features/train.csv"
+    # The features step's output is the whole run: its features/model_inputs.csv holds the training rows'
+    # model inputs (never train.csv, which holds the target and the sensitive columns too).
+    assert source["S3Input"]["S3Uri"] == f"s3://{ARTIFACTS}/pipelines/readmission-risk/features/features/model_inputs.csv"
     assert source["S3Input"]["LocalPath"] == baseline["Environment"]["dataset_source"]
     [output] = baseline["ProcessingOutputConfig"]["Outputs"]
     assert output["S3Output"]["LocalPath"] == baseline["Environment"]["output_path"]
     assert output["S3Output"]["S3Uri"] == f"s3://{ARTIFACTS}/drift-monitoring/readmission-risk/baseline"
+
+
+def test_the_baseline_is_read_in_the_one_format_drift_monitoring_declares():
+    from qantara.components.drift_monitoring import BASELINE_DATASET_FORMAT
+
+    environment = steps_by_name(pipeline_definition(place()))["baseline"]["Arguments"]["Environment"]
+    assert json.loads(environment["dataset_format"]) == BASELINE_DATASET_FORMAT
+    # A header names the columns (the drift metrics' feature names); the model's output, which the
+    # baseline does not hold, would be first (START): nothing is read as an output column.
+    assert BASELINE_DATASET_FORMAT == {"csv": {"header": True, "output_columns_position": "START"}}
+
+
+def test_the_model_package_says_what_the_model_server_reads_and_the_capture_records_as_json():
+    from qantara.components.drift_monitoring import CAPTURE_CSV_CONTENT_TYPES, CAPTURE_JSON_CONTENT_TYPES
+
+    spec = steps_by_name(pipeline_definition(place()))["register"]["Arguments"]["InferenceSpecification"]
+    # serve.py reads {"instances": [...]} and answers {"predictions": [...]}: JSON both ways, never CSV.
+    assert spec["SupportedContentTypes"] == spec["SupportedResponseMIMETypes"] == ["application/json"]
+    assert set(spec["SupportedContentTypes"]) <= set(CAPTURE_JSON_CONTENT_TYPES)
+    assert not set(spec["SupportedContentTypes"]) & set(CAPTURE_CSV_CONTENT_TYPES)
 
 
 @pytest.mark.parametrize(("data_class", "isolated"), [("restricted", True), ("internal", False)])

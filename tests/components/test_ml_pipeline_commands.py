@@ -110,9 +110,24 @@ def test_evaluate_reads_the_trained_model_archive_and_register_its_metrics_file(
     assert register["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluate/evaluate/metrics.json")
 
 
-def test_the_baseline_reads_the_training_split_the_templates_features_step_writes():
+def test_the_baseline_reads_the_model_inputs_the_templates_features_step_writes():
     baseline = next(s for s in pipeline_definition(place())["Steps"] if s["Name"] == "Baseline")["Arguments"]
     [source] = baseline["ProcessingInputs"]
     step, name = source["S3Input"]["S3Uri"].removeprefix("s3://artifacts/pipelines/readmission-risk/features/").split("/")
-    # pipeline.build_features: the rows train fits on, with their header (the analyzer's feature names).
-    assert f'train_frame.to_csv(run.output("{step}", "{name}"), index=False)' in (PACKAGE / "pipeline.py").read_text()
+    source_text = (PACKAGE / "pipeline.py").read_text()
+    # pipeline.build_features: the model's inputs of the rows train fits on, with their header (the
+    # analyzer's feature names), under the name the definition reads.
+    assert step == "features" and f'MODEL_INPUTS = "{name}"' in source_text
+    assert ('features.model_inputs(train_frame).to_csv(run.output("features", MODEL_INPUTS), index=False)'
+            in source_text)
+    assert name != "train.csv"
+
+
+def test_the_model_server_reads_and_answers_the_content_type_the_model_package_declares():
+    from qantara.components.ml_pipeline_definition import MODEL_CONTENT_TYPE
+
+    serve = (PACKAGE / "serve.py").read_text()
+    # The request body is parsed as JSON whatever its header says, and every answer is JSON.
+    assert "body = json.loads(self.rfile.read(length)" in serve
+    assert f'self._send(status, json.dumps(payload).encode(), "{MODEL_CONTENT_TYPE}")' in serve
+    assert "text/csv" not in serve and "read_csv(self" not in serve

@@ -111,6 +111,16 @@ def test_requests_and_responses_are_captured_under_the_models_prefix(serving):
     assert capture["captureOptions"] == [{"captureMode": "Input"}, {"captureMode": "Output"}]
 
 
+def test_json_and_csv_traffic_is_captured_as_text_the_drift_monitor_reads_not_base64(serving):
+    # Without content types SageMaker base64-encodes what it captures (CaptureContentTypeHeader).
+    header = serving[CONFIG]["inputs"]["dataCaptureConfig"]["captureContentTypeHeader"]
+    assert header == {"csvContentTypes": ["text/csv"], "jsonContentTypes": ["application/json"]}
+    # The project's model server speaks JSON: its requests are captured as JSON.
+    from qantara.components.ml_pipeline_definition import MODEL_CONTENT_TYPE
+
+    assert MODEL_CONTENT_TYPE in header["jsonContentTypes"]
+
+
 def test_outputs_name_the_endpoint_its_capture_uri_and_variants(build):
     built = {}
     build(lambda: _serving(built=built))

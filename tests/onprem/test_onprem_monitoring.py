@@ -3,8 +3,16 @@ from pod_checks import label_problems, of_type
 
 from qantara.components.identity import StackIdentity
 from qantara.components.onprem.model_serving import MetricsTarget
-from qantara.components.onprem.monitoring import DRIFT_METRIC, ServingMonitoring, ServingMonitoringArgs
+from qantara.components.onprem.monitoring import (
+    DRIFT_METRIC,
+    DRIFT_THRESHOLD_METRIC,
+    ServingMonitoring,
+    ServingMonitoringArgs,
+    drift_expression,
+    drift_thresholds,
+)
 from qantara.components.onprem.naming import platform_labels
+from qantara.errors import CatalogError
 
 NAMESPACE = "riyadh-health-ml-prod"
 LABELS = platform_labels(blueprint="riyadh-health-ml", environment="prod", owner="data-office@riyadh-health.example")
@@ -51,11 +59,35 @@ def test_latency_and_error_alerts_use_the_blueprint_thresholds(monitoring):
 
 def test_drift_alerts_read_the_gauge_the_drift_job_exports_and_notice_when_it_stops(monitoring):
     alerts = rules(monitoring)
-    assert DRIFT_METRIC in alerts["QantaraModelDrift"]["expr"] and "> 0.25" in alerts["QantaraModelDrift"]["expr"]
-    assert 'blueprint="riyadh-health-ml", environment="prod"' in alerts["QantaraModelDrift"]["expr"]
+    identity = 'blueprint="riyadh-health-ml", environment="prod"'
+    # The one spelling of the drift expression (its behaviour: tests/templates/test_onsite_drift_rule.py).
+    assert alerts["QantaraModelDrift"]["expr"] == drift_expression(identity, drift_thresholds())
+    assert f"{DRIFT_METRIC}{{{identity}}}" in alerts["QantaraModelDrift"]["expr"]
+    assert f"{DRIFT_THRESHOLD_METRIC}{{{identity}}}" in alerts["QantaraModelDrift"]["expr"]
     silent = f'absent_over_time({DRIFT_METRIC}{{blueprint="riyadh-health-ml", environment="prod"}}[2h])'
     assert alerts["QantaraDriftJobSilent"]["expr"] == silent
 
 
 def test_monitoring_objects_are_labelled(monitoring):
     assert label_problems(monitoring) == []
+
+
+def test_the_drift_thresholds_come_from_the_catalog_the_project_policy_reads():
+    thresholds = drift_thresholds()
+    assert (thresholds.platform, thresholds.ceiling) == (0.25, 0.25)
+
+
+@pytest.mark.parametrize("table", [
+    None,
+    {"platformThreshold": 0.25},
+    {"platformThreshold": 0.25, "maxProjectThreshold": 0},
+    {"platformThreshold": float("nan"), "maxProjectThreshold": 0.25},
+    {"platformThreshold": 0.25, "maxProjectThreshold": float("inf")},
+    {"platformThreshold": True, "maxProjectThreshold": 0.25},
+    {"platformThreshold": "0.25", "maxProjectThreshold": 0.25},
+    {"platformThreshold": 0.3, "maxProjectThreshold": 0.25},
+])
+def test_a_drift_table_the_alert_cannot_be_written_from_is_refused(table):
+    # No alert rather than an alert that cannot fire: the stack stops with the file and key named.
+    with pytest.raises(CatalogError, match="policies/data/drift.yaml"):
+        drift_thresholds({"drift": table})

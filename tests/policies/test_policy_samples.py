@@ -37,7 +37,7 @@ STACK_URN = "urn:pulumi:prod::qantara::"
 # What a project finding may name besides a manifest field: the project's CI files.
 CI_PATHS = (".github/workflows/", ".gitlab-ci.yml")
 SAMPLE_FILE_KEYS = {"blueprint", "project", "resourceDefaults", "allowed", "denied"}
-SAMPLE_KEYS = {"name", "blueprint", "plan", "project", "environment", "resolved", "expect", "knownIssue"}
+SAMPLE_KEYS = {"name", "blueprint", "plan", "project", "environment", "resolved", "program", "expect", "knownIssue"}
 RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "custom", "inputs", "dependencies",
                  "propertyDependencies", "location", "dataClassification"}
 METADATA_FIELDS = {"id", "title", "severity", "stage", "waivable", "rationale", "remediation", "frameworks"}
@@ -263,6 +263,8 @@ def sample_input(data: dict, sample: dict) -> dict:
         project=project,
         environment=environment,
         resolved=resolved_json(blueprint_data, environment["name"], sample.get("resolved", _NOT_GIVEN)),
+        # Which program the plan is of (qantara.plan.program_kind); none unless the sample says.
+        program=sample.get("program"),
         today=TODAY,
     )
 

@@ -102,3 +102,33 @@ def test_the_checked_blueprint_decides_production_whatever_the_caller_would_hand
     approvers = [f["resource"] for f in result.findings if f["policy"] == "QA-BP-001"]
     assert approvers == ["spec.environments[1]"]
     assert result.verdict == "fail"
+
+
+def test_the_policies_are_told_which_program_the_plan_is_of_from_what_qantara_ran(tmp_path):
+    endpoint = {"urn": "urn:pulumi:prod::qantara::aws:sagemaker/endpoint:Endpoint::e", "type": "aws:sagemaker/endpoint:Endpoint"}
+    seen: list = []
+    loaded = blueprint(tmp_path)
+    run_checkpoint(BLUEPRINT_SUBJECTS, loaded, "prod", plan={"resources": [endpoint]}, today=TODAY,
+                   evaluator=evaluator_finding(FINDING, seen), planned_platform_program=True)
+    run_checkpoint(BLUEPRINT_SUBJECTS, loaded, "prod", plan={"resources": [endpoint]}, today=TODAY,
+                   evaluator=evaluator_finding(FINDING, seen))
+    run_checkpoint(PROJECT_SUBJECTS, loaded, "prod", project={"path": "p"}, today=TODAY, evaluator=evaluator_finding(FINDING, seen))
+    assert [document["program"]["kind"] if document["program"] else None for document, _ in seen] == [
+        "platform", "project", None]
+
+
+def test_an_endpoint_without_a_trail_fails_the_platforms_plan_and_passes_a_projects(tmp_path):
+    # The AE blueprint's audit component is in me-central-1, where the endpoint is.
+    endpoint = {"urn": "urn:pulumi:prod::qantara::aws:sagemaker/endpoint:Endpoint::serving", "type": "aws:sagemaker/endpoint:Endpoint",
+                "name": "serving", "parent": "", "provider": "", "custom": True, "inputs": {"name": "ae-health-prod-x"},
+                "dependencies": [], "propertyDependencies": {}, "dataClassification": "restricted",
+                "location": {"kind": "cloud", "cloud": "aws", "region": "me-central-1", "country": "AE"}}
+    loaded = blueprint(tmp_path)
+
+    def trail_findings(planned_platform_program: bool) -> list[str]:
+        verdict = run_checkpoint(BLUEPRINT_SUBJECTS, loaded, "prod", plan={"resources": [endpoint]}, today=TODAY,
+                                 planned_platform_program=planned_platform_program)
+        return [f["resource"] for f in verdict.findings if f["policy"] == "QA-RES-019"]
+
+    assert trail_findings(True) == [endpoint["urn"]]
+    assert trail_findings(False) == []

@@ -359,3 +359,35 @@ def test_the_packs_main_is_thin_and_calls_only_what_the_library_offers():
 def test_the_governance_policy_is_a_stack_validation():
     policy = governance_policy()
     assert isinstance(policy, StackValidationPolicy) and policy.name == pulumi_pack.POLICY_NAME
+
+
+# --- which program the stack is of ---------------------------------------------------------------
+
+ENDPOINT = "urn:pulumi:prod::readmission-risk-infra::aws:sagemaker/endpoint:Endpoint::readmission-risk"
+
+
+def trail_reports(monkeypatch, *extra) -> list[tuple[str | None, str]]:
+    """QA-RES-019's reports on a stack holding a SageMaker endpoint in the AE blueprint's audit
+    region (and `extra` entries), through the pack."""
+    from qantara.policy import evaluate as evaluate_module
+    from qantara.policy.library import policy_packages
+
+    monkeypatch.setattr(evaluate_module, "policy_packages",
+                        lambda: tuple(p for p in policy_packages() if p.package == "qantara.resources.audit_trail"))
+    entries = [_entry(STACK, "pulumi:pulumi:Stack", parent="", provider=""),
+               _entry(PROVIDER, "pulumi:providers:aws", {"region": "me-central-1", "version": "7.51.1"}, provider=""),
+               _entry(ENDPOINT, "aws:sagemaker/endpoint:Endpoint", {"name": "dubai-care-ml-prod-readmission-risk",
+                                                                    "endpointConfigName": "[unknown]"}),
+               *extra]
+    return [(urn, policy) for urn, policy in policies_reported(reports(entries)) if policy == "QA-RES-019"]
+
+
+def test_a_projects_stack_with_an_endpoint_and_no_trail_leans_on_the_platforms_trail(monkeypatch):
+    assert trail_reports(monkeypatch) == []
+
+
+def test_the_platforms_stack_with_an_endpoint_and_its_trail_removed_fails_at_the_pack(monkeypatch):
+    # The stack holds the platform's key component: it is the platform's, whatever it is named.
+    key = _entry("urn:pulumi:prod::readmission-risk-infra::qantara:sovereign_keys:SovereignKeys::platform-key",
+                 "qantara:sovereign_keys:SovereignKeys", {"dataClassification": "restricted"}, provider="")
+    assert trail_reports(monkeypatch, key) == [(ENDPOINT, "QA-RES-019")]

@@ -189,6 +189,40 @@ def test_each_gap_is_reported_by_its_policy(tmp_path, changes, expected):
     assert all(f["resource"].startswith("spec.") for f in result.findings)
 
 
+def test_a_drift_threshold_drift_never_reaches_fails_the_check_naming_the_bound(tmp_path):
+    project = write_project(tmp_path, manifest={"spec": {"monitoring": {"drift": {"enabled": True, "threshold": 50}}}})
+
+    result = check_project(project, "prod", today=TODAY)
+
+    assert result.verdict == "fail" and policies(result) == ["QA-PRJ-006"], result.findings
+    [finding] = result.findings
+    assert finding["resource"] == "spec.monitoring.drift.threshold"
+    assert "50 is above 0.25" in finding["message"] and "policies/data/drift.yaml" in finding["message"]
+
+
+@pytest.mark.parametrize("threshold", [0.25, 0.01])
+def test_a_drift_threshold_within_the_bound_passes(tmp_path, threshold):
+    project = write_project(tmp_path, manifest={"spec": {"monitoring": {"drift": {"enabled": True,
+                                                                                  "threshold": threshold}}}})
+    assert check_project(project, "prod", today=TODAY).verdict == "pass"
+
+
+@pytest.mark.parametrize("threshold", [".inf", "-.inf", ".nan", "0", "-0.1"])
+def test_a_drift_threshold_that_is_no_positive_finite_number_is_refused_at_its_line(tmp_path, threshold):
+    project = write_project(tmp_path)
+    manifest = project / "qantara.yaml"
+    text = manifest.read_text()
+    assert "threshold: 0.2" in text
+    manifest.write_text(text.replace("threshold: 0.2", f"threshold: {threshold}"))
+
+    with pytest.raises(ProjectError) as raised:
+        check_project(project, "prod", today=TODAY)
+
+    [problem] = raised.value.problems
+    assert problem.file == str(manifest) and problem.field == "spec.monitoring.drift.threshold"
+    assert "threshold:" in manifest.read_text().splitlines()[problem.line - 1]
+
+
 def test_a_gap_in_dev_is_advisory(tmp_path):
     project = write_project(tmp_path, manifest={"spec": {"monitoring": None}})
 

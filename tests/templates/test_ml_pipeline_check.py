@@ -355,14 +355,19 @@ def test_the_drift_rule_matches_every_drift_alarm_the_plan_holds_entering_alarm_
     (rule,) = [r for r in of_type(realtime_plan, "/eventRule:EventRule").values() if r["name"].endswith("-drift")]
     pattern = json.loads(rule["inputs"]["eventPattern"])
     alarms = list(of_type(realtime_plan, "/metricAlarm:MetricAlarm").values())
-    drift = [a for a in alarms if a["inputs"]["metricName"].startswith("feature_baseline_drift_")]
+    watching = [a for a in alarms if a["inputs"]["metricName"].startswith("feature_baseline_drift_")]
+    unmeasured = [a for a in watching if a["inputs"]["treatMissingData"] == "breaching"]
+    drift = [a for a in watching if a not in unmeasured]
     assert len(drift) == 3
     assert [a["inputs"]["name"] for a in drift if pattern_matches(pattern, alarm_event(a, "ALARM"))] == [
         a["inputs"]["name"] for a in drift]
     # Back to OK, or a latency or 5xx alarm of the same endpoint, starts nothing.
     assert not [a for a in drift if pattern_matches(pattern, alarm_event(a, "OK"))]
-    health = [a for a in alarms if a not in drift]
+    health = [a for a in alarms if a not in watching]
     assert len(health) == 2 and not [a for a in health if pattern_matches(pattern, alarm_event(a, "ALARM"))]
+    # Drift not measured (the same metric, missing) tells the team and retrains nothing.
+    assert len(unmeasured) == 3
+    assert not [a for a in unmeasured if pattern_matches(pattern, alarm_event(a, "ALARM"))]
 
 
 def test_the_matcher_is_not_a_yes_machine(realtime_plan):

@@ -1,5 +1,6 @@
 # QA-PRJ-006: a project that serves predictions declares how they are watched: input drift
-# measured against a threshold, and who is alerted.
+# measured against a threshold no larger than data.catalog.drift.maxProjectThreshold (a threshold
+# drift never reaches would switch the alert off), and who is alerted.
 package qantara.project.monitoring
 
 import rego.v1
@@ -17,7 +18,7 @@ findings := [finding |
 	finding := {"policy": "QA-PRJ-006", "resource": gap.resource, "message": gap.message}
 ]
 
-gaps := array.concat(array.concat(no_drift, no_threshold), no_alerts)
+gaps := array.concat(array.concat(array.concat(no_drift, no_threshold), threshold_too_high), no_alerts)
 
 drift_enabled if object.get(spec, ["monitoring", "drift", "enabled"], false) == true
 
@@ -37,6 +38,29 @@ no_threshold := [gap |
 		"message": "drift is measured but no threshold says when it raises an alert",
 	}
 ]
+
+# The catalog's bound: a missing one is a finding too (fail closed), never a pass.
+max_threshold := data.catalog.drift.maxProjectThreshold
+
+threshold_too_high := [gap |
+	drift_enabled
+	threshold := object.get(spec, ["monitoring", "drift", "threshold"], null)
+	is_number(threshold)
+	not within_bound(threshold)
+	gap := {
+		"resource": "spec.monitoring.drift.threshold",
+		"message": sprintf("the drift threshold %v is above %v, the largest Qantara allows (policies/data/drift.yaml): a threshold drift seldom or never reaches switches the drift alert, and the retraining it starts, off; declare at most %v (on site a population stability index, where above 0.25 is a significant shift)", [threshold, bound_text, bound_text]),
+	}
+]
+
+within_bound(threshold) if {
+	is_number(max_threshold)
+	threshold <= max_threshold
+}
+
+bound_text := sprintf("%v", [max_threshold]) if {
+	is_number(max_threshold)
+} else := "(no bound in the catalog)"
 
 no_alerts := [gap |
 	not is_string(object.get(spec, ["monitoring", "alertsTo"], null))

@@ -42,8 +42,13 @@ covered_types := {row.type | some row in data.catalog.aws_data_services.platform
 # The blueprint's platform has its trail in the store's region: the resolved audit component
 # (present only when enabled) is located in the cloud, in the region the store is in. Facts of
 # the blueprint being checked (input.resolved, which the checkpoint computes itself), never of
-# the exports; without usable facts nothing is covered.
+# the exports; without usable facts nothing is covered. Only a plan that is not the platform's
+# own (input.program, which the checkpoint computes from what it ran and the platform's
+# components in the plan) is beside the platform's trail: the platform's plan is where that
+# trail must be, and a plan that does not say which program it is of is judged as the
+# platform's.
 platform_trail_records(store) if {
+	input.program.kind == "project"
 	store.type in covered_types
 	resolved.valid
 	audit := resolved.components.audit

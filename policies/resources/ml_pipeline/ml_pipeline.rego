@@ -2,8 +2,8 @@
 #             other region, and a definition that cannot be read is not taken on trust; every
 #             step's image is the platform's (its account's ECR in the placed region) or Model
 #             Monitor's analyzer of the placed region (data.catalog.sagemaker_model_monitor_images,
-#             the image DriftMonitoring runs), and every S3 URI names a bucket of the platform
-#             (`<blueprint>-<environment>-...`, as Qantara names them).
+#             the image DriftMonitoring runs), and every S3 URI names a data lake bucket of
+#             the platform in the pipeline's region, by its exact name (input.resolved.dataLakeBuckets).
 # QA-RES-081: every job step encrypts its volume and its outputs with a customer key.
 # QA-RES-082: every job step runs in the VPC with traffic encryption; network-isolated for
 #             the classes data.catalog.sagemaker_pipeline_steps.isolatedClasses lists, except
@@ -26,7 +26,7 @@ pipeline_types := {"aws:sagemaker/pipeline:Pipeline"}
 approval_status := "PendingManualApproval"
 
 findings := array.concat(
-	array.concat(array.concat(unreadable_findings, array.concat(location_findings, tracking_findings)), array.concat(image_findings, bucket_findings)),
+	array.concat(array.concat(unreadable_findings, array.concat(location_findings, tracking_findings)), array.concat(image_findings, array.concat(bucket_findings, chosen_location_findings))),
 	array.concat(array.concat(encryption_findings, unmodelled_findings), array.concat(network_findings, promotion_findings)),
 )
 
@@ -36,9 +36,14 @@ definition(r) := doc if {
 	is_object(doc)
 }
 
-definition_text(r) := r.inputs.pipelineDefinition if is_string(r.inputs.pipelineDefinition)
-
-else := json.marshal(r.inputs.pipelineDefinition)
+# Every text of the definition, joined, for what is searched in it (s3:// URIs, region codes),
+# whichever form the plan gives it in (a JSON string, or an object). Not json.marshal of the
+# object: on regopy 1.5 no s3:// URI was found in the marshalled form of a definition given as
+# an object (regorus found it), so such a definition passed with any bucket in it.
+definition_text(r) := concat(" ", [v |
+	walk(definition(r), [_, v])
+	is_string(v)
+])
 
 # [[pipeline index, step], ...] for every step of every readable definition.
 steps := [[at, step] |
@@ -144,32 +149,102 @@ names_other_region(r, value) if {
 	contains(value, code)
 }
 
-# `<blueprint>-<environment>-`: how every bucket of the platform is named (naming.bucket_name).
-platform_bucket_prefix := sprintf("%s-%s-", [input.blueprint.metadata.name, input.environment.name]) if {
-	is_string(input.blueprint.metadata.name)
-	is_string(input.environment.name)
-}
-
 bucket_findings := [finding |
 	some at in plan.indexes_of(pipeline_types)
 	r := plan.resources[at]
 	definition(r)
 	some uri in regex.find_n(`s3://[^/"\\ ]*`, definition_text(r), -1)
 	bucket := substring(uri, 5, -1)
-	not platform_bucket(bucket)
+	not platform_bucket(r, bucket)
 	not names_other_region(r, bucket) # location_findings has it
 	finding := {
 		"policy": "QA-RES-080",
 		"resource": r.urn,
-		"message": sprintf("%s reads or writes bucket `%s`, which is not the platform's; steps read and write only the platform's buckets (named %s...)", [plan.label(r), text.plain(bucket), bucket_prefix_words]),
+		"message": sprintf("%s reads or writes bucket `%s`, %s; steps read and write only the platform's data lake buckets (%s)", [plan.label(r), text.plain(bucket), foreign_bucket_words(r, bucket), lake_bucket_words(r)]),
 	}
 ]
 
-platform_bucket(bucket) if startswith(bucket, platform_bucket_prefix)
+# An S3 location that is not written out: a run parameter (a Get of Parameters.*), a property
+# file value or an expression (Std:Join...) is chosen when the pipeline runs, so its bucket
+# cannot be judged here. The output of one of the pipeline's own steps was written where that
+# step's own location (judged) says; a Std:Join whose first part already holds a whole
+# `s3://<bucket>/` (or is `s3://<bucket>` joined on "/") keeps the bucket judged.
+chosen_location_findings := [finding |
+	some at in plan.indexes_of(pipeline_types)
+	r := plan.resources[at]
+	doc := definition(r)
+	walk(doc, [path, value])
+	count(path) > 0
+	path[count(path) - 1] in table.s3LocationKeys
+	not written_location(value)
+	finding := {
+		"policy": "QA-RES-080",
+		"resource": r.urn,
+		"message": sprintf("%s takes its S3 location %s from %s, so the bucket it reads or writes cannot be shown to be the platform's; write the platform's bucket out (s3://<bucket>/...)", [plan.label(r), text.join(".", [sprintf("%v", [p]) | some p in path]), location_words(value)]),
+	}
+]
 
-bucket_prefix_words := platform_bucket_prefix if platform_bucket_prefix
+# Written out as s3://: SageMaker also takes an https:// URL for an S3 location (S3Uri's pattern
+# is (https|s3)://..., API_ProcessingS3Input, read 2026-12-06), whose bucket the rule above does
+# not read: only the s3:// form is judged, any other is a finding.
+written_location(value) if {
+	is_string(value)
+	startswith(value, "s3://")
+}
 
-else := "<blueprint>-<environment>-, but the environment checked is not known"
+written_location(value) if {
+	is_string(value.Get)
+	startswith(value.Get, "Steps.")
+}
+
+written_location(value) if {
+	first := value["Std:Join"].Values[0]
+	is_string(first)
+	regex.match(`^s3://[^/]+/`, first)
+}
+
+written_location(value) if {
+	value["Std:Join"].On == "/"
+	first := value["Std:Join"].Values[0]
+	is_string(first)
+	regex.match(`^s3://[^/]+$`, first)
+}
+
+location_words(value) := sprintf("`%s`, not an s3:// URI (SageMaker takes an https:// URL too, whose bucket is not read here)", [text.plain(value)]) if {
+	is_string(value)
+} else := sprintf("a run parameter (%s)", [value.Get]) if {
+	is_string(value.Get)
+	startswith(value.Get, "Parameters.")
+} else := "an expression (a Get or a Std: function)" if is_object(value)
+
+else := "a value that is not text"
+
+# The platform's data lake buckets are known by name, exactly as qantara.naming.bucket_name
+# makes them (input.resolved.dataLakeBuckets: {name: region}, computed by the checkpoint): a
+# prefix would miss the shortened names of a long blueprint and take a look-alike that only
+# starts like one. The bucket is the platform's in the pipeline's own region.
+lake_buckets := input.resolved.dataLakeBuckets if is_object(input.resolved.dataLakeBuckets)
+
+else := {}
+
+platform_bucket(r, bucket) if {
+	region := lake_buckets[bucket]
+	region == r.location.region
+}
+
+foreign_bucket_words(r, bucket) := sprintf("the platform's data lake bucket of %s, not of %s where the pipeline runs", [lake_buckets[bucket], text.plain(object.get(r.location, "region", "an unknown region"))]) if {
+	lake_buckets[bucket]
+} else := "which is not the platform's"
+
+lake_bucket_words(r) := text.join(", ", sort(lake_names_in(r.location.region))) if {
+	count(lake_names_in(r.location.region)) > 0
+} else := "none known for this environment and region: the checked environment's platform buckets could not be named"
+
+# regopy rejects `some k, v in` inside comprehensions: index explicitly.
+lake_names_in(region) := [name |
+	some name in object.keys(lake_buckets)
+	lake_buckets[name] == region
+]
 
 # --- QA-RES-081 ------------------------------------------------------------------------
 

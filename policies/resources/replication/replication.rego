@@ -133,7 +133,7 @@ highest_class(classes) := classifications[max([i | some c in classes; classifica
 
 # Every place each mover sends to: {"k": ordinal, "at": position, "path": text, "spot": spot}
 # where a spot is a destinations spot (located, or a name only the plan can locate).
-mover_spots := array.concat(
+mover_spots := array.concat(array.concat(
 	[{"k": k, "at": at, "path": path_text(object.get(d, "path", [])), "spot": s} |
 		some k
 		at := movers[k]
@@ -155,8 +155,40 @@ mover_spots := array.concat(
 		source_is_set(r, row)
 		some property in {d.path[0] | some d in row.destinations; not d.via in {"self", "global"}}
 		some s in property_spots(r, property)
+	]),
+	# A destination a preview cannot read ([unknown]: a stack reference's output, a value
+	# computed from something outside the plan) whose property depends on no resource of the
+	# plan that could locate it goes where nothing shows: it cannot be shown to stay (fail
+	# closed). With such a dependency, the dependency locates it (above).
+	[{"k": k, "at": at, "path": property, "spot": destinations.unknown_spot(
+		sprintf("%s is not known before deployment and refers to no resource of this plan that places it", [property]),
+		"a destination computed outside the plan",
+	)} |
+		some k
+		at := movers[k]
+		r := plan.resources[at]
+		row := movement_table.types[r.type]
+		source_is_set(r, row)
+		some property in {d.path[0] | some d in row.destinations; not d.via in {"self", "global"}}
+		unread_destination(r, row, property)
+		not located_by_dependency(r, property)
 	],
 )
+
+unread_destination(r, row, property) if {
+	some d in row.destinations
+	d.path[0] == property
+	some v in values_at_path(r.inputs, d.path)
+	plan.is_unknown(v)
+}
+
+holder_positions := plan.indexes_of(movement_table.holders)
+
+located_by_dependency(r, property) if {
+	some urn in object.get(r, ["propertyDependencies", property], [])
+	some j in holder_positions
+	plan.resources[j].urn == urn
+}
 
 property_spots(r, property) := [destinations.unknown_spot(
 	sprintf("%s is secret, so where it sends data cannot be read", [property]),

@@ -12,13 +12,15 @@ from qantara.components.base import QantaraComponent
 from qantara.components.bucket_controls import BucketControls, harden_bucket
 from qantara.components.iam_documents import policy_document
 from qantara.components.identity import StackIdentity
+from qantara.naming import DATA_LAKE_ZONES
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
     from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:data_lake:DataLake"
-DATA_ZONES = ("raw", "curated", "artifacts")
+# Named in qantara.naming, which the policies read them from too (input.resolved).
+DATA_ZONES = DATA_LAKE_ZONES
 
 
 def data_bucket(parent: pulumi.Resource, logical: str, purpose: str, physical: str, *,

@@ -55,6 +55,24 @@ CONTAINER_OUTPUT = "/opt/ml/processing/output"
 # Baseline files the SDK's suggest_baseline writes and a data-quality job reads.
 BASELINE_CONSTRAINTS = "constraints.json"
 BASELINE_STATISTICS = "statistics.json"
+# How the analyzer reads the baseline dataset (its `dataset_format`), the one spelling the project
+# pipeline's baseline step (ml_pipeline_definition) gives it: CSV whose first row names the columns,
+# the SDK's DatasetFormat.csv() defaults (aws/sagemaker-python-sdk at
+# 17b14f898eeb326d46975b04c1bec93e93ba769d, src/sagemaker/model_monitor/dataset_format.py, read
+# 2026-12-06). What this means for the monitoring job (AWS developer guide, "Create a Baseline",
+# awsdocs/amazon-sagemaker-developer-guide at 1c4d5ff778919484beaa0f1a5f2e86708842ef72,
+# doc_source/model-monitor-create-baseline.md, read 2026-12-06): the baseline's and the captured
+# data's schemas must match in the number and order of the features, output columns assumed first;
+# with a header the statistics, constraints and so the drift metrics carry its names. The data-quality
+# job of an endpoint takes no dataset format (its EndpointInput has none): it reads the capture.
+BASELINE_DATASET_FORMAT = {"csv": {"header": True, "output_columns_position": "START"}}
+# The request and response content types an endpoint's capture records as CSV or JSON text. Without
+# them SageMaker base64-encodes what it captures (API reference, CaptureContentTypeHeader:
+# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CaptureContentTypeHeader.html, read
+# 2026-12-06), which the analyzer, reading only CSV or flat JSON, cannot compare with a baseline. The
+# SDK's DataCaptureConfig defaults (data_capture_config.py at 0106dfac5526cef9c97285f5a2264fcba7a089df).
+CAPTURE_CSV_CONTENT_TYPES = ("text/csv",)
+CAPTURE_JSON_CONTENT_TYPES = ("application/json",)
 
 # Endpoint invocation metrics (SageMaker developer guide, monitoring-cloudwatch): ModelLatency
 # is reported in microseconds, per EndpointName and VariantName.
@@ -68,6 +86,17 @@ MICROSECONDS_PER_MILLISECOND = 1000
 # followed; confirm on the first run that the drift alarms receive data.
 DRIFT_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 DRIFT_METRIC_PREFIX = "feature_baseline_drift_"
+# A watched feature's drift metric missing for this many schedule periods raises its "drift not
+# measured" alarm: a monitor that cannot read the capture, has no baseline yet, or got no traffic
+# says so instead of leaving the drift alarm silent. Missing data counts as breaching (CloudWatch,
+# TreatMissingData BREACHING: "Missing data points are treated as breaching the threshold",
+# https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_cloudwatch.TreatMissingData.html, read
+# 2026-12-06). Two periods, so one late or failed run alone does not raise it; a day's schedule
+# evaluates two days, within PutMetricAlarm's seven (Period x EvaluationPeriods <= 604,800 s, one
+# day for periods under an hour: PutMetricAlarmRequest.period in the AWS SDK reference,
+# https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/cloudwatch/aws.sdk.kotlin.services.cloudwatch.model/-put-metric-alarm-request/period.html,
+# read 2026-12-06).
+UNMEASURED_PERIODS = 2
 FEATURE_NAME = re.compile(FEATURE_PATTERN)
 
 
@@ -127,6 +156,12 @@ def alarm_base(blueprint: str, environment: str, model_name: str) -> str:
 def drift_alarm_prefix(blueprint: str, environment: str, model_name: str) -> str:
     """Every drift alarm of a model is named `<prefix><feature>`; a project's retraining rule matches the prefix."""
     return f"{alarm_base(blueprint, environment, model_name)}-drift-"
+
+
+def unmeasured_alarm_prefix(blueprint: str, environment: str, model_name: str) -> str:
+    """Every "drift not measured" alarm of a model is named `<prefix><feature>`: outside the drift
+    prefix, so the retraining rule never matches it (a monitor that measures nothing retrains nothing)."""
+    return f"{alarm_base(blueprint, environment, model_name)}-unmeasured-"
 
 
 def monitoring_role_name(identity: StackIdentity, project_model: str | None = None) -> str:
@@ -205,7 +240,8 @@ def alert_topic_policy(topic_arn: str, identity: StackIdentity, alarm_prefix: st
 
 class DriftMonitoring(QantaraComponent):
     """For each served endpoint: an hourly or daily data-quality monitoring schedule, and
-    alarms on model latency, 5xx errors and feature drift, all sent to one encrypted topic.
+    alarms on model latency, 5xx errors, feature drift and feature drift left unmeasured (its
+    metric missing for UNMEASURED_PERIODS runs), all sent to one encrypted topic.
 
     The monitoring jobs run in the private subnets with inter-container traffic encrypted,
     their volumes and reports encrypted with the platform key. The topic is encrypted with
@@ -411,6 +447,25 @@ class DriftMonitoring(QantaraComponent):
                 comparison_operator="GreaterThanThreshold",
                 # A schedule that has not run yet leaves the alarm without data, not alarming.
                 treat_missing_data="missing",
+            )
+            # The same metric's absence, to the team only: a drift alarm without data is not a
+            # model without drift (see UNMEASURED_PERIODS).
+            self._alarm(
+                f"{logical}-unmeasured-{feature}",
+                name=f"{unmeasured_alarm_prefix(args.identity.blueprint, args.identity.environment, endpoint.model_name)}"
+                     f"{feature}",
+                description=f"{endpoint.model_name}: no drift measured for feature {feature} in "
+                            f"{UNMEASURED_PERIODS} {args.schedule} runs (no baseline, no traffic, or the monitor "
+                            f"cannot read the captured requests)",
+                namespace=DRIFT_NAMESPACE,
+                metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",
+                dimensions={"Endpoint": endpoint.endpoint_name, "MonitoringSchedule": schedule},
+                statistic="SampleCount",
+                period=SCHEDULE_SECONDS[args.schedule],
+                evaluation_periods=UNMEASURED_PERIODS,
+                threshold=1,
+                comparison_operator="LessThanThreshold",
+                treat_missing_data="breaching",
             )
 
     def _alarm(self, logical: str, *, name: str, description: str, **metric) -> None:

@@ -23,9 +23,10 @@ CustomerMetadataProperties (PACKAGE_METADATA_STEP below).
 
 After the seven steps, a baseline step (not one of the project's steps: AWS's code, not the
 project's) runs SageMaker Model Monitor's prebuilt analyzer over the training split the model was
-fitted on and writes constraints.json and statistics.json where the model's data-quality
-monitoring reads them (drift_monitoring.baseline_uri), as the SageMaker SDK's suggest_baseline
-does; without it the endpoint's drift monitoring has nothing to compare with.
+fitted on, as the endpoint receives it (the model's input columns only, in its input order: the
+features step's model_inputs.csv), and writes constraints.json and statistics.json where the model's
+data-quality monitoring reads them (drift_monitoring.baseline_uri), as the SageMaker SDK's
+suggest_baseline does; without it the endpoint's drift monitoring has nothing to compare with.
 
 When the platform's experiment tracking is SageMaker managed MLflow in the pipeline's own account
 and region (PipelinePlace.tracking_server_arn), the run is also logged to MLflow, as a local run
@@ -42,7 +43,12 @@ import json
 from dataclasses import dataclass
 
 from qantara.catalog import load_catalog
-from qantara.components.drift_monitoring import IMAGES_CATALOG, baseline_uri, monitor_image_uri
+from qantara.components.drift_monitoring import (
+    BASELINE_DATASET_FORMAT,
+    IMAGES_CATALOG,
+    baseline_uri,
+    monitor_image_uri,
+)
 from qantara.errors import CatalogError, QantaraError
 
 DEFINITION_VERSION = "2020-12-01"
@@ -55,6 +61,11 @@ PROCESSING_STEPS = ("ingest", "validate", "features", "evaluate", "monitor")
 # The classes whose jobs run with no network at all: the container reaches neither the
 # internet nor the VPC; SageMaker alone moves the inputs and outputs.
 ISOLATED_CLASSES = ("restricted", "secret")
+
+# What the project's model server (the template's serve.py) reads and answers: JSON,
+# {"instances": [...]} in and {"predictions": [...]} out; never CSV, which it refuses. The endpoint's
+# capture records it as JSON text (drift_monitoring.CAPTURE_JSON_CONTENT_TYPES).
+MODEL_CONTENT_TYPE = "application/json"
 
 # Where the steps read and write, under the platform's buckets.
 TRAINING_DATA_PREFIX = "training"  # curated/<model group>/training/, as qantara.yaml says
@@ -109,20 +120,24 @@ PACKAGE_ARN_ENV = "QANTARA_MODEL_PACKAGE_ARN"
 # The drift baseline, last: only a run whose model registered and can be watched (monitor)
 # replaces the baseline the endpoint's monitoring reads.
 BASELINE_STEP = "baseline"
-# The training split in the features step's output: the template's pipeline.build_features
-# writes features/train.csv into the run, and the step's output is the whole run.
-TRAINING_SPLIT = "features/train.csv"
+# The baseline dataset in the features step's output: the template's pipeline.build_features writes
+# features/<pipeline.MODEL_INPUTS> into the run (the step's output is the whole run): the training
+# rows with the model's input columns only, in the model's input order, under a header naming them,
+# the columns the endpoint receives. Never train.csv, which holds the target and the sensitive
+# columns too: the analyzer matches the capture with the baseline by the number and order of the
+# columns (drift_monitoring.BASELINE_DATASET_FORMAT), so every extra column shifts the comparison.
+BASELINE_DATASET = "features/model_inputs.csv"
 # What the SageMaker Python SDK's suggest_baseline gives the analyzer (aws/sagemaker-python-sdk
 # at 446de53d6ee12ca4d68e6f028275d095107d93ed, src/sagemaker/model_monitor/model_monitoring.py:
 # DefaultModelMonitor.suggest_baseline, _generate_env_map and the _*_ENV_NAME constants;
 # dataset_format.py: DatasetFormat.csv). The dataset must be a directory for the analyzer,
 # mounted at /opt/ml/processing/input/baseline_dataset_input; its results go to
-# /opt/ml/processing/output. CSV with a header row (the feature names become the statistics'
-# names, and so the drift metrics' feature_baseline_drift_<name>), the SDK's defaults.
+# /opt/ml/processing/output. Its dataset format is DriftMonitoring's (BASELINE_DATASET_FORMAT): CSV
+# with a header row, whose feature names become the statistics' names, and so the drift metrics'
+# feature_baseline_drift_<name>.
 ANALYZER_INPUT_NAME = "baseline_dataset_input"
 ANALYZER_INPUT = f"{CONTAINER_INPUT}/{ANALYZER_INPUT_NAME}"
 ANALYZER_OUTPUT = CONTAINER_OUTPUT
-ANALYZER_DATASET_FORMAT = {"csv": {"header": True, "output_columns_position": "START"}}
 
 # The run's lineage on the registered model package (CustomerMetadataProperties). RegisterModel
 # is SageMaker's own step, so the evaluate step (the project's image, holding the whole run)
@@ -340,13 +355,17 @@ def processing_step(place: PipelinePlace, step: str) -> dict:
 def analyzer_environment() -> dict:
     # CloudWatch metrics only from monitoring schedules (as the SDK sets it): with nothing to
     # publish the job needs no network, so restricted data runs it isolated like every step.
-    return {"dataset_format": json.dumps(ANALYZER_DATASET_FORMAT), "dataset_source": ANALYZER_INPUT,
+    return {"dataset_format": json.dumps(BASELINE_DATASET_FORMAT), "dataset_source": ANALYZER_INPUT,
             "output_path": ANALYZER_OUTPUT, "publish_cloudwatch_metrics": "Disabled"}
 
 
+def baseline_dataset_uri(place: PipelinePlace) -> str:
+    return f"{step_output_uri(place, 'features')}{BASELINE_DATASET}"
+
+
 def baseline_step(place: PipelinePlace) -> dict:
-    """The analyzer over the features step's training split, into the model's baseline prefix."""
-    training_split = f"{step_output_uri(place, 'features')}{TRAINING_SPLIT}"
+    """The analyzer over the features step's baseline dataset (the model's inputs of the training
+    split), into the model's baseline prefix."""
     arguments = {
         # The image's own entrypoint is the analyzer: no command of the project's.
         "AppSpecification": {"ImageUri": analyzer_image_uri(place)},
@@ -356,9 +375,9 @@ def baseline_step(place: PipelinePlace) -> dict:
             "EnableNetworkIsolation": isolated(place),
             "VpcConfig": _vpc(place),
         },
-        # A prefix naming the one file: the mounted directory holds the training split only.
+        # A prefix naming the one file: the mounted directory holds the baseline dataset only.
         "ProcessingInputs": [{"InputName": ANALYZER_INPUT_NAME, "S3Input": {
-            "S3Uri": training_split, "LocalPath": ANALYZER_INPUT, "S3DataType": "S3Prefix",
+            "S3Uri": baseline_dataset_uri(place), "LocalPath": ANALYZER_INPUT, "S3DataType": "S3Prefix",
             "S3InputMode": "File", "S3DataDistributionType": "FullyReplicated"}}],
         "ProcessingOutputConfig": {
             "KmsKeyId": place.kms_key_arn,
@@ -430,8 +449,8 @@ def register_step(place: PipelinePlace) -> dict:
         "InferenceSpecification": {
             "Containers": [{"Image": place.image_uri,
                             "ModelDataUrl": {"Get": f"Steps.{_step_name('train')}.ModelArtifacts.S3ModelArtifacts"}}],
-            "SupportedContentTypes": ["text/csv"],
-            "SupportedResponseMIMETypes": ["text/csv"],
+            "SupportedContentTypes": [MODEL_CONTENT_TYPE],
+            "SupportedResponseMIMETypes": [MODEL_CONTENT_TYPE],
         },
         "ModelMetrics": {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": metrics}}},
         # The run's lineage, from the evaluate step's property file (see PACKAGE_METADATA_STEP).

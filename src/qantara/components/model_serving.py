@@ -9,7 +9,11 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-from qantara.components.drift_monitoring import MonitoredEndpoint
+from qantara.components.drift_monitoring import (
+    CAPTURE_CSV_CONTENT_TYPES,
+    CAPTURE_JSON_CONTENT_TYPES,
+    MonitoredEndpoint,
+)
 from qantara.components.iam_documents import (
     check_role_name,
     kms_use_statement,
@@ -261,6 +265,9 @@ class ModelServing(QantaraComponent):
                 "destination_s3_uri": capture_uri,
                 "kms_key_id": args.kms_key_arn,
                 "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
+                # Captured as text the drift monitor's analyzer reads, not base64 (drift_monitoring).
+                "capture_content_type_header": {"csv_content_types": list(CAPTURE_CSV_CONTENT_TYPES),
+                                                "json_content_types": list(CAPTURE_JSON_CONTENT_TYPES)},
             },
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.models.values())),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from qantara.blueprint.loader import LoadedBlueprint
 from qantara.blueprint.models import Environment
 from qantara.errors import BlueprintError
+from qantara.plan.program_kind import program_kind
 from qantara.policy.enforcement import enforce, verdict
 from qantara.policy.evaluate import evaluate, policy_input
 from qantara.resolution import blueprint_facts, resolve_platform
@@ -104,15 +105,19 @@ def resolved_input(loaded: LoadedBlueprint, environment: str) -> dict:
 
 def run_checkpoint(subjects: tuple[str, ...], loaded: LoadedBlueprint, environment: str, *,
                    plan: dict | None = None, project: dict | None = None, today: dt.date | None = None,
-                   evaluator: Evaluator | None = None) -> Verdict:
+                   evaluator: Evaluator | None = None, planned_platform_program: bool = False) -> Verdict:
     """Evaluate the policies of `subjects` on one environment's input and enforce them at the
     environment's resolved enforcement (mandatory for one the blueprint does not declare), with
-    the blueprint's waivers. The blueprint and its resolved platform both come from `loaded`."""
+    the blueprint's waivers. The blueprint and its resolved platform both come from `loaded`;
+    which program the plan is of (`input.program`) from the plan's own resources and
+    `planned_platform_program`, true only when Qantara produced the plan by running its own
+    platform program (`qantara.plan.program_kind`)."""
     today = today or dt.date.today()
     blueprint = blueprint_data(loaded)
     resolved = resolved_input(loaded, environment)
     enforcement = resolved["environment"]["enforcement"] if resolved["environment"] else UNDECLARED_ENFORCEMENT
-    document = policy_input(blueprint=blueprint, plan=plan, project=project, resolved=resolved,
+    program = None if plan is None else program_kind(plan, planned_platform_program=planned_platform_program)
+    document = policy_input(blueprint=blueprint, plan=plan, project=project, resolved=resolved, program=program,
                             environment={"name": environment, "enforcement": enforcement}, today=today)
     findings = (evaluator or evaluate)(document, subjects)
     enforced = enforce(findings, enforcement=enforcement, waivers=blueprint["spec"]["governance"]["waivers"], today=today)

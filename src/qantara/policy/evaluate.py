@@ -13,15 +13,19 @@ from qantara.policy.library import PolicyPackage, policy_index, policy_packages
 
 
 def policy_input(*, blueprint: dict | None, plan: dict | None = None, project: dict | None = None,
-                 environment: dict | None = None, today: dt.date | None = None, resolved: dict | None = None) -> dict:
+                 environment: dict | None = None, today: dt.date | None = None, resolved: dict | None = None,
+                 program: dict | None = None) -> dict:
     """The input every policy reads (docs/architecture.md); the date makes expiry checks
     reproducible. `resolved` is the resolved platform's facts (`qantara.policy.checkpoint.
     resolved_input`): the policies judging production, enforcement, a component's class or
-    mode read them there, and report a finding when they are missing."""
+    mode read them there, and report a finding when they are missing. `program` says which
+    program the plan is of (`qantara.plan.program_kind`); a policy that needs it and finds
+    none judges the plan as the platform's own (fail closed)."""
     plan = plan or {"resources": []}
     return {
         "blueprint": blueprint,
         "resolved": resolved,
+        "program": program,
         "plan": plan,
         "planIndex": plan_index(plan),
         # Facts Rego cannot work out on regopy (address arithmetic), by resource position.

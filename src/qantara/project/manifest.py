@@ -92,7 +92,11 @@ class Approval(StrictModel):
 class Drift(StrictModel):
     enabled: bool = Field(description="Whether input drift is measured against the training baseline.")
     schedule: Literal["hourly", "daily"] = Field("daily", description="How often drift is measured.")
-    threshold: float | None = Field(None, strict=False, gt=0, description="Drift score that raises an alert.")
+    # Not infinite: a number the alert could never pass is no threshold (how large one may be is
+    # QA-PRJ-006's call, from policies/data/drift.yaml).
+    threshold: float | None = Field(None, strict=False, gt=0, allow_inf_nan=False,
+                                    description="Drift score that raises an alert: on site the population stability "
+                                                "index, in the cloud Model Monitor's baseline drift distance.")
 
 
 class Monitoring(StrictModel):

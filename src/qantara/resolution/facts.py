@@ -13,6 +13,8 @@ placed (an environment the platform does not declare). Rego reads them through
 from __future__ import annotations
 
 from qantara.blueprint.models import Blueprint, Environment
+from qantara.catalog import load_catalog, regions
+from qantara.naming import data_lake_bucket_names
 
 
 def environment_facts(environment: Environment) -> dict:
@@ -34,4 +36,15 @@ def blueprint_facts(blueprint: Blueprint, environment: str | None) -> dict:
         "environment": declared.get(environment) if environment is not None else None,
         "environments": list(declared.values()),
         "components": {name: component_facts(blueprint, name) for name in blueprint.enabled_components()},
+        "dataLakeBuckets": data_lake_buckets(blueprint, environment if environment in declared else None),
     }
+
+
+def data_lake_buckets(blueprint: Blueprint, environment: str | None) -> dict[str, str]:
+    """{bucket name: region} of the platform's data lake buckets in the checked (declared)
+    environment, in every region the catalog knows: placement is not needed to name them, and a
+    policy compares the region with where the resource naming the bucket is. None (empty) for an
+    environment the blueprint does not declare."""
+    if environment is None:
+        return {}
+    return data_lake_bucket_names(blueprint.metadata.name, environment, sorted(regions(load_catalog())))

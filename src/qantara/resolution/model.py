@@ -152,6 +152,7 @@ class ResolvedPlatform:
         facts = blueprint_facts(self.blueprint, self.environment.name)
         resolved["environment"].update(facts["environment"])
         resolved["environments"] = facts["environments"]
+        resolved["dataLakeBuckets"] = facts["dataLakeBuckets"]
         for name, component in resolved["components"].items():
             component.update(facts["components"][name])
         return resolved

@@ -13,7 +13,14 @@ The metrics are a contract Qantara assumes, not something it can check:
   (templates/ml-project, `serve.py` and `drift.py`) measures it in process, labelled from
   QANTARA_BLUEPRINT, QANTARA_ENVIRONMENT and QANTARA_MODEL, which its `infra/onprem_serving.py`
   sets; a model the blueprint serves itself needs an image that does the same. No traffic, no
-  score: the staleness rule then fires.
+  score: the staleness rule then fires;
+- the model server may export, beside it, the gauge `qantara_model_drift_threshold` labelled
+  `blueprint`, `environment` and `model`: the PSI above which its project wants the drift alert
+  (qantara.yaml's spec.monitoring.drift.threshold, which the generated `infra/onprem_serving.py`
+  passes as QANTARA_DRIFT_THRESHOLD). The drift rule compares each model's scores with its own
+  threshold, counted at most the catalog's `maxProjectThreshold` (policies/data/drift.yaml), and
+  with the catalog's `platformThreshold` where a model exports none, or none above 0: a model's
+  threshold can make its alert more sensitive, never silence it.
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_kubernetes as k8s
 
+from qantara.catalog import load_catalog
 from qantara.components.base import QantaraComponent
 from qantara.components.identity import StackIdentity
 from qantara.components.onprem.model_serving import MetricsTarget
 from qantara.components.onprem.naming import component_labels, label_value
 from qantara.components.onprem.objects import metadata
+from qantara.errors import CatalogError
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.components.scope import Outputs, PlatformScope
@@ -39,8 +48,8 @@ MONITORING_API = "monitoring.coreos.com/v1"
 LATENCY_METRIC = "qantara_model_request_duration_seconds"
 REQUESTS_METRIC = "qantara_model_requests_total"
 DRIFT_METRIC = "qantara_model_drift_score"
-# A population stability index above 0.25 is the usual reading of a significant shift.
-DRIFT_THRESHOLD = 0.25
+DRIFT_THRESHOLD_METRIC = "qantara_model_drift_threshold"
+DRIFT_CATALOG = "drift"
 # A drift measurement older than two schedules means the job is not running.
 STALE_AFTER = {"hourly": "2h", "daily": "2d"}
 
@@ -62,10 +71,55 @@ class ServingMonitoringArgs:
     alert_rules: bool = True
 
 
+@dataclass(frozen=True)
+class DriftThresholds:
+    """The catalog's drift thresholds (policies/data/drift.yaml), population stability indexes."""
+    platform: float  # where a model that exports no threshold alerts
+    ceiling: float  # the most a model's own threshold counts for
+
+
+def drift_thresholds(catalog: dict | None = None) -> DriftThresholds:
+    """The thresholds of the catalog's `drift` table; a missing or non-positive one is refused,
+    since the drift alert cannot be written without them."""
+    table = (catalog if catalog is not None else load_catalog()).get(DRIFT_CATALOG)
+    values = {}
+    for key in ("platformThreshold", "maxProjectThreshold"):
+        value = table.get(key) if isinstance(table, dict) else None
+        # bool is an int to Python, and a threshold is never one; NaN fails `> 0`, inf `< inf`.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            raise CatalogError(f"policies/data/{DRIFT_CATALOG}.yaml: {key} is {value!r} (allowed: a positive finite "
+                               f"population stability index)")
+        values[key] = float(value)
+    if values["platformThreshold"] > values["maxProjectThreshold"]:
+        raise CatalogError(f"policies/data/{DRIFT_CATALOG}.yaml: platformThreshold is above maxProjectThreshold: a "
+                           f"project's threshold would then count for less than the platform's default")
+    return DriftThresholds(platform=values["platformThreshold"], ceiling=values["maxProjectThreshold"])
+
+
+def drift_expression(selector: str, thresholds: DriftThresholds) -> str:
+    """The drift alert's PromQL: each feature's largest score over the model's pods, above the
+    model's own threshold (the smallest its pods export, above 0, at most `ceiling`), or above
+    the platform's where the model exports none.
+
+    Prometheus's operator semantics (prometheus/prometheus docs/querying/operators.md, commit
+    02e0328, read 2026-12-06): a comparison between two vectors filters the left side and keeps
+    its labels; `on (model) group_left` matches many features to their model's one threshold;
+    `unless on (model)` drops the scores of models that have a threshold; `>` binds tighter than
+    `unless`, which binds tighter than `or`, and the parentheses say so anyway.
+    `clamp_max(v, max)` caps every sample at `max` (docs/querying/functions.md, commit 0043f1e,
+    read 2026-12-06). `> 0` drops a threshold that is not a positive number, NaN included (NaN
+    compares false), so such a model falls back to the platform's threshold."""
+    score = f"max by (model, feature) ({DRIFT_METRIC}{{{selector}}})"
+    own = f"clamp_max(min by (model) ({DRIFT_THRESHOLD_METRIC}{{{selector}}} > 0), {thresholds.ceiling:g})"
+    return (f"({score} > on (model) group_left {own}) "
+            f"or ({score} > {thresholds.platform:g} unless on (model) {own})")
+
+
 def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
     """Latency, error and drift alerts for every model of the namespace."""
     serving = f'namespace="{args.namespace}"'
     drift = f'blueprint="{args.identity.blueprint}", environment="{args.identity.environment}"'
+    thresholds = drift_thresholds()
     seconds = args.latency_threshold_ms / 1000
     return [
         {
@@ -84,10 +138,12 @@ def alert_rules(args: ServingMonitoringArgs) -> list[dict]:
         },
         {
             "alert": "QantaraModelDrift",
-            "expr": f"max by (model, feature) ({DRIFT_METRIC}{{{drift}}}) > {DRIFT_THRESHOLD}",
+            "expr": drift_expression(drift, thresholds),
             "labels": {"severity": "warning"},
-            "annotations": {"summary": f"Feature {{{{ $labels.feature }}}} of model {{{{ $labels.model }}}} drifted "
-                                       f"(PSI above {DRIFT_THRESHOLD})"},
+            "annotations": {"summary": f"Feature {{{{ $labels.feature }}}} of model {{{{ $labels.model }}}} drifted: "
+                                       f"PSI {{{{ $value }}}}, above the model's threshold (its "
+                                       f"qantara_model_drift_threshold, at most {thresholds.ceiling:g}; "
+                                       f"{thresholds.platform:g} where it exports none)"},
         },
         {
             "alert": "QantaraDriftJobSilent",

@@ -191,15 +191,21 @@ def own_endpoint(blueprint) -> None:
                               f"move {MODEL_PACKAGE_GROUP} to modelRegistry.groups")
 
 
-def drift_settings() -> dict:
-    """What the project decides about its monitoring: the drift features (config driftFeatures), and
-    the schedule and threshold of qantara.yaml's spec.monitoring.drift; no feature when it is off."""
+def declared_drift():
+    """qantara.yaml's spec.monitoring.drift, or None when it is not enabled."""
     try:
         manifest, _, _ = load_manifest(PROJECT_DIR)
     except QantaraError as error:
         raise pulumi.RunError(str(getattr(error, "message", error))) from None
     drift = manifest.spec.monitoring.drift if manifest.spec.monitoring else None
-    if drift is None or not drift.enabled:
+    return drift if drift is not None and drift.enabled else None
+
+
+def drift_settings() -> dict:
+    """What the project decides about its monitoring: the drift features (config driftFeatures), and
+    the schedule and threshold of qantara.yaml's spec.monitoring.drift; no feature when it is off."""
+    drift = declared_drift()
+    if drift is None:
         pulumi.log.warn("qantara.yaml's spec.monitoring.drift is not enabled: the endpoint has no drift alarm, so its "
                         "drift never starts the pipeline")
         return {}
@@ -347,8 +353,11 @@ if PLACED_IN.startswith("onprem:"):
 
     promoted = config.get_object(CONFIG_KEY)
     own_endpoint(load_blueprint(BLUEPRINT).model)
+    # The platform's rule watches this model with or without it: no threshold is its own threshold.
+    drift = declared_drift()
     onprem_serving.declare(load_blueprint(BLUEPRINT), platform.require_output("onPremNamespace"), environment,
-                           None if promoted is None else promoted_variants(promoted), image_tag, config)
+                           None if promoted is None else promoted_variants(promoted), image_tag, config,
+                           drift_threshold=None if drift is None else drift.threshold)
 {%- endif %}
     # `make platform-pipeline` submits the workflow in this namespace.
     pulumi.export("namespace", platform.require_output("onPremNamespace"))

@@ -12,7 +12,11 @@ The model server measures that drift itself (serve.py, drift.py): it exports
 `qantara_model_drift_score` at /metrics, labelled with the platform's identity, which this program
 gives it as QANTARA_BLUEPRINT and QANTARA_ENVIRONMENT (the values the platform's rule selects on),
 and it forgets requests older than one monitoring schedule (QANTARA_DRIFT_WINDOW_SECONDS): with no
-traffic the score goes, and the platform's staleness alert says drift is not watched.
+traffic the score goes, and the platform's staleness alert says drift is not watched. The drift
+threshold of qantara.yaml (spec.monitoring.drift.threshold, a population stability index on site)
+reaches the server as QANTARA_DRIFT_THRESHOLD, which it exports as `qantara_model_drift_threshold`:
+the platform's rule alerts on this model above it, and above the platform's own threshold when
+qantara.yaml declares none (drift off, or no threshold).
 
 What it serves: the promoted `variants` (each version's image is tagged
 `{{ cookiecutter.__dns_name }}-<model version>`), or before the first promotion the project's image
@@ -47,16 +51,23 @@ def served_model(variants: list | None, image_tag: str) -> ServedModel:
         raise pulumi.RunError(f"model {PROJECT} cannot be served on site: {error}") from None
 
 
-def drift_environment(blueprint_name: str, environment: str, schedule: str) -> dict[str, str]:
+def drift_environment(blueprint_name: str, environment: str, schedule: str,
+                      threshold: float | None = None) -> dict[str, str]:
     """What the model server labels its drift score with: the platform's identity, which the
-    platform's PrometheusRule selects on (blueprint, environment), and its window's age."""
-    return {"QANTARA_BLUEPRINT": blueprint_name, "QANTARA_ENVIRONMENT": environment,
-            "QANTARA_DRIFT_WINDOW_SECONDS": str(DRIFT_WINDOW_SECONDS[schedule])}
+    platform's PrometheusRule selects on (blueprint, environment), its window's age, and the
+    threshold the project declares (none: the platform's applies)."""
+    variables = {"QANTARA_BLUEPRINT": blueprint_name, "QANTARA_ENVIRONMENT": environment,
+                 "QANTARA_DRIFT_WINDOW_SECONDS": str(DRIFT_WINDOW_SECONDS[schedule])}
+    if threshold is not None:
+        # repr: the shortest text that reads back as the same float (serve.drift_threshold reads it).
+        variables["QANTARA_DRIFT_THRESHOLD"] = repr(float(threshold))
+    return variables
 
 
 def declare(loaded: LoadedBlueprint, namespace: pulumi.Input[str], environment: str, variants: list | None,
-            image_tag: str, config: pulumi.Config) -> OnPremServing:
-    """Declare the endpoint and its ServiceMonitors, and export the model's Service."""
+            image_tag: str, config: pulumi.Config, drift_threshold: float | None = None) -> OnPremServing:
+    """Declare the endpoint and its ServiceMonitors, and export the model's Service; `drift_threshold`
+    is qantara.yaml's, when its drift monitoring is enabled with one."""
     blueprint = loaded.model
     site = blueprint.spec.on_prem
     labels = platform_labels(blueprint=blueprint.metadata.name, environment=environment, owner=OWNER,
@@ -74,7 +85,7 @@ def declare(loaded: LoadedBlueprint, namespace: pulumi.Input[str], environment: 
         production=production,
         data_classification=DATA_CLASSIFICATION,
         labels=labels,
-        environment=drift_environment(blueprint.metadata.name, environment, monitoring.schedule),
+        environment=drift_environment(blueprint.metadata.name, environment, monitoring.schedule, drift_threshold),
     ))
     # The platform's rule already alerts on every model of the namespace: the project adds the
     # scrape of its own Services, not a second copy of the alerts.

@@ -6,10 +6,11 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.project_slug }} import features, model_archive, pipeline, synthetic
+from {{ cookiecutter.project_slug }} import data, features, model_archive, pipeline, synthetic
 
 SEVEN_STEPS = ["ingest", "validate", "features", "train", "evaluate", "register", "monitor"]
 
@@ -45,6 +46,16 @@ def test_the_only_drift_baseline_a_run_leaves_is_the_one_inside_its_model(run_di
     mlmodel = yaml.safe_load((run_dir / "train" / "model" / "MLmodel").read_text())
     assert sorted(f["name"] for f in mlmodel["metadata"]["qantara_drift_baseline"]["features"]) == sorted(
         features.NUMERIC)
+
+
+def test_the_cloud_monitors_data_is_the_training_rows_model_inputs_and_nothing_else(run_dir):
+    # SageMaker Model Monitor compares the endpoint's requests with it column by column, in order:
+    # a target or sensitive column, which no request holds, would shift every comparison after it.
+    written = pd.read_csv(run_dir / "features" / pipeline.MODEL_INPUTS)
+    train = pd.read_csv(run_dir / "features" / "train.csv")
+    assert list(written.columns) == features.NUMERIC + features.CATEGORICAL
+    assert not {data.TARGET, *features.SENSITIVE} & set(written.columns)
+    pd.testing.assert_frame_equal(written, train[list(written.columns)])
 
 
 def test_lineage_names_the_data_read_by_content_who_started_it_and_why(run_dir):

@@ -167,6 +167,63 @@ def test_a_drift_window_age_that_is_not_a_positive_number_of_seconds_is_refused(
     monkeypatch.setenv("QANTARA_DRIFT_WINDOW_SECONDS", value)
     with pytest.raises(ValueError, match="QANTARA_DRIFT_WINDOW_SECONDS"):
         serve.window_seconds()
+
+
+def test_the_projects_drift_threshold_is_exported_with_the_labels_the_platforms_alert_matches_on(trained):
+    # Before the window holds enough rows for a score: the rule pairs the threshold with scores as they come.
+    telemetry = serve.telemetry_for(serve.load_model(trained.model_uri), identity=IDENTITY, threshold=0.2)
+    [threshold] = _samples(telemetry.render().decode(), "qantara_model_drift_threshold")
+    assert threshold.labels == IDENTITY and threshold.value == 0.2
+    telemetry.window.observe(_training_like(drift.MIN_ROWS + 10))
+    text = telemetry.render().decode()
+    assert [s.value for s in _samples(text, "qantara_model_drift_threshold")] == [0.2]
+    assert {s.labels["model"] for s in _samples(text, "qantara_model_drift_score")} == {IDENTITY["model"]}
+
+
+def test_without_a_declared_threshold_none_is_exported_and_the_platforms_applies(trained):
+    telemetry = serve.telemetry_for(serve.load_model(trained.model_uri), identity=IDENTITY)
+    telemetry.window.observe(_training_like(drift.MIN_ROWS + 10))
+    text = telemetry.render().decode()
+    assert _samples(text, "qantara_model_drift_score") and not _samples(text, "qantara_model_drift_threshold")
+
+
+def test_without_the_platforms_identity_no_threshold_is_exported_either(trained):
+    telemetry = serve.telemetry_for(serve.load_model(trained.model_uri),
+                                    identity={**IDENTITY, "environment": ""}, threshold=0.2)
+    assert not _samples(telemetry.render().decode(), "qantara_model_drift_threshold")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0.2", 0.2), ("0.05", 0.05), ("1e-05", 1e-05), ("0.25", 0.25)])
+def test_the_drift_threshold_is_read_as_the_infra_program_writes_it(monkeypatch, value, expected):
+    monkeypatch.setenv("QANTARA_DRIFT_THRESHOLD", value)
+    assert serve.drift_threshold() == expected
+
+
+def test_no_drift_threshold_in_the_environment_leaves_the_platforms(monkeypatch):
+    monkeypatch.delenv("QANTARA_DRIFT_THRESHOLD", raising=False)
+    assert serve.drift_threshold() is None
+
+
+@pytest.mark.parametrize("value", ["", "abc", "0", "0.0", "-0.2", "inf", "nan", "1e400", " 0.2", "0.2\n", "1_0",
+                                   "0x1p-2", "+0.2", ".2"])
+def test_a_drift_threshold_that_is_not_a_positive_finite_number_is_refused(monkeypatch, value):
+    monkeypatch.setenv("QANTARA_DRIFT_THRESHOLD", value)
+    with pytest.raises(ValueError, match="QANTARA_DRIFT_THRESHOLD"):
+        serve.drift_threshold()
+
+
+@pytest.mark.parametrize("value", ["nan", "-1", "50%"])
+def test_the_server_will_not_start_with_a_bad_drift_threshold(monkeypatch, capsys, value):
+    # Refused before the model loads: exit 2, one line naming the variable and what is allowed.
+    monkeypatch.setenv("QANTARA_DRIFT_THRESHOLD", value)
+    monkeypatch.setattr(serve, "load_model", lambda uri: pytest.fail("the model was loaded"))
+    with pytest.raises(SystemExit) as stopped:
+        serve.main(["serve"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and f"QANTARA_DRIFT_THRESHOLD={value!r}" in errors[0] and "positive finite" in errors[0]
+    assert "Traceback" not in err
 {%- else -%}
 from {{ cookiecutter.project_slug }} import serve, synthetic
 

@@ -53,6 +53,12 @@ ENGINES = ("local", "sagemaker", "argo")
 APPROVAL_STATUS = "PendingManualApproval"
 # The served model's directory under the train step's outputs (and under an MLflow run's artifacts).
 SERVED_MODEL = "model"
+# What the cloud's drift baseline is computed from (the SageMaker pipeline's baseline step runs Model
+# Monitor's analyzer over it): the training rows with the model's input columns only, in the model's
+# input order (features.model_inputs), under a header naming them. Model Monitor compares captured
+# requests with the baseline by the number and order of the columns and names them by this header, so
+# the target and the sensitive columns, which the endpoint never receives, are not in it.
+MODEL_INPUTS = "model_inputs.csv"
 
 
 class ThresholdsNotMet(Exception):
@@ -138,10 +144,14 @@ def validate(run: Run) -> None:
 
 
 def build_features(run: Run) -> None:
+    """The train/test split, and the training rows as the endpoint receives them (`MODEL_INPUTS`): the
+    data the cloud's Model Monitor computes its statistics from, not a drift baseline of this project's
+    (the model's own is in its MLmodel, drift.py)."""
     train_frame, test_frame = features.split(features.prepare(run.state["validated"]))
     run.state.update(train=train_frame, test=test_frame)
     train_frame.to_csv(run.output("features", "train.csv"), index=False)
     test_frame.to_csv(run.output("features", "test.csv"), index=False)
+    features.model_inputs(train_frame).to_csv(run.output("features", MODEL_INPUTS), index=False)
 
 
 def train(run: Run) -> None:

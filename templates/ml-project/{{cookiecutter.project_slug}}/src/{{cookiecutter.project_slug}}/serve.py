@@ -17,7 +17,11 @@ recent requests against the model's training baseline (drift.py), labelled `blue
 QANTARA_MODEL, QANTARA_BLUEPRINT and QANTARA_ENVIRONMENT, which the on-site endpoint sets
 (infra/onprem_serving.py); without any of them the drift score is not exported (the platform's
 staleness alert then says drift is not watched). QANTARA_DRIFT_WINDOW_SECONDS bounds the window's
-age. Requests stay in memory, as bins of the watched inputs only: nothing is written or sent.
+age. QANTARA_DRIFT_THRESHOLD (qantara.yaml's spec.monitoring.drift.threshold, a PSI) is exported
+as `qantara_model_drift_threshold`, labelled `blueprint`, `environment`, `model`: the platform's
+drift alert fires for this model above it (counted at most the platform's ceiling), and above the
+platform's default when it is not set. Requests stay in memory, as bins of the watched inputs
+only: nothing is written or sent.
 prometheus_client also writes a `_created` gauge beside the counter and the histogram (when each
 series began); no platform rule reads it.
 """
@@ -28,6 +32,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +54,8 @@ MAX_BODY_BYTES = 6 * 1024 * 1024
 PROJECT = "{{ cookiecutter.__dns_name }}"
 READY_PATHS = ("/ping", "/v2/health/ready")
 METRICS_PATH = "/metrics"
+# How infra/onprem_serving.py writes a number into the pod's environment (Python's repr of a float).
+DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?")
 log = logging.getLogger(__name__)
 
 
@@ -77,11 +84,13 @@ IDENTITY = ("blueprint", "environment", "model")
 class DriftCollector:
     """The drift window as Prometheus gauges, measured when /metrics is read (nothing is cached).
 
-    `qantara_model_drift_window_rows` always; `qantara_model_drift_score` per watched feature only
-    when `identity` names blueprint, environment and model, since the platform's alert selects on them."""
+    `qantara_model_drift_window_rows` always; `qantara_model_drift_score` per watched feature, and
+    `qantara_model_drift_threshold` when the project declares one, only when `identity` names
+    blueprint, environment and model, since the platform's alert selects on them."""
 
-    def __init__(self, window: drift.DriftWindow, identity: dict[str, str], model: str):
-        self.window, self.identity, self.model = window, identity, model
+    def __init__(self, window: drift.DriftWindow, identity: dict[str, str], model: str,
+                 threshold: float | None = None):
+        self.window, self.identity, self.model, self.threshold = window, identity, model, threshold
 
     @property
     def complete(self) -> bool:
@@ -100,16 +109,23 @@ class DriftCollector:
         for feature, score in sorted(self.window.scores().items()):
             scores.add_metric([*who, feature], score)
         yield scores
+        if self.threshold is not None:
+            # Exported even before the window holds enough rows: the rule pairs it with the scores.
+            threshold = GaugeMetricFamily("qantara_model_drift_threshold", "Population stability index above which "
+                                          "this model's drift alert fires (qantara.yaml).", labels=list(IDENTITY))
+            threshold.add_metric(who, self.threshold)
+            yield threshold
 
 
 class Telemetry:
     """What /metrics reports, in a registry of this server's own (not prometheus_client's global
     one): the requests /invocations answered and the drift of their inputs.
 
-    `identity` holds the labels `blueprint`, `environment` and `model`; the drift score is exported
-    only when all three are known, since the platform's alert selects on them."""
+    `identity` holds the labels `blueprint`, `environment` and `model`; the drift score (and the
+    `threshold`, if any) is exported only when all three are known, since the platform's alert
+    selects on them."""
 
-    def __init__(self, window: drift.DriftWindow, identity: dict[str, str]):
+    def __init__(self, window: drift.DriftWindow, identity: dict[str, str], threshold: float | None = None):
         self.window, self.identity = window, identity
         self.model = identity.get("model") or PROJECT
         self.registry = CollectorRegistry()
@@ -120,7 +136,7 @@ class Telemetry:
         # alert interpolates over them against its threshold (1000 ms unless the blueprint says otherwise).
         self._duration = Histogram("qantara_model_request_duration_seconds", "Time /invocations took to answer.",
                                    ["model"], registry=self.registry)
-        self._drift = DriftCollector(window, identity, self.model)
+        self._drift = DriftCollector(window, identity, self.model, threshold)
         self.registry.register(self._drift)
 
     @property
@@ -157,11 +173,27 @@ def window_seconds() -> float | None:
     return seconds
 
 
-def telemetry_for(model, identity: dict[str, str] | None = None, max_age: float | None = None) -> Telemetry:
+def drift_threshold() -> float | None:
+    """QANTARA_DRIFT_THRESHOLD (qantara.yaml's spec.monitoring.drift.threshold on site), else None:
+    the platform's drift alert then applies its own threshold to this model."""
+    value = os.environ.get("QANTARA_DRIFT_THRESHOLD")
+    if value is None:
+        return None
+    # A plain decimal only: float() would also read " 1_0 ", "inf" and "nan".
+    threshold = float(value) if DECIMAL.fullmatch(value) else float("nan")
+    # NaN fails both comparisons: a threshold the alert could not compare with is refused.
+    if not 0 < threshold < float("inf"):
+        raise ValueError(f"QANTARA_DRIFT_THRESHOLD={value!r} (allowed: a positive finite population stability "
+                         f"index, e.g. 0.2; unset for the platform's threshold)")
+    return threshold
+
+
+def telemetry_for(model, identity: dict[str, str] | None = None, max_age: float | None = None,
+                  threshold: float | None = None) -> Telemetry:
     """The telemetry of `model`: its drift window over the baseline model_archive checked at load."""
     baseline = drift.Baseline.from_document(model.metadata.metadata[drift.KEY])
     window = drift.DriftWindow(baseline, max_age=max_age)
-    return Telemetry(window, identity_from_env() if identity is None else identity)
+    return Telemetry(window, identity_from_env() if identity is None else identity, threshold)
 
 
 def make_server(model, host: str = "127.0.0.1", port: int = 8080,
@@ -227,11 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     try:
-        max_age = window_seconds()
+        max_age, threshold = window_seconds(), drift_threshold()
     except ValueError as error:
         parser.error(str(error))
     model = load_model(args.model_uri)
-    telemetry = telemetry_for(model, max_age=max_age)
+    telemetry = telemetry_for(model, max_age=max_age, threshold=threshold)
     if not telemetry.watches_drift:
         log.warning("drift is measured but not exported: QANTARA_BLUEPRINT, QANTARA_ENVIRONMENT and QANTARA_MODEL "
                     "name it (the on-site endpoint sets them)")
