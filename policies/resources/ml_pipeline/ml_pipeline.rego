@@ -220,19 +220,16 @@ location_words(value) := sprintf("`%s`, not an s3:// URI (SageMaker takes an htt
 else := "a value that is not text"
 
 # The platform's data lake buckets are known by name, exactly as qantara.naming.bucket_name
-# makes them (input.resolved.dataLakeBuckets: {name: region}, computed by the checkpoint): a
+# makes them (input.resolved.dataLakeBuckets: {name: {region, zone}}, computed by the checkpoint): a
 # prefix would miss the shortened names of a long blueprint and take a look-alike that only
 # starts like one. The bucket is the platform's in the pipeline's own region.
 lake_buckets := input.resolved.dataLakeBuckets if is_object(input.resolved.dataLakeBuckets)
 
 else := {}
 
-platform_bucket(r, bucket) if {
-	region := lake_buckets[bucket]
-	region == r.location.region
-}
+platform_bucket(r, bucket) if lake_buckets[bucket].region == r.location.region
 
-foreign_bucket_words(r, bucket) := sprintf("the platform's data lake bucket of %s, not of %s where the pipeline runs", [lake_buckets[bucket], text.plain(object.get(r.location, "region", "an unknown region"))]) if {
+foreign_bucket_words(r, bucket) := sprintf("the platform's data lake bucket of %s, not of %s where the pipeline runs", [lake_buckets[bucket].region, text.plain(object.get(r.location, "region", "an unknown region"))]) if {
 	lake_buckets[bucket]
 } else := "which is not the platform's"
 
@@ -243,7 +240,7 @@ lake_bucket_words(r) := text.join(", ", sort(lake_names_in(r.location.region))) 
 # regopy rejects `some k, v in` inside comprehensions: index explicitly.
 lake_names_in(region) := [name |
 	some name in object.keys(lake_buckets)
-	lake_buckets[name] == region
+	lake_buckets[name].region == region
 ]
 
 # --- QA-RES-081 ------------------------------------------------------------------------
@@ -356,9 +353,12 @@ record_uris(doc) := {uri |
 	count([other | some other in s3_uris(doc); other != uri; overlaps(other, uri)]) == 0
 }
 
+# The bucket is the platform's data lake bucket of a record zone (by its exact name, as
+# QA-RES-080 knows it), in whatever region: QA-RES-080 judges the region.
 record_bucket(uri) if {
-	some purpose in table.recordBuckets
-	startswith(uri, sprintf("s3://%s%s-", [platform_bucket_prefix, purpose]))
+	startswith(uri, "s3://")
+	bucket := split(substring(uri, 5, -1), "/")[0]
+	lake_buckets[bucket].zone in table.recordBuckets
 }
 
 s3_uris(doc) := [v | walk(doc, [_, v]); is_string(v); startswith(v, "s3://")]
