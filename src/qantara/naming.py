@@ -80,8 +80,8 @@ def bucket_name(blueprint: str, environment: str, purpose: str, region: str) -> 
 DATA_LAKE_ZONES = ("raw", "curated", "artifacts")
 
 
-def data_lake_bucket_names(blueprint: str, environment: str, regions) -> dict[str, str]:
-    """{bucket name: region} of the data lake's buckets of `blueprint` and `environment` in each of
+def data_lake_bucket_names(blueprint: str, environment: str, regions) -> dict[str, dict[str, str]]:
+    """{bucket name: {"region", "zone"}} of the data lake's buckets of `blueprint` and `environment` in each of
     `regions`, named exactly as the components name them (`bucket_name`, shortened when long).
 
     The policies recognise the platform's buckets by these names (`input.resolved`), not by a
@@ -89,7 +89,8 @@ def data_lake_bucket_names(blueprint: str, environment: str, regions) -> dict[st
     shortened name keeps 54 and a hash), and a prefix would also take a look-alike that only
     starts like the platform's bucket.
     """
-    return {bucket_name(blueprint, environment, zone, region): region for region in regions for zone in DATA_LAKE_ZONES}
+    return {bucket_name(blueprint, environment, zone, region): {"region": region, "zone": zone}
+            for region in regions for zone in DATA_LAKE_ZONES}
 
 
 # S3 on Outposts access point names: 3 to 50 characters (the S3 access point rule).

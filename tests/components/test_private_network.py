@@ -14,7 +14,7 @@ FLOW_LOG_GROUP = "/qantara/dubai-care-ml/prod/net/vpc-flow-logs"
 WRITE_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents", "logs:CreateLogGroup"}
 
 
-def _network(subnets=SUBNETS):
+def _network(subnets=SUBNETS, **changes):
     provider = aws.Provider("aws-me-central-1", region=REGION)
     key = aws.kms.Key("key", enable_key_rotation=True, opts=pulumi.ResourceOptions(provider=provider))
     PrivateNetwork(
@@ -26,6 +26,7 @@ def _network(subnets=SUBNETS):
             kms_key_arn=key.arn,
             flow_log_retention_days=400,
             tags={"data-classification": "restricted"},
+            **changes,
         ),
         opts=pulumi.ResourceOptions(provider=provider),
     )
@@ -163,3 +164,38 @@ def test_workload_security_group_reaches_only_the_vpc_endpoints_and_its_own_memb
     assert (https["fromPort"], https["toPort"], https["cidrBlocks"]) == (443, 443, ["10.20.0.0/16"])
     assert peers["self"] is True and "cidrBlocks" not in peers
     assert all(rule["self"] is True and "cidrBlocks" not in rule for rule in group["ingress"])
+
+
+MLFLOW_SERVICE = f"aws.sagemaker.{REGION}.experiments"
+
+
+def _endpoint_services(resources) -> set[str]:
+    return {r["inputs"]["serviceName"] for r in _of_type(resources, "aws:ec2/vpcEndpoint:VpcEndpoint")}
+
+
+def test_a_platform_with_experiment_tracking_reaches_mlflow_through_a_private_dns_interface_endpoint(build):
+    resources = build(lambda: _network(experiment_tracking=True))
+    (endpoint,) = [r for r in _of_type(resources, "aws:ec2/vpcEndpoint:VpcEndpoint")
+                   if r["inputs"]["serviceName"] == MLFLOW_SERVICE]
+    assert endpoint["inputs"]["vpcEndpointType"] == "Interface" and endpoint["inputs"]["privateDnsEnabled"] is True
+    # In every private subnet, behind the endpoints' group (HTTPS from the VPC only), like every AWS API.
+    sg_urn = resources[("aws:ec2/securityGroup:SecurityGroup", "net-endpoints")]["urn"]
+    assert endpoint["propertyDependencies"]["securityGroupIds"] == [sg_urn]
+    subnet_urns = {r["urn"] for r in _of_type(resources, "aws:ec2/subnet:Subnet")}
+    assert set(endpoint["propertyDependencies"]["subnetIds"]) == subnet_urns and len(subnet_urns) == len(SUBNETS)
+
+
+def test_a_platform_without_experiment_tracking_has_no_mlflow_endpoint(net):
+    assert MLFLOW_SERVICE not in _endpoint_services(net)
+
+
+def test_no_mlflow_endpoint_is_guessed_outside_the_partition_its_service_name_is_sourced_for(build):
+    def china():
+        provider = aws.Provider("aws-cn-north-1", region="cn-north-1")
+        PrivateNetwork("net", PrivateNetworkArgs(
+            identity=StackIdentity(blueprint="b", environment="prod", region="cn-north-1", account_id=ACCOUNT,
+                                   partition="aws-cn"),
+            vpc_cidr="10.20.0.0/16", subnet_cidrs={"cn-north-1a": "10.20.0.0/20", "cn-north-1b": "10.20.16.0/20"},
+            kms_key_arn="arn:aws-cn:kms:cn-north-1:111122223333:key/k", endpoint_service_prefix="cn.com.amazonaws",
+            experiment_tracking=True), opts=pulumi.ResourceOptions(provider=provider))
+    assert not [s for s in _endpoint_services(build(china, region="cn-north-1")) if "experiments" in s]

@@ -108,5 +108,5 @@ def test_an_environment_the_blueprint_does_not_declare_names_no_bucket():
 def test_the_names_are_the_components_own_for_every_zone_and_region():
     names = data_lake_bucket_names(LONG, "prod", [REGION, "me-south-1"])
     identity = StackIdentity(LONG, "prod", REGION, ACCOUNT)
-    assert {identity.bucket_name(z): REGION for z in DATA_LAKE_ZONES}.items() <= names.items()
+    assert {identity.bucket_name(z): {"region": REGION, "zone": z} for z in DATA_LAKE_ZONES}.items() <= names.items()
     assert len(names) == 2 * len(DATA_LAKE_ZONES)

@@ -121,3 +121,36 @@ def test_a_platform_without_a_data_lake_is_refused_whatever_is_served(tmp_path):
     message = refusal(blueprint, tmp_path, "none")
     assert message.startswith(f"{blueprint}:") and "spec.components.dataLake" in message
     assert "does not enable" in message
+
+
+def _placed(tracking_kind: str | None, tracking_region: str | None):
+    components = {} if tracking_kind is None else {
+        "experimentTracking": SimpleNamespace(kind=tracking_kind, region=tracking_region, site=None)}
+    return SimpleNamespace(components=components)
+
+
+@pytest.mark.parametrize(("tracking", "place", "tracked"), [
+    (("cloud", "me-central-1"), "me-central-1", True),
+    (("cloud", "me-south-1"), "me-central-1", False),  # tracking in Bahrain, the pipeline in the UAE
+    (("onprem", None), "onprem:riyadh-dc1", False),  # the site's MLflow: the Argo pipeline logs itself
+    (("cloud", "me-south-1"), "onprem:riyadh-dc1", False),
+    ((None, None), "me-central-1", False),  # no experiment tracking at all
+])
+def test_a_sagemaker_pipeline_logs_to_mlflow_only_where_tracking_is_in_its_own_region(tracking, place, tracked):
+    from qantara.project.generate import sagemaker_tracking
+    assert sagemaker_tracking(_placed(*tracking), place) is tracked
+
+
+@pytest.mark.parametrize("path", BLUEPRINTS, ids=lambda p: p.stem)
+def test_every_example_tracks_its_sagemaker_runs_only_with_sagemaker_mlflow_beside_its_pipeline(path):
+    from qantara.project.generate import sagemaker_tracking
+    loaded, placement = placement_of(path)
+    place = placed_in(loaded.model, placement, "none")
+    tracking = placement.components.get("experimentTracking")
+    expected = tracking is not None and tracking.kind == "cloud" and not place.startswith("onprem:") \
+        and tracking.region == place
+    assert sagemaker_tracking(placement, place) is expected
+    if path.stem == "ae-health-cloud":
+        assert expected  # the UAE example logs its SageMaker runs to its own MLflow
+    if path.stem == "sa-health-hybrid":
+        assert not expected  # tracking in me-south-1, the pipeline on site: nothing of it goes there

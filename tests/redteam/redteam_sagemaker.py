@@ -1,14 +1,16 @@
 """A project's SageMaker pipeline the compliant way, for the pipe-* red-team programs: the
 platform's bucket, key, subnets and image repository in the UAE, a role scoped to them, and the
 seven steps as MlPipeline defines them. A program changes one thing in the definition or the
-role and declares the pipeline (`project_pipeline`)."""
+role and declares the pipeline (`project_pipeline`). A tracked pipeline (`tracked_definition`) also
+logs each run to the platform's MLflow from a track step running as its own role (`track_role`)."""
 
+import dataclasses
 import json
 
 import pulumi_aws as aws
 from redteam_base import ACCOUNT, TAGS, opts
 
-from qantara.components.ml_pipeline_access import pipeline_role_policy, pipeline_trust_policy
+from qantara.components.ml_pipeline_access import pipeline_role_policy, pipeline_trust_policy, track_role_policy
 from qantara.components.ml_pipeline_definition import PipelinePlace, pipeline_definition
 
 ROLE = "dubai-care-ml-prod-readmission-risk-pipeline"
@@ -51,3 +53,30 @@ def project_pipeline(steps: dict) -> aws.sagemaker.Pipeline:
         role_arn=PLACE.role_arn,
         pipeline_definition=json.dumps(steps),
         opts=opts)
+
+
+TRACK_ROLE = "dubai-care-ml-prod-readmission-risk-track"
+# The platform's SageMaker MLflow server in the UAE (experiment tracking's trackingUri export).
+TRACKING_SERVER = f"arn:aws:sagemaker:me-central-1:{ACCOUNT}:mlflow-tracking-server/dubai-care-ml-prod"
+TRACKED = dataclasses.replace(PLACE, tracking_server_arn=TRACKING_SERVER,
+                              track_role_arn=f"arn:aws:iam::{ACCOUNT}:role/{TRACK_ROLE}")
+
+
+def tracked_definition() -> dict:
+    """The seven steps, the baseline and the track step, to be changed by one behaviour."""
+    return pipeline_definition(TRACKED)
+
+
+def track_role(policy: str | None = None) -> aws.iam.Role:
+    """The track step's role, with MlPipeline's policy (the record, MLflow on the one server) unless given."""
+    role = aws.iam.Role("readmission-risk-track-role", name=TRACK_ROLE, assume_role_policy=pipeline_trust_policy(ACCOUNT),
+                        opts=opts)
+    aws.iam.RolePolicy("readmission-risk-track-role-policy", role=role.name,
+                       policy=policy or track_role_policy(TRACKED), opts=opts)
+    return role
+
+
+def tracked_roles() -> None:
+    """Both roles as MlPipeline makes them for a tracked pipeline."""
+    pipeline_role(pipeline_role_policy(TRACKED))
+    track_role()

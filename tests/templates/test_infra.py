@@ -31,6 +31,9 @@ PLATFORM_OUTPUTS = {
                         "artifacts": "dubai-care-ml-dev-artifacts-me-central-1"},
     "modelImageRepositoryUrl": "000000000000.dkr.ecr.me-central-1.amazonaws.com/dubai-care-ml-dev-models",
     "modelPackageGroups": ["dubai-care-ml-dev-readmission-risk", "dubai-care-ml-dev-dev-only", "dubai-care-ml-dev-models"],
+    # Experiment tracking's SageMaker MLflow server and the network's endpoint to it: the pipeline's track step.
+    "trackingUri": "arn:aws:sagemaker:me-central-1:000000000000:mlflow-tracking-server/dubai-care-ml-dev",
+    "mlflowVpcEndpointId": "vpce-0a",
 }
 
 

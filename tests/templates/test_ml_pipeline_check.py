@@ -39,6 +39,10 @@ PLATFORM_EXPORTS = {
     "servingRoleArn": f"arn:aws:iam::{ACCOUNT}:role/dubai-care-ml-prod-serving",
     "servingSecurityGroupIds": ["sg-0a1b2c3d4e5f60001"],
     "dataCaptureBucket": "dubai-care-ml-prod-raw-me-central-1",
+    # Experiment tracking's SageMaker MLflow server (experiment_tracking: the server's ARN).
+    "trackingUri": f"arn:aws:sagemaker:me-central-1:{ACCOUNT}:mlflow-tracking-server/dubai-care-ml-prod",
+    # The network's SageMaker MLflow interface endpoint (PrivateNetwork, with experiment tracking in its region).
+    "mlflowVpcEndpointId": "vpce-0a1b2c3d4e5f60001",
 }
 
 
@@ -135,10 +139,17 @@ def test_the_plan_holds_the_pipeline_in_the_placed_region(plan):
     assert pipeline["location"]["region"] == "me-central-1"
     definition = json.loads(pipeline["inputs"]["pipelineDefinition"])
     assert [s["Type"] for s in definition["Steps"]] == ["Processing"] * 3 + ["Training", "Processing", "RegisterModel",
-                                                                            "Processing", "Processing"]
+                                                                            "Processing", "Processing", "Processing"]
     register = next(s for s in definition["Steps"] if s["Type"] == "RegisterModel")
     assert register["Arguments"]["ModelApprovalStatus"] == "PendingManualApproval"
     assert ("aws:iam/role:Role", "readmission-risk-pipeline-role") in plan
+    # ae-health-cloud's experiment tracking is SageMaker MLflow in me-central-1: the run is logged there
+    # by the track step, as its own role, from the platform's trackingUri.
+    track = definition["Steps"][-1]
+    assert (track["Name"], track["DependsOn"]) == ("Track", ["Register"])
+    assert track["Arguments"]["Environment"]["MLFLOW_TRACKING_URI"] == PLATFORM_EXPORTS["trackingUri"]
+    assert track["Arguments"]["RoleArn"].endswith(":role/dubai-care-ml-prod-readmission-risk-track")
+    assert ("aws:iam/role:Role", "readmission-risk-track-role") in plan
 
 
 def test_the_pipeline_writes_the_baseline_the_projects_drift_monitoring_reads(realtime_plan):

@@ -188,3 +188,37 @@ def test_every_platform_output_the_cloud_project_reads_is_one_the_platform_expor
     assert read <= exported, read - exported
     # The exports the walk and these tests hand to `--stack-outputs` are the platform's own names.
     assert set(PLATFORM_EXPORTS) <= exported, set(PLATFORM_EXPORTS) - exported
+
+
+def test_a_platform_whose_network_does_not_reach_mlflow_yet_stops_the_tracked_projects_deployment(cloud):
+    # A platform stack deployed before its MLflow endpoint existed exports the server but no endpoint:
+    # the project stops, naming the output, rather than deploy a track step that cannot reach MLflow.
+    exports = {k: v for k, v in PLATFORM_EXPORTS.items() if k != "mlflowVpcEndpointId"}
+    with pytest.raises(Exception, match="mlflowVpcEndpointId"):
+        run_program(cloud, exports, imageUri=FIRST_IMAGE)
+
+
+def test_the_tracked_projects_track_step_logs_to_the_platforms_server(cloud):
+    resources, _ = run_program(cloud, PLATFORM_EXPORTS, imageUri=FIRST_IMAGE)
+    definition = json.loads(of_kind(resources, "sagemaker/pipeline:Pipeline")["pipelineDefinition"])
+    (track,) = [s for s in definition["Steps"] if s["Name"] == "Track"]
+    assert track["Arguments"]["Environment"]["MLFLOW_TRACKING_URI"] == PLATFORM_EXPORTS["trackingUri"]
+
+
+def test_a_platform_without_sagemaker_mlflow_gets_a_pipeline_with_no_track_step(tmp_path_factory):
+    # The UAE example with experiment tracking turned off: nothing to log to, so no record, no track
+    # step, no track role, no plugin in the image, and the README says the run is not logged.
+    out = tmp_path_factory.mktemp("walk-untracked")
+    text = BLUEPRINT.read_text()
+    untracked = text.replace("    experimentTracking:\n      size: Medium", "    experimentTracking:\n      enabled: false")
+    assert untracked != text
+    blueprint = out / "blueprint.yaml"
+    blueprint.write_text(untracked)
+    exports = {k: v for k, v in PLATFORM_EXPORTS.items() if k not in ("trackingUri", "mlflowVpcEndpointId")}
+    project = generated(out / "project", blueprint, exports, "--set", "serving=batch")
+    resources, _ = run_program(project, exports)
+    definition = json.loads(of_kind(resources, "sagemaker/pipeline:Pipeline")["pipelineDefinition"])
+    assert "Track" not in [s["Name"] for s in definition["Steps"]] and '"record"' not in json.dumps(definition)
+    assert not [r for r in resources if r["type"] == "aws:iam/role:Role" and r["name"].endswith("-track-role")]
+    assert "The run is not logged to MLflow" in (project / "README.md").read_text()
+    assert '".[sagemaker]"' not in (project / "Dockerfile").read_text()

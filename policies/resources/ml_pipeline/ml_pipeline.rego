@@ -6,7 +6,8 @@
 #             the platform in the pipeline's region, by its exact name (input.resolved.dataLakeBuckets).
 # QA-RES-081: every job step encrypts its volume and its outputs with a customer key.
 # QA-RES-082: every job step runs in the VPC with traffic encryption; network-isolated for
-#             the classes data.catalog.sagemaker_pipeline_steps.isolatedClasses lists.
+#             the classes data.catalog.sagemaker_pipeline_steps.isolatedClasses lists, except
+#             a record step: one shown to touch only the run's record (the table's recordOutputs).
 # QA-RES-084: retraining never promotes: models register PendingManualApproval, and no step
 #             deploys or runs code that could.
 # The step shapes are a table (policies/data/sagemaker_pipeline_steps.yaml); a step type it
@@ -25,7 +26,7 @@ pipeline_types := {"aws:sagemaker/pipeline:Pipeline"}
 approval_status := "PendingManualApproval"
 
 findings := array.concat(
-	array.concat(array.concat(unreadable_findings, location_findings), array.concat(image_findings, array.concat(bucket_findings, chosen_location_findings))),
+	array.concat(array.concat(unreadable_findings, array.concat(location_findings, tracking_findings)), array.concat(image_findings, array.concat(bucket_findings, chosen_location_findings))),
 	array.concat(array.concat(encryption_findings, unmodelled_findings), array.concat(network_findings, promotion_findings)),
 )
 
@@ -219,19 +220,16 @@ location_words(value) := sprintf("`%s`, not an s3:// URI (SageMaker takes an htt
 else := "a value that is not text"
 
 # The platform's data lake buckets are known by name, exactly as qantara.naming.bucket_name
-# makes them (input.resolved.dataLakeBuckets: {name: region}, computed by the checkpoint): a
+# makes them (input.resolved.dataLakeBuckets: {name: {region, zone}}, computed by the checkpoint): a
 # prefix would miss the shortened names of a long blueprint and take a look-alike that only
 # starts like one. The bucket is the platform's in the pipeline's own region.
 lake_buckets := input.resolved.dataLakeBuckets if is_object(input.resolved.dataLakeBuckets)
 
 else := {}
 
-platform_bucket(r, bucket) if {
-	region := lake_buckets[bucket]
-	region == r.location.region
-}
+platform_bucket(r, bucket) if lake_buckets[bucket].region == r.location.region
 
-foreign_bucket_words(r, bucket) := sprintf("the platform's data lake bucket of %s, not of %s where the pipeline runs", [lake_buckets[bucket], text.plain(object.get(r.location, "region", "an unknown region"))]) if {
+foreign_bucket_words(r, bucket) := sprintf("the platform's data lake bucket of %s, not of %s where the pipeline runs", [lake_buckets[bucket].region, text.plain(object.get(r.location, "region", "an unknown region"))]) if {
 	lake_buckets[bucket]
 } else := "which is not the platform's"
 
@@ -242,7 +240,7 @@ lake_bucket_words(r) := text.join(", ", sort(lake_names_in(r.location.region))) 
 # regopy rejects `some k, v in` inside comprehensions: index explicitly.
 lake_names_in(region) := [name |
 	some name in object.keys(lake_buckets)
-	lake_buckets[name] == region
+	lake_buckets[name].region == region
 ]
 
 # --- QA-RES-081 ------------------------------------------------------------------------
@@ -271,6 +269,29 @@ key_problem(value) := "with no key (no VolumeKmsKeyId / KmsKeyId: an AWS-owned k
 	value == ""
 } else := sprintf("with the AWS-managed key %s, which the platform does not control", [value]) if {
 	plan.aws_managed_key(value)
+}
+
+# A SageMaker MLflow tracking server the definition names (a track step's MLFLOW_TRACKING_URI) is
+# in the pipeline's own account (its role's): a run's lineage is metadata of its data, and is not
+# logged to another account's server (another region's is location_findings').
+tracking_findings := [finding |
+	some at in plan.indexes_of(pipeline_types)
+	r := plan.resources[at]
+	definition(r)
+	own := pipeline_account(r)
+	some server in regex.find_n(`arn:[a-z-]+:sagemaker:[a-z0-9-]*:[0-9]{12}:mlflow-[a-z-]+/[A-Za-z0-9-]*`, definition_text(r), -1)
+	account := split(server, ":")[4]
+	account != own
+	finding := {
+		"policy": "QA-RES-080",
+		"resource": r.urn,
+		"message": sprintf("%s logs its runs to the MLflow tracking server `%s` of account %s; the pipeline runs in account %s, and a run's lineage is logged only to the platform's own tracking server", [plan.label(r), text.plain(server), account, own]),
+	}
+]
+
+pipeline_account(r) := split(r.inputs.roleArn, ":")[4] if {
+	is_string(r.inputs.roleArn)
+	startswith(r.inputs.roleArn, "arn:")
 }
 
 unmodelled_findings := [finding |
@@ -303,14 +324,168 @@ traffic_findings := [network_finding(plan.resources[entry[0]], entry[1], "does n
 	object.get(entry[1], shape.trafficEncryption, false) != true
 ]
 
-isolation_findings := [network_finding(r, entry[1], sprintf("runs with network access while its data is %s; set EnableNetworkIsolation to true (classes %s run isolated)", [data_class, text.join(", ", table.isolatedClasses)])) |
+isolation_findings := [network_finding(r, entry[1], sprintf("runs with network access while its data is %s; set EnableNetworkIsolation to true (classes %s run isolated; a step that logs the run may have a network only when its inputs are a record output of this pipeline and its role, not the pipeline's, reaches no other S3 data)", [data_class, text.join(", ", table.isolatedClasses)])) |
 	some entry in steps
 	shape := table.jobSteps[entry[1].Type]
 	r := plan.resources[entry[0]]
 	data_class := plan.data_class(r)
 	data_class in table.isolatedClasses
 	object.get(entry[1], shape.isolation, false) != true
+	not record_step(r, entry[1])
 ]
+
+# --- The record step: the one step of an isolated pipeline that may have a network -----------
+
+# A record output: named in the table, in a platform bucket of a record purpose, beside another
+# output of the step that writes it, and sharing its prefix with no other URI of the definition
+# (so it cannot be the training data, another step's output, or a parent of either).
+record_uris(doc) := {uri |
+	some step in object.get(doc, "Steps", [])
+	outputs := object.get(step, ["Arguments", "ProcessingOutputConfig", "Outputs"], [])
+	some output in outputs
+	output.OutputName in table.recordOutputs
+	uri := output.S3Output.S3Uri
+	is_string(uri)
+	record_bucket(uri)
+	some sibling in outputs
+	sibling.OutputName != output.OutputName
+	parent_prefix(sibling.S3Output.S3Uri) == parent_prefix(uri)
+	count([other | some other in s3_uris(doc); other != uri; overlaps(other, uri)]) == 0
+}
+
+# The bucket is the platform's data lake bucket of a record zone (by its exact name, as
+# QA-RES-080 knows it), in whatever region: QA-RES-080 judges the region.
+record_bucket(uri) if {
+	startswith(uri, "s3://")
+	bucket := split(substring(uri, 5, -1), "/")[0]
+	lake_buckets[bucket].zone in table.recordBuckets
+}
+
+s3_uris(doc) := [v | walk(doc, [_, v]); is_string(v); startswith(v, "s3://")]
+
+overlaps(a, b) if startswith(a, b)
+
+overlaps(a, b) if startswith(b, a)
+
+# `s3://bucket/a/b/` -> `s3://bucket/a/`: where a step's outputs sit side by side.
+parent_prefix(uri) := concat("/", array.slice(parts, 0, count(parts) - 2)) if {
+	is_string(uri)
+	parts := split(uri, "/")
+	count(parts) > 4
+}
+
+record_step(r, step) if {
+	step.Type == "Processing"
+	doc := definition(r)
+	uris := record_uris(doc)
+	inputs := object.get(step, ["Arguments", "ProcessingInputs"], [])
+	count(inputs) > 0
+	count([i | some i in inputs; not object.get(i, ["S3Input", "S3Uri"], null) in uris]) == 0
+	role := object.get(step, ["Arguments", "RoleArn"], null)
+	is_string(role)
+	role != r.inputs.roleArn
+	role_reads_only(role_name_in_arn(role), uris, own_output_uris(step))
+}
+
+own_output_uris(step) := {uri |
+	some output in object.get(step, ["Arguments", "ProcessingOutputConfig", "Outputs"], [])
+	uri := output.S3Output.S3Uri
+	is_string(uri)
+}
+
+role_name_in_arn(arn) := parts[count(parts) - 1] if {
+	contains(arn, ":role/")
+	parts := split(arn, "/")
+}
+
+# The role is declared in the plan by name, has no managed policy, and every document it has is
+# readable and names, for S3, only the record prefixes (or its own outputs, for writing alone).
+role_reads_only(name, uris, outputs) if {
+	documents := role_documents(name)
+	count(documents) > 0
+	not role_has_attachment(name)
+	count([d | some d in documents; not plan.policy_document(d)]) == 0
+	count([resource |
+		some d in documents
+		some s in plan.policy_statements(plan.policy_document(d))
+		s.Effect == "Allow"
+		some resource in statement_reach(s)
+		not reach_allowed(resource, s, uris, outputs)
+	]) == 0
+}
+
+role_urns(name) := {role.urn |
+	some role in plan.resources_of({"aws:iam/role:Role"})
+	object.get(role.inputs, "name", "") == name
+}
+
+names_role(r, name) if object.get(r.inputs, "role", "") == name
+
+names_role(r, name) if {
+	some ref in plan.references(r, "role")
+	ref in role_urns(name)
+}
+
+role_documents(name) := array.concat(
+	[rp.inputs.policy | some rp in plan.resources_of({"aws:iam/rolePolicy:RolePolicy"}); names_role(rp, name)],
+	[inline.policy |
+		some role in plan.resources_of({"aws:iam/role:Role"})
+		object.get(role.inputs, "name", "") == name
+		some inline in object.get(role.inputs, "inlinePolicies", [])
+	],
+)
+
+role_has_attachment(name) if {
+	some a in plan.resources_of({"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"})
+	names_role(a, name)
+}
+
+role_has_attachment(name) if {
+	some role in plan.resources_of({"aws:iam/role:Role"})
+	object.get(role.inputs, "name", "") == name
+	count(object.get(role.inputs, "managedPolicyArns", [])) > 0
+}
+
+# The S3 resources a statement reaches: every resource of a statement holding an S3 action (or
+# every action); NotAction and NotResource reach everything.
+statement_reach(s) := ["*"] if {
+	object.get(s, "NotAction", null) != null
+} else := ["*"] if {
+	object.get(s, "NotResource", null) != null
+} else := plan.as_list(object.get(s, "Resource", [])) if {
+	some action in plan.as_list(object.get(s, "Action", []))
+	s3_action(action)
+} else := []
+
+s3_action(action) if startswith(lower(action), "s3:")
+
+s3_action(action) if action == "*"
+
+reach_allowed(resource, _, uris, _) if {
+	some uri in uris
+	startswith(s3_path(resource), uri_path(uri))
+}
+
+reach_allowed(resource, _, uris, _) if {
+	some uri in uris
+	s3_path(resource) == split(uri_path(uri), "/")[0]
+}
+
+reach_allowed(resource, s, _, outputs) if {
+	count([a | some a in plan.as_list(s.Action); not a in table.recordStepWrites]) == 0
+	some uri in outputs
+	startswith(s3_path(resource), uri_path(uri))
+}
+
+# arn:<partition>:s3:::bucket/key -> bucket/key; anything else (not an S3 ARN, "*") has none.
+s3_path(resource) := substring(resource, indexof(resource, ":s3:::") + 6, -1) if {
+	is_string(resource)
+	startswith(resource, "arn:")
+	indexof(resource, ":s3:::") > 0
+}
+
+# s3://bucket/a/b/ -> bucket/a/b/ (always ending in `/`: a prefix, not a name's beginning).
+uri_path(uri) := sprintf("%s/", [trim_right(substring(uri, 5, -1), "/")])
 
 # Given the resource, not its index: a function that indexes `resources` scans it per call.
 network_finding(r, step, problem) := {

@@ -1,4 +1,4 @@
-# QA-RES-083: a SageMaker pipeline's role is limited to what its steps need: no action
+# QA-RES-083: a SageMaker pipeline's roles (its own, and any its steps run as) are limited to what its steps need: no action
 #             wildcards, no S3 on every bucket, "*" only for the actions AWS accepts only on
 #             "*", no managed policies, no pipelines to manage or start.
 # QA-RES-086: a pipeline's role holds no action that approves or deploys a model (QA-RES-084
@@ -36,10 +36,21 @@ role_name_in_arn(arn) := parts[count(parts) - 1] if {
 	parts := split(arn, "/")
 }
 
-pipeline_role_names := [name |
-	some at in plan.indexes_of(pipeline_types)
-	name := role_name_in_arn(plan.resources[at].inputs.roleArn)
-]
+# The pipeline's own role, and every role a step of its definition runs as (a track step's role
+# is a pipeline's role too: what it may do is what the pipeline may do).
+pipeline_role_names := array.concat(
+	[name |
+		some at in plan.indexes_of(pipeline_types)
+		name := role_name_in_arn(plan.resources[at].inputs.roleArn)
+	],
+	[name |
+		some at in plan.indexes_of(pipeline_types)
+		doc := plan.json_document(plan.resources[at].inputs.pipelineDefinition)
+		is_object(doc)
+		some step in object.get(doc, "Steps", [])
+		name := role_name_in_arn(object.get(step, ["Arguments", "RoleArn"], null))
+	],
+)
 
 pipeline_role_urns := array.concat(
 	[urn |

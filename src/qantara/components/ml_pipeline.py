@@ -9,6 +9,10 @@ alarms of the project's model going to ALARM (an EventBridge rule), and a schedu
 retrains before the model reaches the blueprint's maximum age (EventBridge Scheduler).
 The drift rule matches the alarms by the prefix the platform names them with; a platform that
 does not monitor the model has no such alarm yet, and the rule waits for one.
+
+Given the platform's tracking server (tracking_server_arn, a SageMaker MLflow server in the
+pipeline's account and region), each run is also logged to MLflow by a track step running as its
+own role (ml_pipeline_definition, TRACK_STEP); a server anywhere else stops the deployment.
 """
 
 from __future__ import annotations
@@ -29,9 +33,15 @@ from qantara.components.ml_pipeline_access import (
     pipeline_role_policy,
     pipeline_trust_policy,
     start_pipeline_policy,
+    track_role_policy,
     trigger_trust_policy,
 )
-from qantara.components.ml_pipeline_definition import TRIGGER_PARAMETER, PipelinePlace, definition_json
+from qantara.components.ml_pipeline_definition import (
+    TRIGGER_PARAMETER,
+    PipelinePlace,
+    definition_json,
+    tracking_problem,
+)
 from qantara.components.model_serving import endpoint_name
 from qantara.errors import QantaraError
 from qantara.naming import check_name, sagemaker_name
@@ -67,6 +77,9 @@ class MlPipelineArgs:
     # the pipeline's baseline step writes it there.
     monitoring_bucket: pulumi.Input[str]
     instance_type: str = "ml.m5.large"
+    # The platform's SageMaker MLflow tracking server (its trackingUri export), when the project's
+    # runs are logged to it; None: no track step. It must be in the pipeline's account and region.
+    tracking_server_arn: pulumi.Input[str] | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -120,9 +133,10 @@ class MlPipeline(QantaraComponent):
         self.place = pulumi.Output.all(
             args.identity.region, args.identity.account_id, args.image_uri, args.kms_key_arn, args.subnet_ids,
             args.security_group_ids, args.data_bucket, args.artifacts_bucket, args.model_package_group,
-            args.monitoring_bucket,
+            args.monitoring_bucket, args.tracking_server_arn,
         ).apply(self._place)
         role, policy = self._pipeline_role()
+        track = self._track_role() if args.tracking_server_arn is not None else []
         self.pipeline = aws.sagemaker.Pipeline(
             f"{name}-pipeline",
             pipeline_name=self.physical_name,
@@ -132,7 +146,7 @@ class MlPipeline(QantaraComponent):
             role_arn=self.place.apply(lambda p: p.role_arn),
             pipeline_definition=self.place.apply(definition_json),
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role, policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role, policy, *track]),
         )
         self.pipeline_arn = self.place.apply(lambda p: pipeline_arn(p, self.physical_name))
         self._drift_trigger()
@@ -141,7 +155,8 @@ class MlPipeline(QantaraComponent):
         self.register_outputs({"pipelineName": self.pipeline_name, "pipelineArn": self.pipeline_arn})
 
     def _place(self, values: list) -> PipelinePlace:
-        region, account, image, key, subnets, groups, data_bucket, artifacts_bucket, package_group, monitoring = values
+        (region, account, image, key, subnets, groups, data_bucket, artifacts_bucket, package_group, monitoring,
+         tracking) = values
         args = self._args
         if not subnets or not groups:
             raise QantaraError("the platform exports no private subnets or security groups: the pipeline's jobs "
@@ -149,6 +164,11 @@ class MlPipeline(QantaraComponent):
         role, partition = args.identity.role_name(f"{args.project}-pipeline"), args.identity.partition
         if doubt := analyzer_doubt(region):
             pulumi.log.warn(doubt, resource=self)
+        if args.tracking_server_arn is not None:
+            # Given but not usable: stop, never log the run's lineage somewhere else nor skip it quietly.
+            if problem := tracking_problem(tracking, partition, region, account):
+                raise QantaraError(f"the project's runs cannot be logged to the platform's tracking server: {problem}")
+        track_role = args.identity.role_name(f"{args.project}-track")
         return PipelinePlace(
             project=args.project, package=args.package, region=region, partition=partition, account_id=account,
             image_uri=image, role_arn=f"arn:{partition}:iam::{account}:role/{role}", kms_key_arn=key,
@@ -156,7 +176,29 @@ class MlPipeline(QantaraComponent):
             artifacts_bucket=artifacts_bucket, model_package_group=package_group,
             data_classification=args.data_classification, monitoring_bucket=monitoring, model_name=args.model_name,
             instance_type=args.instance_type,
+            tracking_server_arn=tracking if args.tracking_server_arn is not None else "",
+            track_role_arn=f"arn:{partition}:iam::{account}:role/{track_role}" if args.tracking_server_arn is not None
+            else "",
         )
+
+    def _track_role(self) -> list[pulumi.Resource]:
+        """The track step's role: SageMaker may assume it for this account's jobs; its policy is
+        track_role_policy (the record, MLflow on the one server, nothing of the data lake)."""
+        args = self._args
+        role = aws.iam.Role(
+            f"{self._name}-track-role",
+            name=args.identity.role_name(f"{args.project}-track"),
+            assume_role_policy=pulumi.Output.from_input(args.identity.account_id).apply(pipeline_trust_policy),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{self._name}-track-role-policy",
+            role=role.name,
+            policy=self.place.apply(track_role_policy),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
+        )
+        return [role, policy]
 
     def _pipeline_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         args = self._args
@@ -246,7 +288,7 @@ def _check(args: MlPipelineArgs) -> None:
     if sagemaker_name(args.project) != args.project:
         raise QantaraError(f"project name `{args.project}` is not a SageMaker name; use e.g. "
                            f"`{sagemaker_name(args.project)}`")
-    for purpose in ("pipeline", "drift-trigger", "age-trigger"):
+    for purpose in ("pipeline", "drift-trigger", "age-trigger", "track"):
         check_role_name(args.identity.role_name(f"{args.project}-{purpose}"),
                         "the blueprint, environment or project name")
     for purpose in ("drift", "age"):

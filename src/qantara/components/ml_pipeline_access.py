@@ -14,6 +14,13 @@ grant on AWS's repository.
 
 The trigger roles (EventBridge for drift, EventBridge Scheduler for age) may start this one
 pipeline and nothing else.
+
+A tracked pipeline's track step runs as a role of its own (track_role_policy): it is the one
+step that is not network-isolated, so it may read the run's record and write its receipt, use
+the platform key, pull the project's image, and call the MLflow actions logging a run needs on the
+platform's tracking server, and it reads nothing of the data lake, the step outputs or the
+models. The pipeline role may pass it to that step, and may start that step's job without network
+isolation; every other job it starts stays isolated for restricted and secret data.
 """
 
 from __future__ import annotations
@@ -30,10 +37,13 @@ from qantara.components.iam_documents import (
 from qantara.components.ml_pipeline_definition import (
     MODEL_ARTIFACTS_PREFIX,
     PIPELINE_PREFIX,
+    RECORD_OUTPUT,
+    TRACK_STEP,
     TRAINING_DATA_PREFIX,
     PipelinePlace,
     baseline_output_uri,
     isolated,
+    tracked,
 )
 from qantara.errors import QantaraError
 
@@ -42,6 +52,31 @@ from qantara.errors import QantaraError
 # API reference does not promise it. Were it to change, the role would be refused the jobs
 # (a failed run), never given more.
 PIPELINE_JOB_PREFIX = "pipelines-"
+# [uncertain] The track step's job, by the same naming (the step's name, "Track", between the
+# execution id and the suffix), in both spellings: the console shows it capitalised, ARNs are
+# lower-case. Were it named otherwise, the job would be refused (no run logged), never given more.
+TRACK_JOB_PATTERNS = (f"{PIPELINE_JOB_PREFIX}*-Track-*", f"{PIPELINE_JOB_PREFIX}*-track-*")
+
+# What logging one run needs of SageMaker MLflow, as its client calls it (mlflow.set_experiment:
+# GetExperimentByName, CreateExperiment; start_run: CreateRun; log_params, log_metrics, set_tags:
+# LogBatch, LogParam, LogMetric, SetTag; end_run: UpdateRun; GetRun to read the run back). The
+# names are from the Service Authorization Reference, "Actions, resources, and condition keys for
+# Amazon SageMaker with MLflow" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemakerwithmlflow.html)
+# and the SageMaker developer guide's list, "Set up IAM permissions for MLflow"
+# (https://docs.aws.amazon.com/sagemaker/latest/dg/mlflow-create-tracking-server-iam.html), both
+# read 2026-12-06; each takes the resource type mlflow-tracking-server. Nothing that deletes,
+# renames, registers a model or opens the UI.
+TRACKING_ACTIONS = (
+    "sagemaker-mlflow:CreateExperiment",
+    "sagemaker-mlflow:CreateRun",
+    "sagemaker-mlflow:GetExperimentByName",
+    "sagemaker-mlflow:GetRun",
+    "sagemaker-mlflow:LogBatch",
+    "sagemaker-mlflow:LogMetric",
+    "sagemaker-mlflow:LogParam",
+    "sagemaker-mlflow:SetTag",
+    "sagemaker-mlflow:UpdateRun",
+)
 
 
 def pipeline_trust_policy(account_id: str) -> str:
@@ -92,6 +127,7 @@ def _job_statements(place: PipelinePlace) -> list[dict]:
         {"Sid": "StartJobsInThePlatformsNetworkWithItsKey", "Effect": "Allow",
          "Action": ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"], "Resource": jobs,
          "Condition": conditions},
+        *_track_job_statements(place, arn),
         {"Sid": "FollowOwnJobs", "Effect": "Allow",
          "Action": ["sagemaker:AddTags", "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob",
                     "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob"], "Resource": jobs},
@@ -99,9 +135,26 @@ def _job_statements(place: PipelinePlace) -> list[dict]:
          "Action": ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage",
                     "sagemaker:DescribeModelPackageGroup"],
          "Resource": [f"{arn}:model-package-group/{group}", f"{arn}:model-package/{group}/*"]},
-        {"Sid": "PassOwnRoleToJobs", "Effect": "Allow", "Action": "iam:PassRole", "Resource": place.role_arn,
+        {"Sid": "PassOwnRoleToJobs", "Effect": "Allow", "Action": "iam:PassRole",
+         "Resource": [place.role_arn, *([place.track_role_arn] if tracked(place) else [])],
          "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}},
     ]
+
+
+def _track_job_statements(place: PipelinePlace, arn: str) -> list[dict]:
+    """The track step's job, which must reach MLflow: in the platform's subnets with its key, like
+    every job, but without the isolation condition. Only a processing job named as the track step."""
+    if not tracked(place) or not isolated(place):
+        return []  # the general statement already allows it
+    return [{"Sid": "StartTrackJobInThePlatformsNetworkWithItsKey", "Effect": "Allow",
+             "Action": "sagemaker:CreateProcessingJob",
+             "Resource": [f"{arn}:processing-job/{pattern}" for pattern in TRACK_JOB_PATTERNS],
+             "Condition": {
+                 "StringEquals": {"sagemaker:VolumeKmsKey": place.kms_key_arn,
+                                  "sagemaker:OutputKmsKey": place.kms_key_arn},
+                 "ForAllValues:StringEquals": {"sagemaker:VpcSubnets": list(place.subnet_ids),
+                                               "sagemaker:VpcSecurityGroupIds": list(place.security_group_ids)},
+                 "Bool": {"sagemaker:InterContainerTrafficEncryption": "true"}}}]
 
 
 def _data_statements(place: PipelinePlace) -> list[dict]:
@@ -171,3 +224,33 @@ def start_pipeline_policy(place: PipelinePlace, pipeline_name: str) -> str:
     return policy_document([{"Sid": "StartThisPipelineOnly", "Effect": "Allow",
                              "Action": "sagemaker:StartPipelineExecution",
                              "Resource": pipeline_arn(place, pipeline_name)}])
+
+
+def record_prefix(place: PipelinePlace) -> str:
+    return f"{PIPELINE_PREFIX}/{place.project}/{RECORD_OUTPUT}"
+
+
+def track_output_prefix(place: PipelinePlace) -> str:
+    return f"{PIPELINE_PREFIX}/{place.project}/{TRACK_STEP}"
+
+
+def track_role_policy(place: PipelinePlace) -> str:
+    """The track step's role: the record in, the receipt out, the platform key, the project's image,
+    its logs and network interfaces, and MLflow on this one tracking server. No data bucket, no other
+    step's output, no model, no SageMaker API."""
+    if not tracked(place):
+        raise QantaraError("the pipeline is not tracked: it has no track step, and no track role")
+    bucket = f"arn:{place.partition}:s3:::{place.artifacts_bucket}"
+    record, receipt = record_prefix(place), track_output_prefix(place)
+    return policy_document([
+        {"Sid": "ListRunRecord", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket,
+         "Condition": {"StringLike": {"s3:prefix": [record, f"{record}/*"]}}},
+        {"Sid": "ReadRunRecord", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket}/{record}/*"},
+        {"Sid": "WriteTrackingReceipt", "Effect": "Allow", "Action": "s3:PutObject", "Resource": f"{bucket}/{receipt}/*"},
+        *_key_statements(place),
+        *_image_statements(place),
+        *_log_statements(place),
+        *vpc_network_interface_statements(place.region, place.account_id, place.partition),
+        {"Sid": "LogRunsToThePlatformsTrackingServer", "Effect": "Allow", "Action": list(TRACKING_ACTIONS),
+         "Resource": place.tracking_server_arn},
+    ])

@@ -27,6 +27,14 @@ fitted on, as the endpoint receives it (the model's input columns only, in its i
 features step's model_inputs.csv), and writes constraints.json and statistics.json where the model's
 data-quality monitoring reads them (drift_monitoring.baseline_uri), as the SageMaker SDK's
 suggest_baseline does; without it the endpoint's drift monitoring has nothing to compare with.
+
+When the platform's experiment tracking is SageMaker managed MLflow in the pipeline's own account
+and region (PipelinePlace.tracking_server_arn), the run is also logged to MLflow, as a local run
+logs itself. Every step that touches data may run network-isolated, so none of them can reach
+MLflow: evaluate writes a second output, `record` (the run's lineage, parameters, metrics and the
+model's version and hash; never a data row), and a `track` step after register, with its own role
+(ml_pipeline_access.track_role_policy) and the network to reach MLflow, reads only that record and
+logs one MLflow run tagged with the registered package's ARN.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from qantara.components.drift_monitoring import (
     baseline_uri,
     monitor_image_uri,
 )
-from qantara.errors import CatalogError
+from qantara.errors import CatalogError, QantaraError
 
 DEFINITION_VERSION = "2020-12-01"
 APPROVAL_STATUS = "PendingManualApproval"
@@ -77,6 +85,8 @@ TRAINING_CHANNEL = "features"
 # run so far); "model" is the training job's model.tar.gz, the run through train.
 STEP_INPUTS = {
     "ingest": ("data",),
+    # The track step reads the run's record and nothing else (no data, no model).
+    "track": ("record",),
     "validate": ("ingest",),
     "features": ("validate",),
     # The model archive holds the served model and its lineage only, never the training data:
@@ -86,6 +96,26 @@ STEP_INPUTS = {
 }
 STEP_DEPENDS = {"validate": ["ingest"], "features": ["validate"], "train": ["features"], "evaluate": ["train"],
                 "register": ["evaluate"], "monitor": ["register"], "baseline": ["monitor"]}
+
+# The run's record, evaluate's second output when the run is tracked: only what the track step
+# may read (the template's pipeline_steps.write_record writes one file, RECORD_FILE, in it).
+RECORD_OUTPUT = "record"
+# The step that logs the run to MLflow: after register, so the package's ARN is known; its only
+# input is the record. Not one of STEPS: it touches no data and is absent when nothing is tracked.
+TRACK_STEP = "track"
+TRACK_DEPENDS = ["register"]
+# What the track step reads from register: the model package's ARN. RegisterModel's properties
+# are DescribeModelPackage's output (aws/sagemaker-python-sdk at
+# 530d21b1428a8eed402000cd553e6aa36ade305e, src/sagemaker/workflow/_utils.py: _RegisterModelStep,
+# Properties(step_name=name, shape_name="DescribeModelPackageOutput"); its unit test
+# tests/unit/sagemaker/workflow/test_properties.py reads ModelPackageArn the same way, read
+# 2026-12-06). It reaches the job through its Environment, whose values the published schema types
+# as StringArgumentValue, a string or a Get (ProcessingArgs.Environment, the fixture's schema).
+PACKAGE_ARN_GET = "Steps.Register.ModelPackageArn"
+# The container's environment names: MLflow reads MLFLOW_TRACKING_URI itself; the template's
+# pipeline_steps reads QANTARA_MODEL_PACKAGE_ARN.
+TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
+PACKAGE_ARN_ENV = "QANTARA_MODEL_PACKAGE_ARN"
 
 # The drift baseline, last: only a run whose model registered and can be watched (monitor)
 # replaces the baseline the endpoint's monitoring reads.
@@ -185,10 +215,48 @@ class PipelinePlace:
     instance_type: str = "ml.m5.large"
     volume_size_gb: int = 30
     max_runtime_seconds: int = 3600
+    # The platform's SageMaker MLflow tracking server, when the run is logged to it: its ARN (the
+    # sagemaker-mlflow plugin's tracking URI), in this account and region (tracking_problem), and
+    # the track step's own role. Empty: the run is not tracked, and there is no track step.
+    tracking_server_arn: str = ""
+    track_role_arn: str = ""
 
 
 def isolated(place: PipelinePlace) -> bool:
     return place.data_classification in ISOLATED_CLASSES
+
+
+def tracked(place: PipelinePlace) -> bool:
+    return bool(place.tracking_server_arn)
+
+
+# The partitions where a track step can reach MLflow from the platform's private subnets. The
+# sagemaker-mlflow plugin calls https://<region>.experiments.sagemaker.<suffix> and knows the
+# suffix of aws and aws-us-gov only (aws/sagemaker-mlflow at 046823e11662202c8aaaa7180e8f6d51edfa9a9b,
+# sagemaker_mlflow/mlflow_sagemaker_helpers.py, get_tracking_server_url and get_dns_suffix, read
+# 2026-12-06); the interface endpoint that reaches it (private_network.MLFLOW_ENDPOINT_SERVICE) is
+# sourced for the commercial partition only. Elsewhere: no track step.
+TRACKING_PARTITIONS = ("aws",)
+
+
+def tracking_problem(arn: str, partition: str, region: str, account_id: str) -> str | None:
+    """Why the tracking server `arn` may not receive this pipeline's runs, or None when it may: it
+    must be a SageMaker MLflow tracking server (arn:<partition>:sagemaker:<region>:<account>:
+    mlflow-tracking-server/<name>) in the pipeline's own partition, region and account. A run's
+    lineage is metadata of classified data: it does not leave the place the data is processed."""
+    parts = arn.split(":", 5) if isinstance(arn, str) else []
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sagemaker" \
+            or not parts[5].startswith("mlflow-tracking-server/") or parts[5] == "mlflow-tracking-server/":
+        return (f"`{arn}` is not a SageMaker MLflow tracking server ARN "
+                "(arn:<partition>:sagemaker:<region>:<account>:mlflow-tracking-server/<name>)")
+    if (parts[1], parts[3], parts[4]) != (partition, region, account_id):
+        return (f"the tracking server is in partition {parts[1]}, region {parts[3]}, account {parts[4]}; the pipeline "
+                f"runs in partition {partition}, region {region}, account {account_id}: a run's lineage may only be "
+                "logged where its data is processed")
+    if partition not in TRACKING_PARTITIONS:
+        return (f"no sourced way reaches SageMaker MLflow from the platform's subnets in partition {partition} "
+                f"(sourced: {', '.join(TRACKING_PARTITIONS)})")
+    return None
 
 
 def training_data_uri(place: PipelinePlace) -> str:
@@ -247,7 +315,14 @@ def step_command(place: PipelinePlace, step: str) -> list[str]:
     for source in STEP_INPUTS[step]:
         # The training data is read by ingest (--data takes the mounted prefix); a step's output is a run.
         command += ["--data" if source == "data" else "--in-dir", f"{CONTAINER_INPUT}/{source}"]
+    if step == PACKAGE_METADATA_STEP and tracked(place):
+        command += ["--record-dir", step_output_dir(RECORD_OUTPUT)]
     return command + ["--out-dir", step_output_dir(step)]
+
+
+def _step_output(place: PipelinePlace, name: str) -> dict:
+    return {"OutputName": name, "S3Output": {
+        "S3Uri": step_output_uri(place, name), "LocalPath": step_output_dir(name), "S3UploadMode": "EndOfJob"}}
 
 
 def processing_step(place: PipelinePlace, step: str) -> dict:
@@ -262,8 +337,8 @@ def processing_step(place: PipelinePlace, step: str) -> dict:
         "ProcessingInputs": [_processing_input(place, source) for source in STEP_INPUTS[step]],
         "ProcessingOutputConfig": {
             "KmsKeyId": place.kms_key_arn,
-            "Outputs": [{"OutputName": step, "S3Output": {
-                "S3Uri": step_output_uri(place, step), "LocalPath": step_output_dir(step), "S3UploadMode": "EndOfJob"}}],
+            "Outputs": [_step_output(place, step), *([_step_output(place, RECORD_OUTPUT)]
+                                                     if step == PACKAGE_METADATA_STEP and tracked(place) else [])],
         },
         "ProcessingResources": {"ClusterConfig": {
             "InstanceCount": 1, "InstanceType": place.instance_type, "VolumeSizeInGB": place.volume_size_gb,
@@ -336,6 +411,33 @@ def training_step(place: PipelinePlace) -> dict:
     return _step("train", "Training", arguments)
 
 
+def track_step(place: PipelinePlace) -> dict:
+    """Log the run to the platform's MLflow: the record in, one MLflow run out. Not isolated (it must
+    reach MLflow through the VPC's endpoint), so it runs as its own role, which may read the record
+    and call MLflow on this one tracking server, and nothing of the data lake."""
+    arguments = {
+        "AppSpecification": {"ImageUri": place.image_uri, "ContainerEntrypoint": step_command(place, TRACK_STEP)},
+        "Environment": {"QANTARA_TRIGGER": {"Get": f"Parameters.{TRIGGER_PARAMETER}"}, "QANTARA_STEP": TRACK_STEP,
+                        TRACKING_URI_ENV: place.tracking_server_arn, PACKAGE_ARN_ENV: {"Get": PACKAGE_ARN_GET}},
+        "NetworkConfig": {
+            "EnableInterContainerTrafficEncryption": True,
+            # The one step that is not isolated, whatever the class: it holds no data (its role reads
+            # only the record), and MLflow is a network service.
+            "EnableNetworkIsolation": False,
+            "VpcConfig": _vpc(place),
+        },
+        "ProcessingInputs": [_processing_input(place, source) for source in STEP_INPUTS[TRACK_STEP]],
+        "ProcessingOutputConfig": {"KmsKeyId": place.kms_key_arn, "Outputs": [_step_output(place, TRACK_STEP)]},
+        "ProcessingResources": {"ClusterConfig": {
+            "InstanceCount": 1, "InstanceType": place.instance_type, "VolumeSizeInGB": place.volume_size_gb,
+            "VolumeKmsKeyId": place.kms_key_arn}},
+        "RoleArn": place.track_role_arn,
+        "StoppingCondition": {"MaxRuntimeInSeconds": place.max_runtime_seconds},
+    }
+    return {"Name": _step_name(TRACK_STEP), "Type": "Processing", "Arguments": arguments,
+            "DependsOn": [_step_name(s) for s in TRACK_DEPENDS]}
+
+
 def register_step(place: PipelinePlace) -> dict:
     """Always PendingManualApproval: a person approves, the platform's approval rule deploys."""
     # evaluate's output is the whole run: its own files are under evaluate/.
@@ -376,6 +478,10 @@ def pipeline_definition(place: PipelinePlace) -> dict:
         else:
             steps.append(processing_step(place, step))
     steps.append(baseline_step(place))
+    if tracked(place):
+        if not place.track_role_arn or place.track_role_arn == place.role_arn:
+            raise QantaraError("a tracked pipeline's track step needs its own role, not the pipeline's")
+        steps.append(track_step(place))
     return {
         "Version": DEFINITION_VERSION,
         "Metadata": {},

@@ -30,6 +30,21 @@ INTERFACE_ENDPOINT_SERVICES = (
     "sts",
 )
 MIN_AVAILABILITY_ZONES = 2
+# SageMaker managed MLflow's interface endpoint, for a platform with experiment tracking: a
+# project's SageMaker pipeline logs its runs from the private subnets through it (its track
+# step). Its service name is not `com.amazonaws.<region>.<service>` but
+# `aws.sagemaker.<region>.experiments`: AWS PrivateLink guide, "AWS services that integrate with
+# AWS PrivateLink" (Amazon SageMaker AI), https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html,
+# and the SageMaker developer guide, "Connecting to an MLflow tracking server through an Interface
+# VPC Endpoint", https://docs.aws.amazon.com/sagemaker/latest/dg/mlflow-interface-endpoint.html,
+# both read 2026-12-06. With private DNS it answers the host the sagemaker-mlflow plugin calls,
+# https://<region>.experiments.sagemaker.aws (aws/sagemaker-mlflow at
+# 046823e11662202c8aaaa7180e8f6d51edfa9a9b, sagemaker_mlflow/mlflow_sagemaker_helpers.py).
+# Sourced for the commercial partition only: elsewhere no endpoint (and no project track step).
+MLFLOW_ENDPOINT_SERVICE = "aws.sagemaker.{region}.experiments"
+MLFLOW_ENDPOINT_PARTITIONS = ("aws",)
+# The platform output naming that endpoint; a project's infra requires it before it logs to MLflow.
+MLFLOW_ENDPOINT_OUTPUT = "mlflowVpcEndpointId"
 
 
 @dataclass
@@ -45,6 +60,8 @@ class PrivateNetworkArgs:
     flow_log_retention_days: int = 365
     # Endpoint service names are `<prefix>.<region>.<service>`; "cn.com.amazonaws" in China.
     endpoint_service_prefix: str = "com.amazonaws"
+    # The platform's experiment tracking (SageMaker MLflow) is in this region: reach it from the VPC.
+    experiment_tracking: bool = False
     data_classification: str = "restricted"
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -226,6 +243,18 @@ class PrivateNetwork(QantaraComponent):
                 tags=args.tags,
                 opts=after_network,
             )
+        if args.experiment_tracking and args.identity.partition in MLFLOW_ENDPOINT_PARTITIONS:
+            endpoints["sagemaker.experiments"] = aws.ec2.VpcEndpoint(
+                f"{name}-sagemaker-experiments-endpoint",
+                vpc_id=self.vpc.id,
+                service_name=MLFLOW_ENDPOINT_SERVICE.format(region=args.identity.region),
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=[s.id for s in self.subnets],
+                security_group_ids=[self.endpoint_security_group.id],
+                tags=args.tags,
+                opts=after_network,
+            )
         return endpoints
 
     def _flow_logs(self) -> aws.ec2.FlowLog:
@@ -270,6 +299,12 @@ class PrivateNetwork(QantaraComponent):
         )
 
 
+def tracking_in_region(scope: PlatformScope) -> bool:
+    """Whether the platform's experiment tracking is SageMaker MLflow in this stack's region."""
+    tracking = scope.platform.components.get("experimentTracking")
+    return tracking is not None and tracking.location.kind == "cloud" and tracking.location.region == scope.identity.region
+
+
 def build_network(scope: PlatformScope, component: ResolvedComponent | None) -> Outputs:
     """The platform's VPC, in the ranges the resolved platform gives, one subnet per zone."""
     key_class = scope.platform_class()
@@ -282,11 +317,16 @@ def build_network(scope: PlatformScope, component: ResolvedComponent | None) -> 
             subnet_cidrs=dict(ranges.subnet_cidrs),
             kms_key_arn=scope.key_arn,
             flow_log_retention_days=scope.profile.log_retention_days,
+            experiment_tracking=tracking_in_region(scope),
             data_classification=key_class,
             tags=scope.tags("network", key_class),
         ),
         opts=scope.opts,
     )
     scope.built["network"] = network
-    return {"vpcId": network.vpc_id, "privateSubnetIds": network.subnet_ids,
-            "workloadSecurityGroupId": network.workload_security_group_id}
+    outputs = {"vpcId": network.vpc_id, "privateSubnetIds": network.subnet_ids,
+               "workloadSecurityGroupId": network.workload_security_group_id}
+    if "sagemaker.experiments" in network.endpoints:
+        # A project's SageMaker pipeline logs to MLflow only through it: the project requires it.
+        outputs[MLFLOW_ENDPOINT_OUTPUT] = network.endpoints["sagemaker.experiments"].id
+    return outputs

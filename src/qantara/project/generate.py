@@ -190,6 +190,8 @@ def platform_facts(platform, placement, values: Mapping[str, object], template: 
         "_jurisdiction": platform.spec.jurisdiction,
         "_region": placed_in(platform, placement, str(values["serving"])),
         "_tracking_uri_output": tracking_uri_output(placement),
+        "_sagemaker_tracking": "yes" if sagemaker_tracking(placement, placed_in(platform, placement,
+                                                                                str(values["serving"]))) else "",
         "_registry_group": str(values["project_slug"]).replace("_", "-"),
         "_classification_limit": limit,
         "_template_version": template_version(template),
@@ -205,6 +207,15 @@ def placed_in(platform, placement, serving: str) -> str:
     if place.where is None:
         raise ProjectError(f"platform {platform.metadata.name}: {'.'.join(place.field)}: {place.problem}")
     return place.where
+
+
+def sagemaker_tracking(placement, place: str) -> bool:
+    """Whether the project's SageMaker pipeline logs its runs to the platform's MLflow: only when
+    experiment tracking is the platform's SageMaker MLflow in the pipeline's own region (the platform
+    stack's account). A run's lineage is metadata of classified data and stays where it is processed;
+    anywhere else the pipeline has no track step and the README says what is not logged."""
+    tracking = placement.components.get("experimentTracking")
+    return tracking is not None and tracking.kind == "cloud" and tracking.region == place
 
 
 def tracking_uri_output(placement) -> str:

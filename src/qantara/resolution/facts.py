@@ -40,8 +40,8 @@ def blueprint_facts(blueprint: Blueprint, environment: str | None) -> dict:
     }
 
 
-def data_lake_buckets(blueprint: Blueprint, environment: str | None) -> dict[str, str]:
-    """{bucket name: region} of the platform's data lake buckets in the checked (declared)
+def data_lake_buckets(blueprint: Blueprint, environment: str | None) -> dict[str, dict[str, str]]:
+    """{bucket name: {"region", "zone"}} of the platform's data lake buckets in the checked (declared)
     environment, in every region the catalog knows: placement is not needed to name them, and a
     policy compares the region with where the resource naming the bucket is. None (empty) for an
     environment the blueprint does not declare."""

@@ -27,7 +27,8 @@ the first promotion, and not read after it.
 On a cloud platform the project's seven-step pipeline is a SageMaker pipeline (Qantara's
 MlPipeline): in the platform's region, image repository, network, key and buckets, started by
 a person, by the platform's drift alarms of this model, and on a schedule before the model
-reaches the blueprint's maximum age. It only registers models PendingManualApproval. On an
+reaches the blueprint's maximum age. It only registers models PendingManualApproval{% if cookiecutter._sagemaker_tracking == "yes" %},
+and logs each run to the platform's MLflow (the platform's trackingUri) from its track step{% endif %}. On an
 on-prem platform it is an Argo workflow (onprem_pipeline.py; config pipelineImageTag,
 driftWebhookToken and kubeApiCidrs){% if cookiecutter.serving == "realtime" %}, and the endpoint is served on site
 (onprem_serving.py){% endif %}.
@@ -82,6 +83,10 @@ OUTPUTS = {
     "data_lake_buckets": "dataLakeBuckets",
     "image_repository_url": "modelImageRepositoryUrl",
     "model_package_groups": "modelPackageGroups",
+{%- if cookiecutter._sagemaker_tracking == "yes" %}
+    "tracking_uri": "trackingUri",
+    "mlflow_endpoint": "mlflowVpcEndpointId",
+{%- endif %}
 {%- if cookiecutter.serving == "realtime" %}
     "execution_role_arn": "servingRoleArn",
     "subnet_ids": "privateSubnetIds",
@@ -121,6 +126,16 @@ def _bucket(buckets: dict, purpose: str) -> str:
     return buckets[purpose]
 
 
+{% if cookiecutter._sagemaker_tracking == "yes" -%}
+def tracking_server():
+    """The platform's tracking server ARN, once the platform's network reaches MLflow: a platform
+    deployed before its MLflow endpoint existed stops the deployment here (update the platform
+    stack first) instead of leaving every run's track step to fail."""
+    endpoint = platform.require_output(OUTPUTS["mlflow_endpoint"])
+    return pulumi.Output.all(platform.require_output(OUTPUTS["tracking_uri"]), endpoint).apply(lambda values: values[0])
+
+
+{% endif -%}
 {% if cookiecutter.serving == "realtime" -%}
 def promoted_variants(value) -> list[dict]:
     """The config `variants` as `qantara promote` writes it; anything else stops the deployment."""
@@ -278,6 +293,11 @@ def declare_cloud() -> None:
             # The bucket the model's DriftMonitoring reads its baseline from: the pipeline writes it.
             monitoring_bucket=buckets.apply(lambda b: _bucket(b, "artifacts")),
             instance_type=config.get("pipelineInstanceType") or "ml.m5.large",
+{%- if cookiecutter._sagemaker_tracking == "yes" %}
+            # `qantara new` found the platform's experiment tracking to be SageMaker MLflow in PLACED_IN:
+            # each run's track step logs there (MlPipeline stops if the exported server is elsewhere).
+            tracking_server_arn=tracking_server(),
+{%- endif %}
             tags=tags,
         ),
         opts=pulumi.ResourceOptions(provider=provider),

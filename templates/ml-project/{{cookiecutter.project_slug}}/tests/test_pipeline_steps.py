@@ -123,6 +123,133 @@ def test_the_sagemaker_form_runs_each_step_from_mounted_inputs_to_its_output(wor
     assert not (mounted / "lineage.json").exists()  # inputs are read, never written
 
 
+PACKAGE_ARN = "arn:aws:sagemaker:me-central-1:111122223333:model-package/readmission-risk/3"
+
+
+@pytest.fixture
+def own_stores():
+    """The tests below log to stores of their own: MLflow's process-wide tracking URI goes back to
+    the session's afterwards, where the other tests' runs and models are."""
+    import mlflow
+    before = mlflow.get_tracking_uri()
+    yield
+    mlflow.set_tracking_uri(before)
+
+
+@pytest.fixture(scope="module")
+def evaluated(workspace: Path, tmp_path_factory) -> Path:
+    """The SageMaker form through evaluate, with its record output: the directory holding ingest/...
+    evaluate/ and record/, as the mounted outputs would."""
+    root = tmp_path_factory.mktemp("sagemaker")
+    data = root / "input" / "data"
+    data.mkdir(parents=True)
+    synthetic.make_dataset(seed=0).to_csv(data / "part-0001.csv", index=False)
+    out = root / "output"
+    common = ["--project-dir", str(workspace), "--reason", "drift", "--why", "drift alarm on x1"]
+    for name, where in (("ingest", ["--data", str(data)]), ("validate", ["--in-dir", str(out / "ingest")]),
+                        ("features", ["--in-dir", str(out / "validate")]), ("train", ["--in-dir", str(out / "features")])):
+        assert pipeline_steps.main(["--step", name, *where, "--out-dir", str(out / name), *common]) == 0
+    model = _archive(out / "train", root / "input" / "model")
+    assert pipeline_steps.main(["--step", "evaluate", "--in-dir", str(out / "features"), "--in-dir", str(model),
+                                "--out-dir", str(out / "evaluate"), "--record-dir", str(out / "record"), *common]) == 0
+    return out
+
+
+def _rows(directory: Path) -> list[str]:
+    """Every data row (not the header) of every CSV under `directory`."""
+    return [line for path in directory.rglob("*.csv") for line in path.read_text().splitlines()[1:] if line]
+
+
+def test_the_record_is_one_file_of_lineage_and_no_data(evaluated):
+    assert [p.name for p in (evaluated / "record").rglob("*")] == ["record.json"]
+    text = (evaluated / "record" / "record.json").read_text()
+    record = json.loads(text)
+    assert set(record) == {*pipeline_steps.RECORD_FIELDS, "model"}
+    # Not one row of the training data, the split or the held-out set is in it.
+    rows = _rows(evaluated / "evaluate")
+    assert len(rows) > 100 and not [row for row in rows if row in text]
+    assert record["model"]["modelSha256"] == hashlib.sha256((evaluated / "train" / "model.skops").read_bytes()).hexdigest()
+    assert record["metrics"] and record["parameters"]
+
+
+def _logged(store: Path) -> tuple[dict, dict, dict]:
+    """(tags without MLflow's own, params, metrics) of the one run in `store`."""
+    import mlflow
+    client = mlflow.MlflowClient(tracking_uri=store.as_uri())
+    runs = [run for experiment in client.search_experiments() for run in client.search_runs([experiment.experiment_id])]
+    assert len(runs) == 1, runs
+    data = runs[0].data
+    return {k: v for k, v in data.tags.items() if not k.startswith("mlflow.")}, data.params, data.metrics
+
+
+def test_the_track_step_logs_what_a_local_register_logs_with_the_packages_arn(evaluated, workspace, tmp_path,
+                                                                             monkeypatch, own_stores):
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    # The same run registered locally, into a store of its own...
+    run_dir = tmp_path / "run"
+    shutil.copytree(evaluated / "evaluate", run_dir)
+    # A local train leaves the archive beside the model directory (SageMaker keeps it in S3 instead).
+    model_archive.pack(run_dir / "train" / "model", run_dir / "train" / model_archive.ARCHIVE)
+    local_store = tmp_path / "local-mlruns"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", local_store.as_uri())
+    pipeline_steps.run_step("register", run_dir, project_dir=workspace)
+    # ...and tracked from its record alone, as the SageMaker step runs it.
+    tracked_store = tmp_path / "tracked-mlruns"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracked_store.as_uri())
+    monkeypatch.setenv("QANTARA_MODEL_PACKAGE_ARN", PACKAGE_ARN)
+    receipt = tmp_path / "track"
+    assert pipeline_steps.main(["--step", "track", "--in-dir", str(evaluated / "record"), "--out-dir", str(receipt)]) == 0
+    local_tags, local_params, local_metrics = _logged(local_store)
+    tags, params, metrics = _logged(tracked_store)
+    assert tags.pop("qantara.modelPackageArn") == PACKAGE_ARN
+    assert tags == local_tags and params == local_params and metrics == local_metrics
+    assert tags["qantara.reason"] == "drift" and tags["qantara.modelVersion"]
+    written = json.loads((receipt / "tracking.json").read_text())
+    assert written["modelPackageArn"] == PACKAGE_ARN and written["run"] == tags["qantara.run"]
+
+
+@pytest.mark.parametrize("problem, fix", [
+    ("no record", lambda record, env: record.unlink()),
+    ("not json", lambda record, env: record.write_text("{not json")),
+    ("no model", lambda record, env: record.write_text(json.dumps(
+        {k: v for k, v in json.loads(record.read_text()).items() if k != "model"}))),
+    ("a list", lambda record, env: record.write_text("[]")),
+    ("no package", lambda record, env: env.delenv("QANTARA_MODEL_PACKAGE_ARN")),
+    ("not a package", lambda record, env: env.setenv("QANTARA_MODEL_PACKAGE_ARN", "arn:aws:s3:::bucket/key")),
+    ("no server", lambda record, env: env.delenv("MLFLOW_TRACKING_URI")),
+])
+def test_a_track_step_given_something_unusable_stops_with_one_message_and_logs_nothing(
+        evaluated, tmp_path, monkeypatch, capsys, own_stores, problem, fix):
+    record_dir = tmp_path / "record"
+    shutil.copytree(evaluated / "record", record_dir)
+    store = tmp_path / "mlruns"
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store.as_uri())
+    monkeypatch.setenv("QANTARA_MODEL_PACKAGE_ARN", PACKAGE_ARN)
+    fix(record_dir / "record.json", monkeypatch)
+    receipt = tmp_path / "track"
+    assert pipeline_steps.main(["--step", "track", "--in-dir", str(record_dir), "--out-dir", str(receipt)]) == 2, problem
+    message = capsys.readouterr().err
+    assert message.startswith("error: ") and "Traceback" not in message and message.count("\n") == 1
+    assert not store.exists() and not receipt.exists()
+
+
+def test_a_sagemaker_tracking_arn_without_the_plugin_is_refused_before_anything_is_logged(evaluated, tmp_path,
+                                                                                            monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "sagemaker_mlflow" else real(name, *a))
+    with pytest.raises(pipeline_steps.BadRecord, match="sagemaker-mlflow plugin"):
+        pipeline_steps.track(evaluated / "record", tmp_path / "track",
+                             "arn:aws:sagemaker:me-central-1:111122223333:mlflow-tracking-server/p", PACKAGE_ARN)
+    assert not (tmp_path / "track").exists()
+
+
+def test_only_evaluate_writes_a_record(workspace, tmp_path):
+    with pytest.raises(SystemExit):
+        pipeline_steps.main(["--step", "monitor", "--in-dir", str(tmp_path), "--out-dir", str(tmp_path / "o"),
+                             "--record-dir", str(tmp_path / "r"), "--project-dir", str(workspace)])
+
 def test_a_training_prefix_holding_two_data_files_is_refused(tmp_path):
     for name in ("a.csv", "b.csv"):
         (tmp_path / name).write_text("x\n1\n")

@@ -210,11 +210,8 @@ def register(run: Run) -> None:
     archive = run.dir / "train" / model_archive.ARCHIVE
     identity = model_identity(model_dir)
     version = identity["modelVersion"]
-    tags = mlflow_tags(run.lineage, version)
     tracking_uri = config.tracking_uri()
-    with mlflow.start_run(tags=tags) as mlflow_run:
-        mlflow.log_params({k: str(v)[:250] for k, v in run.lineage["parameters"].items()})
-        mlflow.log_metrics(run.lineage["metrics"])
+    with start_lineage_run(run.lineage, version) as mlflow_run:
         mlflow.log_artifacts(str(model_dir), artifact_path=SERVED_MODEL)
         mlflow.log_artifact(str(archive))
     model_uri = f"runs:/{mlflow_run.info.run_id}/{SERVED_MODEL}"
@@ -262,6 +259,28 @@ def mlflow_tags(lineage: dict, version: str) -> dict[str, str]:
             if item.get(key):
                 tags[f"qantara.data.{index}.{key}"] = str(item[key])
     return {key: value[:TAG_LIMIT] for key, value in tags.items()}
+
+
+def mlflow_params(lineage: dict) -> dict[str, str]:
+    """The run's parameters as MLflow params (MLflow keeps a param value of up to 250 characters here)."""
+    return {key: str(value)[:250] for key, value in lineage["parameters"].items()}
+
+
+def start_lineage_run(lineage: dict, version: str, extra_tags: dict[str, str] | None = None) -> mlflow.ActiveRun:
+    """Start the MLflow run of `lineage` in the current experiment: its tags (mlflow_tags, and
+    `extra_tags`), parameters and metrics. The run stays open for the caller's artifacts (use it in
+    a `with`); one that fails while logging is ended FAILED. Local, CI and on-site runs log through
+    it in register, and a SageMaker run in its track step (pipeline_steps.track), so every engine
+    logs a run the same way."""
+    tags = {**mlflow_tags(lineage, version), **{key: value[:TAG_LIMIT] for key, value in (extra_tags or {}).items()}}
+    active = mlflow.start_run(tags=tags)
+    try:
+        mlflow.log_params(mlflow_params(lineage))
+        mlflow.log_metrics(lineage["metrics"])
+    except Exception:
+        mlflow.end_run(status="FAILED")
+        raise
+    return active
 
 
 def monitor(run: Run) -> None:

@@ -19,23 +19,50 @@ the output. Train is the exception: its output is /opt/ml/model, which SageMaker
 the model.tar.gz the RegisterModel step registers and an endpoint serves, so it holds only the
 served model directory (model_archive.py) and the lineage through train; evaluate reads that
 archive together with the features step's output.
+
+On SageMaker the run is logged to the platform's MLflow by a step of its own, `track`, after the
+platform's RegisterModel: the steps that read data may run network-isolated and cannot reach
+MLflow. Evaluate writes, beside the whole run, the run's record (`--record-dir`: record.json, the
+lineage with its parameters and metrics and the model's version and hash; no data, no model), and
+track reads only that record and logs one MLflow run with the tags, parameters and metrics a local
+register logs (pipeline.start_lineage_run), plus the registered model package's ARN:
+
+    python -m {{ cookiecutter.project_slug }}.pipeline_steps --step track \
+        --in-dir /opt/ml/processing/input/record --out-dir /opt/ml/processing/output/track
+
+The tracking URI is MLFLOW_TRACKING_URI (the platform's tracking server ARN, which the
+sagemaker-mlflow plugin resolves) and the package ARN QANTARA_MODEL_PACKAGE_ARN; the pipeline
+definition sets both.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+import mlflow
 import skops.io
 
 from . import config, data, features, model_archive
 from .evaluate import against_thresholds
 from .lineage_metadata import PROPERTY_FILE, package_property_file
-from .pipeline import REASONS, SERVED_MODEL, STEPS, Run, ThresholdsNotMet, _who, model_identity, sha256_of
+from .pipeline import (
+    REASONS,
+    SERVED_MODEL,
+    STEPS,
+    Run,
+    ThresholdsNotMet,
+    _who,
+    model_identity,
+    sha256_of,
+    start_lineage_run,
+)
 
 LINEAGE = "lineage.json"
 CARD = "model_card.yaml"
@@ -182,7 +209,77 @@ def write_package_metadata(run: Run) -> Path:
     return path
 
 
-def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, **options) -> Run:
+# The run's record for the track step: one file, what MLflow is told and nothing it is not.
+RECORD_FILE = "record.json"
+# The lineage's fields the record keeps. Not the dataRead entries' local paths' files, not the
+# steps' outputs: names and hashes only. The data (features/, ingest/) and the model never go in.
+RECORD_FIELDS = ("run", "project", "startedAt", "startedBy", "reason", "why", "code", "runtime", "dataRead",
+                 "parameters", "metrics", "status")
+TRACK_STEP = "track"
+TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
+PACKAGE_ARN_ENV = "QANTARA_MODEL_PACKAGE_ARN"
+PACKAGE_ARN_TAG = "qantara.modelPackageArn"
+
+
+def write_record(run: Run, record_dir: Path) -> Path:
+    """The run's record, alone in `record_dir` (evaluate's second output on SageMaker): the lineage
+    fields of RECORD_FIELDS and the trained model's version and hash, as JSON. Data rows, splits,
+    the model and the other steps' files stay in the run directory."""
+    record = {key: run.lineage[key] for key in RECORD_FIELDS if key in run.lineage}
+    record["model"] = model_identity(run.dir / "train" / SERVED_MODEL)
+    record_dir.mkdir(parents=True, exist_ok=True)
+    path = record_dir / RECORD_FILE
+    path.write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+    return path
+
+
+class BadRecord(ValueError):
+    """The record, the tracking server or the package ARN the track step was given cannot be used."""
+
+
+def read_record(in_dir: Path) -> dict:
+    path = in_dir / RECORD_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BadRecord(f"{path}: not a readable run record ({type(error).__name__}); evaluate writes it "
+                        "with --record-dir") from None
+    if not isinstance(record, dict):
+        raise BadRecord(f"{path}: the run record is not a JSON object; evaluate writes one")
+    missing = [key for key in ("run", "project", "parameters", "metrics", "model") if key not in record]
+    if missing or not isinstance(record.get("model"), dict) or not record["model"].get("modelVersion"):
+        raise BadRecord(f"{path}: the run record lacks {', '.join(missing) or 'model.modelVersion'}; "
+                        "evaluate writes every field")
+    return record
+
+
+def track(in_dir: Path, out_dir: Path, tracking_uri: str, package_arn: str) -> str:
+    """Log the run's record to MLflow as register logs a local run (the same tags, parameters and
+    metrics, by pipeline.start_lineage_run) with the registered model package's ARN as one more tag;
+    write the MLflow run's id to `out_dir`. Returns that id."""
+    if not tracking_uri:
+        raise BadRecord(f"{TRACKING_URI_ENV} is not set: the pipeline gives the platform's tracking server ARN")
+    if not package_arn.startswith("arn:") or ":model-package/" not in package_arn:
+        raise BadRecord(f"{PACKAGE_ARN_ENV}={package_arn!r} is not a model package ARN "
+                        "(arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>)")
+    if tracking_uri.startswith("arn:") and importlib.util.find_spec("sagemaker_mlflow") is None:
+        # MLflow reaches an ARN only through the plugin's `arn` tracking store (aws/sagemaker-mlflow, setup.py).
+        raise BadRecord(f"{TRACKING_URI_ENV} is a SageMaker MLflow ARN but the sagemaker-mlflow plugin is not "
+                        "installed in the image: build it with `make image` (the Dockerfile installs .[sagemaker])")
+    record = read_record(in_dir)
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_experiment(record["project"])
+    with start_lineage_run(record, record["model"]["modelVersion"], {PACKAGE_ARN_TAG: package_arn}) as mlflow_run:
+        run_id = mlflow_run.info.run_id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "tracking.json").write_text(json.dumps(
+        {"run": record["run"], "mlflowRunId": run_id, "modelPackageArn": package_arn,
+         "modelVersion": record["model"]["modelVersion"]}, indent=2, sort_keys=True) + "\n")
+    return run_id
+
+
+def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, record_dir: Path | None = None,
+                     **options) -> Run:
     """Run one step from mounted inputs to a mounted output: the SageMaker form of run_step."""
     with tempfile.TemporaryDirectory(prefix=f"qantara-{step}-") as scratch:
         run_dir = Path(scratch) / "run"
@@ -193,6 +290,8 @@ def run_step_between(step: str, in_dirs: list[Path], out_dir: Path, **options) -
             run = run_step(step, run_dir, **options)
             if step == PACKAGE_METADATA_STEP:  # only a model that met its thresholds gets here
                 write_package_metadata(run)
+                if record_dir is not None:
+                    write_record(run, record_dir)
             return run
         finally:
             # The lineage leaves with the output even when the step stops (SageMaker keeps the logs).
@@ -206,7 +305,7 @@ def _default_project_dir() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run one step of the pipeline against a run directory.")
-    parser.add_argument("--step", choices=STEPS_ORDER, required=True)
+    parser.add_argument("--step", choices=[*STEPS_ORDER, TRACK_STEP], required=True)
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--run-dir", type=Path, help="One directory the step reads and writes (Argo, local).")
     where.add_argument("--out-dir", type=Path, help="Where the whole run directory is written after the step "
@@ -217,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=None, help="Where qantara.yaml and model_card.yaml are.")
     parser.add_argument("--data", type=Path, help="Training data (CSV or Parquet, or a directory holding one), "
                         "read by ingest.")
+    parser.add_argument("--record-dir", type=Path, help=f"With --step {PACKAGE_METADATA_STEP} and --out-dir: "
+                        "where the run's record for the track step is written (SageMaker's record output).")
     parser.add_argument("--reason", choices=REASONS, default="person")
     parser.add_argument("--why", default="")
     args = parser.parse_args(argv)
@@ -224,11 +325,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--in-dir goes with --out-dir; --run-dir is read and written in place")
     if args.out_dir and not args.in_dir and args.step != STEPS_ORDER[0]:
         parser.error(f"--step {args.step} with --out-dir needs the run so far: give --in-dir")
+    if args.record_dir and (args.step != PACKAGE_METADATA_STEP or not args.out_dir):
+        parser.error(f"--record-dir goes with --step {PACKAGE_METADATA_STEP} and --out-dir")
+    if args.step == TRACK_STEP:
+        if not args.out_dir or len(args.in_dir) != 1:
+            parser.error(f"--step {TRACK_STEP} reads one run record (--in-dir) and writes its receipt (--out-dir)")
+        try:
+            run_id = track(args.in_dir[0], args.out_dir, os.environ.get(TRACKING_URI_ENV, ""),
+                           os.environ.get(PACKAGE_ARN_ENV, ""))
+        except BadRecord as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"step {TRACK_STEP} done; MLflow run {run_id}")
+        return 0
     options = {"project_dir": args.project_dir or _default_project_dir(),
                "source": data_file(args.data) if args.data else None, "reason": args.reason, "why": args.why}
     try:
         if args.out_dir:
-            run_step_between(args.step, args.in_dir, args.out_dir, **options)
+            run_step_between(args.step, args.in_dir, args.out_dir, record_dir=args.record_dir, **options)
         else:
             run_step(args.step, args.run_dir, **options)
     except ThresholdsNotMet as failure:
