@@ -182,12 +182,16 @@ unread_destination(r, row, property) if {
 	plan.is_unknown(v)
 }
 
-holder_positions := plan.indexes_of(movement_table.holders)
+# A dependency on any resource of the plan locates the destination: a data holder is judged by
+# where it is (named_findings); any other resource (a state machine an EventTarget starts, a
+# function it invokes) is placed by the plan like every resource, and its own movement is judged
+# as a mover. Holders alone would fail the platform's own targets, which are no data holders. A
+# resource the plan does not place (a StackReference: another stack's outputs) locates nothing.
+plan_urns := {r.urn | some r in plan.resources; r.location.kind in {"cloud", "onprem"}}
 
 located_by_dependency(r, property) if {
 	some urn in object.get(r, ["propertyDependencies", property], [])
-	some j in holder_positions
-	plan.resources[j].urn == urn
+	urn in plan_urns
 }
 
 property_spots(r, property) := [destinations.unknown_spot(
