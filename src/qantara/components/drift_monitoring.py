@@ -431,42 +431,47 @@ class DriftMonitoring(QantaraComponent):
                 comparison_operator="GreaterThanOrEqualToThreshold",
                 treat_missing_data="notBreaching",
             )
-        schedule = schedule_name(args.identity.blueprint, args.identity.environment, endpoint.model_name)
         for feature in endpoint.drift_features:
-            self._alarm(
-                f"{logical}-drift-{feature}",
-                name=f"{drift_alarm_prefix(args.identity.blueprint, args.identity.environment, endpoint.model_name)}{feature}",
-                description=f"{endpoint.model_name}: feature {feature} drifted from its baseline",
-                namespace=DRIFT_NAMESPACE,
-                metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",
-                dimensions={"Endpoint": endpoint.endpoint_name, "MonitoringSchedule": schedule},
-                statistic="Maximum",
-                period=SCHEDULE_SECONDS[args.schedule],
-                evaluation_periods=1,
-                threshold=args.drift_threshold,
-                comparison_operator="GreaterThanThreshold",
-                # A schedule that has not run yet leaves the alarm without data, not alarming.
-                treat_missing_data="missing",
-            )
-            # The same metric's absence, to the team only: a drift alarm without data is not a
-            # model without drift (see UNMEASURED_PERIODS).
-            self._alarm(
-                f"{logical}-unmeasured-{feature}",
-                name=f"{unmeasured_alarm_prefix(args.identity.blueprint, args.identity.environment, endpoint.model_name)}"
-                     f"{feature}",
-                description=f"{endpoint.model_name}: no drift measured for feature {feature} in "
-                            f"{UNMEASURED_PERIODS} {args.schedule} runs (no baseline, no traffic, or the monitor "
-                            f"cannot read the captured requests)",
-                namespace=DRIFT_NAMESPACE,
-                metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",
-                dimensions={"Endpoint": endpoint.endpoint_name, "MonitoringSchedule": schedule},
-                statistic="SampleCount",
-                period=SCHEDULE_SECONDS[args.schedule],
-                evaluation_periods=UNMEASURED_PERIODS,
-                threshold=1,
-                comparison_operator="LessThanThreshold",
-                treat_missing_data="breaching",
-            )
+            self._drift_alarms(endpoint, logical, feature)
+
+    def _drift_alarms(self, endpoint: MonitoredEndpoint, logical: str, feature: str) -> None:
+        """A feature's drift alarm, and its "drift not measured" alarm on the same metric."""
+        args = self._args
+        schedule = schedule_name(args.identity.blueprint, args.identity.environment, endpoint.model_name)
+        self._alarm(
+            f"{logical}-drift-{feature}",
+            name=f"{drift_alarm_prefix(args.identity.blueprint, args.identity.environment, endpoint.model_name)}{feature}",
+            description=f"{endpoint.model_name}: feature {feature} drifted from its baseline",
+            namespace=DRIFT_NAMESPACE,
+            metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",
+            dimensions={"Endpoint": endpoint.endpoint_name, "MonitoringSchedule": schedule},
+            statistic="Maximum",
+            period=SCHEDULE_SECONDS[args.schedule],
+            evaluation_periods=1,
+            threshold=args.drift_threshold,
+            comparison_operator="GreaterThanThreshold",
+            # A schedule that has not run yet leaves the alarm without data, not alarming.
+            treat_missing_data="missing",
+        )
+        # The same metric's absence, to the team only: a drift alarm without data is not a
+        # model without drift (see UNMEASURED_PERIODS).
+        self._alarm(
+            f"{logical}-unmeasured-{feature}",
+            name=f"{unmeasured_alarm_prefix(args.identity.blueprint, args.identity.environment, endpoint.model_name)}"
+                 f"{feature}",
+            description=f"{endpoint.model_name}: no drift measured for feature {feature} in "
+                        f"{UNMEASURED_PERIODS} {args.schedule} runs (no baseline, no traffic, or the monitor "
+                        f"cannot read the captured requests)",
+            namespace=DRIFT_NAMESPACE,
+            metric_name=f"{DRIFT_METRIC_PREFIX}{feature}",
+            dimensions={"Endpoint": endpoint.endpoint_name, "MonitoringSchedule": schedule},
+            statistic="SampleCount",
+            period=SCHEDULE_SECONDS[args.schedule],
+            evaluation_periods=UNMEASURED_PERIODS,
+            threshold=1,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
+        )
 
     def _alarm(self, logical: str, *, name: str, description: str, **metric) -> None:
         aws.cloudwatch.MetricAlarm(
