@@ -174,6 +174,7 @@ def every_push_jobs(bake, blueprint: str, ci: str) -> tuple[Path, list[Job]]:
 
 # One cloud and one on-prem project on each CI. A job whose commands an earlier case ran already
 # (GitHub's workflow is copied unrendered, so it is the same for both) is not run twice.
+# Each case is a test of its own with its own directories (the pip cache aside), so `-n` spreads them.
 RUNS = [("cloud", "github"), ("onprem", "gitlab"), ("onprem", "github"), ("cloud", "gitlab")]
 
 
@@ -244,3 +245,42 @@ def test_gitlab_jobs_run_in_an_image_with_git_for_a_git_qantara_source(bake, blu
     images = {name: job.get("image", pipeline["image"]) for name, job in pipeline.items()
               if isinstance(job, dict) and "script" in job}
     assert images and all(re.fullmatch(r"python:\d+\.\d+", str(image)) for image in images.values()), images
+
+
+# --- The replay itself can fail --------------------------------------------------------------------------
+
+def test_a_failing_github_step_fails_the_run_and_no_later_step_runs(tmp_path):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    # `bash -e`: a failing line ends its step; a failing step ends the job.
+    job = Job("github", GITHUB_TEST_JOB, ("touch first", "false\ntouch same-step", "touch next-step"), (), THIS_PYTHON)
+    with pytest.raises(AssertionError, match="exited 1"):
+        run_github_job(job, checkout, tmp_path)
+    assert sorted(p.name for p in checkout.iterdir()) == ["first"]
+
+
+def test_a_gitlab_script_failing_inside_a_pipe_fails_the_job(tmp_path):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    job = Job("gitlab", "test", ("false | cat\ntouch after",), (("X", "$CI_PROJECT_DIR/x"),), THIS_PYTHON)
+    with pytest.raises(AssertionError, match="exited 1"):
+        run_gitlab_job(job, checkout, tmp_path)
+    assert not (checkout / "after").exists()
+
+
+def test_a_gitlab_job_sees_its_variables_expanded_and_the_image_python_first(tmp_path):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    # The image's interpreter is the job's fresh virtualenv (tmp_path/image), not the test run's.
+    script = 'test "$X" = "$CI_PROJECT_DIR/x"\ntest "$(dirname "$(command -v python)")" -ef ../image/bin'
+    run_gitlab_job(Job("gitlab", "test", (script,), (("X", "$CI_PROJECT_DIR/x"),), THIS_PYTHON), checkout, tmp_path)
+
+
+def test_the_checkout_holds_only_what_git_tracks(tmp_path):
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / ".gitignore").write_text("data/\n")
+    (project / "data" / "training.csv").write_text("x\n1\n")
+    (project / "Makefile").write_text("all:\n")
+    checkout = fresh_checkout(project, tmp_path / "ci")
+    assert (checkout / "Makefile").is_file() and not (checkout / "data").exists()
