@@ -148,6 +148,15 @@ def run_github_job(job: Job, checkout: Path, scratch: Path) -> None:
         run_script(script, ["bash", "-e"], checkout, env, scratch / f"step-{number}.sh")
 
 
+def machine_pip_cache() -> Path:
+    """Where pip on this machine caches (its own default on Linux: $XDG_CACHE_HOME/pip or ~/.cache/pip)."""
+    configured = os.environ.get("PIP_CACHE_DIR")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    cache = Path(configured) if configured else (Path(xdg) if xdg else Path.home() / ".cache") / "pip"
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache
+
+
 def run_gitlab_job(job: Job, checkout: Path, scratch: Path) -> None:
     # The job's python:<X.Y> image: a fresh virtualenv of this machine's Python, first on the PATH.
     image = scratch / "image"
@@ -160,7 +169,7 @@ def run_gitlab_job(job: Job, checkout: Path, scratch: Path) -> None:
         # The pipeline's `cache:` restores the pip cache of earlier pipelines there: this machine's stands in.
         cache = Path(env["PIP_CACHE_DIR"])
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.symlink_to(Path.home() / ".cache" / "pip", target_is_directory=True)
+        cache.symlink_to(machine_pip_cache(), target_is_directory=True)
     # before_script then script in one shell, errexit and pipefail set (the runner's bash script).
     run_script(job.scripts[0], ["bash", "-e", "-o", "pipefail"], checkout, env, scratch / f"{job.name}.sh")
 
