@@ -13,7 +13,7 @@ Facts relied on (read 2026-12-06):
   (https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsshell).
 - A GitLab job's before_script and script lines run in one shell script that sets errexit and, where
   the shell has it, pipefail (gitlabhq/gitlab-runner, shells/bash.go, BashWriter.Finish, commit
-  cadbdc8e0944b40f63c6dad168bc2ee31f1ff534); a job's `before_script` replaces the global one.
+  cadbdc8e0944b40f63c6dad168bc2ee31f1ff534); a job's `before_script` replaces default:'s (or the global one).
 """
 
 from __future__ import annotations
@@ -173,6 +173,8 @@ GITLAB_GLOBAL_KEYS = {"default", "include", "stages", "variables", "workflow", "
 # Job keys that decide when a job runs: a job with none of them runs on every pipeline.
 GITLAB_WHEN_KEYS = {"rules", "only", "except", "when"}
 GITLAB_JOB_KEYS = {"stage", "script", "before_script", "variables", "image"}
+# What `default:` may hold for the local run: the cache is the warm pip cache either way.
+GITLAB_DEFAULT_KEYS = {"image", "before_script", "cache"}
 DEFAULT_STAGES = ["build", "test", "deploy"]
 # The images whose interpreter is `python` of a version: the local run stands in this machine's.
 PYTHON_IMAGE = re.compile(r"^python:(\d+\.\d+)$")
@@ -182,10 +184,12 @@ def gitlab_every_push_jobs(pipeline: dict) -> list[Job]:
     """The jobs of every pipeline (no rules, only, except or when), in stage order, as GitLab runs each:
     in a fresh checkout and a fresh container of its image, before_script then script, with the
     global variables and its own."""
-    unknown_top = set(pipeline) - GITLAB_GLOBAL_KEYS - {k for k in pipeline if not k.startswith(".")}
-    unsupported = {"default", "include", "services", "after_script", "workflow"} & set(pipeline)
-    if unknown_top or unsupported:
-        raise NoLocalEquivalent(f"global keys {sorted(unknown_top | unsupported)}")
+    unsupported = {"include", "services", "after_script", "workflow"} & set(pipeline)
+    if unsupported:
+        raise NoLocalEquivalent(f"global keys {sorted(unsupported)}")
+    default = pipeline.get("default", {})
+    if set(default) - GITLAB_DEFAULT_KEYS:
+        raise NoLocalEquivalent(f"default keys {sorted(set(default) - GITLAB_DEFAULT_KEYS)}")
     stages = pipeline.get("stages", DEFAULT_STAGES)
     jobs = {name: job for name, job in pipeline.items() if name not in GITLAB_GLOBAL_KEYS
             and not name.startswith(".") and not GITLAB_WHEN_KEYS & set(job)}
@@ -193,11 +197,13 @@ def gitlab_every_push_jobs(pipeline: dict) -> list[Job]:
     for name, job in sorted(jobs.items(), key=lambda item: stages.index(item[1].get("stage", "test"))):
         if set(job) - GITLAB_JOB_KEYS:
             raise NoLocalEquivalent(f"job {name} keys {sorted(set(job) - GITLAB_JOB_KEYS)}")
-        image = job.get("image", pipeline.get("image", ""))
+        # A job's own keyword, else default:'s, else the (deprecated) global one.
+        image = job.get("image", default.get("image", pipeline.get("image", "")))
         matched = PYTHON_IMAGE.match(str(image))
         if not matched:
             raise NoLocalEquivalent(f"job {name} image {image!r}: only python:<X.Y> has a local equivalent")
-        lines = [*job.get("before_script", pipeline.get("before_script", [])), *job["script"]]
+        lines = [*job.get("before_script", default.get("before_script", pipeline.get("before_script", []))),
+                 *job["script"]]
         variables = {**pipeline.get("variables", {}), **job.get("variables", {})}
         found.append(Job("gitlab", name, ("\n".join(lines),), tuple(variables.items()), matched.group(1),
                          (f"image {image}: a fresh virtualenv of this machine's Python {matched.group(1)}",)))

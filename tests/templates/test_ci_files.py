@@ -10,6 +10,7 @@ ci_files.py; a step or key with none stops the run, so nothing is silently skipp
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from ci_files import (
     CI_FILE,
+    GITLAB_SCHEMA,
     GITHUB_TEST_JOB,
     Job,
     NoLocalEquivalent,
@@ -233,7 +235,9 @@ def test_a_github_step_without_a_local_equivalent_stops_the_run(bake, change, re
 
 
 @pytest.mark.parametrize(("change", "refused"), [
-    (lambda p: p.update({"image": "python:3.11-slim"}), "python:3.11-slim"),
+    (lambda p: p["default"].update({"image": "python:3.11-slim"}), "python:3.11-slim"),
+    (lambda p: p["test"].update({"image": "docker:27"}), "docker:27"),
+    (lambda p: p["default"].update({"after_script": ["true"]}), "after_script"),
     (lambda p: p["test"].update({"services": ["docker:dind"]}), "services"),
     (lambda p: p.update({"include": "other.yml"}), "include"),
 ])
@@ -251,7 +255,7 @@ def test_gitlab_jobs_run_in_an_image_with_git_for_a_git_qantara_source(bake, blu
     source = "git+https://git.example.org/platform/qantara.git#egg=qantara"
     pipeline = ci_document(bake, blueprint, "gitlab", qantara_source=source)
     assert pipeline["variables"]["QANTARA_SOURCE"] == source
-    images = {name: job.get("image", pipeline["image"]) for name, job in pipeline.items()
+    images = {name: job.get("image", pipeline["default"]["image"]) for name, job in pipeline.items()
               if isinstance(job, dict) and "script" in job}
     assert images and all(re.fullmatch(r"python:\d+\.\d+", str(image)) for image in images.values()), images
 
@@ -293,3 +297,13 @@ def test_the_checkout_holds_only_what_git_tracks(tmp_path):
     (project / "Makefile").write_text("all:\n")
     checkout = fresh_checkout(project, tmp_path / "ci")
     assert (checkout / "Makefile").is_file() and not (checkout / "data").exists()
+
+
+@pytest.mark.parametrize("blueprint", ["cloud", "onprem"])
+def test_the_gitlab_file_uses_no_global_keyword_gitlab_deprecates(bake, blueprint):
+    # GitLab's schema says which global keywords are deprecated (image, services, cache, before_script,
+    # after_script: use `default:`); one still used may stop working in a later GitLab.
+    schema = json.loads(GITLAB_SCHEMA.read_text(encoding="utf-8"))["properties"]
+    deprecated = {k for k, v in schema.items() if "deprecated" in v.get("markdownDescription", "").lower()}
+    assert {"image", "before_script", "cache"} <= deprecated
+    assert set(ci_document(bake, blueprint, "gitlab")) & deprecated == set()
