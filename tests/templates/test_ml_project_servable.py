@@ -218,7 +218,7 @@ def test_gitlab_ci_pushes_through_the_same_make_targets(bake):
     up = next(i for i, line in enumerate(deploy) if "pulumi up" in line)
     assert gate < images < up
     # GitLab's `image` key is the default image of every job: a job of that name would replace it.
-    assert pipeline["image"].startswith("python:")
+    assert pipeline["default"]["image"].startswith("python:") and "image" not in pipeline
 
 
 def test_the_endpoint_serves_the_very_tags_ci_pushes(tmp_path, monkeypatch):

@@ -73,19 +73,25 @@ gitlab_findings := [finding |
 	finding := push_finding(file.path, name, sprintf("job `%s`", [name]), how)
 ]
 
-# GitLab's global before_script runs before every job's script. (Named by rules, not literals
-# passed to push_finding: regopy 1.5's sprintf quotes a literal argument.)
-global_script := "before_script"
-
-global_script_name := "the global before_script"
+# GitLab runs the global before_script and after_script, and those under `default:`, around every
+# job's script (https://docs.gitlab.com/ci/yaml/#default): a push there is a push of every job.
+# (Each place's names are data, not literals passed to push_finding: regopy 1.5's sprintf quotes a
+# literal argument.)
+gitlab_global_script_places := [
+	{"path": ["before_script"], "where": "before_script", "who": "the global before_script"},
+	{"path": ["after_script"], "where": "after_script", "who": "the global after_script"},
+	{"path": ["default", "before_script"], "where": "default.before_script", "who": "default's before_script"},
+	{"path": ["default", "after_script"], "where": "default.after_script", "who": "default's after_script"},
+]
 
 gitlab_global_findings := [finding |
 	some file in ci_files
 	file.kind == "gitlab"
 	is_object(file.document)
-	some line in lines(object.get(file.document, "before_script", []))
+	some place in gitlab_global_script_places
+	some line in lines(object.get(file.document, place.path, []))
 	how := pushing_command(line)
-	finding := push_finding(file.path, global_script, global_script_name, how)
+	finding := push_finding(file.path, place.where, place.who, how)
 ]
 
 push_finding(path, where, who, how) := {
