@@ -55,7 +55,10 @@ def test_hybrid_whose_every_component_must_stay_on_site_names_no_region(tmp_path
 
 def test_an_outpost_anchored_to_a_region_offering_s3_on_outposts_takes_what_may_not_leave_the_kingdom():
     placement = place(SA_OUTPOSTS)
-    assert set(placement.cloud_components()) == {"experimentTracking"}
+    # Only what the blueprint classes internal goes to the parent region: the de-identified
+    # experiment metadata and the trail of API activity CloudTrail records there anyway.
+    assert set(placement.cloud_components()) == {"experimentTracking", "audit"}
+    assert {c.data_class for c in placement.cloud_components().values()} == {"internal"}
     assert placement.primary_region == "me-south-1"
     for name, component in placement.onprem_components().items():
         assert (component.site, component.country, component.data_class) == ("riyadh-outpost1", "SA", "restricted"), name
