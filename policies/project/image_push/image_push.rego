@@ -36,7 +36,10 @@ pushes_as_it_builds(text) if {
 
 gitlab_reserved := {"default", "include", "stages", "variables", "workflow", "image", "services", "cache", "before_script", "after_script"}
 
-findings := array.concat(unreadable_findings, array.concat(github_findings, array.concat(gitlab_findings, gitlab_global_findings)))
+findings := array.concat(
+	array.concat(unreadable_findings, array.concat(github_findings, array.concat(gitlab_findings, gitlab_global_findings))),
+	array.concat(github_unseen_findings, gitlab_unseen_findings),
+)
 
 unreadable_findings := [finding |
 	some file in ci_files
@@ -82,6 +85,7 @@ gitlab_global_script_places := [
 	{"path": ["after_script"], "where": "after_script", "who": "the global after_script"},
 	{"path": ["default", "before_script"], "where": "default.before_script", "who": "default's before_script"},
 	{"path": ["default", "after_script"], "where": "default.after_script", "who": "default's after_script"},
+	{"path": ["default", "hooks", "pre_get_sources_script"], "where": "default.hooks.pre_get_sources_script", "who": "default's pre_get_sources_script hook"},
 ]
 
 gitlab_global_findings := [finding |
@@ -104,7 +108,81 @@ github_steps(job) := job.steps if is_array(job.steps)
 
 else := []
 
-gitlab_lines(job) := array.concat(lines(object.get(job, "before_script", [])), array.concat(lines(object.get(job, "script", [])), lines(object.get(job, "after_script", []))))
+gitlab_lines(job) := array.concat(
+	array.concat(lines(object.get(job, "before_script", [])), array.concat(lines(object.get(job, "script", [])), lines(object.get(job, "after_script", [])))),
+	lines(object.get(job, ["hooks", "pre_get_sources_script"], [])),
+)
+
+# --- CI the file runs but does not show -----------------------------------------------------
+# What a CI file runs from elsewhere cannot be shown to push only through the project's targets
+# (fail closed): GitLab's `include` (configuration merged from other files, projects, templates
+# or URLs: https://docs.gitlab.com/ci/yaml/#include) and `trigger` (a child or another
+# project's pipeline: https://docs.gitlab.com/ci/yaml/#trigger); GitHub's job-level `uses` of a
+# workflow outside this repository and step-level `uses` of a local action (an action.yml whose
+# steps check_project does not read). A repository's own reusable workflows live in
+# .github/workflows (https://docs.github.com/en/actions/sharing-automations/reusing-workflows,
+# read 2026-12-06), which check_project reads, so `./.github/workflows/...` is judged in its file.
+local_workflow_prefix := "./.github/workflows/"
+
+local_action_prefix := "./"
+
+# (Data, not literals passed to unseen_finding: regopy 1.5's sprintf quotes a literal argument.)
+gitlab_include := {"where": "include", "what": "includes configuration from elsewhere (`include`)"}
+
+gitlab_unseen_findings := array.concat(
+	[unseen_finding(file.path, gitlab_include.where, gitlab_include.what) |
+		some file in ci_files
+		file.kind == "gitlab"
+		is_object(file.document)
+		object.get(file.document, "include", null) != null
+	],
+	[unseen_finding(file.path, name, sprintf("job `%s` starts another pipeline (`trigger`)", [name])) |
+		some file in ci_files
+		file.kind == "gitlab"
+		is_object(file.document)
+		some name
+		job := file.document[name]
+		is_object(job)
+		object.get(job, "trigger", null) != null
+	],
+)
+
+github_unseen_findings := array.concat(
+	[unseen_finding(file.path, sprintf("jobs.%s", [name]), sprintf("job `%s` runs the workflow `%s`", [name, text_of(job.uses)])) |
+		some file in ci_files
+		file.kind == "github"
+		is_object(file.document.jobs)
+		some name
+		job := file.document.jobs[name]
+		object.get(job, "uses", null) != null
+		not local_workflow(job.uses)
+	],
+	[unseen_finding(file.path, sprintf("jobs.%s", [name]), sprintf("job `%s` runs the local action `%s`", [name, step.uses])) |
+		some file in ci_files
+		file.kind == "github"
+		is_object(file.document.jobs)
+		some name
+		some step in github_steps(file.document.jobs[name])
+		is_string(step.uses)
+		startswith(step.uses, local_action_prefix)
+	],
+)
+
+local_workflow(uses) if {
+	is_string(uses)
+	startswith(uses, local_workflow_prefix)
+	not contains(uses, "..")
+}
+
+text_of(value) := value if is_string(value)
+
+else := sprintf("%v", [value])
+
+unseen_finding(path, where, what) := {
+	"policy": "QA-PRJ-016",
+	"resource": sprintf("%s: %s", [path, where]),
+	"message": sprintf("%s %s, whose steps are not in the files Qantara reads, so it cannot be shown that it pushes images only to the platform's repository: write those steps into the file, or push with `make push-image` or `make push-model-image`", [path, what]),
+}
 
 lines(script) := [script] if is_string(script)
 
