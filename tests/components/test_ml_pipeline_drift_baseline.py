@@ -10,8 +10,6 @@ import ast
 import csv
 import importlib.util
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,33 +25,17 @@ from ml_project_cases import AE_HEALTH  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_ml_pipeline import place  # noqa: E402
 
+# The project's steps run as SageMaker runs them, one process each (the package metadata test's).
+from test_ml_pipeline_package_metadata import _package, _project_python, _run_step  # noqa: E402
+
 RUNTIME = ("sklearn", "pandas", "pandera", "mlflow", "skops")
 MISSING = [name for name in RUNTIME if importlib.util.find_spec(name) is None]
-RUN_TIMEOUT = 600
 PROBLEM_TYPES = ("classification", "regression", "forecasting")
 # The columns of the template's data that the endpoint never receives (data.TARGET, features.SENSITIVE).
 NOT_INPUTS = {"classification": {"target", "group"}, "regression": {"target", "group"},
               "forecasting": {"target", "area", "date"}}
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"install qantara[ml]: {', '.join(MISSING)} missing")
-
-
-def _package(project: Path) -> str:
-    return next(p.name for p in (project / "src").iterdir() if (p / "__init__.py").is_file())
-
-
-def _project_python(project: Path, *args: str) -> None:
-    """The project's own code in a process of its own, in the environment SageMaker's jobs get."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_") and k != "PYTHONPATH"}
-    env.update(PYTHONPATH=str(project / "src"), QANTARA_PIPELINE_ENGINE="sagemaker")
-    done = subprocess.run([sys.executable, *args], cwd=project, env=env, capture_output=True, text=True,
-                          timeout=RUN_TIMEOUT, check=False)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
-
-
-def _run_step(project: Path, step: str, out: Path, *where: str) -> None:
-    _project_python(project, "-m", f"{_package(project)}.pipeline_steps", "--step", step, *where,
-                    "--out-dir", str(out / step), "--project-dir", str(project))
 
 
 def _header_and_rows(path: Path) -> tuple[list[str], list[list[str]]]:

@@ -184,35 +184,26 @@ class MlPipeline(QantaraComponent):
     def _track_role(self) -> list[pulumi.Resource]:
         """The track step's role: SageMaker may assume it for this account's jobs; its policy is
         track_role_policy (the record, MLflow on the one server, nothing of the data lake)."""
-        args = self._args
-        role = aws.iam.Role(
-            f"{self._name}-track-role",
-            name=args.identity.role_name(f"{args.project}-track"),
-            assume_role_policy=pulumi.Output.from_input(args.identity.account_id).apply(pipeline_trust_policy),
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        policy = aws.iam.RolePolicy(
-            f"{self._name}-track-role-policy",
-            role=role.name,
-            policy=self.place.apply(track_role_policy),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
-        )
-        return [role, policy]
+        return list(self._sagemaker_role("track", track_role_policy))
 
     def _pipeline_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        return self._sagemaker_role("pipeline", pipeline_role_policy)
+
+    def _sagemaker_role(self, purpose: str, policy_of) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """A role SageMaker may assume for this account's jobs, `<project>-<purpose>`, with one inline
+        policy, `policy_of(place)`."""
         args = self._args
         role = aws.iam.Role(
-            f"{self._name}-pipeline-role",
-            name=args.identity.role_name(f"{args.project}-pipeline"),
+            f"{self._name}-{purpose}-role",
+            name=args.identity.role_name(f"{args.project}-{purpose}"),
             assume_role_policy=pulumi.Output.from_input(args.identity.account_id).apply(pipeline_trust_policy),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
         policy = aws.iam.RolePolicy(
-            f"{self._name}-pipeline-role-policy",
+            f"{self._name}-{purpose}-role-policy",
             role=role.name,
-            policy=self.place.apply(pipeline_role_policy),
+            policy=self.place.apply(policy_of),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
         )
         return role, policy

@@ -230,25 +230,16 @@ class PrivateNetwork(QantaraComponent):
         after_network = pulumi.ResourceOptions(
             parent=self, depends_on=[self.vpc, *self.subnets, self.endpoint_security_group]
         )
-        for service in INTERFACE_ENDPOINT_SERVICES:
+        services = {service: self._service_name(service) for service in INTERFACE_ENDPOINT_SERVICES}
+        if args.experiment_tracking and args.identity.partition in MLFLOW_ENDPOINT_PARTITIONS:
+            services["sagemaker.experiments"] = MLFLOW_ENDPOINT_SERVICE.format(region=args.identity.region)
+        for service, service_name in services.items():
             endpoints[service] = aws.ec2.VpcEndpoint(
                 f"{name}-{service.replace('.', '-')}-endpoint",
                 vpc_id=self.vpc.id,
-                service_name=self._service_name(service),
+                service_name=service_name,
                 vpc_endpoint_type="Interface",
                 # The SDKs' default hostnames resolve to the endpoint, so no client changes.
-                private_dns_enabled=True,
-                subnet_ids=[s.id for s in self.subnets],
-                security_group_ids=[self.endpoint_security_group.id],
-                tags=args.tags,
-                opts=after_network,
-            )
-        if args.experiment_tracking and args.identity.partition in MLFLOW_ENDPOINT_PARTITIONS:
-            endpoints["sagemaker.experiments"] = aws.ec2.VpcEndpoint(
-                f"{name}-sagemaker-experiments-endpoint",
-                vpc_id=self.vpc.id,
-                service_name=MLFLOW_ENDPOINT_SERVICE.format(region=args.identity.region),
-                vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
                 subnet_ids=[s.id for s in self.subnets],
                 security_group_ids=[self.endpoint_security_group.id],
