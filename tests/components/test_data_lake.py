@@ -4,11 +4,11 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from qantara.components.data_lake import DATA_ZONES, DataLake, DataLakeArgs
+from qantara.components.data_lake import DataLake, DataLakeArgs
 from qantara.components.identity import StackIdentity
-from qantara.naming import S3_BUCKET_MAX, bucket_name
+from qantara.naming import DATA_LAKE_ZONES, S3_BUCKET_MAX, bucket_name
 
-BUCKETS = [*DATA_ZONES, "access-logs"]
+BUCKETS = [*DATA_LAKE_ZONES, "access-logs"]
 
 
 def _lake(force_destroy=False):
@@ -65,7 +65,7 @@ def test_every_bucket_is_versioned_and_tls_only(lake, purpose):
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-@pytest.mark.parametrize("zone", DATA_ZONES)
+@pytest.mark.parametrize("zone", DATA_LAKE_ZONES)
 def test_data_buckets_log_access_to_the_log_bucket(lake, zone):
     logging = _child(lake, ":BucketLogging", f"lake-{zone}-access-logging")["inputs"]
     assert logging["targetBucket"] == bucket_name("dubai-care-ml", "prod", "access-logs", "me-central-1")

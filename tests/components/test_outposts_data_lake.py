@@ -4,7 +4,6 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from qantara.components.data_lake import DATA_ZONES
 from qantara.components.identity import StackIdentity
 from qantara.components.outposts_data_lake import (
     ABORT_INCOMPLETE_UPLOADS_DAYS,
@@ -12,14 +11,14 @@ from qantara.components.outposts_data_lake import (
     OutpostsDataLakeArgs,
     outposts_bucket_arn,
 )
-from qantara.naming import ACCESS_POINT_MAX, access_point_name, outposts_bucket_name
+from qantara.naming import ACCESS_POINT_MAX, DATA_LAKE_ZONES, access_point_name, outposts_bucket_name
 from qantara.plan.offline import run_under_mocks
 
 OUTPOST = "op-0a1b2c3d4e5f60718"
 ACCOUNT = "123456789012"
 PARENT_REGION = "me-south-1"
 VPC, SUBNET, GROUP = "vpc-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60718", "sg-0a1b2c3d4e5f60718"
-PURPOSES = [*DATA_ZONES, "features"]
+PURPOSES = [*DATA_LAKE_ZONES, "features"]
 TAGS = {"environment": "prod", "owner": "data-office", "qantara-blueprint": "riyadh-outpost-ml",
         "data-classification": "restricted"}
 BUCKET = "aws:s3control/bucket:Bucket"

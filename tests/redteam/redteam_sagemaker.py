@@ -37,10 +37,14 @@ def step(definition: dict, name: str) -> dict:
 
 def pipeline_role(policy: str | None = None) -> aws.iam.Role:
     """The pipeline's role, with MlPipeline's scoped policy unless `policy` is given."""
-    role = aws.iam.Role("readmission-risk-pipeline-role", name=ROLE, assume_role_policy=pipeline_trust_policy(ACCOUNT),
+    return _sagemaker_role("pipeline", ROLE, policy or pipeline_role_policy(PLACE))
+
+
+def _sagemaker_role(purpose: str, name: str, policy: str) -> aws.iam.Role:
+    """A role SageMaker's jobs assume, `readmission-risk-<purpose>-role`, with one inline policy."""
+    role = aws.iam.Role(f"readmission-risk-{purpose}-role", name=name, assume_role_policy=pipeline_trust_policy(ACCOUNT),
                         opts=opts)
-    aws.iam.RolePolicy("readmission-risk-pipeline-role-policy", role=role.name,
-                       policy=policy or pipeline_role_policy(PLACE), opts=opts)
+    aws.iam.RolePolicy(f"readmission-risk-{purpose}-role-policy", role=role.name, policy=policy, opts=opts)
     return role
 
 
@@ -69,11 +73,7 @@ def tracked_definition() -> dict:
 
 def track_role(policy: str | None = None) -> aws.iam.Role:
     """The track step's role, with MlPipeline's policy (the record, MLflow on the one server) unless given."""
-    role = aws.iam.Role("readmission-risk-track-role", name=TRACK_ROLE, assume_role_policy=pipeline_trust_policy(ACCOUNT),
-                        opts=opts)
-    aws.iam.RolePolicy("readmission-risk-track-role-policy", role=role.name,
-                       policy=policy or track_role_policy(TRACKED), opts=opts)
-    return role
+    return _sagemaker_role("track", TRACK_ROLE, policy or track_role_policy(TRACKED))
 
 
 def tracked_roles() -> None:

@@ -19,8 +19,6 @@ if TYPE_CHECKING:  # builders only read the scope and their resolved component
     from qantara.resolution import ResolvedComponent
 
 TYPE_TOKEN = "qantara:data_lake:DataLake"
-# Named in qantara.naming, which the policies read them from too (input.resolved).
-DATA_ZONES = DATA_LAKE_ZONES
 
 
 def data_bucket(parent: pulumi.Resource, logical: str, purpose: str, physical: str, *,
@@ -92,7 +90,7 @@ class DataLake(QantaraComponent):
         self._args = args
         self.log_bucket = self._bucket(f"{name}-access-logs", "access-logs", log_target=None)
         self.buckets = {
-            zone: self._bucket(f"{name}-{zone}", zone, log_target=self.log_bucket) for zone in DATA_ZONES
+            zone: self._bucket(f"{name}-{zone}", zone, log_target=self.log_bucket) for zone in DATA_LAKE_ZONES
         }
         self.bucket_names = pulumi.Output.from_input({zone: b.bucket for zone, b in self.buckets.items()})
         self.register_outputs(

@@ -12,11 +12,10 @@ import pulumi
 import pulumi_aws as aws
 
 from qantara.components.base import QantaraComponent
-from qantara.components.data_lake import DATA_ZONES
 from qantara.components.iam_documents import policy_document
 from qantara.components.identity import StackIdentity
 from qantara.components.onprem.site import CONFIG_NAMESPACE, site_buckets, stored
-from qantara.naming import access_point_name, outposts_bucket_name
+from qantara.naming import DATA_LAKE_ZONES, access_point_name, outposts_bucket_name
 from qantara.tagging import component_tags
 
 if TYPE_CHECKING:  # builders only read the scope and their resolved component
@@ -40,7 +39,7 @@ class OutpostsDataLakeArgs:
     vpc_id: str
     subnet_id: str
     security_group_id: str
-    buckets: list[str] = field(default_factory=lambda: list(DATA_ZONES))
+    buckets: list[str] = field(default_factory=lambda: list(DATA_LAKE_ZONES))
     # A VPC on an Outpost has one S3 on Outposts endpoint: the environment that shares a VPC
     # with another one that made it uses it instead of creating a second.
     create_endpoint: bool = True

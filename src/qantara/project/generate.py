@@ -185,13 +185,13 @@ def classification_limit(platform, serving: str) -> tuple[str, str]:
 def platform_facts(platform, placement, values: Mapping[str, object], template: Path) -> dict[str, str]:
     """The private template variables: what the project knows about its platform."""
     limit, _ = classification_limit(platform, str(values["serving"]))
+    region = placed_in(platform, placement, str(values["serving"]))
     return {
         "_platform": platform.metadata.name,
         "_jurisdiction": platform.spec.jurisdiction,
-        "_region": placed_in(platform, placement, str(values["serving"])),
+        "_region": region,
         "_tracking_uri_output": tracking_uri_output(placement),
-        "_sagemaker_tracking": "yes" if sagemaker_tracking(placement, placed_in(platform, placement,
-                                                                                str(values["serving"]))) else "",
+        "_sagemaker_tracking": "yes" if sagemaker_tracking(placement, region) else "",
         "_registry_group": str(values["project_slug"]).replace("_", "-"),
         "_classification_limit": limit,
         "_template_version": template_version(template),
