@@ -95,7 +95,7 @@ STEP_INPUTS = {
     "monitor": ("evaluate",),
 }
 STEP_DEPENDS = {"validate": ["ingest"], "features": ["validate"], "train": ["features"], "evaluate": ["train"],
-                "register": ["evaluate"], "monitor": ["register"], "baseline": ["monitor"]}
+                "register": ["evaluate"], "monitor": ["register"], "baseline": ["monitor"], "track": ["register"]}
 
 # The run's record, evaluate's second output when the run is tracked: only what the track step
 # may read (the template's pipeline_steps.write_record writes one file, RECORD_FILE, in it).
@@ -103,7 +103,6 @@ RECORD_OUTPUT = "record"
 # The step that logs the run to MLflow: after register, so the package's ARN is known; its only
 # input is the record. Not one of STEPS: it touches no data and is absent when nothing is tracked.
 TRACK_STEP = "track"
-TRACK_DEPENDS = ["register"]
 # What the track step reads from register: the model package's ARN. RegisterModel's properties
 # are DescribeModelPackage's output (aws/sagemaker-python-sdk at
 # 530d21b1428a8eed402000cd553e6aa36ade305e, src/sagemaker/workflow/_utils.py: _RegisterModelStep,
@@ -412,30 +411,19 @@ def training_step(place: PipelinePlace) -> dict:
 
 
 def track_step(place: PipelinePlace) -> dict:
-    """Log the run to the platform's MLflow: the record in, one MLflow run out. Not isolated (it must
-    reach MLflow through the VPC's endpoint), so it runs as its own role, which may read the record
-    and call MLflow on this one tracking server, and nothing of the data lake."""
-    arguments = {
-        "AppSpecification": {"ImageUri": place.image_uri, "ContainerEntrypoint": step_command(place, TRACK_STEP)},
-        "Environment": {"QANTARA_TRIGGER": {"Get": f"Parameters.{TRIGGER_PARAMETER}"}, "QANTARA_STEP": TRACK_STEP,
-                        TRACKING_URI_ENV: place.tracking_server_arn, PACKAGE_ARN_ENV: {"Get": PACKAGE_ARN_GET}},
-        "NetworkConfig": {
-            "EnableInterContainerTrafficEncryption": True,
-            # The one step that is not isolated, whatever the class: it holds no data (its role reads
-            # only the record), and MLflow is a network service.
-            "EnableNetworkIsolation": False,
-            "VpcConfig": _vpc(place),
-        },
-        "ProcessingInputs": [_processing_input(place, source) for source in STEP_INPUTS[TRACK_STEP]],
-        "ProcessingOutputConfig": {"KmsKeyId": place.kms_key_arn, "Outputs": [_step_output(place, TRACK_STEP)]},
-        "ProcessingResources": {"ClusterConfig": {
-            "InstanceCount": 1, "InstanceType": place.instance_type, "VolumeSizeInGB": place.volume_size_gb,
-            "VolumeKmsKeyId": place.kms_key_arn}},
-        "RoleArn": place.track_role_arn,
-        "StoppingCondition": {"MaxRuntimeInSeconds": place.max_runtime_seconds},
-    }
-    return {"Name": _step_name(TRACK_STEP), "Type": "Processing", "Arguments": arguments,
-            "DependsOn": [_step_name(s) for s in TRACK_DEPENDS]}
+    """Log the run to the platform's MLflow: the record in, one MLflow run out. A processing step of
+    the project's image like the others but for three things: it is told the tracking server and the
+    registered package, it is not isolated (it must reach MLflow through the VPC's endpoint), and it
+    runs as its own role, which may read the record and call MLflow on this one tracking server, and
+    nothing of the data lake."""
+    body = processing_step(place, TRACK_STEP)
+    arguments = body["Arguments"]
+    arguments["Environment"].update({TRACKING_URI_ENV: place.tracking_server_arn, PACKAGE_ARN_ENV: {"Get": PACKAGE_ARN_GET}})
+    # The one step that is not isolated, whatever the class: it holds no data (its role reads only
+    # the record), and MLflow is a network service.
+    arguments["NetworkConfig"]["EnableNetworkIsolation"] = False
+    arguments["RoleArn"] = place.track_role_arn
+    return body
 
 
 def register_step(place: PipelinePlace) -> dict:
